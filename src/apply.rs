@@ -1,0 +1,439 @@
+//! The one place state changes: `apply` folds one event into the world.
+//!
+//! Apply holds no decisions and draws no random numbers. Everything it does is bookkeeping
+//! implied by the event (a suspension adds the member to the suspended set; sanctions change
+//! the target's loss rate, after accruing the loss so far). Live runs and `casus replay` call
+//! the same function, which is why replaying a log reproduces the final state.
+
+use bevy_ecs::prelude::*;
+
+use crate::event::{CombatOutcome, Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
+use crate::params::Params;
+use crate::scenario::{Measure, Regime};
+use crate::state::*;
+
+/// An event that cannot be folded into this world (only possible for a log that does not
+/// belong to the scenario, or one that was edited).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("event {seq} ({kind}): {message}")]
+pub struct ApplyError {
+    /// The event's seq.
+    pub seq: u64,
+    /// The event's kind.
+    pub kind: &'static str,
+    /// What is inconsistent.
+    pub message: String,
+}
+
+struct Ctx<'w> {
+    world: &'w mut World,
+    seq: u64,
+    kind: &'static str,
+    day: u32,
+}
+
+impl Ctx<'_> {
+    fn err(&self, message: impl Into<String>) -> ApplyError {
+        ApplyError { seq: self.seq, kind: self.kind, message: message.into() }
+    }
+
+    fn entity(&self, id: &str) -> Result<Entity, ApplyError> {
+        self.world.resource::<ActorIndex>().0.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
+    }
+
+    fn polity(&mut self, id: &str) -> Result<Mut<'_, Polity>, ApplyError> {
+        let e = self.entity(id)?;
+        let kind = self.kind;
+        let seq = self.seq;
+        self.world.get_mut::<Polity>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not a state") })
+    }
+
+    /// Accrues a state's GDP loss up to today at its current rate, before the rate changes.
+    fn accrue(&mut self, id: &str) -> Result<(), ApplyError> {
+        let e = self.entity(id)?;
+        let day = self.day;
+        let params = self.world.resource::<Params>().clone();
+        let profile = self.world.get::<StateProfile>(e).map(|p| p.0.clone()).ok_or_else(|| self.err(format!("{id:?} is not a state")))?;
+        let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
+        accrue_loss(&mut p, &profile, &params, day);
+        Ok(())
+    }
+
+    fn org(&mut self, id: &str) -> Result<Mut<'_, OrgState>, ApplyError> {
+        let e = self.entity(id)?;
+        let (kind, seq) = (self.kind, self.seq);
+        self.world.get_mut::<OrgState>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not an organisation") })
+    }
+
+    fn partner(&mut self, id: &str) -> Result<Mut<'_, PartnerState>, ApplyError> {
+        let e = self.entity(id)?;
+        let (kind, seq) = (self.kind, self.seq);
+        self.world.get_mut::<PartnerState>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not a partner") })
+    }
+
+    fn crisis(&mut self, target: &str) -> Result<&mut Crisis, ApplyError> {
+        let (kind, seq) = (self.kind, self.seq);
+        self.world.resource_mut::<Crises>().into_inner().0.get_mut(target).ok_or_else(|| ApplyError {
+            seq,
+            kind,
+            message: format!("no crisis open in {target:?}"),
+        })
+    }
+
+    fn response(&mut self, org: &str, target: &str) -> Result<&mut OrgResponse, ApplyError> {
+        self.entity(org)?;
+        Ok(self.crisis(target)?.responses.entry(org.to_string()).or_default())
+    }
+}
+
+/// Daily GDP loss rate (percent of GDP per day) implied by a state's sanctions and aid cuts.
+pub fn loss_rate_per_day(p: &Polity, profile: &crate::scenario::StateDef, params: &Params) -> f64 {
+    let sanctions = p.sanctions_severity * profile.trade_dependence * params.sanctions_gdp_loss_pct_per_year;
+    let aid_share = if p.aid_total_musd > 0.0 { (p.aid_suspended_musd / p.aid_total_musd).min(1.0) } else { 0.0 };
+    let aid = aid_share * profile.aid_dependence * params.sanctions_aid_gdp_loss_pct_per_year;
+    (sanctions + aid) / 365.0
+}
+
+/// Brings `gdp_loss_pct` up to `day` at the current rate.
+pub fn accrue_loss(p: &mut Polity, profile: &crate::scenario::StateDef, params: &Params, day: u32) {
+    if day > p.accrued_day {
+        let rate = loss_rate_per_day(p, profile, params);
+        p.gdp_loss_pct += rate * f64::from(day - p.accrued_day);
+        p.accrued_day = day;
+    }
+}
+
+fn recompute_severity(world: &mut World, target: &str) -> f64 {
+    world.resource::<Crises>().0.get(target).map(|c| c.responses.values().map(|r| r.severity).sum::<f64>().min(1.0)).unwrap_or(0.0)
+}
+
+/// Severity (economic weight) of a set of measures, at most 1.
+pub fn package_severity<'a>(measures: impl IntoIterator<Item = &'a Measure>) -> f64 {
+    measures.into_iter().map(|m| m.severity()).sum::<f64>().min(1.0)
+}
+
+/// Folds one event into the world.
+pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
+    let mut c = Ctx { world, seq: event.seq, kind: event.kind.name(), day: event.day };
+    let day = event.day;
+    let seq = event.seq;
+    match &event.kind {
+        EventKind::CoupStaged { state, .. } => {
+            let mut p = c.polity(state)?;
+            if p.regime != Regime::Junta {
+                p.regime_before_coup = Some(p.regime);
+            }
+            p.regime = Regime::Junta;
+            p.junta_since = Some(day);
+            p.coup_consolidated = false;
+            p.reversal_day = None;
+            p.transition_months = None;
+            c.world.resource_mut::<Crises>().0.insert(
+                state.clone(),
+                Crisis {
+                    coup_day: day,
+                    coup_seq: seq,
+                    resolved_day: None,
+                    transition: None,
+                    responses: Default::default(),
+                    aid_suspended_by: Default::default(),
+                },
+            );
+        }
+        EventKind::CoupConsolidated { state } => c.polity(state)?.coup_consolidated = true,
+        EventKind::CoupFailing { state, reversal_day } => c.polity(state)?.reversal_day = Some(*reversal_day),
+        EventKind::OrderRestored { state, .. } => {
+            let mut p = c.polity(state)?;
+            p.regime = p.regime_before_coup.take().unwrap_or(Regime::Democracy);
+            p.junta_since = None;
+            p.reversal_day = None;
+            p.coup_consolidated = false;
+            if let Some(crisis) = c.world.resource_mut::<Crises>().0.get_mut(state) {
+                crisis.resolved_day = Some(day);
+            }
+        }
+        EventKind::AttackOccurred { attacker, target, deaths_military, deaths_civilian, .. } => {
+            let mut p = c.polity(target)?;
+            p.casualties_military += u64::from(*deaths_military);
+            p.casualties_civilian += u64::from(*deaths_civilian);
+            p.troops = p.troops.saturating_sub(*deaths_military);
+            let e = c.entity(attacker)?;
+            if let Some(mut a) = c.world.get_mut::<Polity>(e) {
+                a.attacked.insert(target.clone());
+            }
+            if let Some(mut g) = c.world.get_mut::<GroupState>(e) {
+                *g.attacks.entry(target.clone()).or_insert(0) += 1;
+                g.last_attack_day.insert(target.clone(), day);
+                g.deaths += u64::from(*deaths_military) + u64::from(*deaths_civilian);
+            }
+        }
+        EventKind::TreatyInForce { treaty } => {
+            let t = c.world.resource_mut::<Treaties>().into_inner().by_id.get_mut(treaty).map(|t| t.in_force = true);
+            t.ok_or_else(|| c.err(format!("unknown treaty {treaty:?}")))?;
+        }
+        EventKind::MemberSuspended { org, state } => {
+            c.org(org)?.suspended.insert(state.clone());
+            c.response(org, state)?.suspended = true;
+        }
+        EventKind::SuspensionLifted { org, state } => {
+            c.org(org)?.suspended.remove(state);
+            if let Ok(r) = c.response(org, state) {
+                r.suspended = false;
+            }
+        }
+        EventKind::SummitConvened { org, target, agenda } => {
+            let r = c.response(org, target)?;
+            match agenda {
+                SummitAgenda::Sanctions => r.summit_held = true,
+                SummitAgenda::StandbyForce => r.activation_vote_held = true,
+            }
+        }
+        EventKind::SanctionsImposed { org, target, measures, .. } => {
+            c.accrue(target)?;
+            let r = c.response(org, target)?;
+            r.measures.extend(measures.iter().copied());
+            r.severity = package_severity(r.measures.iter());
+            r.summit_held = true;
+            if r.sanctions_day.is_none() && measures.iter().any(|m| m.is_economic()) {
+                r.sanctions_day = Some((day, seq));
+            }
+            let sev = recompute_severity(c.world, target);
+            c.polity(target)?.sanctions_severity = sev;
+        }
+        EventKind::SanctionsLifted { org, target, measures, reason, .. } => {
+            c.accrue(target)?;
+            let r = c.response(org, target)?;
+            for m in measures {
+                r.measures.remove(m);
+            }
+            r.severity = package_severity(r.measures.iter());
+            if measures.iter().any(|m| m.is_economic()) {
+                r.lifted_day = Some(day);
+            }
+            if *reason == LiftReason::TransitionAgreed {
+                r.transition_answer = Some(true);
+            }
+            let sev = recompute_severity(c.world, target);
+            c.polity(target)?.sanctions_severity = sev;
+        }
+        EventKind::ExportsCut { to, share, .. } => {
+            let mut p = c.polity(to)?;
+            p.electricity_cut = (p.electricity_cut + share).min(1.0);
+        }
+        EventKind::UltimatumIssued { org, target, deadline_day, .. } => {
+            let r = c.response(org, target)?;
+            r.ultimatum = Some((*deadline_day, seq));
+            r.summit_held = true;
+        }
+        EventKind::UltimatumExpired { org, target } => c.response(org, target)?.ultimatum_expired = Some((day, seq)),
+        EventKind::DefencePledged { by, to, .. } => {
+            c.entity(by)?;
+            c.polity(to)?.pledged_by.insert(by.clone());
+        }
+        EventKind::ForcesRedeployed { state, troops, .. } => {
+            let mut p = c.polity(state)?;
+            p.redeployed = p.redeployed.saturating_add(*troops).min(p.troops);
+            p.security_changed_day = day;
+        }
+        EventKind::VoteHeld { org, target, question, .. } => {
+            let r = c.response(org, target)?;
+            match question {
+                VoteQuestion::ActivateStandbyForce => r.activation_vote_held = true,
+                VoteQuestion::LaunchIntervention => r.last_launch_review = Some(day),
+                VoteQuestion::JointOperation => {}
+            }
+        }
+        EventKind::StandbyForceActivated { org, target, dday } => c.response(org, target)?.activated = Some((day, *dday, seq)),
+        EventKind::ForcePledged { org, state, target, troops } => {
+            c.polity(state)?;
+            c.response(org, target)?.pledges.insert(state.clone(), *troops);
+        }
+        EventKind::LaunchPostponed { org, target, .. } => c.response(org, target)?.last_launch_review = Some(day),
+        EventKind::InterventionLaunched { org, target, troops, .. } => {
+            let r = c.response(org, target)?;
+            r.last_launch_review = Some(day);
+            r.intervention = Some(Intervention {
+                day,
+                seq,
+                initial_troops: *troops,
+                attacker_strength: *troops,
+                defender_strength: 0,
+                defender_initial: 0,
+                rounds: 0,
+                last_round_day: day,
+                attacker_losses: 0,
+                ended: None,
+            });
+        }
+        EventKind::StandbyForceStoodDown { org, target, .. } => c.response(org, target)?.stood_down = true,
+        EventKind::AidSuspended { partner, recipient, amount_musd } => {
+            c.accrue(recipient)?;
+            c.partner(partner)?.aid_suspended.insert(recipient.clone());
+            c.polity(recipient)?.aid_suspended_musd += amount_musd;
+            if let Some(crisis) = c.world.resource_mut::<Crises>().0.get_mut(recipient) {
+                crisis.aid_suspended_by.insert(partner.clone());
+            }
+        }
+        EventKind::ForcesExpelled { state, partner, leave_by_day, .. } => {
+            c.polity(state)?;
+            c.partner(partner)?.leaving.insert(state.clone(), *leave_by_day);
+        }
+        EventKind::ForcesWithdrawn { partner, from, .. } => {
+            let mut ps = c.partner(partner)?;
+            ps.forces.remove(from);
+            ps.leaving.remove(from);
+            c.polity(from)?.security_changed_day = day;
+        }
+        EventKind::TransitionProposed { state, months } => c.crisis(state)?.transition = Some((*months, day, seq)),
+        EventKind::TransitionAnswered { org, state, months, accepted } => {
+            c.response(org, state)?.transition_answer = Some(*accepted);
+            if *accepted {
+                let mut p = c.polity(state)?;
+                p.regime = Regime::Transitional;
+                p.transition_months = Some(*months);
+            }
+        }
+        EventKind::WithdrawalAnnounced { state, from, effective_day } => {
+            c.polity(state)?;
+            withdraw_notice(&mut c, state, from, Some(*effective_day))?;
+        }
+        EventKind::WithdrawalEffective { state, from } => {
+            c.polity(state)?;
+            withdraw_notice(&mut c, state, from, None)?;
+        }
+        EventKind::ObligationArisen { treaty, article, party, beneficiary, attack_seq, .. } => {
+            c.polity(party)?;
+            let key = (treaty.clone(), article.clone(), beneficiary.clone(), *attack_seq);
+            let mut d = c.world.resource_mut::<Defence>();
+            d.engaged.insert((treaty.clone(), article.clone(), beneficiary.clone()), day);
+            d.invocations.entry(key).or_default().obligated.insert(party.clone(), seq);
+        }
+        EventKind::AssistanceRequested { state, treaty } => {
+            c.polity(state)?;
+            c.world.resource_mut::<Defence>().requests.insert((state.clone(), treaty.clone()), seq);
+        }
+        EventKind::AssistanceDecided { treaty, party, beneficiary, honoured, troops, attack_seq, .. } => {
+            let attack = *attack_seq;
+            let mut d = c.world.resource_mut::<Defence>();
+            let key = d
+                .invocations
+                .iter()
+                .find(|(k, inv)| k.0 == *treaty && k.2 == *beneficiary && k.3 == attack && inv.obligated.contains_key(party))
+                .map(|(k, _)| k.clone());
+            let Some(key) = key else {
+                return Err(c.err(format!("{party} decided on an obligation that never arose")));
+            };
+            d.invocations.get_mut(&key).expect("found").decided.insert(party.clone(), (*honoured, *troops));
+            if *honoured && *troops > 0 {
+                let entry = d.deployments.entry((party.clone(), beneficiary.clone())).or_insert(Deployment {
+                    troops: 0,
+                    stage: Stage::Decided,
+                    since: day,
+                    seq,
+                    rule: String::new(),
+                });
+                entry.rule = event.rule.clone();
+                entry.troops += troops;
+                entry.since = day;
+                entry.seq = seq;
+                entry.stage = Stage::Decided;
+                let mut p = c.polity(party)?;
+                p.committed_abroad = p.committed_abroad.saturating_add(*troops);
+            }
+        }
+        EventKind::ForcesMobilised { party, beneficiary, .. } | EventKind::ForcesDeployed { party, beneficiary, .. } => {
+            let stage = if matches!(event.kind, EventKind::ForcesMobilised { .. }) { Stage::Mobilised } else { Stage::Deployed };
+            let mut d = c.world.resource_mut::<Defence>();
+            let Some(dep) = d.deployments.get_mut(&(party.clone(), beneficiary.clone())) else {
+                return Err(c.err(format!("no forces committed by {party} to {beneficiary}")));
+            };
+            dep.stage = stage;
+            dep.since = day;
+            dep.seq = seq;
+        }
+        EventKind::JointOperationFormed { treaty, beneficiary, attack_seq, .. } => {
+            let attack = *attack_seq;
+            let mut d = c.world.resource_mut::<Defence>();
+            for (k, inv) in d.invocations.iter_mut() {
+                if k.0 == *treaty && k.2 == *beneficiary && k.3 == attack {
+                    inv.joint = true;
+                }
+            }
+        }
+        EventKind::NonAggressionBreached { treaty, .. } => {
+            let t = c.world.resource_mut::<Treaties>().into_inner().by_id.get_mut(treaty).map(|t| t.breaches += 1);
+            t.ok_or_else(|| c.err(format!("unknown treaty {treaty:?}")))?;
+        }
+        EventKind::CombatRound {
+            org,
+            target,
+            round,
+            attacker_strength,
+            defender_strength,
+            attacker_losses,
+            defender_losses,
+            civilian_deaths,
+        } => {
+            let r = c.response(org, target)?;
+            let Some(iv) = r.intervention.as_mut() else {
+                return Err(c.err(format!("combat in {target} without an intervention")));
+            };
+            if iv.rounds == 0 {
+                iv.defender_initial = *defender_strength;
+            }
+            iv.rounds = *round;
+            iv.last_round_day = day;
+            iv.attacker_strength = attacker_strength.saturating_sub(*attacker_losses);
+            iv.defender_strength = defender_strength.saturating_sub(*defender_losses);
+            iv.attacker_losses += u64::from(*attacker_losses);
+            let mut p = c.polity(target)?;
+            p.casualties_military += u64::from(*defender_losses);
+            p.casualties_civilian += u64::from(*civilian_deaths);
+            p.troops = p.troops.saturating_sub(*defender_losses);
+        }
+        EventKind::InterventionEnded { org, target, outcome } => {
+            let r = c.response(org, target)?;
+            let Some(iv) = r.intervention.as_mut() else {
+                return Err(c.err(format!("no intervention in {target} to end")));
+            };
+            iv.ended = Some(*outcome);
+            let _: CombatOutcome = *outcome;
+        }
+    }
+    Ok(())
+}
+
+fn withdraw_notice(c: &mut Ctx<'_>, state: &str, from: &str, effective: Option<u32>) -> Result<(), ApplyError> {
+    let found_treaty = {
+        let mut t = c.world.resource_mut::<Treaties>();
+        if let Some(ts) = t.by_id.get_mut(from) {
+            match effective {
+                Some(day) => {
+                    ts.withdrawing.insert(state.to_string(), day);
+                }
+                None => {
+                    ts.withdrawing.remove(state);
+                    ts.members.remove(state);
+                }
+            }
+            true
+        } else {
+            false
+        }
+    };
+    if found_treaty {
+        return Ok(());
+    }
+    let mut o = c.org(from)?;
+    match effective {
+        Some(day) => {
+            o.withdrawing.insert(state.to_string(), day);
+        }
+        None => {
+            o.withdrawing.remove(state);
+            o.members.remove(state);
+            o.suspended.remove(state);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! One-line, human-readable descriptions of events, for timelines.
+
+use crate::event::{Event, EventKind};
+
+fn list<T: std::fmt::Debug>(v: &[T]) -> String {
+    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether an event belongs in the default timeline (combat rounds and routine movements are
+/// folded into their summaries).
+pub fn significant(e: &Event) -> bool {
+    !matches!(e.kind, EventKind::CombatRound { .. } | EventKind::ForcesMobilised { .. } | EventKind::SummitConvened { .. })
+}
+
+/// What happened, in a sentence fragment.
+pub fn describe(kind: &EventKind) -> String {
+    use EventKind::*;
+    match kind {
+        CoupStaged { state, leader } => {
+            if leader.is_empty() {
+                format!("coup in {state}")
+            } else {
+                format!("coup in {state} led by {leader}")
+            }
+        }
+        CoupConsolidated { state } => format!("coup in {state} consolidates; a junta rules"),
+        CoupFailing { state, reversal_day } => format!("army stays loyal in {state}; reversal due day {reversal_day}"),
+        OrderRestored { state, how } => format!("constitutional order restored in {state} ({how})"),
+        AttackOccurred { attacker, target, location, attack, troops, deaths_military, deaths_civilian } => {
+            let place = if location == target { String::new() } else { format!(" in {location}") };
+            let force = if *troops > 0 { format!(" with {troops} troops") } else { String::new() };
+            format!(
+                "{attack:?} attack by {attacker} on {target}{place}{force}: {deaths_military} military and {deaths_civilian} civilian deaths"
+            )
+        }
+        TreatyInForce { treaty } => format!("{treaty} enters into force"),
+        MemberSuspended { org, state } => format!("{org} suspends {state} from its decision-making bodies"),
+        SuspensionLifted { org, state } => format!("{org} lifts the suspension of {state}"),
+        SummitConvened { org, target, agenda } => format!("{org} summit on {target} ({agenda:?})"),
+        SanctionsImposed { org, target, measures, severity } => {
+            format!("{org} imposes sanctions on {target} (severity {severity:.2}): {}", list(measures))
+        }
+        SanctionsLifted { org, target, measures, kept, reason } => {
+            let kept = if kept.is_empty() { String::new() } else { format!("; kept: {}", list(kept)) };
+            format!("{org} lifts sanctions on {target} ({reason:?}): {}{kept}", list(measures))
+        }
+        ExportsCut { by, to, service, share } => format!("{by} cuts {service} exports to {to} ({:.0}% of supply)", share * 100.0),
+        UltimatumIssued { org, target, deadline_day, force_threatened } => {
+            format!("{org} ultimatum to {target}, deadline day {deadline_day}{}", if *force_threatened { ", force threatened" } else { "" })
+        }
+        UltimatumExpired { org, target } => format!("{org} ultimatum to {target} expires unmet"),
+        DefencePledged { by, to, against } => format!("{by} pledges to defend {to} against {against}"),
+        ForcesRedeployed { state, troops, against } => format!("{state} moves {troops} troops to its borders against {against}"),
+        VoteHeld { org, target, question, yes, no, passed } => {
+            format!(
+                "{org} vote on {question:?} ({target}): {} ({} yes, {} no)",
+                if *passed { "passed" } else { "failed" },
+                yes.len(),
+                no.len()
+            )
+        }
+        StandbyForceActivated { org, target, dday } => format!("{org} activates its standby force against {target}; D-Day day {dday}"),
+        ForcePledged { org, state, target, troops } => format!("{state} pledges {troops} troops to the {org} force for {target}"),
+        LaunchPostponed { org, target, reason } => format!("{org} postpones the launch against {target}: {reason}"),
+        InterventionLaunched { org, target, troops, contributors } => {
+            format!("{org} launches an intervention in {target} with {troops} troops from {}", contributors.join(", "))
+        }
+        StandbyForceStoodDown { org, target, reason } => format!("{org} stands down its force for {target} ({reason})"),
+        AidSuspended { partner, recipient, amount_musd } => format!("{partner} suspends aid to {recipient} (${amount_musd:.0}m a year)"),
+        ForcesExpelled { state, partner, troops, leave_by_day } => {
+            format!("{state} expels {partner}'s {troops} troops (out by day {leave_by_day})")
+        }
+        ForcesWithdrawn { partner, from, troops } => format!("{partner} completes the withdrawal of {troops} troops from {from}"),
+        TransitionProposed { state, months } => format!("{state} junta offers a {months}-month transition"),
+        TransitionAnswered { org, state, months, accepted } => {
+            format!("{org} {} {state}'s {months}-month transition", if *accepted { "accepts" } else { "rejects" })
+        }
+        WithdrawalAnnounced { state, from, effective_day } => {
+            format!("{state} gives notice of withdrawal from {from} (effective day {effective_day})")
+        }
+        WithdrawalEffective { state, from } => format!("{state}'s withdrawal from {from} takes effect"),
+        ObligationArisen { treaty, article, party, beneficiary, attacker, binding, .. } => {
+            format!("{treaty} {article} obligates {party} to assist {beneficiary} against {attacker} ({binding:?})")
+        }
+        AssistanceRequested { state, treaty } => format!("{state} requests assistance under {treaty} in writing"),
+        AssistanceDecided { party, beneficiary, honoured, forms, troops, probability, .. } => {
+            if *honoured {
+                format!(
+                    "{party} honours its obligation to {beneficiary}: {}{} (p={probability:.2})",
+                    list(forms),
+                    if *troops > 0 { format!(", {troops} troops") } else { String::new() }
+                )
+            } else {
+                format!("{party} does not honour its obligation to {beneficiary} (p={probability:.2})")
+            }
+        }
+        ForcesMobilised { party, beneficiary, troops } => format!("{party} mobilises {troops} troops for {beneficiary}"),
+        ForcesDeployed { party, beneficiary, troops } => format!("{party} deploys {troops} troops in {beneficiary}"),
+        JointOperationFormed { treaty, beneficiary, parties, troops, .. } => {
+            format!("{treaty} joint operation for {beneficiary}: {} ({troops} troops)", parties.join(", "))
+        }
+        NonAggressionBreached { treaty, article, by, against } => format!("{by} breaches {treaty} {article} by attacking {against}"),
+        CombatRound { target, round, attacker_losses, defender_losses, civilian_deaths, .. } => {
+            format!(
+                "combat round {round} in {target}: attackers lose {attacker_losses}, defenders {defender_losses}, civilians {civilian_deaths}"
+            )
+        }
+        InterventionEnded { org, target, outcome } => format!("{org} intervention in {target} ends: {outcome:?}"),
+    }
+}
+
+/// A timeline line: date, day, seq, kind, description, rule and cause.
+pub fn timeline_line(e: &Event) -> String {
+    let cause = e.cause.map(|c| format!(" <- #{c}")).unwrap_or_default();
+    format!("{}  d{:<4} #{:<4} {:<22} {}  [{}]{cause}", e.date, e.day, e.seq, e.kind.name(), describe(&e.kind), e.rule)
+}

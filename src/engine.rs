@@ -1,0 +1,435 @@
+//! The engine: builds a bevy_ecs world from a scenario, runs the rule systems day by day,
+//! stamps what they propose into events, folds each through `apply`, and keeps the log.
+//!
+//! A day runs in rounds. In each round every rule system runs once, in a fixed chained order,
+//! reading state and the events applied in the previous round (`Fresh`), and pushes proposals
+//! into `Pending`. The engine then stamps and applies them in order. The day ends when a round
+//! proposes nothing. Then the engine asks every rule module when it next has something to do
+//! (`next_due`, a pure function of state) and jumps straight there: quiet days cost nothing.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+use bevy_ecs::system::SystemParam;
+use serde::{Deserialize, Serialize};
+
+use crate::apply::{ApplyError, apply};
+use crate::date::Date;
+use crate::draw::Draws;
+use crate::event::{Event, EventKind, Proposal};
+use crate::params::Params;
+use crate::rules;
+use crate::scenario::{ActorDef, Scenario};
+use crate::state::*;
+
+/// Limits that stop runaway runs with a clear message instead of exhausting memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most rounds of rule reactions within one day.
+    pub max_rounds_per_day: u32,
+    /// Most events in one run.
+    pub max_events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_rounds_per_day: 64, max_events: 5_000_000 }
+    }
+}
+
+/// Today, and which round of reactions this is.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Clock {
+    /// Days since start.
+    pub day: u32,
+    /// Round within the day (0: nothing applied yet today).
+    pub round: u32,
+    /// Calendar date of day 0.
+    pub start: Date,
+    /// Last day simulated.
+    pub horizon: u32,
+}
+
+/// The run's seeded draw source.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct DrawSource(pub Draws);
+
+/// Proposals from rule systems, waiting to be stamped and applied.
+#[derive(Resource, Debug, Default)]
+pub struct Pending(pub Vec<Proposal>);
+
+/// Events applied in the previous round (what reactive rules react to).
+#[derive(Resource, Debug, Default)]
+pub struct Fresh(pub Vec<Event>);
+
+/// A state digest recorded at a day boundary, so replay can say where it diverged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Day after whose events the digest was taken.
+    pub day: u32,
+    /// Seq of the next event (all events before it are folded in).
+    pub next_seq: u64,
+    /// State hash.
+    pub state_hash: String,
+}
+
+/// The append-only event log of a run.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Log {
+    /// Every event, in seq order.
+    pub events: Vec<Event>,
+    /// Periodic state digests.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+impl Log {
+    /// The event with this seq.
+    pub fn get(&self, seq: u64) -> Option<&Event> {
+        self.events.get(seq as usize)
+    }
+}
+
+/// Days between state checkpoints in the log.
+pub const CHECKPOINT_DAYS: u32 = 30;
+
+/// What a rule system reads and writes, bundled.
+#[derive(SystemParam)]
+pub struct Ctx<'w> {
+    /// Today.
+    pub clock: Res<'w, Clock>,
+    /// Parameters.
+    pub params: Res<'w, Params>,
+    /// Draws.
+    pub draws: Res<'w, DrawSource>,
+    /// Events from the previous round.
+    pub fresh: Res<'w, Fresh>,
+    /// Where proposals go.
+    pub pending: ResMut<'w, Pending>,
+    /// Actor lookup.
+    pub index: Res<'w, ActorIndex>,
+    /// The scenario.
+    pub scenario: Res<'w, ScenarioData>,
+    /// The log so far.
+    pub log: Res<'w, Log>,
+}
+
+impl Ctx<'_> {
+    /// Proposes an event.
+    pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Into<String>) {
+        self.pending.0.push(Proposal { kind, cause, rule: rule.into() });
+    }
+
+    /// Today.
+    pub fn day(&self) -> u32 {
+        self.clock.day
+    }
+
+    /// Whether a timer set by event `cause_seq` on `set_day`, running `delay` days, fires
+    /// now. A zero delay fires in the round right after the setting event; a positive delay
+    /// fires in round 0 of its day. Either way it fires exactly once.
+    pub fn due(&self, set_day: u32, delay: u32, cause_seq: u64) -> bool {
+        if delay == 0 {
+            self.fresh.0.iter().any(|e| e.seq == cause_seq)
+        } else {
+            self.clock.round == 0 && self.clock.day == set_day.saturating_add(delay)
+        }
+    }
+
+    /// Whether this is round 0 (timed rules act here, once a day).
+    pub fn first_round(&self) -> bool {
+        self.clock.round == 0
+    }
+}
+
+/// A timer for `next_due`: the day it fires, if after `after`.
+pub fn timer(set_day: u32, delay: u32, after: u32) -> Option<u32> {
+    let d = set_day.saturating_add(delay);
+    (delay > 0 && d > after).then_some(d)
+}
+
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+struct RuleStep;
+
+/// Why a run stopped before its horizon.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// Rules kept reacting to each other within one day.
+    #[error(
+        "event storm on day {day}: rules were still reacting after {rounds} rounds; the last round's events came from {rules}. A rule loops on its own events: check the scenario's clauses and delays"
+    )]
+    Storm {
+        /// Day.
+        day: u32,
+        /// Rounds run.
+        rounds: u32,
+        /// Rules that emitted in the last round, with counts.
+        rules: String,
+    },
+    /// Too many events in one run.
+    #[error(
+        "the run produced more than {limit} events (day {day}); the busiest rule was {rule}. Shorten the horizon or reduce attack rates"
+    )]
+    TooManyEvents {
+        /// Limit.
+        limit: u64,
+        /// Day.
+        day: u32,
+        /// Busiest rule.
+        rule: String,
+    },
+    /// An event could not be applied (a bug in a rule: it proposed an inconsistent event).
+    #[error("internal inconsistency: {0}")]
+    Apply(#[from] ApplyError),
+}
+
+/// A simulation: a world plus its schedule.
+pub struct Sim {
+    /// The ECS world holding all state.
+    pub world: World,
+    limits: Limits,
+    last_checkpoint_period: Option<u32>,
+}
+
+/// Builds the world for a scenario (already validated, overrides applied).
+pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
+    let mut world = World::new();
+    let start = scenario.start_date();
+    let mut aid_totals: BTreeMap<&str, f64> = BTreeMap::new();
+    for a in &scenario.actors {
+        if let ActorDef::Partner(p) = a {
+            for (r, v) in &p.aid_musd {
+                *aid_totals.entry(r.as_str()).or_default() += v;
+            }
+        }
+    }
+    let mut index = ActorIndex::default();
+    for a in &scenario.actors {
+        let code = Code(a.id().to_string());
+        let e = match a {
+            ActorDef::State(s) => world
+                .spawn((
+                    code,
+                    StateProfile(s.clone()),
+                    Polity {
+                        regime: s.regime,
+                        regime_before_coup: None,
+                        junta_since: None,
+                        coup_consolidated: false,
+                        reversal_day: None,
+                        troops: s.troops,
+                        committed_abroad: 0,
+                        redeployed: 0,
+                        gdp_loss_pct: 0.0,
+                        accrued_day: 0,
+                        sanctions_severity: 0.0,
+                        aid_suspended_musd: 0.0,
+                        aid_total_musd: aid_totals.get(s.id.as_str()).copied().unwrap_or(0.0),
+                        electricity_cut: 0.0,
+                        casualties_military: 0,
+                        casualties_civilian: 0,
+                        pledged_by: Default::default(),
+                        security_changed_day: 0,
+                        transition_months: None,
+                        attacked: Default::default(),
+                    },
+                ))
+                .id(),
+            ActorDef::Organisation(o) => world
+                .spawn((
+                    code,
+                    OrgProfile(o.clone()),
+                    OrgState {
+                        members: o.members.iter().cloned().collect(),
+                        suspended: o.suspended.iter().cloned().collect(),
+                        withdrawing: Default::default(),
+                    },
+                ))
+                .id(),
+            ActorDef::Partner(p) => world
+                .spawn((
+                    code,
+                    PartnerProfile(p.clone()),
+                    PartnerState { forces: p.forces.clone(), aid_suspended: Default::default(), leaving: Default::default() },
+                ))
+                .id(),
+            ActorDef::ArmedGroup(g) => world
+                .spawn((
+                    code,
+                    GroupProfile(g.clone()),
+                    GroupState { attacks: Default::default(), last_attack_day: Default::default(), deaths: 0 },
+                ))
+                .id(),
+        };
+        index.0.insert(a.id().to_string(), e);
+    }
+    let mut treaties = Treaties::default();
+    for t in &scenario.treaties {
+        let in_force = match &t.in_force {
+            None => true,
+            Some(d) => Date::parse(d).map(|d| d.days_since(start) <= 0).unwrap_or(false),
+        };
+        for m in &t.members {
+            treaties.by_member.entry(m.clone()).or_default().push(t.id.clone());
+        }
+        treaties.by_id.insert(
+            t.id.clone(),
+            TreatyState {
+                def: t.clone(),
+                in_force,
+                members: t.members.iter().cloned().collect(),
+                withdrawing: Default::default(),
+                breaches: 0,
+            },
+        );
+    }
+    world.insert_resource(treaties);
+    world.insert_resource(index);
+    world.insert_resource(Crises::default());
+    world.insert_resource(Defence::default());
+    world.insert_resource(params);
+    world.insert_resource(DrawSource(Draws::new(seed)));
+    world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
+    world.insert_resource(ScenarioData(scenario.clone()));
+    world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
+    world.insert_resource(Pending::default());
+    world.insert_resource(Fresh::default());
+    world.insert_resource(Log::default());
+    world
+}
+
+/// The rule schedule: every rule system in one fixed chain, single-threaded, with ambiguity
+/// detection raised to an error so an unordered pair of systems cannot slip in.
+fn rule_schedule() -> Schedule {
+    let mut schedule = Schedule::new(RuleStep);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    schedule.add_systems(
+        (
+            rules::scripted::emit_scripted_events,
+            rules::coup::resolve_coups,
+            rules::ucg::respond_to_unconstitutional_change,
+            rules::ucg::decide_on_force,
+            rules::ucg::review_sanctions,
+            rules::partners::suspend_aid_and_withdraw_forces,
+            rules::junta::review_junta_position,
+            rules::defence::trigger_defence_obligations,
+            rules::defence::decide_assistance,
+            rules::defence::move_committed_forces,
+            rules::combat::fight_interventions,
+            rules::armed::launch_armed_group_attacks,
+            rules::membership::complete_withdrawals,
+        )
+            .chain(),
+    );
+    schedule
+}
+
+impl Sim {
+    /// A simulation ready to run from day 0.
+    pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
+        let mut world = build_world(scenario, params, seed);
+        world.add_schedule(rule_schedule());
+        Sim { world, limits, last_checkpoint_period: None }
+    }
+
+    /// Runs to the horizon.
+    pub fn run(&mut self) -> Result<(), RunError> {
+        let horizon = self.world.resource::<Clock>().horizon;
+        let mut day = 0;
+        loop {
+            self.run_day(day)?;
+            match rules::next_due(&mut self.world, day) {
+                Some(next) if next <= horizon => day = next,
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs all rounds of one day.
+    pub fn run_day(&mut self, day: u32) -> Result<(), RunError> {
+        {
+            let mut clock = self.world.resource_mut::<Clock>();
+            clock.day = day;
+            clock.round = 0;
+        }
+        self.world.resource_mut::<Fresh>().0.clear();
+        let mut applied_today = false;
+        loop {
+            self.world.run_schedule(RuleStep);
+            let proposals = std::mem::take(&mut self.world.resource_mut::<Pending>().0);
+            if proposals.is_empty() {
+                break;
+            }
+            let round = self.world.resource::<Clock>().round;
+            if round >= self.limits.max_rounds_per_day {
+                return Err(RunError::Storm { day, rounds: round, rules: rule_counts(&proposals) });
+            }
+            let next_seq = self.world.resource::<Log>().events.len() as u64;
+            if next_seq + proposals.len() as u64 > self.limits.max_events {
+                return Err(RunError::TooManyEvents { limit: self.limits.max_events, day, rule: rule_counts(&proposals) });
+            }
+            let start = self.world.resource::<Clock>().start;
+            let date = start.plus_days(i64::from(day)).to_string();
+            let mut fresh = Vec::with_capacity(proposals.len());
+            for (i, p) in proposals.into_iter().enumerate() {
+                let event = Event {
+                    seq: next_seq + i as u64,
+                    day,
+                    date: date.clone(),
+                    actors: p.kind.actors(),
+                    kind: p.kind,
+                    cause: p.cause,
+                    rule: p.rule,
+                };
+                apply(&mut self.world, &event)?;
+                self.world.resource_mut::<Log>().events.push(event.clone());
+                fresh.push(event);
+            }
+            self.world.resource_mut::<Fresh>().0 = fresh;
+            self.world.resource_mut::<Clock>().round += 1;
+            applied_today = true;
+        }
+        if applied_today {
+            let period = day / CHECKPOINT_DAYS;
+            if self.last_checkpoint_period != Some(period) {
+                self.last_checkpoint_period = Some(period);
+                let state_hash = state_hash(&mut self.world);
+                let next_seq = self.world.resource::<Log>().events.len() as u64;
+                self.world.resource_mut::<Log>().checkpoints.push(Checkpoint { day, next_seq, state_hash });
+            }
+        }
+        Ok(())
+    }
+
+    /// The log.
+    pub fn log(&self) -> &Log {
+        self.world.resource::<Log>()
+    }
+
+    /// The final-state hash.
+    pub fn state_hash(&mut self) -> String {
+        state_hash(&mut self.world)
+    }
+}
+
+fn rule_counts(proposals: &[Proposal]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in proposals {
+        *counts.entry(p.rule.as_str()).or_default() += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter().map(|(r, n)| format!("{r:?} ({n})")).collect::<Vec<_>>().join(", ")
+}
+
+/// Verifies that the rule schedule builds with no ambiguities (used by tests).
+pub fn check_schedule() -> Result<(), String> {
+    let mut world = World::new();
+    let mut s = rule_schedule();
+    match s.initialize(&mut world) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string(s.graph(), &world)),
+    }
+}

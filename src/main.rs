@@ -1,0 +1,267 @@
+//! The `casus` command line. The only layer that reads files, writes outputs or prints.
+//! Exit codes: 0 success, 1 a check failed (replay diverged), 2 bad input.
+
+use std::fs;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use casus::describe::{significant, timeline_line};
+use casus::engine::Limits;
+use casus::params::CATALOGUE;
+use casus::replay::{Verdict, replay};
+use casus::run::{self, Prepared};
+
+/// The embedded default scenario: the 2023 Niger crisis.
+const DEFAULT_SCENARIO: &str = include_str!("../scenarios/niger_2023.ron");
+const DEFAULT_NAME: &str = "<embedded scenarios/niger_2023.ron>";
+
+#[derive(Parser)]
+#[command(name = "casus", version, about = "Event-sourced simulation of alliance responses to crises")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario (default: the embedded 2023 Niger crisis) and write its log and summary.
+    Run {
+        /// Scenario file (RON). Omit to run the embedded default.
+        scenario: Option<PathBuf>,
+        /// Seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a parameter or field: NAME=VALUE (repeatable). `casus params` lists names.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Output folder (default: runs/<scenario>-seed<N>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
+        /// Print the summary JSON instead of the timeline.
+        #[arg(long)]
+        json: bool,
+        /// Replace an existing non-casus folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate scenario files without running them.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rebuild state from a log by folding its events and compare with its final-state hash.
+    Replay {
+        /// A log (events.jsonl) or a run folder.
+        log: PathBuf,
+        /// The scenario the log was run with (default: scenario.ron beside the log, or the embedded default).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// List every model parameter with its default, range and meaning.
+    Params,
+}
+
+/// An error already rendered for the terminal, with its exit code.
+struct Fail {
+    code: u8,
+    message: String,
+}
+
+fn bad(message: impl Into<String>) -> Fail {
+    Fail { code: 2, message: message.into() }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { scenario, seed, set, out, quiet, json, force } => cmd_run(scenario, seed, set, out, quiet, json, force),
+        Command::Check { files } => cmd_check(files),
+        Command::Replay { log, scenario } => cmd_replay(log, scenario),
+        Command::Params => cmd_params(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let mut stderr = std::io::stderr();
+            let _ = stderr.write_all(f.message.as_bytes());
+            if !f.message.ends_with('\n') {
+                let _ = stderr.write_all(b"\n");
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn read_source(path: &Path) -> Result<String, Fail> {
+    let meta = fs::metadata(path).map_err(|e| bad(format!("{}: error: cannot read: {e}", path.display())))?;
+    if meta.len() > casus::scenario::MAX_FILE_BYTES as u64 {
+        return Err(bad(format!(
+            "{}: error: file is {} bytes; the limit is {} bytes",
+            path.display(),
+            meta.len(),
+            casus::scenario::MAX_FILE_BYTES
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| bad(format!("{}: error: cannot read: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| bad(format!("{}: error: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))
+}
+
+fn parse_sets(set: &[String]) -> Result<Vec<(String, String)>, Fail> {
+    set.iter().map(|s| casus::overrides::split(s).map_err(|e| bad(format!("error: {e}")))).collect()
+}
+
+fn prepare(scenario: Option<&Path>, overrides: &[(String, String)]) -> Result<(Prepared, String, String), Fail> {
+    let (name, source) = match scenario {
+        Some(p) => (p.display().to_string(), read_source(p)?),
+        None => (DEFAULT_NAME.to_string(), DEFAULT_SCENARIO.to_string()),
+    };
+    let prepared = run::prepare(&source, overrides).map_err(|e| bad(e.render(&name, &source)))?;
+    Ok((prepared, name, source))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_run(
+    scenario: Option<PathBuf>,
+    seed: Option<u64>,
+    set: Vec<String>,
+    out: Option<PathBuf>,
+    quiet: bool,
+    json: bool,
+    force: bool,
+) -> Result<(), Fail> {
+    let overrides = parse_sets(&set)?;
+    let (prepared, _name, source) = prepare(scenario.as_deref(), &overrides)?;
+    let seed = seed.unwrap_or(prepared.scenario.seed);
+    let out = out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
+    check_output_dir(&out, force)?;
+    let output = run::run(&prepared, seed, Limits::default()).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let summary = output.summary();
+    write_run_dir(&out, &output, &source).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", out.display()) })?;
+    if quiet {
+        return Ok(());
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&summary).expect("summary serialises"));
+    } else {
+        let _ = writeln!(
+            stdout,
+            "{} (seed {seed}): {} events, {} to {}",
+            summary.scenario,
+            summary.events,
+            prepared.scenario.start,
+            prepared.scenario.start_date().plus_days(i64::from(prepared.scenario.horizon_days))
+        );
+        for e in output.events.iter().filter(|e| significant(e)) {
+            let _ = writeln!(stdout, "{}", timeline_line(e));
+        }
+        let _ = writeln!(stdout, "\noutcomes for {}:", summary.focus);
+        let v = serde_json::to_value(&summary.outcomes).expect("outcomes serialise");
+        for (k, v) in v.as_object().expect("object") {
+            let _ = writeln!(stdout, "  {k:<30} {v}");
+        }
+        let _ = writeln!(stdout, "\nwrote {}/events.jsonl and summary.json", out.display());
+    }
+    Ok(())
+}
+
+/// Refuses to overwrite a non-empty folder that is not a casus output unless forced.
+fn check_output_dir(out: &Path, force: bool) -> Result<(), Fail> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(bad(format!("error: {} exists and is not a folder", out.display())));
+    }
+    let entries: Vec<_> = fs::read_dir(out).map_err(|e| bad(format!("error: {}: {e}", out.display())))?.flatten().collect();
+    let is_casus = out.join("summary.json").exists() || out.join("events.jsonl").exists();
+    if !entries.is_empty() && !is_casus && !force {
+        return Err(bad(format!("error: {} is not empty and is not a casus output; choose another --out or pass --force", out.display())));
+    }
+    Ok(())
+}
+
+/// Writes into a temporary sibling folder, then renames it into place, so an interrupted run
+/// leaves either the complete output or none.
+fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str) -> std::io::Result<()> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir_all(&tmp)?;
+    let mut w = std::io::BufWriter::new(fs::File::create(tmp.join("events.jsonl"))?);
+    output.write_log(&mut w)?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    fs::write(tmp.join("summary.json"), serde_json::to_string_pretty(&output.summary()).expect("summary serialises") + "\n")?;
+    fs::write(tmp.join("scenario.ron"), source)?;
+    if out.exists() {
+        fs::remove_dir_all(out)?;
+    }
+    fs::rename(&tmp, out)
+}
+
+fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
+    let mut failures = String::new();
+    for f in &files {
+        match read_source(f).and_then(|src| run::prepare(&src, &[]).map(|_| ()).map_err(|e| bad(e.render(&f.display().to_string(), &src))))
+        {
+            Ok(()) => println!("{}: ok", f.display()),
+            Err(e) => failures.push_str(&e.message),
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(bad(failures)) }
+}
+
+fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>) -> Result<(), Fail> {
+    let file = if log_path.is_dir() { log_path.join("events.jsonl") } else { log_path.clone() };
+    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
+    let log = run::read_log(BufReader::new(f))
+        .map_err(|e| Fail { code: 1, message: format!("{}:{e}\nreplay: the log is malformed", file.display()) })?;
+    let header = log.header.clone().expect("read_log guarantees a header");
+    let scenario_path = scenario.or_else(|| {
+        let beside = file.parent().unwrap_or(Path::new(".")).join("scenario.ron");
+        beside.exists().then_some(beside)
+    });
+    let (prepared, _, _) = prepare(scenario_path.as_deref(), &header.overrides)?;
+    match replay(&prepared, &log) {
+        Verdict::Match { events, final_state_hash } => {
+            println!("replay ok: {events} events folded; final state {final_state_hash} matches the log");
+            Ok(())
+        }
+        Verdict::Diverged { seq, message } => {
+            let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+            Err(Fail { code: 1, message: format!("replay diverged{at}: {message}") })
+        }
+    }
+}
+
+fn cmd_params() -> Result<(), Fail> {
+    let mut out = std::io::stdout().lock();
+    for s in CATALOGUE {
+        let _ = writeln!(
+            out,
+            "{:<38} {:>10}  [{}, {}]{}\n    {}",
+            s.name,
+            s.default,
+            s.min,
+            s.max,
+            if s.integer { " integer" } else { "" },
+            s.doc
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nAny scalar field of an actor or treaty can also be set by path: ID.FIELD (e.g. NER.cohesion, ECOWAS.ucg.ultimatum_days)."
+    );
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The standard outcomes of a run, about the scenario's focus actor, computed from the event
+//! log and the final state alone (so a replayed log yields the same outcomes).
+//! Names are stable; docs/log-format.md defines each one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::apply::accrue_loss;
+use crate::event::{CombatOutcome, Event, EventKind};
+use crate::params::Params;
+use crate::scenario::{AttackKind, Regime, StateDef};
+use crate::state::Polity;
+
+/// Outcomes of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Day the focus was suspended from an organisation.
+    pub suspension_day: Option<u32>,
+    /// Day economic sanctions were first imposed on the focus.
+    pub sanctions_imposed_day: Option<u32>,
+    /// Day an ultimatum was issued.
+    pub ultimatum_day: Option<u32>,
+    /// Day a standby force was activated against the focus.
+    pub standby_force_activated_day: Option<u32>,
+    /// Day an intervention was launched.
+    pub intervention_launched_day: Option<u32>,
+    /// Whether a defence clause was invoked for the focus against a state or organisation.
+    pub defence_clause_invoked: bool,
+    /// Allies obligated by such invocations (distinct).
+    pub allies_obligated: u32,
+    /// Allies that decided to honour them (distinct).
+    pub allies_committed: u32,
+    /// Whether there was fighting between states or organisations on the focus's territory.
+    pub armed_conflict: bool,
+    /// Day constitutional order was restored.
+    pub order_restored_day: Option<u32>,
+    /// Day economic sanctions were lifted.
+    pub sanctions_lifted_day: Option<u32>,
+    /// Days economic sanctions were in force within the horizon.
+    pub sanctions_days: Option<u32>,
+    /// Day the focus announced withdrawal from an organisation.
+    pub withdrawal_announced_day: Option<u32>,
+    /// Day that withdrawal took effect.
+    pub withdrawal_effective_day: Option<u32>,
+    /// Day the focus expelled a partner's forces.
+    pub foreign_forces_expelled_day: Option<u32>,
+    /// Military deaths in the focus.
+    pub casualties_military: u64,
+    /// Civilian deaths in the focus.
+    pub casualties_civilian: u64,
+    /// GDP lost by the horizon, percent.
+    pub target_gdp_loss_pct: f64,
+    /// Regime at the horizon.
+    pub final_regime: Regime,
+    /// Whether the coup consolidated.
+    pub coup_consolidated: bool,
+    /// Aid suspended, millions of US dollars per year.
+    pub aid_suspended_musd: f64,
+    /// Allies that publicly pledged to defend the focus.
+    pub allies_pledged: u32,
+    /// Day a transition timetable was agreed.
+    pub transition_agreed_day: Option<u32>,
+    /// How the intervention ended, if one was fought.
+    pub intervention_outcome: Option<CombatOutcome>,
+    /// Jihadist or rebel attacks in the focus.
+    pub armed_group_attacks: u32,
+    /// Obligations arising for the focus from terrorist or rebel attacks.
+    pub terrorism_obligations: u32,
+}
+
+fn first(events: &[Event], f: impl Fn(&EventKind) -> bool) -> Option<u32> {
+    events.iter().find(|e| f(&e.kind)).map(|e| e.day)
+}
+
+fn state_attack(events: &[Event], seq: u64) -> bool {
+    events.get(seq as usize).is_some_and(
+        |e| matches!(&e.kind, EventKind::AttackOccurred { attack, .. } if !matches!(attack, AttackKind::Terrorist | AttackKind::Rebellion)),
+    )
+}
+
+/// Computes the outcomes for `focus`.
+pub fn compute(events: &[Event], focus: &str, focus_def: &StateDef, final_state: &Polity, params: &Params, horizon: u32) -> Outcomes {
+    let f = focus;
+    let suspension_day = first(events, |k| matches!(k, EventKind::MemberSuspended { state, .. } if state == f));
+    let sanctions_imposed_day = first(
+        events,
+        |k| matches!(k, EventKind::SanctionsImposed { target, measures, .. } if target == f && measures.iter().any(|m| m.is_economic())),
+    );
+    let sanctions_lifted_day = first(
+        events,
+        |k| matches!(k, EventKind::SanctionsLifted { target, measures, .. } if target == f && measures.iter().any(|m| m.is_economic())),
+    );
+    let mut obligated = std::collections::BTreeSet::new();
+    let mut committed = std::collections::BTreeSet::new();
+    let mut terrorism_obligations = 0;
+    let mut armed_conflict = false;
+    let mut armed_group_attacks = 0;
+    for e in events {
+        match &e.kind {
+            EventKind::ObligationArisen { beneficiary, party, attack_seq, .. } if beneficiary == f => {
+                if state_attack(events, *attack_seq) {
+                    obligated.insert(party.clone());
+                } else {
+                    terrorism_obligations += 1;
+                }
+            }
+            EventKind::AssistanceDecided { beneficiary, party, honoured: true, attack_seq, .. }
+                if beneficiary == f && state_attack(events, *attack_seq) =>
+            {
+                committed.insert(party.clone());
+            }
+            EventKind::CombatRound { target, .. } if target == f => armed_conflict = true,
+            EventKind::AttackOccurred { target, attack, deaths_military, deaths_civilian, .. } if target == f => {
+                if matches!(attack, AttackKind::Terrorist | AttackKind::Rebellion) {
+                    armed_group_attacks += 1;
+                } else if deaths_military + deaths_civilian > 0 {
+                    armed_conflict = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut end_state = final_state.clone();
+    accrue_loss(&mut end_state, focus_def, params, horizon);
+    Outcomes {
+        suspension_day,
+        sanctions_imposed_day,
+        ultimatum_day: first(events, |k| matches!(k, EventKind::UltimatumIssued { target, .. } if target == f)),
+        standby_force_activated_day: first(events, |k| matches!(k, EventKind::StandbyForceActivated { target, .. } if target == f)),
+        intervention_launched_day: first(events, |k| matches!(k, EventKind::InterventionLaunched { target, .. } if target == f)),
+        defence_clause_invoked: !obligated.is_empty(),
+        allies_obligated: obligated.len() as u32,
+        allies_committed: committed.len() as u32,
+        armed_conflict,
+        order_restored_day: first(events, |k| matches!(k, EventKind::OrderRestored { state, .. } if state == f)),
+        sanctions_lifted_day,
+        sanctions_days: sanctions_imposed_day.map(|d| sanctions_lifted_day.unwrap_or(horizon).saturating_sub(d)),
+        withdrawal_announced_day: first(events, |k| matches!(k, EventKind::WithdrawalAnnounced { state, .. } if state == f)),
+        withdrawal_effective_day: first(events, |k| matches!(k, EventKind::WithdrawalEffective { state, .. } if state == f)),
+        foreign_forces_expelled_day: first(events, |k| matches!(k, EventKind::ForcesExpelled { state, .. } if state == f)),
+        casualties_military: final_state.casualties_military,
+        casualties_civilian: final_state.casualties_civilian,
+        target_gdp_loss_pct: (end_state.gdp_loss_pct * 1e6).round() / 1e6,
+        final_regime: final_state.regime,
+        coup_consolidated: events.iter().any(|e| matches!(&e.kind, EventKind::CoupConsolidated { state } if state == f)),
+        aid_suspended_musd: final_state.aid_suspended_musd,
+        allies_pledged: final_state.pledged_by.len() as u32,
+        transition_agreed_day: first(events, |k| matches!(k, EventKind::TransitionAnswered { state, accepted: true, .. } if state == f)),
+        intervention_outcome: events.iter().find_map(|e| match &e.kind {
+            EventKind::InterventionEnded { target, outcome, .. } if target == f => Some(*outcome),
+            _ => None,
+        }),
+        armed_group_attacks,
+        terrorism_obligations,
+    }
+}

@@ -1,0 +1,130 @@
+//! Fighting between an intervention and the target's defenders: an intervention is an attack
+//! on the target (so it can engage the target's defence clauses); each round applies a
+//! Lanchester square-law attrition with noise, until the defenders break (success), the
+//! attackers lose too much (withdrawal), or the round limit passes (stalemate).
+
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+
+use crate::draw::Purpose;
+use crate::engine::Ctx;
+use crate::event::{CombatOutcome, EventKind};
+use crate::params::Params;
+use crate::rules::{effective_defenders, k};
+use crate::scenario::AttackKind;
+use crate::state::{Crises, Defence, OrgProfile, Polity, Stage, StateProfile};
+
+/// Rule citation for the attrition model.
+pub const RULE: &str = "combat model (Lanchester square law)";
+
+/// Launch turns into an attack; rounds of fighting on their cadence.
+pub fn fight_interventions(
+    mut ctx: Ctx,
+    crises: Res<Crises>,
+    defence: Res<Defence>,
+    states: Query<(&StateProfile, &Polity)>,
+    orgs: Query<&OrgProfile>,
+) {
+    let day = ctx.day();
+    let fresh = ctx.fresh.0.clone();
+    for ev in &fresh {
+        let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
+        let rule = ctx
+            .index
+            .0
+            .get(org)
+            .and_then(|e| orgs.get(*e).ok())
+            .and_then(|o| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
+            .unwrap_or_else(|| "use of force".into());
+        ctx.emit(
+            EventKind::AttackOccurred {
+                attacker: org.clone(),
+                target: target.clone(),
+                location: target.clone(),
+                attack: AttackKind::Invasion,
+                troops: *troops,
+                deaths_military: 0,
+                deaths_civilian: 0,
+            },
+            Some(ev.seq),
+            format!("{rule} (armed intervention)"),
+        );
+    }
+    if !ctx.first_round() {
+        return;
+    }
+    let round_days = Params::days(ctx.params.combat_round_days);
+    for (target, crisis) in &crises.0 {
+        let Some((tdef, tpol)) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        for (org, resp) in &crisis.responses {
+            let Some(iv) = &resp.intervention else { continue };
+            if iv.ended.is_some() || day < iv.last_round_day + round_days {
+                continue;
+            }
+            let allied: u32 =
+                defence.deployments.iter().filter(|((_, b), d)| b == target && d.stage == Stage::Deployed).map(|(_, d)| d.troops).sum();
+            let attackers = f64::from(iv.attacker_strength);
+            let defenders = effective_defenders(tpol, tdef.0.cohesion) + f64::from(allied);
+            let round = iv.rounds + 1;
+            let mut rng = ctx.draws.0.stream(Purpose::Combat, &[k(org), k(target), u64::from(round)]);
+            let noise = |r: &mut rand_chacha::ChaCha8Rng| 0.7 + 0.6 * r.random::<f64>();
+            let defender_losses = (ctx.params.combat_attacker_lethality * attackers * noise(&mut rng)).round().min(defenders) as u32;
+            let attacker_losses = (ctx.params.combat_defender_lethality * defenders * noise(&mut rng)).round().min(attackers) as u32;
+            let civilian_deaths =
+                (f64::from(defender_losses + attacker_losses) * ctx.params.combat_civilian_ratio * noise(&mut rng)).round() as u32;
+            let defender_strength = defenders.round() as u32;
+            ctx.emit(
+                EventKind::CombatRound {
+                    org: org.clone(),
+                    target: target.clone(),
+                    round,
+                    attacker_strength: iv.attacker_strength,
+                    defender_strength,
+                    attacker_losses,
+                    defender_losses,
+                    civilian_deaths,
+                },
+                Some(iv.seq),
+                RULE,
+            );
+            let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
+            let break_share = 0.1 + 0.4 * tdef.0.cohesion;
+            let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
+            let outcome = if lost_defenders >= break_share * f64::from(defender_initial) {
+                Some(CombatOutcome::Success)
+            } else if (iv.attacker_losses + u64::from(attacker_losses)) as f64
+                >= ctx.params.combat_attacker_break * f64::from(iv.initial_troops)
+            {
+                Some(CombatOutcome::Withdrawal)
+            } else if f64::from(round) >= ctx.params.combat_max_rounds {
+                Some(CombatOutcome::Stalemate)
+            } else {
+                None
+            };
+            if let Some(outcome) = outcome {
+                ctx.emit(EventKind::InterventionEnded { org: org.clone(), target: target.clone(), outcome }, Some(iv.seq), RULE);
+                if outcome == CombatOutcome::Success {
+                    ctx.emit(
+                        EventKind::OrderRestored { state: target.clone(), how: "regime collapsed under intervention".into() },
+                        Some(iv.seq),
+                        RULE,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Next combat round.
+pub fn next_due(In(after): In<u32>, params: Res<Params>, crises: Res<Crises>) -> Option<u32> {
+    let step = Params::days(params.combat_round_days);
+    crises
+        .0
+        .values()
+        .flat_map(|c| c.responses.values())
+        .filter_map(|r| r.intervention.as_ref())
+        .filter(|iv| iv.ended.is_none())
+        .map(|iv| iv.last_round_day + step)
+        .filter(|d| *d > after)
+        .min()
+}

@@ -1,0 +1,49 @@
+//! Whether a coup holds. The army's loyalty to the deposed ruler is weighed against the
+//! junta's cohesion; a failing coup is reversed by loyal forces after a delay.
+
+use bevy_ecs::prelude::*;
+
+use crate::draw::{Purpose, logistic};
+use crate::engine::Ctx;
+use crate::event::EventKind;
+use crate::state::{Crises, Polity, StateProfile};
+
+/// Rule citation for coup outcomes.
+pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
+
+/// Decides each new coup's fate and reverses failing coups on their day.
+pub fn resolve_coups(mut ctx: Ctx, crises: Res<Crises>, states: Query<(&StateProfile, &Polity)>) {
+    let fresh = ctx.fresh.0.clone();
+    for ev in &fresh {
+        let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
+        let Some((prof, _)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        let x = ctx.params.coup_fail_intercept + ctx.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
+        let fails = ctx.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
+        let kind = if fails {
+            EventKind::CoupFailing {
+                state: state.clone(),
+                reversal_day: ctx.day() + crate::params::Params::days(ctx.params.coup_reversal_delay_days),
+            }
+        } else {
+            EventKind::CoupConsolidated { state: state.clone() }
+        };
+        ctx.emit(kind, Some(ev.seq), RULE);
+    }
+    for (state, crisis) in &crises.0 {
+        let Some((_, p)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        if let Some(rd) = p.reversal_day {
+            if ctx.day() >= rd && crisis.resolved_day.is_none() {
+                ctx.emit(
+                    EventKind::OrderRestored { state: state.clone(), how: "coup reversed by loyal forces".into() },
+                    Some(crisis.coup_seq),
+                    RULE,
+                );
+            }
+        }
+    }
+}
+
+/// Next reversal day.
+pub fn next_due(In(after): In<u32>, states: Query<&Polity>) -> Option<u32> {
+    states.iter().filter_map(|p| p.reversal_day).filter(|d| *d > after).min()
+}

@@ -1,0 +1,266 @@
+//! Treaty clauses as data, interpreted generically: an attack that satisfies a defence
+//! clause's triggers and conditions obligates every other party; each party decides whether
+//! and how to honour it; committed forces mobilise and deploy; several committed parties
+//! under a collective clause form a joint operation if the treaty's decision rule is met.
+//! Attacks between parties to a non-aggression clause are logged as breaches.
+
+use bevy_ecs::prelude::*;
+
+use crate::draw::Purpose;
+use crate::engine::Ctx;
+use crate::event::{Event, EventKind, VoteQuestion};
+use crate::params::Params;
+use crate::rules::ucg::honour_probability;
+use crate::rules::{available_troops, k};
+use crate::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
+use crate::state::{Defence, Polity, Stage, StateProfile, Treaties, TreatyState};
+
+type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
+
+/// "AES Charter Art. 6".
+pub fn citation(t: &TreatyState, c: &ClauseDef) -> String {
+    format!("{} {}", t.def.short_name, c.article)
+}
+
+/// Whether a clause's triggers and data conditions (other than a written request) hold.
+pub fn clause_matches(c: &ClauseDef, attack: AttackKind, attacker: &str, location: &str, target_state: Option<&Polity>) -> bool {
+    if c.obligation != Obligation::Defence || !attack.triggers().iter().any(|t| c.triggers.contains(t)) {
+        return false;
+    }
+    c.conditions.iter().all(|cond| match cond {
+        Condition::Adversary(ids) => ids.iter().any(|i| i == attacker),
+        Condition::Location(ids) => ids.iter().any(|i| i == location),
+        Condition::NotProvoked => !target_state.is_some_and(|p| p.attacked.contains(attacker)),
+        Condition::WrittenRequest => true,
+    })
+}
+
+fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
+    match &e.kind {
+        EventKind::AttackOccurred { attacker, target, location, attack, .. } => Some((attacker, target, location, *attack)),
+        _ => None,
+    }
+}
+
+/// Emits obligations (or written requests, or non-aggression breaches) for fresh attacks.
+pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Defence>, states: States) {
+    let day = ctx.day();
+    let fresh = ctx.fresh.0.clone();
+    let reengage = Params::days(ctx.params.assistance_reengage_days);
+    for ev in &fresh {
+        // The attack, and whether this is the written request that unlocks request-conditioned clauses.
+        let (attack_ev, request) = match &ev.kind {
+            EventKind::AttackOccurred { .. } => (ev.clone(), None),
+            EventKind::AssistanceRequested { state, treaty } => {
+                let found = match ev.cause.and_then(|c| ctx.log.get(c)) {
+                    Some(a) if attack_fields(a).is_some() => Some(a.clone()),
+                    _ => ctx.log.events.iter().rev().find(|e| attack_fields(e).is_some_and(|(_, t, _, _)| t == state)).cloned(),
+                };
+                match found {
+                    Some(a) => (a, Some(treaty.clone())),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        let (attacker, target, location, attack) = attack_fields(&attack_ev).expect("checked");
+        let target_state = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
+        let mut ids: Vec<&String> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
+        ids.sort();
+        ids.dedup();
+        for tid in ids {
+            let t = &treaties.by_id[tid];
+            if !t.in_force || !t.members.contains(target) || request.as_ref().is_some_and(|r| r != tid) {
+                continue;
+            }
+            if request.is_none() && t.members.contains(attacker) && attacker != target {
+                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::NonAggression) {
+                    ctx.emit(
+                        EventKind::NonAggressionBreached {
+                            treaty: tid.clone(),
+                            article: c.article.clone(),
+                            by: attacker.to_string(),
+                            against: target.to_string(),
+                        },
+                        Some(attack_ev.seq),
+                        citation(t, c),
+                    );
+                }
+            }
+            let mut requested_here = false;
+            for c in &t.def.clauses {
+                if !clause_matches(c, attack, attacker, location, target_state) {
+                    continue;
+                }
+                let needs_request = c.conditions.contains(&Condition::WrittenRequest);
+                if needs_request != request.is_some() {
+                    if needs_request && !requested_here {
+                        // The attacked state decides whether to file the written request.
+                        requested_here = true;
+                        let p = ctx.params.request_propensity;
+                        if ctx.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
+                            ctx.emit(
+                                EventKind::AssistanceRequested { state: target.to_string(), treaty: tid.clone() },
+                                Some(attack_ev.seq),
+                                format!("{} (written request)", citation(t, c)),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                let engaged_key = (tid.clone(), c.article.clone(), target.to_string());
+                if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
+                    continue;
+                }
+                for party in t.members.iter().filter(|m| *m != target && *m != attacker) {
+                    ctx.emit(
+                        EventKind::ObligationArisen {
+                            treaty: tid.clone(),
+                            article: c.article.clone(),
+                            party: party.clone(),
+                            beneficiary: target.to_string(),
+                            attacker: attacker.to_string(),
+                            binding: c.binding,
+                            attack_seq: attack_ev.seq,
+                        },
+                        Some(ev.seq),
+                        citation(t, c),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Each obligated party decides whether and how to honour; collective clauses form joint operations.
+pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Defence>, states: States) {
+    let fresh = ctx.fresh.0.clone();
+    for ev in &fresh {
+        let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
+        let Some(t) = treaties.by_id.get(treaty) else { continue };
+        let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
+        let (Some((pdef, ppol)), Some((_, bpol))) =
+            (ctx.index.0.get(party).and_then(|e| states.get(*e).ok()), ctx.index.0.get(beneficiary).and_then(|e| states.get(*e).ok()))
+        else {
+            continue;
+        };
+        let p = honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding);
+        let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
+        let commit = (f64::from(available_troops(ppol)) * ctx.params.assistance_commit_share).round() as u32;
+        let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.params.assistance_min_armed_troops;
+        let (forms, troops) = if !honoured {
+            (vec![], 0)
+        } else {
+            let mut forms: Vec<AssistanceForm> = c.owed.iter().copied().filter(|f| *f != AssistanceForm::ArmedForce || armed).collect();
+            if forms.is_empty() {
+                forms.push(AssistanceForm::Logistics);
+            }
+            (forms, if armed { commit } else { 0 })
+        };
+        ctx.emit(
+            EventKind::AssistanceDecided {
+                treaty: treaty.clone(),
+                party: party.clone(),
+                beneficiary: beneficiary.clone(),
+                honoured,
+                forms,
+                troops,
+                probability: (p * 1e6).round() / 1e6,
+                attack_seq: *attack_seq,
+            },
+            Some(ev.seq),
+            ev.rule.clone(),
+        );
+    }
+    // Joint operations: once every obligated party of a collective clause has decided.
+    let mut checked = std::collections::BTreeSet::new();
+    for ev in &fresh {
+        let EventKind::AssistanceDecided { treaty, beneficiary, attack_seq, .. } = &ev.kind else { continue };
+        for (key, inv) in defence.invocations.range((treaty.clone(), String::new(), String::new(), 0)..) {
+            if key.0 != *treaty {
+                break;
+            }
+            if key.2 != *beneficiary || key.3 != *attack_seq || inv.joint || !checked.insert(key.clone()) {
+                continue;
+            }
+            let Some(t) = treaties.by_id.get(treaty) else { continue };
+            let Some(c) = t.def.clauses.iter().find(|c| c.article == key.1) else { continue };
+            if !c.collective || inv.decided.len() < inv.obligated.len() {
+                continue;
+            }
+            let committed: Vec<String> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
+            if committed.len() < 2 {
+                continue;
+            }
+            let yes: Vec<String> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
+            let no: Vec<String> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
+            let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
+            let rule = if t.def.decision_article.is_empty() {
+                format!("{} decision rule", t.def.short_name)
+            } else {
+                format!("{} {}", t.def.short_name, t.def.decision_article)
+            };
+            ctx.emit(
+                EventKind::VoteHeld {
+                    org: treaty.clone(),
+                    target: beneficiary.clone(),
+                    question: VoteQuestion::JointOperation,
+                    yes,
+                    no,
+                    passed,
+                },
+                Some(ev.seq),
+                rule.clone(),
+            );
+            if passed {
+                let troops = inv.decided.values().map(|(_, t)| *t).sum();
+                ctx.emit(
+                    EventKind::JointOperationFormed {
+                        treaty: treaty.clone(),
+                        beneficiary: beneficiary.clone(),
+                        parties: committed,
+                        troops,
+                        attack_seq: *attack_seq,
+                    },
+                    Some(ev.seq),
+                    citation(t, c),
+                );
+            }
+        }
+    }
+}
+
+/// Committed forces mobilise, then deploy, after their delays.
+pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
+    let day = ctx.day();
+    let mob = Params::days(ctx.params.assistance_mobilisation_days);
+    let dep = Params::days(ctx.params.assistance_deployment_days);
+    for ((party, ben), d) in &defence.deployments {
+        let kind = match d.stage {
+            Stage::Decided if day >= d.since + mob => {
+                EventKind::ForcesMobilised { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
+            }
+            Stage::Mobilised if day >= d.since + dep => {
+                EventKind::ForcesDeployed { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
+            }
+            _ => continue,
+        };
+        ctx.emit(kind, Some(d.seq), d.rule.clone());
+    }
+}
+
+/// Next mobilisation or deployment day.
+pub fn next_due(In(after): In<u32>, params: Res<Params>, defence: Res<Defence>) -> Option<u32> {
+    let mob = Params::days(params.assistance_mobilisation_days);
+    let dep = Params::days(params.assistance_deployment_days);
+    defence
+        .deployments
+        .values()
+        .filter_map(|d| match d.stage {
+            Stage::Decided => Some(d.since + mob),
+            Stage::Mobilised => Some(d.since + dep),
+            Stage::Deployed => None,
+        })
+        .filter(|d| *d > after)
+        .min()
+}

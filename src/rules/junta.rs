@@ -1,0 +1,185 @@
+//! The junta's periodic reviews: hand power back, offer a transition timetable, expel
+//! hostile partners' forces, announce withdrawal from an organisation that sanctions it; and
+//! allied juntas joining a withdrawal.
+
+use bevy_ecs::prelude::*;
+
+use crate::apply::loss_rate_per_day;
+use crate::draw::{Purpose, logistic};
+use crate::engine::Ctx;
+use crate::event::EventKind;
+use crate::params::Params;
+use crate::rules::{in_series, k, next_in_series};
+use crate::scenario::Regime;
+use crate::state::{Code, Crises, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+
+/// GDP loss accrued up to `day` without mutating state.
+pub fn loss_now(p: &Polity, def: &crate::scenario::StateDef, params: &Params, day: u32) -> f64 {
+    p.gdp_loss_pct + loss_rate_per_day(p, def, params) * f64::from(day.saturating_sub(p.accrued_day))
+}
+
+/// Whether `state` is in a treaty in force with at least one other junta.
+fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)>, ctx: &Ctx, state: &str) -> Vec<String> {
+    let mut allies = Vec::new();
+    for tid in treaties.by_member.get(state).into_iter().flatten() {
+        let Some(t) = treaties.by_id.get(tid) else { continue };
+        if !t.in_force || !t.members.contains(state) {
+            continue;
+        }
+        for m in t.members.iter().filter(|m| *m != state) {
+            if ctx.index.0.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta) && !allies.contains(m) {
+                allies.push(m.clone());
+            }
+        }
+    }
+    allies.sort();
+    allies
+}
+
+/// Junta reviews every `junta.review_days` after its coup.
+#[allow(clippy::too_many_arguments)]
+pub fn review_junta_position(
+    mut ctx: Ctx,
+    crises: Res<Crises>,
+    treaties: Res<Treaties>,
+    states: Query<(&StateProfile, &Polity)>,
+    orgs: Query<(&Code, &OrgProfile, &OrgState)>,
+    partners: Query<(&Code, &PartnerProfile, &PartnerState)>,
+) {
+    let day = ctx.day();
+    let review_days = Params::days(ctx.params.junta_review_days);
+    let mut org_list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
+    org_list.sort_by(|a, b| a.0.cmp(b.0));
+    let mut partner_list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
+    partner_list.sort_by(|a, b| a.0.cmp(b.0));
+    for (target, crisis) in &crises.0 {
+        let Some((def, pol)) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let def = &def.0;
+        if crisis.resolved_day.is_some() || pol.regime != Regime::Junta || !pol.coup_consolidated {
+            continue;
+        }
+        if !(ctx.first_round() && in_series(crisis.coup_day, review_days, day)) {
+            continue;
+        }
+        let allies = has_junta_allies(&treaties, &states, &ctx, target);
+        let pain = loss_now(pol, def, &ctx.params, day);
+        let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
+        let x = ctx.params.junta_concession_intercept + ctx.params.junta_pain_weight * pain - ctx.params.junta_backing_weight * backing;
+        let key = [k(target), u64::from(day)];
+        if ctx.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
+            ctx.emit(
+                EventKind::OrderRestored { state: target.clone(), how: "junta handed power back".into() },
+                Some(crisis.coup_seq),
+                "junta review: concession under pressure",
+            );
+            continue;
+        }
+        let sanctions_seq = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
+        if crisis.transition.is_none()
+            && pol.sanctions_severity > 0.0
+            && ctx.draws.0.chance(Purpose::TransitionOffer, &key, ctx.params.junta_transition_propensity)
+        {
+            let months = (ctx.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
+            ctx.emit(
+                EventKind::TransitionProposed { state: target.clone(), months },
+                sanctions_seq.or(Some(crisis.coup_seq)),
+                "junta review: transition offer",
+            );
+        }
+        for (pcode, pprof, pst) in &partner_list {
+            let troops = pst.forces.get(target).copied().unwrap_or(0);
+            if troops == 0 || pst.leaving.contains_key(target) || !pst.aid_suspended.contains(target) {
+                continue;
+            }
+            let p = ctx.params.junta_expel_propensity * pprof.0.hostility_exposure;
+            if ctx.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
+                let cause = ctx
+                    .log
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| matches!(&e.kind, EventKind::AidSuspended { partner, recipient, .. } if *partner == pcode.0 && recipient == target))
+                    .map(|e| e.seq);
+                ctx.emit(
+                    EventKind::ForcesExpelled {
+                        state: target.clone(),
+                        partner: pcode.0.clone(),
+                        troops,
+                        leave_by_day: day + pprof.0.withdrawal_days,
+                    },
+                    cause,
+                    "junta review: denunciation of defence agreements",
+                );
+            }
+        }
+        if allies.is_empty() {
+            continue;
+        }
+        for (ocode, oprof, ost) in &org_list {
+            if !ost.members.contains(target) || !ost.suspended.contains(target) || ost.withdrawing.contains_key(target) {
+                continue;
+            }
+            let Some((d0, sseq)) = crisis.responses.get(&ocode.0).and_then(|r| r.sanctions_day) else { continue };
+            let x = ctx.params.junta_withdraw_intercept + ctx.params.junta_withdraw_days_weight * f64::from(day - d0);
+            if ctx.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
+                ctx.emit(
+                    EventKind::WithdrawalAnnounced {
+                        state: target.clone(),
+                        from: ocode.0.clone(),
+                        effective_day: day + oprof.0.withdrawal_notice_days,
+                    },
+                    Some(sseq),
+                    format!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
+                );
+            }
+        }
+    }
+    // Allied juntas join a withdrawal the same day.
+    let fresh = ctx.fresh.0.clone();
+    for ev in &fresh {
+        let EventKind::WithdrawalAnnounced { state, from, .. } = &ev.kind else { continue };
+        let Some((_, ocode_prof, ost)) = org_list.iter().find(|(c, _, _)| c.0 == *from) else { continue };
+        for tid in treaties.by_member.get(state).into_iter().flatten() {
+            let Some(t) = treaties.by_id.get(tid) else { continue };
+            if !t.in_force || !t.members.contains(state) {
+                continue;
+            }
+            for m in t.members.iter().filter(|m| *m != state) {
+                let is_junta = ctx.index.0.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta);
+                if !is_junta || !ost.members.contains(m) || ost.withdrawing.contains_key(m) {
+                    continue;
+                }
+                if ctx.draws.0.chance(Purpose::WithdrawalSolidarity, &[k(m), k(from), ev.seq], ctx.params.withdrawal_solidarity) {
+                    ctx.emit(
+                        EventKind::WithdrawalAnnounced {
+                            state: m.clone(),
+                            from: from.clone(),
+                            effective_day: day + ocode_prof.0.withdrawal_notice_days,
+                        },
+                        Some(ev.seq),
+                        format!("{} solidarity: joint withdrawal", t.def.short_name),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Next junta review day.
+pub fn next_due(
+    In(after): In<u32>,
+    params: Res<Params>,
+    crises: Res<Crises>,
+    states: Query<&Polity>,
+    index: Res<crate::state::ActorIndex>,
+) -> Option<u32> {
+    let step = Params::days(params.junta_review_days);
+    crises
+        .0
+        .iter()
+        .filter(|(t, c)| {
+            c.resolved_day.is_none() && index.0.get(*t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
+        })
+        .filter_map(|(_, c)| next_in_series(c.coup_day, step, after))
+        .min()
+}

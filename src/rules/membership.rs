@@ -1,0 +1,58 @@
+//! Withdrawals take effect when their notice period ends (ECOWAS: one year, Revised Treaty
+//! Art. 91; AES Charter: six months), from organisations and treaties alike.
+
+use bevy_ecs::prelude::*;
+
+use crate::engine::Ctx;
+use crate::event::EventKind;
+use crate::state::{Code, OrgProfile, OrgState, Treaties};
+
+fn announcement(ctx: &Ctx, state: &str, from: &str) -> Option<u64> {
+    ctx.log
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(&e.kind, EventKind::WithdrawalAnnounced { state: s, from: f, .. } if s == state && f == from))
+        .map(|e| e.seq)
+}
+
+/// Emits `WithdrawalEffective` on each notice's day.
+pub fn complete_withdrawals(mut ctx: Ctx, orgs: Query<(&Code, &OrgProfile, &OrgState)>, treaties: Res<Treaties>) {
+    let day = ctx.day();
+    let mut list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
+    list.sort_by(|a, b| a.0.cmp(b.0));
+    for (code, prof, st) in list {
+        for (state, eff) in &st.withdrawing {
+            if day >= *eff {
+                let rule = if prof.0.withdrawal_article.is_empty() {
+                    format!("{} withdrawal notice", code.0)
+                } else {
+                    prof.0.withdrawal_article.clone()
+                };
+                let cause = announcement(&ctx, state, &code.0);
+                ctx.emit(EventKind::WithdrawalEffective { state: state.clone(), from: code.0.clone() }, cause, rule);
+            }
+        }
+    }
+    for (tid, t) in &treaties.by_id {
+        for (state, eff) in &t.withdrawing {
+            if day >= *eff {
+                let cause = announcement(&ctx, state, tid);
+                ctx.emit(
+                    EventKind::WithdrawalEffective { state: state.clone(), from: tid.clone() },
+                    cause,
+                    format!("{} denunciation notice", t.def.short_name),
+                );
+            }
+        }
+    }
+}
+
+/// Next day a withdrawal takes effect.
+pub fn next_due(In(after): In<u32>, orgs: Query<&OrgState>, treaties: Res<Treaties>) -> Option<u32> {
+    orgs.iter()
+        .flat_map(|o| o.withdrawing.values().copied())
+        .chain(treaties.by_id.values().flat_map(|t| t.withdrawing.values().copied()))
+        .filter(|d| *d > after)
+        .min()
+}

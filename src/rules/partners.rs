@@ -1,0 +1,87 @@
+//! External partners: aid suspended after a coup (amount, probability and delay from the
+//! scenario), and forces withdrawn once a host state has expelled them.
+
+use bevy_ecs::prelude::*;
+
+use crate::draw::Purpose;
+use crate::engine::Ctx;
+use crate::event::EventKind;
+use crate::rules::k;
+use crate::state::{Code, Crises, PartnerProfile, PartnerState, Polity};
+
+fn aid_rule(p: &crate::scenario::PartnerDef) -> String {
+    if p.aid_policy.is_empty() { format!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
+}
+
+/// Suspends aid on each partner's delay after a coup, and completes expulsions.
+pub fn suspend_aid_and_withdraw_forces(
+    mut ctx: Ctx,
+    crises: Res<Crises>,
+    states: Query<&Polity>,
+    partners: Query<(&Code, &PartnerProfile, &PartnerState)>,
+) {
+    let day = ctx.day();
+    let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
+    list.sort_by(|a, b| a.0.cmp(b.0));
+    for (target, crisis) in &crises.0 {
+        let Some(pol) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        if crisis.resolved_day.is_some() || pol.junta_since.is_none() {
+            continue;
+        }
+        for (code, prof, st) in &list {
+            let amount = prof.0.aid_musd.get(target).copied().unwrap_or(0.0);
+            if amount <= 0.0 || st.aid_suspended.contains(target) {
+                continue;
+            }
+            let delay = prof.0.aid_suspension_delay_days;
+            let due = if delay == 0 {
+                ctx.fresh.0.iter().any(|e| matches!(&e.kind, EventKind::CoupConsolidated { state } if state == target))
+            } else {
+                ctx.first_round() && day == crisis.coup_day + delay && pol.coup_consolidated
+            };
+            if due && ctx.draws.0.chance(Purpose::AidSuspension, &[k(&code.0), k(target), crisis.coup_seq], prof.0.aid_conditionality) {
+                ctx.emit(
+                    EventKind::AidSuspended { partner: code.0.clone(), recipient: target.clone(), amount_musd: amount },
+                    Some(crisis.coup_seq),
+                    aid_rule(&prof.0),
+                );
+            }
+        }
+    }
+    for (code, _, st) in &list {
+        for (host, leave_by) in &st.leaving {
+            if day >= *leave_by {
+                let cause = ctx
+                    .log
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| matches!(&e.kind, EventKind::ForcesExpelled { state, partner, .. } if state == host && *partner == code.0))
+                    .map(|e| e.seq);
+                ctx.emit(
+                    EventKind::ForcesWithdrawn {
+                        partner: code.0.clone(),
+                        from: host.clone(),
+                        troops: st.forces.get(host).copied().unwrap_or(0),
+                    },
+                    cause,
+                    "host state's expulsion order",
+                );
+            }
+        }
+    }
+}
+
+/// Next aid-suspension day or withdrawal deadline.
+pub fn next_due(In(after): In<u32>, crises: Res<Crises>, partners: Query<(&PartnerProfile, &PartnerState)>) -> Option<u32> {
+    let mut days = Vec::new();
+    for (prof, st) in partners.iter() {
+        days.extend(st.leaving.values().copied());
+        for (target, crisis) in &crises.0 {
+            if crisis.resolved_day.is_none() && prof.0.aid_musd.contains_key(target) && !st.aid_suspended.contains(target) {
+                days.push(crisis.coup_day + prof.0.aid_suspension_delay_days);
+            }
+        }
+    }
+    days.into_iter().filter(|d| *d > after).min()
+}

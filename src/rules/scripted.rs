@@ -1,0 +1,168 @@
+//! Scripted events from the scenario's timeline, and treaties entering into force on their
+//! dates. Scripted events carry rule "scenario" and no cause.
+
+use bevy_ecs::prelude::*;
+
+use crate::date::Date;
+use crate::engine::Ctx;
+use crate::event::{EventKind, SCENARIO_RULE};
+use crate::scenario::{ActorDef, AttackKind, ScriptedEvent};
+use crate::state::{Crises, OrgProfile, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+
+/// The timeline, lowered to days, in (day, file order).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Timeline(pub Vec<(u32, ScriptedEvent)>);
+
+impl Timeline {
+    /// Lowers a validated scenario's timeline.
+    pub fn from_scenario(s: &crate::scenario::Scenario) -> Timeline {
+        let start = s.start_date();
+        let mut v: Vec<(u32, ScriptedEvent)> =
+            s.timeline.iter().map(|t| (Date::parse(&t.date).expect("validated").days_since(start) as u32, t.event.clone())).collect();
+        v.sort_by_key(|(d, _)| *d);
+        Timeline(v)
+    }
+}
+
+fn treaty_in_force_day(ctx: &Ctx, t: &crate::state::TreatyState) -> Option<u32> {
+    let d = Date::parse(t.def.in_force.as_deref()?).ok()?;
+    u32::try_from(d.days_since(ctx.clock.start)).ok()
+}
+
+/// Emits today's scripted events and treaty entries into force.
+#[allow(clippy::too_many_arguments)]
+pub fn emit_scripted_events(
+    mut ctx: Ctx,
+    timeline: Res<Timeline>,
+    treaties: Res<Treaties>,
+    crises: Res<Crises>,
+    states: Query<(&StateProfile, &Polity)>,
+    orgs: Query<&OrgProfile>,
+    partners: Query<(&PartnerProfile, &PartnerState)>,
+) {
+    if !ctx.first_round() {
+        return;
+    }
+    let day = ctx.day();
+    for (id, t) in &treaties.by_id {
+        if !t.in_force && treaty_in_force_day(&ctx, t) == Some(day) {
+            let rule = format!("{} entry into force", t.def.short_name);
+            ctx.emit(EventKind::TreatyInForce { treaty: id.clone() }, None, rule);
+        }
+    }
+    let start = timeline.0.partition_point(|(d, _)| *d < day);
+    for (_, ev) in timeline.0[start..].iter().take_while(|(d, _)| *d == day) {
+        let kind = match ev {
+            ScriptedEvent::Coup { state, leader } => EventKind::CoupStaged { state: state.clone(), leader: leader.clone() },
+            ScriptedEvent::Attack { attacker, target, location, kind, troops, deaths } => {
+                let civilian =
+                    if *kind == AttackKind::Terrorist { (f64::from(*deaths) * ctx.params.armed_civilian_share).round() as u32 } else { 0 };
+                EventKind::AttackOccurred {
+                    attacker: attacker.clone(),
+                    target: target.clone(),
+                    location: location.clone().unwrap_or_else(|| target.clone()),
+                    attack: *kind,
+                    troops: *troops,
+                    deaths_military: deaths - civilian,
+                    deaths_civilian: civilian,
+                }
+            }
+            ScriptedEvent::TreatySigned { treaty } => {
+                if treaties.by_id.get(treaty).is_some_and(|t| t.in_force) {
+                    continue;
+                }
+                EventKind::TreatyInForce { treaty: treaty.clone() }
+            }
+            ScriptedEvent::SanctionsImposed { org, target, measures } => EventKind::SanctionsImposed {
+                org: org.clone(),
+                target: target.clone(),
+                measures: measures.clone(),
+                severity: crate::apply::package_severity(measures.iter()),
+            },
+            ScriptedEvent::AidSuspended { partner, recipient } => {
+                let amount = ctx
+                    .index
+                    .0
+                    .get(partner)
+                    .and_then(|e| partners.get(*e).ok())
+                    .and_then(|(p, _)| p.0.aid_musd.get(recipient).copied())
+                    .unwrap_or(0.0);
+                EventKind::AidSuspended { partner: partner.clone(), recipient: recipient.clone(), amount_musd: amount }
+            }
+            ScriptedEvent::InterventionLaunched { org, target } => {
+                let pledges = crises.0.get(target).and_then(|c| c.responses.get(org)).map(|r| r.pledges.clone()).unwrap_or_default();
+                let contributors: Vec<(String, u32)> = if pledges.is_empty() {
+                    // No pledges yet: members in good standing send their pledge share.
+                    let members = ctx
+                        .scenario
+                        .0
+                        .actors
+                        .iter()
+                        .find_map(|a| match a {
+                            ActorDef::Organisation(o) if o.id == *org => Some(o.members.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    let mut v = Vec::new();
+                    for m in members.iter().filter(|m| *m != target) {
+                        if let Some((prof, pol)) = ctx.index.0.get(m).and_then(|e| states.get(*e).ok()) {
+                            let _ = prof;
+                            if pol.regime != crate::scenario::Regime::Junta {
+                                let t =
+                                    (f64::from(crate::rules::available_troops(pol)) * ctx.params.intervention_pledge_share).round() as u32;
+                                if t > 0 {
+                                    v.push((m.clone(), t));
+                                }
+                            }
+                        }
+                    }
+                    v.sort();
+                    v
+                } else {
+                    pledges.into_iter().collect()
+                };
+                let _ = orgs.iter().count();
+                EventKind::InterventionLaunched {
+                    org: org.clone(),
+                    target: target.clone(),
+                    troops: contributors.iter().map(|(_, t)| t).sum(),
+                    contributors: contributors.into_iter().map(|(m, _)| m).collect(),
+                }
+            }
+            ScriptedEvent::WithdrawalAnnounced { state, from } => {
+                let notice = treaties.by_id.get(from).map(|t| t.def.withdrawal_notice_days).unwrap_or_else(|| {
+                    ctx.index.0.get(from).and_then(|e| orgs.get(*e).ok()).map(|o| o.0.withdrawal_notice_days).unwrap_or(0)
+                });
+                EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day + notice }
+            }
+            ScriptedEvent::ForcesExpelled { state, partner } => {
+                let (troops, days) = ctx
+                    .index
+                    .0
+                    .get(partner)
+                    .and_then(|e| partners.get(*e).ok())
+                    .map(|(p, s)| (s.forces.get(state).copied().unwrap_or(0), p.0.withdrawal_days))
+                    .unwrap_or((0, 0));
+                EventKind::ForcesExpelled { state: state.clone(), partner: partner.clone(), troops, leave_by_day: day + days }
+            }
+            ScriptedEvent::AssistanceRequested { state, treaty } => {
+                EventKind::AssistanceRequested { state: state.clone(), treaty: treaty.clone() }
+            }
+        };
+        ctx.emit(kind, None, SCENARIO_RULE);
+    }
+}
+
+/// Next scripted day or treaty entry into force.
+pub fn next_due(In(after): In<u32>, timeline: Res<Timeline>, treaties: Res<Treaties>, clock: Res<crate::engine::Clock>) -> Option<u32> {
+    let scripted = timeline.0.iter().map(|(d, _)| *d).find(|d| *d > after);
+    let treaty = treaties
+        .by_id
+        .values()
+        .filter(|t| !t.in_force)
+        .filter_map(|t| Date::parse(t.def.in_force.as_deref()?).ok())
+        .filter_map(|d| u32::try_from(d.days_since(clock.start)).ok())
+        .filter(|d| *d > after)
+        .min();
+    crate::rules::earliest([scripted, treaty])
+}

@@ -1,0 +1,618 @@
+//! An organisation's response to an unconstitutional change of government in a member
+//! (the ECOWAS regime): suspension, a summit that decides sanctions and an ultimatum, allies'
+//! pledges, the standby-force vote, D-Day and launch reviews, sanctions reviews and lifting.
+//! Every number comes from the organisation's `ucg` block or the parameter catalogue.
+
+use bevy_ecs::prelude::*;
+
+use crate::draw::{Purpose, logistic, logit};
+use crate::engine::Ctx;
+use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
+use crate::params::Params;
+use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
+use crate::scenario::{Bindingness, DecisionRule, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
+use crate::state::{Crises, Crisis, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, Treaties};
+
+type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
+type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
+
+/// Organisations with a UCG regime, in id order.
+fn ucg_orgs<'a>(ctx: &Ctx, orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
+    let mut v = Vec::new();
+    for (id, e) in &ctx.index.0 {
+        if let Ok((p, s)) = orgs.get(*e) {
+            if let Some(u) = &p.0.ucg {
+                v.push((id.clone(), &p.0, u, s));
+            }
+        }
+    }
+    v
+}
+
+fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
+    ctx.index.0.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
+}
+
+fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
+    c.resolved_day.is_none() && p.junta_since.is_some() && p.coup_consolidated
+}
+
+fn empty() -> &'static OrgResponse {
+    static EMPTY: std::sync::OnceLock<OrgResponse> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(OrgResponse::default)
+}
+
+/// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
+pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
+    let day = ctx.day();
+    let fresh = ctx.fresh.0.clone();
+    for (org_id, org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+        for (target, crisis) in &crises.0 {
+            let Some((_, tpol)) = state(&ctx, &states, target) else { continue };
+            if !ostate.members.contains(target) || !is_coup_crisis(tpol, crisis) {
+                continue;
+            }
+            let resp = crisis.responses.get(&org_id).unwrap_or(empty());
+            if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
+                ctx.emit(
+                    EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
+                    Some(crisis.coup_seq),
+                    ucg.suspension_article.clone(),
+                );
+            }
+            if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
+                ctx.emit(
+                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
+                    Some(crisis.coup_seq),
+                    ucg.sanctions_article.clone(),
+                );
+            }
+            if let Some((deadline, useq)) = resp.ultimatum {
+                if resp.ultimatum_expired.is_none() && day >= deadline {
+                    ctx.emit(
+                        EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
+                        Some(useq),
+                        ucg.intervention_article.clone(),
+                    );
+                }
+                let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
+                let pledge_delay = Params::days(ctx.params.pledge_delay_days);
+                if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
+                    pledge_support(&mut ctx, &states, target, tpol, &org_id, useq);
+                }
+            }
+        }
+        for ev in &fresh {
+            match &ev.kind {
+                EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if *o == org_id => {
+                    decide_sanctions(&mut ctx, &states, &org_id, org, ucg, ostate, target, ev.seq);
+                }
+                EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if *o == org_id => {
+                    // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
+                    if let Some((_, tpol)) = state(&ctx, &states, target) {
+                        let troops = (f64::from(available_troops(tpol)) * ctx.params.armed_redeploy_share).round() as u32;
+                        if troops > 0 {
+                            ctx.emit(
+                                EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
+                                Some(ev.seq),
+                                "defensive posture against a threatened intervention",
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let _ = org;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decide_sanctions(
+    ctx: &mut Ctx,
+    states: &States,
+    org_id: &str,
+    org: &OrganisationDef,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &str,
+    summit_seq: u64,
+) {
+    let other_juntas = ostate
+        .members
+        .iter()
+        .filter(|m| *m != target)
+        .filter(|m| state(ctx, states, m).is_some_and(|(_, p)| p.regime == Regime::Junta))
+        .count();
+    let p = ucg.sanction_propensity + ctx.params.sanctions_contagion_weight * other_juntas as f64;
+    let economic = ctx.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
+    let measures: Vec<Measure> = ucg.sanctions_menu.iter().copied().filter(|m| economic || !m.is_economic()).collect();
+    if !measures.is_empty() {
+        ctx.emit(
+            EventKind::SanctionsImposed {
+                org: org_id.to_string(),
+                target: target.to_string(),
+                severity: crate::apply::package_severity(measures.iter()),
+                measures: measures.clone(),
+            },
+            Some(summit_seq),
+            ucg.sanctions_article.clone(),
+        );
+    }
+    if economic && measures.contains(&Measure::ServicesFreeze) {
+        for m in &org.members {
+            if let Some((mdef, _)) = state(ctx, states, m) {
+                if let Some(share) = mdef.electricity_supply.get(target) {
+                    ctx.emit(
+                        EventKind::ExportsCut { by: m.clone(), to: target.to_string(), service: "electricity".into(), share: *share },
+                        Some(summit_seq),
+                        format!("{} (services freeze)", ucg.sanctions_article),
+                    );
+                }
+            }
+        }
+    }
+    if economic && ucg.ultimatum_days > 0 {
+        ctx.emit(
+            EventKind::UltimatumIssued {
+                org: org_id.to_string(),
+                target: target.to_string(),
+                deadline_day: ctx.day() + ucg.ultimatum_days,
+                force_threatened: ucg.force_threatened,
+            },
+            Some(summit_seq),
+            ucg.intervention_article.clone(),
+        );
+    }
+}
+
+fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, org_id: &str, cause: u64) {
+    let ids: Vec<String> = ctx.index.0.keys().cloned().collect();
+    for id in ids {
+        if id == target || tpol.pledged_by.contains(&id) {
+            continue;
+        }
+        let Some((_, p)) = state(ctx, states, &id) else { continue };
+        let aff = affinity(p.regime, tpol.regime);
+        if aff <= 0.0 || p.regime == Regime::Democracy {
+            continue;
+        }
+        let prob = ctx.params.pledge_propensity * aff;
+        if ctx.draws.0.chance(Purpose::Pledge, &[k(&id), k(target), cause], prob) {
+            ctx.emit(
+                EventKind::DefencePledged { by: id.clone(), to: target.to_string(), against: org_id.to_string() },
+                Some(cause),
+                "ad hoc solidarity declaration (regime affinity)",
+            );
+        }
+    }
+}
+
+/// Exposure of a member to retaliation from the target: shared border and trade at stake.
+fn exposure(def: &crate::scenario::StateDef, target: &str) -> f64 {
+    let border = if def.borders.iter().any(|b| b == target) { 0.5 } else { 0.0 };
+    let trade = def.trade_exposure.get(target).copied().unwrap_or(0.0) * 50.0;
+    (border + trade).min(1.0)
+}
+
+/// Expected allied troops that would defend the target: pledgers and parties to defence
+/// clauses covering attacks on its sovereignty, each weighted by its chance to honour.
+pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, target: &str) -> f64 {
+    let Some((_, tpol)) = state(ctx, states, target) else { return 0.0 };
+    let mut allies: std::collections::BTreeMap<String, Bindingness> = std::collections::BTreeMap::new();
+    for a in &tpol.pledged_by {
+        allies.insert(a.clone(), Bindingness::Discretionary);
+    }
+    for tid in treaties.by_member.get(target).into_iter().flatten() {
+        let Some(t) = treaties.by_id.get(tid) else { continue };
+        if !t.in_force || !t.members.contains(target) {
+            continue;
+        }
+        for c in &t.def.clauses {
+            if c.obligation == Obligation::Defence && c.triggers.contains(&Trigger::AttackOnSovereignty) {
+                for m in t.members.iter().filter(|m| *m != target) {
+                    allies.insert(m.clone(), c.binding);
+                }
+            }
+        }
+    }
+    let mut total = 0.0;
+    for (ally, binding) in allies {
+        let Some((adef, apol)) = state(ctx, states, &ally) else { continue };
+        let p = honour_probability(&ctx.params, adef, apol, tpol, binding);
+        total += p * ctx.params.assistance_commit_share * f64::from(available_troops(apol));
+    }
+    total
+}
+
+/// The probability a party honours a defence obligation towards a beneficiary.
+pub fn honour_probability(
+    params: &Params,
+    party: &crate::scenario::StateDef,
+    party_state: &Polity,
+    beneficiary: &Polity,
+    binding: Bindingness,
+) -> f64 {
+    let ratio = if party_state.troops > 0 { f64::from(available_troops(party_state)) / f64::from(party_state.troops) } else { 0.0 };
+    let mut x = logit(params.reliability_base);
+    if binding == Bindingness::Discretionary {
+        x += libm::log(params.reliability_discretionary_odds.max(1e-9));
+    }
+    x += params.reliability_affinity_weight * affinity(party_state.regime, beneficiary.regime);
+    x -= params.reliability_threat_weight * party.security_threat;
+    x += params.reliability_capacity_weight * (ratio - 0.5);
+    logistic(x)
+}
+
+/// The standby-force vote, D-Day and launch reviews, and standing the force down.
+pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs, treaties: Res<Treaties>) {
+    let day = ctx.day();
+    let fresh = ctx.fresh.0.clone();
+    for (org_id, _org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+        if !ucg.standby_force {
+            continue;
+        }
+        for (target, crisis) in &crises.0 {
+            let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
+            let Some(resp) = crisis.responses.get(&org_id) else { continue };
+            let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
+            if let Some((exp_day, exp_seq)) = resp.ultimatum_expired {
+                if open && !resp.activation_vote_held && day >= exp_day + ucg.activation_summit_delay_days {
+                    ctx.emit(
+                        EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
+                        Some(exp_seq),
+                        ucg.intervention_article.clone(),
+                    );
+                }
+            }
+            if let Some((act_day, dday, act_seq)) = resp.activated {
+                let pending = resp.intervention.is_none() && !resp.stood_down;
+                if pending
+                    && (!open
+                        || resp.transition_answer == Some(true)
+                        || day >= act_day + Params::days(ctx.params.intervention_call_off_days))
+                {
+                    let reason = if !open {
+                        "crisis over"
+                    } else if resp.transition_answer == Some(true) {
+                        "transition agreed"
+                    } else {
+                        "never launched"
+                    };
+                    ctx.emit(
+                        EventKind::StandbyForceStoodDown { org: org_id.clone(), target: target.clone(), reason: reason.into() },
+                        Some(act_seq),
+                        ucg.intervention_article.clone(),
+                    );
+                    continue;
+                }
+                let review = Params::days(ctx.params.intervention_review_days);
+                let due = match resp.last_launch_review {
+                    None => day >= dday,
+                    Some(last) => day >= last + review,
+                };
+                if pending && open && ctx.first_round() && due {
+                    decide_launch(&mut ctx, &states, &treaties, &org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
+                }
+            }
+        }
+        for ev in &fresh {
+            if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind {
+                if *o != org_id {
+                    continue;
+                }
+                let voters: Vec<String> = ostate
+                    .members
+                    .iter()
+                    .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
+                    .cloned()
+                    .collect();
+                let (mut yes, mut no) = (Vec::new(), Vec::new());
+                for v in &voters {
+                    let Some((vdef, _)) = state(&ctx, &states, v) else { continue };
+                    let x = ctx.params.intervention_activation_intercept
+                        - 0.5 * ctx.params.intervention_opposition_weight * vdef.war_opposition
+                        - 0.5 * ctx.params.intervention_exposure_weight * exposure(vdef, target);
+                    if ctx.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
+                        yes.push(v.clone());
+                    } else {
+                        no.push(v.clone());
+                    }
+                }
+                let passed = ucg.force_decision_rule.passes(yes.len(), voters.len());
+                ctx.emit(
+                    EventKind::VoteHeld {
+                        org: org_id.clone(),
+                        target: target.clone(),
+                        question: VoteQuestion::ActivateStandbyForce,
+                        yes: yes.clone(),
+                        no,
+                        passed,
+                    },
+                    Some(ev.seq),
+                    ucg.intervention_article.clone(),
+                );
+                if passed {
+                    ctx.emit(
+                        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: day + ucg.dday_delay_days },
+                        Some(ev.seq),
+                        ucg.intervention_article.clone(),
+                    );
+                    for v in &yes {
+                        let Some((_, vpol)) = state(&ctx, &states, v) else { continue };
+                        let troops = (f64::from(available_troops(vpol)) * ctx.params.intervention_pledge_share).round() as u32;
+                        if troops > 0 {
+                            ctx.emit(
+                                EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
+                                Some(ev.seq),
+                                ucg.intervention_article.clone(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decide_launch(
+    ctx: &mut Ctx,
+    states: &States,
+    treaties: &Treaties,
+    org_id: &str,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &str,
+    tdef: &crate::scenario::StateDef,
+    tpol: &Polity,
+    resp: &OrgResponse,
+    act_seq: u64,
+) {
+    let day = ctx.day();
+    let pledgers: Vec<(String, u32)> = resp
+        .pledges
+        .iter()
+        .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
+        .map(|(m, t)| (m.clone(), *t))
+        .collect();
+    let coalition: f64 = pledgers.iter().map(|(_, t)| f64::from(*t)).sum();
+    let defenders = effective_defenders(tpol, tdef.cohesion) + expected_allied_support(ctx, states, treaties, target);
+    let ratio = coalition / defenders.max(1.0);
+    if ratio < ctx.params.intervention_min_force_ratio {
+        ctx.emit(
+            EventKind::LaunchPostponed {
+                org: org_id.to_string(),
+                target: target.to_string(),
+                reason: format!("force generation short: {coalition:.0} pledged against {defenders:.0} expected defenders"),
+            },
+            Some(act_seq),
+            ucg.intervention_article.clone(),
+        );
+        return;
+    }
+    let deterrence = defenders / coalition.max(1.0);
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for (m, _) in &pledgers {
+        let Some((mdef, _)) = state(ctx, states, m) else { continue };
+        let x = ctx.params.intervention_launch_intercept
+            - ctx.params.intervention_opposition_weight * mdef.war_opposition
+            - ctx.params.intervention_exposure_weight * exposure(mdef, target)
+            - ctx.params.intervention_deterrence_weight * deterrence;
+        if ctx.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
+            yes.push(m.clone());
+        } else {
+            no.push(m.clone());
+        }
+    }
+    let lead = pledgers.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(m, _)| m.clone());
+    let lead_yes = lead.as_ref().is_some_and(|l| yes.contains(l));
+    let passed = ucg.force_decision_rule.passes(yes.len(), pledgers.len()) && lead_yes;
+    ctx.emit(
+        EventKind::VoteHeld {
+            org: org_id.to_string(),
+            target: target.to_string(),
+            question: VoteQuestion::LaunchIntervention,
+            yes: yes.clone(),
+            no,
+            passed,
+        },
+        Some(act_seq),
+        ucg.intervention_article.clone(),
+    );
+    if passed {
+        let contributors: Vec<String> = yes.clone();
+        let troops = pledgers.iter().filter(|(m, _)| yes.contains(m)).map(|(_, t)| *t).sum();
+        ctx.emit(
+            EventKind::InterventionLaunched { org: org_id.to_string(), target: target.to_string(), troops, contributors },
+            Some(act_seq),
+            ucg.intervention_article.clone(),
+        );
+    } else {
+        let reason = if !lead_yes {
+            format!("lead contributor {} declined", lead.unwrap_or_default())
+        } else {
+            format!("vote failed under {:?}", ucg.force_decision_rule)
+        };
+        ctx.emit(
+            EventKind::LaunchPostponed { org: org_id.to_string(), target: target.to_string(), reason },
+            Some(act_seq),
+            ucg.intervention_article.clone(),
+        );
+    }
+    let _ = DecisionRule::Majority;
+}
+
+/// Pressure on an organisation to lift economic measures without its demand met.
+pub fn lifting_pressure(
+    params: &Params,
+    resp: &OrgResponse,
+    days_under: u32,
+    member_cost_per_year: f64,
+    withdrawal_announced: bool,
+) -> f64 {
+    let years = f64::from(days_under) / 365.0;
+    params.lifting_humanitarian_weight * years * resp.severity
+        + params.sanctions_member_cost_weight * member_cost_per_year * years
+        + if withdrawal_announced { params.lifting_withdrawal_weight } else { 0.0 }
+}
+
+/// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
+pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
+    let day = ctx.day();
+    let fresh = ctx.fresh.0.clone();
+    for (org_id, org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+        for (target, crisis) in &crises.0 {
+            let Some(resp) = crisis.responses.get(&org_id) else { continue };
+            let Some((_, tpol)) = state(&ctx, &states, target) else { continue };
+            let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
+            if let Some((d0, seq0)) = resp.sanctions_day {
+                if ctx.first_round() && !economic.is_empty() && crisis.resolved_day.is_none() && in_series(d0, ucg.review_days, day) {
+                    // Members' own losses: average share of their GDP tied to trade with the target, in percent.
+                    let members: Vec<&String> = ostate.members.iter().filter(|m| *m != target).collect();
+                    let cost: f64 = members
+                        .iter()
+                        .filter_map(|m| state(&ctx, &states, m))
+                        .map(|(d, _)| {
+                            d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
+                                + d.electricity_supply.get(target).copied().unwrap_or(0.0)
+                        })
+                        .sum::<f64>()
+                        / members.len().max(1) as f64;
+                    let pressure = lifting_pressure(&ctx.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
+                    let p = logistic(ctx.params.lifting_slope * (pressure - ctx.params.lifting_threshold));
+                    if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(&org_id), k(target), u64::from(day)], p) {
+                        let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
+                        ctx.emit(
+                            EventKind::SanctionsLifted {
+                                org: org_id.clone(),
+                                target: target.clone(),
+                                measures: economic.clone(),
+                                kept,
+                                reason: LiftReason::Humanitarian,
+                            },
+                            Some(seq0),
+                            format!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
+                        );
+                    }
+                }
+            }
+            let _ = tpol;
+        }
+        for ev in &fresh {
+            match &ev.kind {
+                EventKind::TransitionProposed { state: target, months } => {
+                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
+                    if !(resp.suspended || !resp.measures.is_empty()) || resp.transition_answer == Some(true) {
+                        continue;
+                    }
+                    let accepted = f64::from(*months) <= ctx.params.lifting_transition_accept_months;
+                    ctx.emit(
+                        EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months: *months, accepted },
+                        Some(ev.seq),
+                        ucg.sanctions_article.clone(),
+                    );
+                    if accepted && !resp.measures.is_empty() {
+                        ctx.emit(
+                            EventKind::SanctionsLifted {
+                                org: org_id.clone(),
+                                target: target.clone(),
+                                measures: resp.measures.iter().copied().collect(),
+                                kept: vec![],
+                                reason: LiftReason::TransitionAgreed,
+                            },
+                            Some(ev.seq),
+                            format!("{} (transition timetable agreed)", ucg.sanctions_article),
+                        );
+                    }
+                }
+                EventKind::OrderRestored { state: target, .. } => {
+                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
+                    if !resp.measures.is_empty() {
+                        ctx.emit(
+                            EventKind::SanctionsLifted {
+                                org: org_id.clone(),
+                                target: target.clone(),
+                                measures: resp.measures.iter().copied().collect(),
+                                kept: vec![],
+                                reason: LiftReason::OrderRestored,
+                            },
+                            Some(ev.seq),
+                            format!("{} (demand met)", ucg.sanctions_article),
+                        );
+                    }
+                    if resp.suspended && ostate.suspended.contains(target) {
+                        ctx.emit(
+                            EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
+                            Some(ev.seq),
+                            ucg.suspension_article.clone(),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let _ = org;
+    }
+}
+
+/// The next day this organisation's regime has a step to take.
+pub fn next_due(
+    In(after): In<u32>,
+    params: Res<Params>,
+    crises: Res<Crises>,
+    orgs: Query<(&crate::state::Code, &OrgProfile)>,
+    log: Res<crate::engine::Log>,
+) -> Option<u32> {
+    let mut best: Option<u32> = None;
+    let mut consider = |d: Option<u32>| {
+        if let Some(d) = d {
+            if d > after && best.is_none_or(|b| d < b) {
+                best = Some(d);
+            }
+        }
+    };
+    for (code, prof) in orgs.iter() {
+        let Some(ucg) = &prof.0.ucg else { continue };
+        for crisis in crises.0.values() {
+            if crisis.resolved_day.is_some() {
+                continue;
+            }
+            let resp = crisis.responses.get(&code.0).unwrap_or(empty());
+            if !resp.suspended {
+                consider(Some(crisis.coup_day + ucg.suspension_delay_days));
+            }
+            if !resp.summit_held {
+                consider(Some(crisis.coup_day + ucg.summit_delay_days));
+            }
+            if let Some((deadline, useq)) = resp.ultimatum {
+                if resp.ultimatum_expired.is_none() {
+                    consider(Some(deadline));
+                }
+                if let Some(e) = log.get(useq) {
+                    consider(Some(e.day + Params::days(params.pledge_delay_days)));
+                }
+            }
+            if let Some((d, _)) = resp.ultimatum_expired {
+                if !resp.activation_vote_held {
+                    consider(Some(d + ucg.activation_summit_delay_days));
+                }
+            }
+            if let Some((act, dday, _)) = resp.activated {
+                if resp.intervention.is_none() && !resp.stood_down {
+                    consider(Some(match resp.last_launch_review {
+                        None => dday,
+                        Some(l) => l + Params::days(params.intervention_review_days),
+                    }));
+                    consider(Some(act + Params::days(params.intervention_call_off_days)));
+                }
+            }
+            if let Some((d0, _)) = resp.sanctions_day {
+                if resp.measures.iter().any(|m| m.is_economic()) {
+                    consider(next_in_series(d0, ucg.review_days, after));
+                }
+            }
+        }
+    }
+    best
+}

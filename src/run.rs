@@ -1,0 +1,324 @@
+//! One run end to end, as a library call: prepare (parse, override, validate), simulate,
+//! and package the log records and summary. No IO: callers choose where bytes go.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Checkpoint, Limits, RunError, Sim};
+use crate::event::{Event, LOG_SCHEMA_VERSION};
+use crate::outcomes::{self, Outcomes};
+use crate::overrides::{self, OverrideError};
+use crate::params::{ParamError, Params};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::state::{self, Polity};
+
+/// The crate version written into logs.
+pub const CASUS_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// First record of a log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Log schema version.
+    pub schema_version: u32,
+    /// casus version that wrote it.
+    pub casus_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_hash: String,
+    /// Seed.
+    pub seed: u64,
+    /// Start date.
+    pub start: String,
+    /// Horizon in days.
+    pub horizon_days: u32,
+    /// Focus actor.
+    pub focus: String,
+    /// Every catalogue parameter after overrides.
+    pub parameters: BTreeMap<String, f64>,
+    /// `--set` overrides in the order given.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Last record of a log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct End {
+    /// Number of events.
+    pub events: u64,
+    /// Last day simulated.
+    pub last_day: u32,
+    /// Hash of the final state.
+    pub final_state_hash: String,
+}
+
+/// A non-event log line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "lowercase")]
+pub enum Record {
+    /// First line.
+    Header(Header),
+    /// Periodic state digest.
+    Checkpoint(Checkpoint),
+    /// Last line.
+    End(End),
+}
+
+/// A scenario ready to run.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The scenario after overrides.
+    pub scenario: Scenario,
+    /// Resolved parameters.
+    pub params: Params,
+    /// SHA-256 of the source bytes.
+    pub scenario_hash: String,
+    /// Overrides applied.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Why a scenario could not be prepared.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PrepareError {
+    /// Syntax or validation.
+    #[error("invalid scenario")]
+    Scenario(ScenarioError),
+    /// A bad `--set`.
+    #[error(transparent)]
+    Override(#[from] OverrideError),
+    /// A parameter out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+}
+
+impl PrepareError {
+    /// Renders for a terminal.
+    pub fn render(&self, file: &str, source: &str) -> String {
+        match self {
+            PrepareError::Scenario(e) => e.render(file, source),
+            other => format!("{file}: error: {other}\n"),
+        }
+    }
+}
+
+/// Parses, applies overrides, and validates.
+pub fn prepare(source: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
+    let mut scenario = scenario::parse(source).map_err(PrepareError::Scenario)?;
+    let errors = scenario::validate(&scenario);
+    if !errors.is_empty() {
+        return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
+    }
+    overrides::apply(&mut scenario, overrides)?;
+    let errors = scenario::validate(&scenario);
+    if !errors.is_empty() {
+        return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
+    }
+    let params = scenario.params()?;
+    Ok(Prepared { scenario, params, scenario_hash: state::sha256_hex(source.as_bytes()), overrides: overrides.to_vec() })
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// Header record.
+    pub header: Header,
+    /// Events.
+    pub events: Vec<Event>,
+    /// Checkpoints.
+    pub checkpoints: Vec<Checkpoint>,
+    /// End record.
+    pub end: End,
+    /// Standard outcomes.
+    pub outcomes: Outcomes,
+}
+
+/// The summary.json document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario hash.
+    pub scenario_hash: String,
+    /// Seed.
+    pub seed: u64,
+    /// casus version.
+    pub casus_version: String,
+    /// Log schema version.
+    pub log_schema_version: u32,
+    /// Focus actor.
+    pub focus: String,
+    /// Parameters after overrides.
+    pub parameters: BTreeMap<String, f64>,
+    /// Overrides.
+    pub overrides: Vec<(String, String)>,
+    /// Standard outcomes.
+    pub outcomes: Outcomes,
+    /// Final-state hash.
+    pub final_state_hash: String,
+    /// Event count.
+    pub events: u64,
+    /// Last day simulated.
+    pub last_day: u32,
+}
+
+/// Header for a prepared scenario and seed.
+pub fn header(p: &Prepared, seed: u64) -> Header {
+    Header {
+        schema_version: LOG_SCHEMA_VERSION,
+        casus_version: CASUS_VERSION.to_string(),
+        scenario: p.scenario.name.clone(),
+        scenario_hash: p.scenario_hash.clone(),
+        seed,
+        start: p.scenario.start.clone(),
+        horizon_days: p.scenario.horizon_days,
+        focus: p.scenario.focus.clone(),
+        parameters: p.params.to_map(),
+        overrides: p.overrides.clone(),
+    }
+}
+
+/// Outcomes from a world's final state and log.
+pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outcomes {
+    let focus = &scenario.focus;
+    let entity = sim.world.resource::<state::ActorIndex>().0[focus];
+    let polity: Polity = sim.world.get::<Polity>(entity).expect("focus is a state").clone();
+    let def = scenario.state(focus).expect("focus is a state");
+    outcomes::compute(&sim.log().events, focus, def, &polity, params, scenario.horizon_days)
+}
+
+/// Runs a prepared scenario.
+pub fn run(p: &Prepared, seed: u64, limits: Limits) -> Result<RunOutput, RunError> {
+    let mut sim = Sim::new(&p.scenario, p.params.clone(), seed, limits);
+    sim.run()?;
+    let final_state_hash = sim.state_hash();
+    let outcomes = outcomes_of(&mut sim, &p.scenario, &p.params);
+    let log = std::mem::take(&mut *sim.world.resource_mut::<crate::engine::Log>());
+    let last_day = log.events.last().map(|e| e.day).unwrap_or(0);
+    Ok(RunOutput {
+        header: header(p, seed),
+        end: End { events: log.events.len() as u64, last_day, final_state_hash },
+        events: log.events,
+        checkpoints: log.checkpoints,
+        outcomes,
+    })
+}
+
+impl RunOutput {
+    /// The summary document.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            scenario: self.header.scenario.clone(),
+            scenario_hash: self.header.scenario_hash.clone(),
+            seed: self.header.seed,
+            casus_version: self.header.casus_version.clone(),
+            log_schema_version: self.header.schema_version,
+            focus: self.header.focus.clone(),
+            parameters: self.header.parameters.clone(),
+            overrides: self.header.overrides.clone(),
+            outcomes: self.outcomes.clone(),
+            final_state_hash: self.end.final_state_hash.clone(),
+            events: self.end.events,
+            last_day: self.end.last_day,
+        }
+    }
+
+    /// Writes the JSONL log: header, events with checkpoints after the events they cover, end.
+    pub fn write_log(&self, w: &mut impl Write) -> io::Result<()> {
+        write_record(w, &Record::Header(self.header.clone()))?;
+        let mut cps = self.checkpoints.iter().peekable();
+        for e in &self.events {
+            while let Some(cp) = cps.next_if(|cp| cp.next_seq == e.seq) {
+                write_record(w, &Record::Checkpoint(cp.clone()))?;
+            }
+            serde_json::to_writer(&mut *w, e)?;
+            w.write_all(b"\n")?;
+        }
+        for cp in cps {
+            write_record(w, &Record::Checkpoint(cp.clone()))?;
+        }
+        write_record(w, &Record::End(self.end.clone()))
+    }
+}
+
+fn write_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, r)?;
+    w.write_all(b"\n")
+}
+
+/// A log read back from JSONL.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedLog {
+    /// Header, if present.
+    pub header: Option<Header>,
+    /// Events.
+    pub events: Vec<Event>,
+    /// Checkpoints.
+    pub checkpoints: Vec<Checkpoint>,
+    /// End, if present (absent: truncated).
+    pub end: Option<End>,
+}
+
+/// A line of a log that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LogError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Largest log line accepted, in bytes.
+pub const MAX_LOG_LINE: usize = 1 << 20;
+
+/// Reads a JSONL log. Structural checks only (record order, seq continuity); semantic checks
+/// are replay's job.
+pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
+    let mut log = ParsedLog::default();
+    for (i, line) in r.split(b'\n').enumerate() {
+        let n = i + 1;
+        let line = line.map_err(|e| LogError { line: n, message: e.to_string() })?;
+        if line.len() > MAX_LOG_LINE {
+            return Err(LogError { line: n, message: format!("line longer than {MAX_LOG_LINE} bytes") });
+        }
+        let text = std::str::from_utf8(&line).map_err(|_| LogError { line: n, message: "not UTF-8".into() })?;
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
+            continue;
+        }
+        if log.end.is_some() {
+            return Err(LogError { line: n, message: "content after the end record".into() });
+        }
+        if text.starts_with("{\"record\"") {
+            let rec: Record = serde_json::from_str(text).map_err(|e| LogError { line: n, message: format!("bad record: {e}") })?;
+            match rec {
+                Record::Header(h) => {
+                    if n != 1 || log.header.is_some() {
+                        return Err(LogError { line: n, message: "header must be the first line".into() });
+                    }
+                    log.header = Some(h);
+                }
+                Record::Checkpoint(c) => log.checkpoints.push(c),
+                Record::End(e) => log.end = Some(e),
+            }
+        } else {
+            if log.header.is_none() {
+                return Err(LogError { line: n, message: "the first line must be the header record".into() });
+            }
+            let e: Event = serde_json::from_str(text).map_err(|e| LogError { line: n, message: format!("bad event: {e}") })?;
+            let expected = log.events.len() as u64;
+            if e.seq != expected {
+                return Err(LogError {
+                    line: n,
+                    message: format!("event seq {} where {expected} was expected (a record was removed, added or reordered)", e.seq),
+                });
+            }
+            log.events.push(e);
+        }
+    }
+    if log.header.is_none() {
+        return Err(LogError { line: 1, message: "empty log: no header record".into() });
+    }
+    Ok(log)
+}

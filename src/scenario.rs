@@ -1,0 +1,1013 @@
+//! The scenario file format (RON): the serialisable schema, kept separate from the ECS
+//! components it is lowered into so the file format can stay stable while internals change.
+//!
+//! `docs/scenario-format.md` documents every field. Loading is two steps: `parse` (syntax and
+//! types, errors with line and column) and `validate` (references, ranges, dates; all errors
+//! collected at once, each with the path of the offending field).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::params::{self, Params};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short identifier, used in output folder names.
+    pub name: String,
+    /// What the scenario explores.
+    #[serde(default)]
+    pub description: String,
+    /// First day of the simulation (day 0), `YYYY-MM-DD`.
+    pub start: String,
+    /// Number of days simulated after the start (the last day is `horizon_days`).
+    pub horizon_days: u32,
+    /// Seed used when the command line gives none.
+    #[serde(default)]
+    pub seed: u64,
+    /// The actor whose crisis the standard outcomes describe.
+    pub focus: String,
+    /// States, organisations, external partners and armed groups.
+    pub actors: Vec<ActorDef>,
+    /// Alliances and other treaties, with their clauses as data.
+    #[serde(default)]
+    pub treaties: Vec<TreatyDef>,
+    /// Scripted events by date.
+    #[serde(default)]
+    pub timeline: Vec<ScriptedDef>,
+    /// Values for catalogue parameters (see `casus params`); unspecified ones keep defaults.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, f64>,
+}
+
+/// One actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ActorDef {
+    /// A sovereign state.
+    State(StateDef),
+    /// A regional or continental organisation.
+    Organisation(OrganisationDef),
+    /// An external partner (a state or union acting from outside the region).
+    Partner(PartnerDef),
+    /// A non-state armed group.
+    ArmedGroup(ArmedGroupDef),
+}
+
+/// Regime type of a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Regime {
+    /// Elected civilian government.
+    Democracy,
+    /// Civilian but not freely elected.
+    Authoritarian,
+    /// Military government after a coup.
+    Junta,
+    /// A transition towards elections, under a timetable.
+    Transitional,
+}
+
+/// A sovereign state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateDef {
+    /// Stable identifier (ISO 3166 alpha-3 by convention).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Regime at the start.
+    pub regime: Regime,
+    /// Active military personnel.
+    pub troops: u32,
+    /// GDP in billions of US dollars.
+    pub gdp_busd: f64,
+    /// Population in millions.
+    #[serde(default)]
+    pub population_m: f64,
+    /// Share of the economy exposed to regional trade and finance measures (0-1).
+    #[serde(default)]
+    pub trade_dependence: f64,
+    /// Share of the state budget financed by foreign aid (0-1).
+    #[serde(default)]
+    pub aid_dependence: f64,
+    /// Cohesion of the ruling group (0-1): how well a junta holds together under pressure.
+    #[serde(default = "half")]
+    pub cohesion: f64,
+    /// Loyalty of the army to the constitutional ruler (0-1); a coup fails more often when high.
+    #[serde(default = "half")]
+    pub army_loyalty: f64,
+    /// Domestic opposition to military action abroad (0-1).
+    #[serde(default = "half")]
+    pub war_opposition: f64,
+    /// The state's own security threat, e.g. an insurgency at home (0-1).
+    #[serde(default)]
+    pub security_threat: f64,
+    /// Share of own GDP tied to trade with each other state (fraction, e.g. 0.004).
+    #[serde(default)]
+    pub trade_exposure: BTreeMap<String, f64>,
+    /// Share of another state's electricity supplied by this one (0-1).
+    #[serde(default)]
+    pub electricity_supply: BTreeMap<String, f64>,
+    /// States this one shares a land border with.
+    #[serde(default)]
+    pub borders: Vec<String>,
+    /// Troops deployed abroad, by host state.
+    #[serde(default)]
+    pub forces_abroad: BTreeMap<String, u32>,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+/// Decision rule of a collective body.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum DecisionRule {
+    /// Every voting member must agree.
+    Unanimity,
+    /// More than half.
+    Majority,
+    /// At least two thirds.
+    TwoThirds,
+    /// At least this share (0-1).
+    Share(f64),
+}
+
+impl DecisionRule {
+    /// Whether `yes` out of `voters` satisfies the rule (no voters means no decision).
+    pub fn passes(self, yes: usize, voters: usize) -> bool {
+        if voters == 0 {
+            return false;
+        }
+        match self {
+            DecisionRule::Unanimity => yes == voters,
+            DecisionRule::Majority => 2 * yes > voters,
+            DecisionRule::TwoThirds => 3 * yes >= 2 * voters,
+            DecisionRule::Share(s) => yes as f64 >= s * voters as f64,
+        }
+    }
+}
+
+/// A measure an organisation can impose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Measure {
+    /// Suspension from all decision-making bodies (ECOWAS 2001 Protocol Art. 45).
+    Suspension,
+    /// Closure of land and air borders.
+    BorderClosure,
+    /// No-fly zone for commercial flights.
+    NoFlyZone,
+    /// Suspension of commercial and financial transactions.
+    TransactionFreeze,
+    /// Freeze of state assets at the regional central bank and in commercial banks.
+    AssetFreeze,
+    /// Suspension of regional development-bank financing (EBID, BOAD).
+    DevelopmentBankCutoff,
+    /// Freeze of service transactions including electricity.
+    ServicesFreeze,
+    /// Travel bans on the junta.
+    TravelBan,
+    /// Asset freezes on the junta's members.
+    TargetedAssetFreeze,
+    /// Recall of ambassadors.
+    AmbassadorRecall,
+}
+
+impl Measure {
+    /// Economic measures cost the whole economy; the others target the rulers.
+    pub fn is_economic(self) -> bool {
+        matches!(
+            self,
+            Measure::BorderClosure
+                | Measure::NoFlyZone
+                | Measure::TransactionFreeze
+                | Measure::AssetFreeze
+                | Measure::DevelopmentBankCutoff
+                | Measure::ServicesFreeze
+        )
+    }
+
+    /// Weight of the measure in the package's severity (economic weights sum to 1).
+    pub fn severity(self) -> f64 {
+        match self {
+            Measure::BorderClosure => 0.25,
+            Measure::TransactionFreeze => 0.25,
+            Measure::AssetFreeze => 0.15,
+            Measure::ServicesFreeze => 0.15,
+            Measure::DevelopmentBankCutoff => 0.1,
+            Measure::NoFlyZone => 0.1,
+            _ => 0.0,
+        }
+    }
+}
+
+/// How an organisation responds to an unconstitutional change of government in a member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UcgRegimeDef {
+    /// Citation for suspension.
+    pub suspension_article: String,
+    /// Citation for sanctions decisions.
+    pub sanctions_article: String,
+    /// Citation for ultimatums and the use of force.
+    pub intervention_article: String,
+    /// Days from the coup to the suspension.
+    pub suspension_delay_days: u32,
+    /// Days from the coup to the extraordinary summit that decides sanctions.
+    pub summit_delay_days: u32,
+    /// Measures the summit can impose, beyond suspension.
+    pub sanctions_menu: Vec<Measure>,
+    /// Base probability that a summit imposes economic sanctions (67% of recent coups).
+    pub sanction_propensity: f64,
+    /// Days given by the ultimatum (0: no ultimatum).
+    pub ultimatum_days: u32,
+    /// Whether the ultimatum threatens force.
+    pub force_threatened: bool,
+    /// Days from the ultimatum's expiry to the summit that votes on the standby force.
+    pub activation_summit_delay_days: u32,
+    /// Days from activation to the agreed D-Day.
+    pub dday_delay_days: u32,
+    /// Decision rule for the use of force.
+    pub force_decision_rule: DecisionRule,
+    /// Days between reviews of sanctions in force.
+    pub review_days: u32,
+    /// Whether there is a standby force at all.
+    pub standby_force: bool,
+}
+
+/// A regional or continental organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationDef {
+    /// Stable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Member states.
+    pub members: Vec<String>,
+    /// Members already suspended at the start.
+    #[serde(default)]
+    pub suspended: Vec<String>,
+    /// Days of written notice before a withdrawal takes effect.
+    pub withdrawal_notice_days: u32,
+    /// Citation for withdrawal.
+    #[serde(default)]
+    pub withdrawal_article: String,
+    /// Response to unconstitutional changes of government, if the organisation has one.
+    #[serde(default)]
+    pub ucg: Option<UcgRegimeDef>,
+}
+
+/// An external partner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerDef {
+    /// Stable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Troops stationed in each host state.
+    #[serde(default)]
+    pub forces: BTreeMap<String, u32>,
+    /// Aid per year to each recipient, millions of US dollars.
+    #[serde(default)]
+    pub aid_musd: BTreeMap<String, f64>,
+    /// Probability that the partner suspends aid after a coup in a recipient (0-1).
+    #[serde(default)]
+    pub aid_conditionality: f64,
+    /// Days from a coup to the aid suspension.
+    #[serde(default)]
+    pub aid_suspension_delay_days: u32,
+    /// Citation for the aid suspension (the partner's own policy or law).
+    #[serde(default)]
+    pub aid_policy: String,
+    /// How exposed the partner's forces are to a junta's hostility (0-1).
+    #[serde(default)]
+    pub hostility_exposure: f64,
+    /// Days the partner needs to withdraw its forces once expelled.
+    #[serde(default)]
+    pub withdrawal_days: u32,
+}
+
+/// A non-state armed group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmedGroupDef {
+    /// Stable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// States where it operates.
+    pub operates_in: Vec<String>,
+    /// Mean attacks per 30 days in each state, before the security situation changes.
+    pub attacks_per_month: f64,
+    /// Mean deaths per attack.
+    pub mean_deaths: f64,
+    /// Whether its attacks count as terrorism (engaging terrorism triggers).
+    #[serde(default = "yes")]
+    pub terrorist: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// ATOP obligation types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Obligation {
+    /// Help a party that is attacked.
+    Defence,
+    /// Join an attack.
+    Offence,
+    /// Stay out of a party's war.
+    Neutrality,
+    /// Do not attack each other.
+    NonAggression,
+    /// Consult when a party is threatened.
+    Consultation,
+}
+
+/// What kind of attack or threat engages a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Trigger {
+    /// Armed attack on a party's territory.
+    AttackOnTerritory,
+    /// Attack on a party's sovereignty (e.g. an intervention to change its government).
+    AttackOnSovereignty,
+    /// Attack on a party's forces deployed abroad (AES Art. 7).
+    AttackOnForcesAbroad,
+    /// Attack on a party's ships or aircraft anywhere (AES Art. 7).
+    AttackOnShipsOrAircraft,
+    /// Armed rebellion against a party (AES Art. 5).
+    ArmedRebellion,
+    /// Terrorist attack (AES Art. 4).
+    Terrorism,
+}
+
+/// An extra condition on a clause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// Only attacks by one of these actors.
+    Adversary(Vec<String>),
+    /// Only attacks located in one of these states.
+    Location(Vec<String>),
+    /// Only after the attacked party's written request (ECOWAS 1981 Protocol).
+    WrittenRequest,
+    /// Only if the attacked party did not attack first (non-provocation).
+    NotProvoked,
+}
+
+/// Form of assistance owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AssistanceForm {
+    /// Troops.
+    ArmedForce,
+    /// Transport, supplies, intelligence.
+    Logistics,
+    /// Money, trade, fuel.
+    Economic,
+}
+
+/// How binding the obligation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Bindingness {
+    /// A duty of all parties (AES Art. 6).
+    Duty,
+    /// Such action as each party deems necessary (NATO Art. 5).
+    Discretionary,
+}
+
+/// One clause of a treaty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseDef {
+    /// Citation, e.g. "Art. 6" (prefixed with the treaty's short name in events).
+    pub article: String,
+    /// ATOP obligation type.
+    pub obligation: Obligation,
+    /// What engages it (for defence and consultation clauses).
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+    /// Extra conditions, all of which must hold.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Forms of assistance owed.
+    #[serde(default)]
+    pub owed: Vec<AssistanceForm>,
+    /// Duty or discretion.
+    #[serde(default = "duty")]
+    pub binding: Bindingness,
+    /// Whether assistance is given collectively (a joint operation) as well as individually.
+    #[serde(default)]
+    pub collective: bool,
+}
+
+fn duty() -> Bindingness {
+    Bindingness::Duty
+}
+
+/// A treaty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreatyDef {
+    /// Stable identifier.
+    pub id: String,
+    /// Short name used in citations, e.g. "AES Charter".
+    pub short_name: String,
+    /// Full name.
+    #[serde(default)]
+    pub name: String,
+    /// Parties.
+    pub members: Vec<String>,
+    /// Date it enters into force; before it, no clause applies (default: in force at start).
+    #[serde(default)]
+    pub in_force: Option<String>,
+    /// Days of notice before a denunciation takes effect.
+    #[serde(default)]
+    pub withdrawal_notice_days: u32,
+    /// Decision rule for collective action.
+    #[serde(default = "unanimity")]
+    pub decision_rule: DecisionRule,
+    /// Citation for the decision rule.
+    #[serde(default)]
+    pub decision_article: String,
+    /// The clauses.
+    pub clauses: Vec<ClauseDef>,
+}
+
+fn unanimity() -> DecisionRule {
+    DecisionRule::Unanimity
+}
+
+/// Kind of a scripted or derived attack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AttackKind {
+    /// Armed invasion or intervention: territory and sovereignty.
+    Invasion,
+    /// A cross-border strike on territory.
+    Strike,
+    /// Attack on forces deployed abroad.
+    OnForcesAbroad,
+    /// Attack on a ship or aircraft.
+    OnShipOrAircraft,
+    /// Armed rebellion.
+    Rebellion,
+    /// Terrorist attack.
+    Terrorist,
+}
+
+impl AttackKind {
+    /// The clause triggers an attack of this kind satisfies.
+    pub fn triggers(self) -> &'static [Trigger] {
+        match self {
+            AttackKind::Invasion => &[Trigger::AttackOnTerritory, Trigger::AttackOnSovereignty],
+            AttackKind::Strike => &[Trigger::AttackOnTerritory],
+            AttackKind::OnForcesAbroad => &[Trigger::AttackOnForcesAbroad],
+            AttackKind::OnShipOrAircraft => &[Trigger::AttackOnShipsOrAircraft],
+            AttackKind::Rebellion => &[Trigger::ArmedRebellion],
+            AttackKind::Terrorist => &[Trigger::Terrorism],
+        }
+    }
+}
+
+/// A scripted event on a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedDef {
+    /// `YYYY-MM-DD`, within the horizon.
+    pub date: String,
+    /// What happens.
+    pub event: ScriptedEvent,
+}
+
+/// Events a scenario can script.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ScriptedEvent {
+    /// A military coup against the government of `state`.
+    Coup {
+        /// The state.
+        state: String,
+        /// Who leads it.
+        #[serde(default)]
+        leader: String,
+    },
+    /// An attack.
+    Attack {
+        /// Who attacks.
+        attacker: String,
+        /// Whose territory, forces, ships or government is attacked.
+        target: String,
+        /// Where it happens (default: the target's territory).
+        #[serde(default)]
+        location: Option<String>,
+        /// What kind of attack.
+        kind: AttackKind,
+        /// Troops engaged by the attacker.
+        #[serde(default)]
+        troops: u32,
+        /// Deaths.
+        #[serde(default)]
+        deaths: u32,
+    },
+    /// A treaty is signed and enters into force.
+    TreatySigned {
+        /// The treaty.
+        treaty: String,
+    },
+    /// An organisation imposes measures on a state outside any rule.
+    SanctionsImposed {
+        /// The organisation.
+        org: String,
+        /// The state.
+        target: String,
+        /// The measures.
+        measures: Vec<Measure>,
+    },
+    /// A partner suspends its aid.
+    AidSuspended {
+        /// The partner.
+        partner: String,
+        /// The recipient.
+        recipient: String,
+    },
+    /// An organisation launches a military intervention with its pledged force.
+    InterventionLaunched {
+        /// The organisation.
+        org: String,
+        /// The target state.
+        target: String,
+    },
+    /// A state announces its withdrawal from an organisation or treaty.
+    WithdrawalAnnounced {
+        /// The state.
+        state: String,
+        /// The organisation or treaty.
+        from: String,
+    },
+    /// A state expels a partner's forces.
+    ForcesExpelled {
+        /// The host state.
+        state: String,
+        /// The partner.
+        partner: String,
+    },
+    /// A state formally requests assistance under a treaty.
+    AssistanceRequested {
+        /// The requesting state.
+        state: String,
+        /// The treaty.
+        treaty: String,
+    },
+}
+
+/// A parse error with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What the parser said.
+    pub message: String,
+}
+
+/// A semantic error with the path of the offending field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FieldError {
+    /// Path such as `timeline[3].event.state`.
+    pub path: String,
+    /// What is wrong, with a hint where one helps.
+    pub message: String,
+}
+
+/// Everything that can be wrong with a scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScenarioError {
+    /// The file is not valid RON for this schema.
+    Syntax(SyntaxError),
+    /// The file parsed but is inconsistent.
+    Invalid(Vec<FieldError>),
+}
+
+impl ScenarioError {
+    /// Renders the error for a terminal: `file:line:col: message` with the line and a caret,
+    /// or one `file: path: message` line per semantic error.
+    pub fn render(&self, file: &str, source: &str) -> String {
+        match self {
+            ScenarioError::Syntax(e) => {
+                let line_text = source.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
+                let shown: String = line_text.chars().take(200).collect();
+                let caret_pad: String = shown.chars().take(e.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                format!("{file}:{}:{}: error: {}\n{:>5} | {shown}\n      | {caret_pad}^\n", e.line, e.col, e.message, e.line)
+            }
+            ScenarioError::Invalid(errors) => {
+                let mut out = String::new();
+                for e in errors {
+                    out.push_str(&format!("{file}: error: {}: {}\n", e.path, e.message));
+                }
+                out.push_str(&format!("{file}: {} error(s); nothing was run\n", errors.len()));
+                out
+            }
+        }
+    }
+}
+
+/// Largest scenario file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Most actors a scenario may declare.
+pub const MAX_ACTORS: usize = 100_000;
+/// Longest horizon, in days (about 100 years).
+pub const MAX_HORIZON_DAYS: u32 = 36_600;
+
+/// Parses RON text into the schema. Comments are allowed; `Some(..)` may be omitted.
+pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
+    if source.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::Syntax(SyntaxError {
+            line: 1,
+            col: 1,
+            message: format!("file is {} bytes; the limit is {MAX_FILE_BYTES} bytes", source.len()),
+        }));
+    }
+    let options = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .with_recursion_limit(64);
+    options
+        .from_str::<Scenario>(source)
+        .map_err(|e| ScenarioError::Syntax(SyntaxError { line: e.span.start.line, col: e.span.start.col, message: e.code.to_string() }))
+}
+
+/// Parses and validates.
+pub fn load(source: &str) -> Result<Scenario, ScenarioError> {
+    let scenario = parse(source)?;
+    let errors = validate(&scenario);
+    if errors.is_empty() { Ok(scenario) } else { Err(ScenarioError::Invalid(errors)) }
+}
+
+impl ActorDef {
+    /// The actor's id.
+    pub fn id(&self) -> &str {
+        match self {
+            ActorDef::State(s) => &s.id,
+            ActorDef::Organisation(o) => &o.id,
+            ActorDef::Partner(p) => &p.id,
+            ActorDef::ArmedGroup(g) => &g.id,
+        }
+    }
+
+    /// The actor's kind, as written in files.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ActorDef::State(_) => "State",
+            ActorDef::Organisation(_) => "Organisation",
+            ActorDef::Partner(_) => "Partner",
+            ActorDef::ArmedGroup(_) => "ArmedGroup",
+        }
+    }
+}
+
+impl Scenario {
+    /// The start date (only call on a validated scenario).
+    pub fn start_date(&self) -> Date {
+        Date::parse(&self.start).expect("validated scenario")
+    }
+
+    /// Resolved catalogue parameters (defaults overlaid with the scenario's block).
+    pub fn params(&self) -> Result<Params, params::ParamError> {
+        let mut p = Params::defaults();
+        for (name, value) in &self.parameters {
+            p.set(name, *value)?;
+        }
+        Ok(p)
+    }
+
+    /// The state definition with this id.
+    pub fn state(&self, id: &str) -> Option<&StateDef> {
+        self.actors.iter().find_map(|a| match a {
+            ActorDef::State(s) if s.id == id => Some(s),
+            _ => None,
+        })
+    }
+}
+
+struct Checker<'a> {
+    errors: Vec<FieldError>,
+    kinds: BTreeMap<&'a str, &'static str>,
+    treaties: BTreeSet<&'a str>,
+}
+
+impl<'a> Checker<'a> {
+    fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError { path: path.into(), message: message.into() });
+    }
+
+    fn unit(&mut self, path: String, value: f64) {
+        if !value.is_finite() || !(0.0..=1.0).contains(&value) {
+            self.err(path, format!("{value} is outside [0, 1]"));
+        }
+    }
+
+    fn non_negative(&mut self, path: String, value: f64) {
+        if !value.is_finite() || value < 0.0 || value > 1.0e15 {
+            self.err(path, format!("{value} must be a finite number between 0 and 1e15"));
+        }
+    }
+
+    fn actor_ref(&mut self, path: String, id: &str, expected: &[&str]) {
+        match self.kinds.get(id) {
+            None => {
+                let hint = params::did_you_mean(id, self.kinds.keys().copied());
+                self.err(path, format!("unknown actor {id:?}{hint}"));
+            }
+            Some(kind) if !expected.is_empty() && !expected.contains(kind) => {
+                self.err(path, format!("{id:?} is a {kind}, expected {}", expected.join(" or ")));
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn treaty_or_org_ref(&mut self, path: String, id: &str) {
+        if self.treaties.contains(id) || self.kinds.get(id) == Some(&"Organisation") {
+            return;
+        }
+        let candidates: Vec<&str> =
+            self.treaties.iter().copied().chain(self.kinds.iter().filter(|(_, k)| **k == "Organisation").map(|(id, _)| *id)).collect();
+        let hint = params::did_you_mean(id, candidates.into_iter());
+        self.err(path, format!("unknown treaty or organisation {id:?}{hint}"));
+    }
+
+    fn date_in_horizon(&mut self, path: String, text: &str, start: Option<Date>, horizon: u32) -> Option<u32> {
+        match Date::parse(text) {
+            Err(e) => {
+                self.err(path, e.to_string());
+                None
+            }
+            Ok(d) => {
+                let start = start?;
+                let day = d.days_since(start);
+                if day < 0 || day > horizon as i64 {
+                    self.err(
+                        path,
+                        format!(
+                            "{text} is outside the horizon {start} .. {} (day {day}); extend horizon_days or move the event",
+                            start.plus_days(horizon as i64)
+                        ),
+                    );
+                    None
+                } else {
+                    Some(day as u32)
+                }
+            }
+        }
+    }
+}
+
+/// Checks everything the parser cannot: ids, references, ranges and dates. Returns every
+/// problem found, sorted by path.
+pub fn validate(s: &Scenario) -> Vec<FieldError> {
+    let mut c = Checker { errors: Vec::new(), kinds: BTreeMap::new(), treaties: BTreeSet::new() };
+    if s.name.trim().is_empty() {
+        c.err("name", "must not be empty");
+    }
+    if !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
+        c.err("name", format!("{:?} may only contain letters, digits, '_', '-' and '.' (it names output folders)", s.name));
+    }
+    let start = match Date::parse(&s.start) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            c.err("start", e.to_string());
+            None
+        }
+    };
+    if s.horizon_days == 0 || s.horizon_days > MAX_HORIZON_DAYS {
+        c.err("horizon_days", format!("{} must be between 1 and {MAX_HORIZON_DAYS}", s.horizon_days));
+    }
+    if s.actors.is_empty() {
+        c.err("actors", "a scenario needs at least one actor");
+    }
+    if s.actors.len() > MAX_ACTORS {
+        c.err("actors", format!("{} actors; the limit is {MAX_ACTORS}", s.actors.len()));
+    }
+    for (i, a) in s.actors.iter().enumerate() {
+        let id = a.id();
+        if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+            c.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+        }
+        if let Some(prev) = c.kinds.insert(id, a.kind_name()) {
+            let _ = prev;
+            c.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
+        }
+    }
+    for (i, t) in s.treaties.iter().enumerate() {
+        if c.kinds.contains_key(t.id.as_str()) || !c.treaties.insert(&t.id) {
+            c.err(format!("treaties[{i}].id"), format!("duplicate id {:?} (treaty and actor ids share one namespace)", t.id));
+        }
+    }
+    let horizon = s.horizon_days;
+    for (i, a) in s.actors.iter().enumerate() {
+        let p = format!("actors[{i}]");
+        match a {
+            ActorDef::State(st) => {
+                for (field, v) in [
+                    ("trade_dependence", st.trade_dependence),
+                    ("aid_dependence", st.aid_dependence),
+                    ("cohesion", st.cohesion),
+                    ("army_loyalty", st.army_loyalty),
+                    ("war_opposition", st.war_opposition),
+                    ("security_threat", st.security_threat),
+                ] {
+                    c.unit(format!("{p}.{field}"), v);
+                }
+                c.non_negative(format!("{p}.gdp_busd"), st.gdp_busd);
+                c.non_negative(format!("{p}.population_m"), st.population_m);
+                for (other, v) in &st.trade_exposure {
+                    c.actor_ref(format!("{p}.trade_exposure[{other:?}]"), other, &["State"]);
+                    c.unit(format!("{p}.trade_exposure[{other:?}]"), *v);
+                }
+                for (other, v) in &st.electricity_supply {
+                    c.actor_ref(format!("{p}.electricity_supply[{other:?}]"), other, &["State"]);
+                    c.unit(format!("{p}.electricity_supply[{other:?}]"), *v);
+                }
+                for (j, other) in st.borders.iter().enumerate() {
+                    c.actor_ref(format!("{p}.borders[{j}]"), other, &["State"]);
+                }
+                let mut abroad = 0u64;
+                for (host, n) in &st.forces_abroad {
+                    c.actor_ref(format!("{p}.forces_abroad[{host:?}]"), host, &["State"]);
+                    if host == &st.id {
+                        c.err(format!("{p}.forces_abroad[{host:?}]"), "a state's forces cannot be abroad at home");
+                    }
+                    abroad += *n as u64;
+                }
+                if abroad > st.troops as u64 {
+                    c.err(format!("{p}.forces_abroad"), format!("{abroad} troops abroad exceed the {} troops the state has", st.troops));
+                }
+            }
+            ActorDef::Organisation(o) => {
+                if o.members.is_empty() {
+                    c.err(format!("{p}.members"), "an organisation needs at least one member");
+                }
+                let mut seen = BTreeSet::new();
+                for (j, m) in o.members.iter().enumerate() {
+                    c.actor_ref(format!("{p}.members[{j}]"), m, &["State"]);
+                    if !seen.insert(m) {
+                        c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
+                    }
+                }
+                for (j, m) in o.suspended.iter().enumerate() {
+                    if !o.members.contains(m) {
+                        c.err(format!("{p}.suspended[{j}]"), format!("{m:?} is not a member of {}", o.id));
+                    }
+                }
+                if let Some(u) = &o.ucg {
+                    c.unit(format!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
+                    if let DecisionRule::Share(x) = u.force_decision_rule {
+                        c.unit(format!("{p}.ucg.force_decision_rule"), x);
+                    }
+                    if u.review_days == 0 {
+                        c.err(format!("{p}.ucg.review_days"), "must be at least 1");
+                    }
+                    if u.sanctions_menu.contains(&Measure::Suspension) {
+                        c.err(format!("{p}.ucg.sanctions_menu"), "Suspension is applied by its own step; remove it from the menu");
+                    }
+                }
+            }
+            ActorDef::Partner(pd) => {
+                c.unit(format!("{p}.aid_conditionality"), pd.aid_conditionality);
+                c.unit(format!("{p}.hostility_exposure"), pd.hostility_exposure);
+                for host in pd.forces.keys() {
+                    c.actor_ref(format!("{p}.forces[{host:?}]"), host, &["State"]);
+                }
+                for (r, v) in &pd.aid_musd {
+                    c.actor_ref(format!("{p}.aid_musd[{r:?}]"), r, &["State"]);
+                    c.non_negative(format!("{p}.aid_musd[{r:?}]"), *v);
+                }
+            }
+            ActorDef::ArmedGroup(g) => {
+                if g.operates_in.is_empty() {
+                    c.err(format!("{p}.operates_in"), "an armed group needs at least one state to operate in");
+                }
+                for (j, st) in g.operates_in.iter().enumerate() {
+                    c.actor_ref(format!("{p}.operates_in[{j}]"), st, &["State"]);
+                }
+                if !g.attacks_per_month.is_finite() || !(0.0..=1000.0).contains(&g.attacks_per_month) {
+                    c.err(format!("{p}.attacks_per_month"), format!("{} must be between 0 and 1000", g.attacks_per_month));
+                }
+                if !g.mean_deaths.is_finite() || !(0.0..=100_000.0).contains(&g.mean_deaths) {
+                    c.err(format!("{p}.mean_deaths"), format!("{} must be between 0 and 100000", g.mean_deaths));
+                }
+            }
+        }
+    }
+    for (i, t) in s.treaties.iter().enumerate() {
+        let p = format!("treaties[{i}]");
+        if t.members.is_empty() {
+            c.err(format!("{p}.members"), "a treaty needs at least one member");
+        }
+        let mut seen = BTreeSet::new();
+        for (j, m) in t.members.iter().enumerate() {
+            c.actor_ref(format!("{p}.members[{j}]"), m, &["State"]);
+            if !seen.insert(m) {
+                c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
+            }
+        }
+        if let Some(d) = &t.in_force {
+            if let Err(e) = Date::parse(d) {
+                c.err(format!("{p}.in_force"), e.to_string());
+            }
+        }
+        if let DecisionRule::Share(x) = t.decision_rule {
+            c.unit(format!("{p}.decision_rule"), x);
+        }
+        if t.clauses.is_empty() {
+            c.err(format!("{p}.clauses"), "a treaty needs at least one clause");
+        }
+        for (k, cl) in t.clauses.iter().enumerate() {
+            let cp = format!("{p}.clauses[{k}]");
+            if matches!(cl.obligation, Obligation::Defence | Obligation::Consultation) && cl.triggers.is_empty() {
+                c.err(format!("{cp}.triggers"), "a defence or consultation clause needs at least one trigger");
+            }
+            if cl.obligation == Obligation::Defence && cl.owed.is_empty() {
+                c.err(format!("{cp}.owed"), "a defence clause must say what is owed (ArmedForce, Logistics, Economic)");
+            }
+            for (j, cond) in cl.conditions.iter().enumerate() {
+                if let Condition::Adversary(ids) | Condition::Location(ids) = cond {
+                    for (n, id) in ids.iter().enumerate() {
+                        c.actor_ref(format!("{cp}.conditions[{j}][{n}]"), id, &[]);
+                    }
+                }
+            }
+        }
+    }
+    c.actor_ref("focus".into(), &s.focus, &["State"]);
+    for (name, value) in &s.parameters {
+        match params::spec(name) {
+            None => {
+                let hint = params::did_you_mean(name, params::CATALOGUE.iter().map(|s| s.name));
+                c.err(format!("parameters[{name:?}]"), format!("unknown parameter{hint}; `casus params` lists them"));
+            }
+            Some(spec) => {
+                if let Err(e) = params::check_value(spec, *value) {
+                    c.err(format!("parameters[{name:?}]"), e.to_string());
+                }
+            }
+        }
+    }
+    for (i, ev) in s.timeline.iter().enumerate() {
+        let p = format!("timeline[{i}]");
+        c.date_in_horizon(format!("{p}.date"), &ev.date, start, horizon);
+        let e = format!("{p}.event");
+        match &ev.event {
+            ScriptedEvent::Coup { state, .. } => c.actor_ref(format!("{e}.state"), state, &["State"]),
+            ScriptedEvent::Attack { attacker, target, location, kind, .. } => {
+                c.actor_ref(format!("{e}.attacker"), attacker, &[]);
+                c.actor_ref(format!("{e}.target"), target, &["State"]);
+                if let Some(l) = location {
+                    c.actor_ref(format!("{e}.location"), l, &["State"]);
+                }
+                if attacker == target && *kind != AttackKind::Rebellion {
+                    c.err(format!("{e}.attacker"), "a state cannot attack itself (use kind: Rebellion for an armed group at home)");
+                }
+            }
+            ScriptedEvent::TreatySigned { treaty } => {
+                if !c.treaties.contains(treaty.as_str()) {
+                    let hint = params::did_you_mean(treaty, c.treaties.iter().copied().collect::<Vec<_>>().into_iter());
+                    c.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}{hint}"));
+                }
+            }
+            ScriptedEvent::SanctionsImposed { org, target, measures } => {
+                c.actor_ref(format!("{e}.org"), org, &["Organisation"]);
+                c.actor_ref(format!("{e}.target"), target, &["State"]);
+                if measures.is_empty() {
+                    c.err(format!("{e}.measures"), "at least one measure");
+                }
+            }
+            ScriptedEvent::AidSuspended { partner, recipient } => {
+                c.actor_ref(format!("{e}.partner"), partner, &["Partner"]);
+                c.actor_ref(format!("{e}.recipient"), recipient, &["State"]);
+            }
+            ScriptedEvent::InterventionLaunched { org, target } => {
+                c.actor_ref(format!("{e}.org"), org, &["Organisation"]);
+                c.actor_ref(format!("{e}.target"), target, &["State"]);
+            }
+            ScriptedEvent::WithdrawalAnnounced { state, from } => {
+                c.actor_ref(format!("{e}.state"), state, &["State"]);
+                c.treaty_or_org_ref(format!("{e}.from"), from);
+            }
+            ScriptedEvent::ForcesExpelled { state, partner } => {
+                c.actor_ref(format!("{e}.state"), state, &["State"]);
+                c.actor_ref(format!("{e}.partner"), partner, &["Partner"]);
+            }
+            ScriptedEvent::AssistanceRequested { state, treaty } => {
+                c.actor_ref(format!("{e}.state"), state, &["State"]);
+                if !c.treaties.contains(treaty.as_str()) {
+                    c.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}"));
+                }
+            }
+        }
+    }
+    c.errors.sort();
+    c.errors
+}
