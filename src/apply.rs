@@ -351,6 +351,14 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             dep.since = day;
             dep.seq = seq;
         }
+        EventKind::ForcesReturned { party, beneficiary, troops } => {
+            let removed = c.world.resource_mut::<Defence>().deployments.remove(&(party.clone(), beneficiary.clone()));
+            if removed.is_none() {
+                return Err(c.err(format!("no forces of {party} deployed in {beneficiary}")));
+            }
+            let mut p = c.polity(party)?;
+            p.committed_abroad = p.committed_abroad.saturating_sub(*troops);
+        }
         EventKind::JointOperationFormed { treaty, beneficiary, attack_seq, .. } => {
             let attack = *attack_seq;
             let mut d = c.world.resource_mut::<Defence>();

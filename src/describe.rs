@@ -96,6 +96,7 @@ pub fn describe(kind: &EventKind) -> String {
         }
         ForcesMobilised { party, beneficiary, troops } => format!("{party} mobilises {troops} troops for {beneficiary}"),
         ForcesDeployed { party, beneficiary, troops } => format!("{party} deploys {troops} troops in {beneficiary}"),
+        ForcesReturned { party, beneficiary, troops } => format!("{party}'s {troops} troops return home from {beneficiary}"),
         JointOperationFormed { treaty, beneficiary, parties, troops, .. } => {
             format!("{treaty} joint operation for {beneficiary}: {} ({troops} troops)", parties.join(", "))
         }

@@ -174,6 +174,8 @@ pub enum EventKind {
     ForcesMobilised { party: String, beneficiary: String, troops: u32 },
     /// Committed forces deployed in the beneficiary's territory.
     ForcesDeployed { party: String, beneficiary: String, troops: u32 },
+    /// Committed forces return home at the end of their tour.
+    ForcesReturned { party: String, beneficiary: String, troops: u32 },
     /// Several committed parties form a joint operation.
     JointOperationFormed { treaty: String, beneficiary: String, parties: Vec<String>, troops: u32, attack_seq: u64 },
     /// A party used force against another despite a non-aggression clause.
@@ -232,6 +234,7 @@ impl EventKind {
             AssistanceDecided,
             ForcesMobilised,
             ForcesDeployed,
+            ForcesReturned,
             JointOperationFormed,
             NonAggressionBreached,
             CombatRound,
@@ -279,7 +282,8 @@ impl EventKind {
             AssistanceRequested { state, .. } => vec![state],
             AssistanceDecided { party, beneficiary, .. }
             | ForcesMobilised { party, beneficiary, .. }
-            | ForcesDeployed { party, beneficiary, .. } => vec![party, beneficiary],
+            | ForcesDeployed { party, beneficiary, .. }
+            | ForcesReturned { party, beneficiary, .. } => vec![party, beneficiary],
             JointOperationFormed { beneficiary, parties, .. } => {
                 let mut v = vec![beneficiary];
                 v.extend(parties.iter());

@@ -81,6 +81,8 @@ catalogue! {
         "Days from a decision to honour until the committed forces are mobilised.";
     assistance_deployment_days: "assistance.deployment_days" = 6.0, [0.0, 365.0], true,
         "Days from mobilisation until the forces are deployed in the beneficiary's territory.";
+    assistance_tour_days: "assistance.tour_days" = 180.0, [1.0, 3650.0], true,
+        "Days committed forces stay deployed before returning home.";
     assistance_reengage_days: "assistance.reengage_days" = 90.0, [0.0, 3650.0], true,
         "Days during which further attacks of the same kind on the same beneficiary do not re-invoke a clause already engaged.";
     pledge_propensity: "pledge.propensity" = 0.9, [0.0, 1.0], false,

@@ -146,8 +146,12 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
         };
         let p = honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding);
         let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
-        let commit = (f64::from(available_troops(ppol)) * ctx.params.assistance_commit_share).round() as u32;
+        // Forces already committed to this beneficiary count towards what is owed: a new
+        // invocation tops them up rather than stacking a second contingent.
+        let already = defence.deployments.get(&(party.clone(), beneficiary.clone())).map(|d| d.troops).unwrap_or(0);
+        let commit = (f64::from(available_troops(ppol) + already) * ctx.params.assistance_commit_share).round() as u32;
         let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.params.assistance_min_armed_troops;
+        let commit = commit.saturating_sub(already);
         let (forms, troops) = if !honoured {
             (vec![], 0)
         } else {
@@ -235,6 +239,7 @@ pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
     let day = ctx.day();
     let mob = Params::days(ctx.params.assistance_mobilisation_days);
     let dep = Params::days(ctx.params.assistance_deployment_days);
+    let tour = Params::days(ctx.params.assistance_tour_days);
     for ((party, ben), d) in &defence.deployments {
         let kind = match d.stage {
             Stage::Decided if day >= d.since + mob => {
@@ -242,6 +247,9 @@ pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
             }
             Stage::Mobilised if day >= d.since + dep => {
                 EventKind::ForcesDeployed { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
+            }
+            Stage::Deployed if day >= d.since + tour => {
+                EventKind::ForcesReturned { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
             }
             _ => continue,
         };
@@ -253,13 +261,14 @@ pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
 pub fn next_due(In(after): In<u32>, params: Res<Params>, defence: Res<Defence>) -> Option<u32> {
     let mob = Params::days(params.assistance_mobilisation_days);
     let dep = Params::days(params.assistance_deployment_days);
+    let tour = Params::days(params.assistance_tour_days);
     defence
         .deployments
         .values()
-        .filter_map(|d| match d.stage {
-            Stage::Decided => Some(d.since + mob),
-            Stage::Mobilised => Some(d.since + dep),
-            Stage::Deployed => None,
+        .map(|d| match d.stage {
+            Stage::Decided => d.since + mob,
+            Stage::Mobilised => d.since + dep,
+            Stage::Deployed => d.since + tour,
         })
         .filter(|d| *d > after)
         .min()

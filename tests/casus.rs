@@ -1,0 +1,442 @@
+//! Integration tests against the library and the real `casus` binary.
+//!
+//! Modules: `determinism` (byte-identical logs), `replay` (fold equals live; tampering and
+//! truncation detected), `scenarios` (every shipped scenario checks, runs and replays),
+//! `malformed` (a table of broken scenarios with their messages and exit codes), `cli`
+//! (run, check, replay, params against the binary).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn casus(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(cwd).output().expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh empty folder under the target dir, removed first if it exists.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))
+        .expect("scenarios/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn log_bytes(source: &str, seed: u64, sets: &[(String, String)]) -> Vec<u8> {
+    let p = casus::run::prepare(source, sets).expect("valid");
+    let out = casus::run::run(&p, seed, Default::default()).expect("runs");
+    let mut buf = Vec::new();
+    out.write_log(&mut buf).expect("write");
+    buf
+}
+
+mod determinism {
+    use super::*;
+
+    #[test]
+    fn same_scenario_seed_and_overrides_give_byte_identical_logs() {
+        let src = include_str!("../scenarios/niger_2023.ron");
+        for seed in [1, 2, 2023] {
+            assert_eq!(log_bytes(src, seed, &[]), log_bytes(src, seed, &[]));
+        }
+        let sets = vec![("reliability.base".to_string(), "0.5".to_string())];
+        assert_eq!(log_bytes(src, 9, &sets), log_bytes(src, 9, &sets));
+    }
+
+    #[test]
+    fn different_seeds_give_different_logs() {
+        let src = include_str!("../scenarios/niger_2023.ron");
+        assert_ne!(log_bytes(src, 1, &[]), log_bytes(src, 2, &[]));
+    }
+
+    #[test]
+    fn two_processes_write_identical_files() {
+        let dir = scratch("two_processes");
+        for out in ["a", "b"] {
+            let o = casus(&["run", "--quiet", "--seed", "5", "--out", out], &dir);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        for f in ["events.jsonl", "summary.json"] {
+            assert_eq!(std::fs::read(dir.join("a").join(f)).unwrap(), std::fs::read(dir.join("b").join(f)).unwrap(), "{f}");
+        }
+    }
+
+    #[test]
+    fn an_unrelated_parameter_does_not_shift_other_draws() {
+        // Combat parameters are never reached in the baseline (no intervention), so changing
+        // one must leave every event identical: draws are keyed, not sequential.
+        let src = include_str!("../scenarios/niger_2023.ron");
+        let a = casus::run::run(&casus::run::prepare(src, &[]).unwrap(), 3, Default::default()).unwrap();
+        let b = casus::run::run(&casus::run::prepare(src, &[("combat.max_rounds".into(), "5".into())]).unwrap(), 3, Default::default())
+            .unwrap();
+        assert_eq!(a.events, b.events);
+        assert_eq!(a.end.final_state_hash, b.end.final_state_hash);
+    }
+
+    #[test]
+    fn the_rule_schedule_has_no_ambiguous_system_order() {
+        casus::engine::check_schedule().expect("no ambiguities");
+    }
+}
+
+mod replay {
+    use super::*;
+
+    fn run_dir(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        let o = casus(&["run", "--quiet", "--seed", "11", "--out", "out"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        dir.join("out")
+    }
+
+    #[test]
+    fn replay_of_an_untouched_log_matches() {
+        let out = run_dir("replay_ok");
+        let o = casus(&["replay", out.to_str().unwrap()], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("replay ok"));
+    }
+
+    #[test]
+    fn a_tampered_event_fails_replay_and_names_where() {
+        let out = run_dir("replay_tampered");
+        let log = out.join("events.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        // Change the amount of aid the first suspension removes.
+        let tampered = text.replacen("\"amount_musd\":180.0", "\"amount_musd\":18.0", 1);
+        assert_ne!(text, tampered, "the log has the EU aid suspension");
+        std::fs::write(&log, tampered).unwrap();
+        let o = casus(&["replay", out.to_str().unwrap()], &repo());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("replay diverged at event"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn a_truncated_log_fails_replay() {
+        let out = run_dir("replay_truncated");
+        let log = out.join("events.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&log, lines[..lines.len() / 2].join("\n") + "\n").unwrap();
+        let o = casus(&["replay", log.to_str().unwrap()], &repo());
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn a_removed_event_is_detected_by_sequence() {
+        let out = run_dir("replay_removed");
+        let log = out.join("events.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        let kept: Vec<&str> = text.lines().enumerate().filter(|(i, _)| *i != 5).map(|(_, l)| l).collect();
+        std::fs::write(&log, kept.join("\n") + "\n").unwrap();
+        let o = casus(&["replay", log.to_str().unwrap()], &repo());
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("seq"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn replay_against_another_scenario_is_refused() {
+        let out = run_dir("replay_other_scenario");
+        let other = repo().join("tests/data/minimal.ron");
+        let o = casus(&["replay", out.to_str().unwrap(), "--scenario", other.to_str().unwrap()], &repo());
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("written for scenario content"), "{}", stderr(&o));
+    }
+}
+
+mod scenarios {
+    use super::*;
+
+    #[test]
+    fn every_shipped_scenario_checks_runs_and_replays_to_the_live_state() {
+        let files = scenario_files();
+        assert!(files.len() >= 1);
+        for f in files {
+            let src = std::fs::read_to_string(&f).unwrap();
+            let p = casus::run::prepare(&src, &[]).unwrap_or_else(|e| panic!("{}", e.render(&f.display().to_string(), &src)));
+            for seed in [1, 2, 3] {
+                let out = casus::run::run(&p, seed, Default::default()).unwrap();
+                let mut buf = Vec::new();
+                out.write_log(&mut buf).unwrap();
+                let parsed = casus::run::read_log(&buf[..]).unwrap();
+                assert_eq!(parsed.events, out.events);
+                match casus::replay::replay(&p, &parsed) {
+                    casus::replay::Verdict::Match { final_state_hash, .. } => assert_eq!(final_state_hash, out.end.final_state_hash),
+                    other => panic!("{}: {other:?}", f.display()),
+                }
+                // Every derived event names a rule and a cause that precedes it.
+                for e in &out.events {
+                    assert!(!e.rule.is_empty());
+                    if let Some(c) = e.cause {
+                        assert!(c < e.seq, "{}: event {} caused by later {c}", f.display(), e.seq);
+                    } else {
+                        assert!(
+                            e.rule == "scenario" || e.rule.contains("entry into force") || e.rule.contains("attack process"),
+                            "{}: derived event {} without a cause: {}",
+                            f.display(),
+                            e.seq,
+                            e.rule
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn check_accepts_every_shipped_scenario() {
+        let mut args = vec!["check".to_string()];
+        args.extend(scenario_files().iter().map(|p| p.display().to_string()));
+        let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let o = casus(&refs, &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+mod malformed {
+    use super::*;
+
+    const BASE: &str = include_str!("data/minimal.ron");
+
+    /// (case, edit from, edit to, expected fragments of stderr)
+    const CASES: &[(&str, &str, &str, &[&str])] = &[
+        ("syntax error", "horizon_days: 100,", "horizon_days: 100", &["bad.ron:6:5: error: Expected comma", "    6 |     seed: 7,", "^"]),
+        ("typo'd field", "cohesion: 0.6", "cohesoin: 0.6", &["bad.ron:9:90: error: Unexpected field named `cohesoin`"]),
+        (
+            "unknown reference",
+            "Coup(state: \"AAA\")",
+            "Coup(state: \"AAB\")",
+            &["timeline[0].event.state: unknown actor \"AAB\" (did you mean \"AAA\"?)"],
+        ),
+        (
+            "out-of-range probability",
+            "sanction_propensity: 0.5",
+            "sanction_propensity: 1.5",
+            &["actors[3].ucg.sanction_propensity: 1.5 is outside [0, 1]"],
+        ),
+        ("out-of-range share", "cohesion: 0.6", "cohesion: -0.1", &["actors[0].cohesion: -0.1 is outside [0, 1]"]),
+        ("duplicate id", "id: \"BBB\"", "id: \"AAA\"", &["actors[1].id: duplicate actor id \"AAA\""]),
+        ("event outside the horizon", "2024-01-05", "2025-01-05", &["timeline[0].date: 2025-01-05 is outside the horizon"]),
+        ("impossible date", "2024-01-05", "2024-02-30", &["timeline[0].date: invalid date \"2024-02-30\""]),
+        (
+            "treaty with no members",
+            "members: [\"AAA\", \"CCC\"]",
+            "members: []",
+            &["treaties[0].members: a treaty needs at least one member"],
+        ),
+        (
+            "unknown parameter",
+            "timeline: [",
+            "parameters: {\"reliability.bas\": 0.5},\n    timeline: [",
+            &["parameters[\"reliability.bas\"]: unknown parameter (did you mean \"reliability.base\"?)"],
+        ),
+        (
+            "parameter of the wrong type",
+            "timeline: [",
+            "parameters: {\"reliability.base\": \"high\"},\n    timeline: [",
+            &["bad.ron:", "error:"],
+        ),
+        (
+            "parameter out of range",
+            "timeline: [",
+            "parameters: {\"reliability.base\": 2.0},\n    timeline: [",
+            &["outside the allowed range [0, 1]"],
+        ),
+        (
+            "wrong actor kind",
+            "members: [\"AAA\", \"CCC\"]",
+            "members: [\"AAA\", \"ORG\"]",
+            &["treaties[0].members[1]: \"ORG\" is a Organisation, expected State"],
+        ),
+        ("unknown enum variant", "regime: Junta", "regime: Military", &["Unexpected variant named `Military`"]),
+        ("missing field", "    horizon_days: 100,\n", "", &["bad.ron:", "missing field"]),
+        ("focus not a state", "focus: \"AAA\"", "focus: \"ORG\"", &["focus: \"ORG\" is a Organisation, expected State"]),
+        ("empty file", "", "", &["bad.ron:1:1: error:"]),
+    ];
+
+    #[test]
+    fn each_broken_scenario_gets_its_message_and_exit_code_2_and_writes_nothing() {
+        let dir = scratch("malformed");
+        for (case, from, to, expected) in CASES {
+            let text = if from.is_empty() { String::new() } else { BASE.replacen(from, to, 1) };
+            assert!(from.is_empty() || text != BASE, "case {case}: edit did not apply");
+            std::fs::write(dir.join("bad.ron"), &text).unwrap();
+            for cmd in ["check", "run"] {
+                let o =
+                    casus(&[cmd, "bad.ron", "--out", "out"].into_iter().take(if cmd == "check" { 2 } else { 4 }).collect::<Vec<_>>(), &dir);
+                assert_eq!(o.status.code(), Some(2), "case {case} ({cmd}): {}", stderr(&o));
+                for fragment in *expected {
+                    assert!(stderr(&o).contains(fragment), "case {case} ({cmd}): expected {fragment:?} in\n{}", stderr(&o));
+                }
+                assert!(!stderr(&o).contains("panicked"), "case {case}");
+                assert!(!dir.join("out").exists(), "case {case}: run wrote output for invalid input");
+            }
+        }
+    }
+
+    #[test]
+    fn all_semantic_errors_are_reported_at_once() {
+        let text = BASE.replacen("Coup(state: \"AAA\")", "Coup(state: \"ZZZ\")", 1).replacen("cohesion: 0.6", "cohesion: 7.0", 1).replacen(
+            "id: \"BBB\"",
+            "id: \"AAA\"",
+            1,
+        );
+        let dir = scratch("malformed_many");
+        std::fs::write(dir.join("bad.ron"), text).unwrap();
+        let o = casus(&["check", "bad.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        for fragment in ["unknown actor \"ZZZ\"", "cohesion: 7 is outside", "duplicate actor id", "4 error(s)"] {
+            assert!(err.contains(fragment), "expected {fragment:?} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn binary_junk_is_a_clear_error() {
+        let dir = scratch("malformed_binary");
+        std::fs::write(dir.join("bad.ron"), [0xff, 0xfe, 0x00, 0x12, 0x80]).unwrap();
+        let o = casus(&["check", "bad.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+    }
+}
+
+mod cli {
+    use super::*;
+
+    #[test]
+    fn run_without_a_scenario_runs_the_embedded_niger_default_into_runs() {
+        let dir = scratch("cli_default");
+        let o = casus(&["run"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = dir.join("runs/niger_2023-seed2023");
+        for f in ["events.jsonl", "summary.json", "scenario.ron"] {
+            assert!(out.join(f).exists(), "{f}");
+        }
+        let text = stdout(&o);
+        assert!(text.contains("2023-07-26  d0    #0    CoupStaged"), "{text}");
+        assert!(text.contains("[ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45] <- #0"), "{text}");
+    }
+
+    #[test]
+    fn run_json_prints_the_summary_with_the_standard_outcomes() {
+        let dir = scratch("cli_json");
+        let o = casus(&["run", "--json", "--out", "o"], &dir);
+        assert!(o.status.success());
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON on stdout");
+        for key in [
+            "suspension_day",
+            "sanctions_imposed_day",
+            "ultimatum_day",
+            "standby_force_activated_day",
+            "intervention_launched_day",
+            "defence_clause_invoked",
+            "allies_obligated",
+            "allies_committed",
+            "armed_conflict",
+            "order_restored_day",
+            "sanctions_lifted_day",
+            "sanctions_days",
+            "withdrawal_announced_day",
+            "withdrawal_effective_day",
+            "foreign_forces_expelled_day",
+            "casualties_military",
+            "casualties_civilian",
+            "target_gdp_loss_pct",
+            "final_regime",
+        ] {
+            assert!(v["outcomes"].get(key).is_some(), "missing outcome {key}");
+        }
+        assert_eq!(v["outcomes"]["suspension_day"], 4);
+        let file: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("o/summary.json")).unwrap()).unwrap();
+        assert_eq!(file, v);
+    }
+
+    #[test]
+    fn set_changes_the_run_and_is_recorded() {
+        let dir = scratch("cli_set");
+        let o =
+            casus(&["run", "--json", "--out", "o", "--set", "ECOWAS.ucg.suspension_delay_days=9", "--set", "reliability.base=0.6"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["outcomes"]["suspension_day"], 9);
+        assert_eq!(v["parameters"]["reliability.base"], 0.6);
+        assert_eq!(v["overrides"][0][0], "ECOWAS.ucg.suspension_delay_days");
+        // Replay re-applies the recorded overrides.
+        let r = casus(&["replay", "o"], &dir);
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+
+    #[test]
+    fn an_unknown_set_name_lists_the_valid_names() {
+        let dir = scratch("cli_set_unknown");
+        let o = casus(&["run", "--set", "reliability.bse=0.5", "--out", "o"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains("did you mean \"reliability.base\"?"), "{err}");
+        assert!(err.contains("Valid parameters:") && err.contains("junta.review_days"), "{err}");
+        assert!(!dir.join("o").exists());
+    }
+
+    #[test]
+    fn a_bad_set_value_is_a_clear_error() {
+        let dir = scratch("cli_set_bad");
+        for (set, fragment) in [
+            ("reliability.base=high", "is not a number"),
+            ("reliability.base=3", "outside the allowed range"),
+            ("NER.cohesion=2", "actors[0].cohesion: 2 is outside [0, 1]"),
+            ("NER.cohesoin=0.2", "did you mean \"cohesion\"?"),
+            ("NER.troops=1.5", "must be a whole number"),
+            ("NER.regime=Empire", "not a valid scenario"),
+            ("noequals", "expected NAME=VALUE"),
+        ] {
+            let o = casus(&["run", "--set", set, "--out", "o"], &dir);
+            assert_eq!(o.status.code(), Some(2), "{set}");
+            assert!(stderr(&o).contains(fragment), "{set}: expected {fragment:?} in {}", stderr(&o));
+        }
+    }
+
+    #[test]
+    fn run_refuses_to_overwrite_a_folder_that_is_not_a_casus_output() {
+        let dir = scratch("cli_overwrite");
+        std::fs::create_dir_all(dir.join("mine")).unwrap();
+        std::fs::write(dir.join("mine/notes.txt"), "precious").unwrap();
+        let o = casus(&["run", "--quiet", "--out", "mine"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(std::fs::read_to_string(dir.join("mine/notes.txt")).unwrap(), "precious");
+        // A previous casus output is replaced.
+        assert!(casus(&["run", "--quiet", "--out", "prev"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--out", "prev", "--seed", "4"], &dir).status.success());
+    }
+
+    #[test]
+    fn params_lists_the_catalogue() {
+        let o = casus(&["params"], &repo());
+        assert!(o.status.success());
+        for s in casus::params::CATALOGUE {
+            assert!(stdout(&o).contains(s.name));
+        }
+    }
+}
