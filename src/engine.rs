@@ -61,7 +61,7 @@ pub struct Pending(pub Vec<Proposal>);
 
 /// Events applied in the previous round (what reactive rules react to).
 #[derive(Resource, Debug, Default)]
-pub struct Fresh(pub Vec<Event>);
+pub struct Fresh(pub std::sync::Arc<[Event]>);
 
 /// A state digest recorded at a day boundary, so replay can say where it diverged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ pub struct Checkpoint {
     pub day: u32,
     /// Seq of the next event (all events before it are folded in).
     pub next_seq: u64,
-    /// State hash.
+    /// 64-bit digest of the canonical state (`state::state_digest`).
     pub state_hash: String,
 }
 
@@ -354,7 +354,7 @@ impl Sim {
             clock.day = day;
             clock.round = 0;
         }
-        self.world.resource_mut::<Fresh>().0.clear();
+        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(Vec::new());
         let mut applied_today = false;
         loop {
             self.world.run_schedule(RuleStep);
@@ -387,7 +387,7 @@ impl Sim {
                 self.world.resource_mut::<Log>().events.push(event.clone());
                 fresh.push(event);
             }
-            self.world.resource_mut::<Fresh>().0 = fresh;
+            self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(fresh);
             self.world.resource_mut::<Clock>().round += 1;
             applied_today = true;
         }
@@ -395,7 +395,7 @@ impl Sim {
             let period = day / CHECKPOINT_DAYS;
             if self.last_checkpoint_period != Some(period) {
                 self.last_checkpoint_period = Some(period);
-                let state_hash = state_hash(&mut self.world);
+                let state_hash = state_digest(&mut self.world);
                 let next_seq = self.world.resource::<Log>().events.len() as u64;
                 self.world.resource_mut::<Log>().checkpoints.push(Checkpoint { day, next_seq, state_hash });
             }

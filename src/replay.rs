@@ -4,7 +4,7 @@
 use crate::apply::apply;
 use crate::engine::build_world;
 use crate::run::{ParsedLog, Prepared};
-use crate::state::state_hash;
+use crate::state::{state_digest, state_hash};
 
 /// What replay found.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +49,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
                        window_start: &mut u64|
      -> Option<Verdict> {
         while let Some(cp) = cps.next_if(|cp| cp.next_seq <= next_seq) {
-            if state_hash(world) != cp.state_hash {
+            if state_digest(world) != cp.state_hash {
                 return Some(Verdict::Diverged {
                     seq: Some(*window_start),
                     message: format!(

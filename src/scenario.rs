@@ -710,7 +710,7 @@ impl<'a> Checker<'a> {
     }
 
     fn non_negative(&mut self, path: String, value: f64) {
-        if !value.is_finite() || value < 0.0 || value > 1.0e15 {
+        if !value.is_finite() || !(0.0..=1.0e15).contains(&value) {
             self.err(path, format!("{value} must be a finite number between 0 and 1e15"));
         }
     }
@@ -913,10 +913,10 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
             }
         }
-        if let Some(d) = &t.in_force {
-            if let Err(e) = Date::parse(d) {
-                c.err(format!("{p}.in_force"), e.to_string());
-            }
+        if let Some(d) = &t.in_force
+            && let Err(e) = Date::parse(d)
+        {
+            c.err(format!("{p}.in_force"), e.to_string());
         }
         if let DecisionRule::Share(x) = t.decision_rule {
             c.unit(format!("{p}.decision_rule"), x);

@@ -281,67 +281,137 @@ pub struct ActorIndex(pub BTreeMap<String, Entity>);
 #[derive(Resource, Debug, Clone)]
 pub struct ScenarioData(pub Scenario);
 
-/// The canonical view of all mutable state, in id order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Snapshot {
+/// The canonical view of all mutable state, in id order, borrowed from the world.
+#[derive(Debug, Serialize)]
+pub struct Snapshot<'a> {
     /// States.
-    pub states: BTreeMap<String, Polity>,
+    pub states: BTreeMap<&'a str, &'a Polity>,
     /// Organisations.
-    pub organisations: BTreeMap<String, OrgState>,
+    pub organisations: BTreeMap<&'a str, &'a OrgState>,
     /// Partners.
-    pub partners: BTreeMap<String, PartnerState>,
+    pub partners: BTreeMap<&'a str, &'a PartnerState>,
     /// Armed groups.
-    pub groups: BTreeMap<String, GroupState>,
+    pub groups: BTreeMap<&'a str, &'a GroupState>,
     /// Treaties.
-    pub treaties: BTreeMap<String, TreatyState>,
+    pub treaties: &'a BTreeMap<String, TreatyState>,
     /// Crises.
-    pub crises: Crises,
-    /// Defence bookkeeping (keys rendered as strings for JSON).
-    pub defence: BTreeMap<String, String>,
+    pub crises: &'a Crises,
+    /// Defence bookkeeping.
+    pub defence: DefenceView<'a>,
 }
 
-/// Takes a canonical snapshot of the world's mutable state.
-pub fn snapshot(world: &mut World) -> Snapshot {
-    let mut states = BTreeMap::new();
-    for (code, p) in world.query::<(&Code, &Polity)>().iter(world) {
-        states.insert(code.0.clone(), p.clone());
+/// Defence bookkeeping with its tuple keys flattened to strings, for JSON.
+#[derive(Debug)]
+pub struct DefenceView<'a>(&'a Defence);
+
+impl Serialize for DefenceView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let d = self.0;
+        let mut seq = s.serialize_seq(None)?;
+        for (k, v) in &d.invocations {
+            seq.serialize_element(&(("invocation", &k.0, &k.1, &k.2, k.3), v))?;
+        }
+        for (k, v) in &d.requests {
+            seq.serialize_element(&(("request", &k.0, &k.1), v))?;
+        }
+        for (k, v) in &d.engaged {
+            seq.serialize_element(&(("engaged", &k.0, &k.1, &k.2), v))?;
+        }
+        for (k, v) in &d.deployments {
+            seq.serialize_element(&(("deployment", &k.0, &k.1), v))?;
+        }
+        seq.end()
     }
-    let mut organisations = BTreeMap::new();
-    for (code, o) in world.query::<(&Code, &OrgState)>().iter(world) {
-        organisations.insert(code.0.clone(), o.clone());
-    }
-    let mut partners = BTreeMap::new();
-    for (code, p) in world.query::<(&Code, &PartnerState)>().iter(world) {
-        partners.insert(code.0.clone(), p.clone());
-    }
-    let mut groups = BTreeMap::new();
-    for (code, g) in world.query::<(&Code, &GroupState)>().iter(world) {
-        groups.insert(code.0.clone(), g.clone());
-    }
-    let treaties = world.resource::<Treaties>().by_id.clone();
-    let crises = world.resource::<Crises>().clone();
-    let d = world.resource::<Defence>();
-    let mut defence = BTreeMap::new();
-    for (k, v) in &d.invocations {
-        defence.insert(format!("invocation/{}/{}/{}/{}", k.0, k.1, k.2, k.3), serde_json::to_string(v).expect("serialisable"));
-    }
-    for (k, v) in &d.requests {
-        defence.insert(format!("request/{}/{}", k.0, k.1), v.to_string());
-    }
-    for (k, v) in &d.engaged {
-        defence.insert(format!("engaged/{}/{}/{}", k.0, k.1, k.2), v.to_string());
-    }
-    for (k, v) in &d.deployments {
-        defence.insert(format!("deployment/{}/{}", k.0, k.1), serde_json::to_string(v).expect("serialisable"));
-    }
-    Snapshot { states, organisations, partners, groups, treaties, crises, defence }
 }
 
-/// SHA-256 (hex) of the canonical JSON of a snapshot.
+/// Serialises the world's canonical snapshot as JSON into `w`.
+pub fn write_snapshot(world: &mut World, w: &mut impl std::io::Write) {
+    let mut states_q = world.query::<(&Code, &Polity)>();
+    let mut orgs_q = world.query::<(&Code, &OrgState)>();
+    let mut partners_q = world.query::<(&Code, &PartnerState)>();
+    let mut groups_q = world.query::<(&Code, &GroupState)>();
+    let world: &World = world;
+    let snap = Snapshot {
+        states: states_q.iter(world).map(|(c, p)| (c.0.as_str(), p)).collect(),
+        organisations: orgs_q.iter(world).map(|(c, p)| (c.0.as_str(), p)).collect(),
+        partners: partners_q.iter(world).map(|(c, p)| (c.0.as_str(), p)).collect(),
+        groups: groups_q.iter(world).map(|(c, p)| (c.0.as_str(), p)).collect(),
+        treaties: &world.resource::<Treaties>().by_id,
+        crises: world.resource::<Crises>(),
+        defence: DefenceView(world.resource::<Defence>()),
+    };
+    serde_json::to_writer(w, &snap).expect("snapshot serialises");
+}
+
+/// SHA-256 (hex) of the canonical JSON snapshot: the final-state hash in logs.
 pub fn state_hash(world: &mut World) -> String {
-    let snap = snapshot(world);
-    let bytes = serde_json::to_vec(&snap).expect("snapshot serialises");
-    hex(&Sha256::digest(&bytes))
+    let mut hasher = Sha256::new();
+    write_snapshot(world, &mut hasher);
+    hex(&hasher.finalize())
+}
+
+/// A fast 64-bit digest (hex) of the same canonical snapshot, for periodic checkpoints.
+pub fn state_digest(world: &mut World) -> String {
+    // serde_json writes many tiny slices; buffering first lets the digest run over whole words.
+    let mut buf = Vec::with_capacity(1 << 15);
+    write_snapshot(world, &mut buf);
+    let mut w = Digest64::default();
+    std::io::Write::write_all(&mut w, &buf).expect("in-memory write");
+    format!("{:016x}", w.finish())
+}
+
+/// A streaming 64-bit digest: 8-byte words folded with the SplitMix64 mixer.
+#[derive(Debug, Default)]
+struct Digest64 {
+    state: u64,
+    buf: [u8; 8],
+    len: usize,
+    total: u64,
+}
+
+impl Digest64 {
+    fn word(&mut self, w: u64) {
+        self.state = crate::draw::mix64(self.state ^ w).rotate_left(23);
+    }
+
+    fn finish(mut self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.len].copy_from_slice(&self.buf[..self.len]);
+        self.word(u64::from_le_bytes(last));
+        crate::draw::mix64(self.state ^ self.total)
+    }
+}
+
+impl std::io::Write for Digest64 {
+    fn write(&mut self, mut data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len();
+        self.total += n as u64;
+        if self.len > 0 {
+            let take = (8 - self.len).min(data.len());
+            self.buf[self.len..self.len + take].copy_from_slice(&data[..take]);
+            self.len += take;
+            data = &data[take..];
+            if self.len < 8 {
+                return Ok(n);
+            }
+            let w = u64::from_le_bytes(self.buf);
+            self.word(w);
+            self.len = 0;
+        }
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        self.buf[..rest.len()].copy_from_slice(rest);
+        self.len = rest.len();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Lower-case hex of bytes.

@@ -172,7 +172,7 @@ mod scenarios {
     #[test]
     fn every_shipped_scenario_checks_runs_and_replays_to_the_live_state() {
         let files = scenario_files();
-        assert!(files.len() >= 1);
+        assert!(!files.is_empty());
         for f in files {
             let src = std::fs::read_to_string(&f).unwrap();
             let p = casus::run::prepare(&src, &[]).unwrap_or_else(|e| panic!("{}", e.render(&f.display().to_string(), &src)));

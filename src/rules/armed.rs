@@ -115,10 +115,11 @@ pub fn next_due(
     for (code, g, gs) in groups.iter() {
         for st in &g.0.operates_in {
             let Some(p) = index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if let Some(d) = next_attack_day(&draws.0, &params, &code.0, g, gs, st, p, hosting(&partners, st)) {
-                if d > after && best.is_none_or(|b| d < b) {
-                    best = Some(d);
-                }
+            if let Some(d) = next_attack_day(&draws.0, &params, &code.0, g, gs, st, p, hosting(&partners, st))
+                && d > after
+                && best.is_none_or(|b| d < b)
+            {
+                best = Some(d);
             }
         }
     }

@@ -27,7 +27,7 @@ pub fn fight_interventions(
 ) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
-    for ev in &fresh {
+    for ev in fresh.iter() {
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
         let rule = ctx
             .index

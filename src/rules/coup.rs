@@ -14,7 +14,7 @@ pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 /// Decides each new coup's fate and reverses failing coups on their day.
 pub fn resolve_coups(mut ctx: Ctx, crises: Res<Crises>, states: Query<(&StateProfile, &Polity)>) {
     let fresh = ctx.fresh.0.clone();
-    for ev in &fresh {
+    for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
         let Some((prof, _)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
         let x = ctx.params.coup_fail_intercept + ctx.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
@@ -31,14 +31,15 @@ pub fn resolve_coups(mut ctx: Ctx, crises: Res<Crises>, states: Query<(&StatePro
     }
     for (state, crisis) in &crises.0 {
         let Some((_, p)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
-        if let Some(rd) = p.reversal_day {
-            if ctx.day() >= rd && crisis.resolved_day.is_none() {
-                ctx.emit(
-                    EventKind::OrderRestored { state: state.clone(), how: "coup reversed by loyal forces".into() },
-                    Some(crisis.coup_seq),
-                    RULE,
-                );
-            }
+        if let Some(rd) = p.reversal_day
+            && ctx.day() >= rd
+            && crisis.resolved_day.is_none()
+        {
+            ctx.emit(
+                EventKind::OrderRestored { state: state.clone(), how: "coup reversed by loyal forces".into() },
+                Some(crisis.coup_seq),
+                RULE,
+            );
         }
     }
 }

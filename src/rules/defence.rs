@@ -47,7 +47,7 @@ pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defenc
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
     let reengage = Params::days(ctx.params.assistance_reengage_days);
-    for ev in &fresh {
+    for ev in fresh.iter() {
         // The attack, and whether this is the written request that unlocks request-conditioned clauses.
         let (attack_ev, request) = match &ev.kind {
             EventKind::AttackOccurred { .. } => (ev.clone(), None),
@@ -135,7 +135,7 @@ pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defenc
 /// Each obligated party decides whether and how to honour; collective clauses form joint operations.
 pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Defence>, states: States) {
     let fresh = ctx.fresh.0.clone();
-    for ev in &fresh {
+    for ev in fresh.iter() {
         let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
         let Some(t) = treaties.by_id.get(treaty) else { continue };
         let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
@@ -178,7 +178,7 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
     }
     // Joint operations: once every obligated party of a collective clause has decided.
     let mut checked = std::collections::BTreeSet::new();
-    for ev in &fresh {
+    for ev in fresh.iter() {
         let EventKind::AssistanceDecided { treaty, beneficiary, attack_seq, .. } = &ev.kind else { continue };
         for (key, inv) in defence.invocations.range((treaty.clone(), String::new(), String::new(), 0)..) {
             if key.0 != *treaty {

@@ -74,7 +74,7 @@ pub fn next_in_series(start: u32, step: u32, after: u32) -> Option<u32> {
 
 /// Whether `day` is in the series `start + k * step` (k >= 1).
 pub fn in_series(start: u32, step: u32, day: u32) -> bool {
-    step > 0 && day > start && (day - start) % step == 0
+    step > 0 && day > start && (day - start).is_multiple_of(step)
 }
 
 /// The earliest day after `after` on which any rule module has something to do.
@@ -90,7 +90,7 @@ pub fn next_due(world: &mut World, after: u32) -> Option<u32> {
         world.run_system_cached_with(armed::next_due, after),
         world.run_system_cached_with(membership::next_due, after),
     ];
-    results.into_iter().map(|r| r.expect("next_due systems are valid")).flatten().filter(|d| *d > after).min()
+    results.into_iter().filter_map(|r| r.expect("next_due systems are valid")).filter(|d| *d > after).min()
 }
 
 #[cfg(test)]

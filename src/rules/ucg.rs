@@ -20,10 +20,10 @@ type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 fn ucg_orgs<'a>(ctx: &Ctx, orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
     let mut v = Vec::new();
     for (id, e) in &ctx.index.0 {
-        if let Ok((p, s)) = orgs.get(*e) {
-            if let Some(u) = &p.0.ucg {
-                v.push((id.clone(), &p.0, u, s));
-            }
+        if let Ok((p, s)) = orgs.get(*e)
+            && let Some(u) = &p.0.ucg
+        {
+            v.push((id.clone(), &p.0, u, s));
         }
     }
     v
@@ -82,7 +82,7 @@ pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, sta
                 }
             }
         }
-        for ev in &fresh {
+        for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if *o == org_id => {
                     decide_sanctions(&mut ctx, &states, &org_id, org, ucg, ostate, target, ev.seq);
@@ -141,14 +141,14 @@ fn decide_sanctions(
     }
     if economic && measures.contains(&Measure::ServicesFreeze) {
         for m in &org.members {
-            if let Some((mdef, _)) = state(ctx, states, m) {
-                if let Some(share) = mdef.electricity_supply.get(target) {
-                    ctx.emit(
-                        EventKind::ExportsCut { by: m.clone(), to: target.to_string(), service: "electricity".into(), share: *share },
-                        Some(summit_seq),
-                        format!("{} (services freeze)", ucg.sanctions_article),
-                    );
-                }
+            if let Some((mdef, _)) = state(ctx, states, m)
+                && let Some(share) = mdef.electricity_supply.get(target)
+            {
+                ctx.emit(
+                    EventKind::ExportsCut { by: m.clone(), to: target.to_string(), service: "electricity".into(), share: *share },
+                    Some(summit_seq),
+                    format!("{} (services freeze)", ucg.sanctions_article),
+                );
             }
         }
     }
@@ -256,14 +256,16 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
             let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
-            if let Some((exp_day, exp_seq)) = resp.ultimatum_expired {
-                if open && !resp.activation_vote_held && day >= exp_day + ucg.activation_summit_delay_days {
-                    ctx.emit(
-                        EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
-                        Some(exp_seq),
-                        ucg.intervention_article.clone(),
-                    );
-                }
+            if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
+                && open
+                && !resp.activation_vote_held
+                && day >= exp_day + ucg.activation_summit_delay_days
+            {
+                ctx.emit(
+                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
+                    Some(exp_seq),
+                    ucg.intervention_article.clone(),
+                );
             }
             if let Some((act_day, dday, act_seq)) = resp.activated {
                 let pending = resp.intervention.is_none() && !resp.stood_down;
@@ -296,7 +298,7 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
                 }
             }
         }
-        for ev in &fresh {
+        for ev in fresh.iter() {
             if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind {
                 if *o != org_id {
                     continue;
@@ -466,44 +468,47 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let Some((_, tpol)) = state(&ctx, &states, target) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
-            if let Some((d0, seq0)) = resp.sanctions_day {
-                if ctx.first_round() && !economic.is_empty() && crisis.resolved_day.is_none() && in_series(d0, ucg.review_days, day) {
-                    // Members' own losses: average share of their GDP tied to trade with the target, in percent.
-                    let members: Vec<&String> = ostate.members.iter().filter(|m| *m != target).collect();
-                    let cost: f64 = members
-                        .iter()
-                        .filter_map(|m| state(&ctx, &states, m))
-                        .map(|(d, _)| {
-                            d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
-                                + d.electricity_supply.get(target).copied().unwrap_or(0.0)
-                        })
-                        .sum::<f64>()
-                        / members.len().max(1) as f64;
-                    let pressure = lifting_pressure(&ctx.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
-                    let p = logistic(ctx.params.lifting_slope * (pressure - ctx.params.lifting_threshold));
-                    if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(&org_id), k(target), u64::from(day)], p) {
-                        let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
-                        ctx.emit(
-                            EventKind::SanctionsLifted {
-                                org: org_id.clone(),
-                                target: target.clone(),
-                                measures: economic.clone(),
-                                kept,
-                                reason: LiftReason::Humanitarian,
-                            },
-                            Some(seq0),
-                            format!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
-                        );
-                    }
+            if let Some((d0, seq0)) = resp.sanctions_day
+                && ctx.first_round()
+                && !economic.is_empty()
+                && crisis.resolved_day.is_none()
+                && in_series(d0, ucg.review_days, day)
+            {
+                // Members' own losses: average share of their GDP tied to trade with the target, in percent.
+                let members: Vec<&String> = ostate.members.iter().filter(|m| *m != target).collect();
+                let cost: f64 = members
+                    .iter()
+                    .filter_map(|m| state(&ctx, &states, m))
+                    .map(|(d, _)| {
+                        d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
+                            + d.electricity_supply.get(target).copied().unwrap_or(0.0)
+                    })
+                    .sum::<f64>()
+                    / members.len().max(1) as f64;
+                let pressure = lifting_pressure(&ctx.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
+                let p = logistic(ctx.params.lifting_slope * (pressure - ctx.params.lifting_threshold));
+                if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(&org_id), k(target), u64::from(day)], p) {
+                    let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
+                    ctx.emit(
+                        EventKind::SanctionsLifted {
+                            org: org_id.clone(),
+                            target: target.clone(),
+                            measures: economic.clone(),
+                            kept,
+                            reason: LiftReason::Humanitarian,
+                        },
+                        Some(seq0),
+                        format!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
+                    );
                 }
             }
             let _ = tpol;
         }
-        for ev in &fresh {
+        for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::TransitionProposed { state: target, months } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
-                    if !(resp.suspended || !resp.measures.is_empty()) || resp.transition_answer == Some(true) {
+                    if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
                         continue;
                     }
                     let accepted = f64::from(*months) <= ctx.params.lifting_transition_accept_months;
@@ -566,10 +571,11 @@ pub fn next_due(
 ) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut consider = |d: Option<u32>| {
-        if let Some(d) = d {
-            if d > after && best.is_none_or(|b| d < b) {
-                best = Some(d);
-            }
+        if let Some(d) = d
+            && d > after
+            && best.is_none_or(|b| d < b)
+        {
+            best = Some(d);
         }
     };
     for (code, prof) in orgs.iter() {
@@ -593,24 +599,25 @@ pub fn next_due(
                     consider(Some(e.day + Params::days(params.pledge_delay_days)));
                 }
             }
-            if let Some((d, _)) = resp.ultimatum_expired {
-                if !resp.activation_vote_held {
-                    consider(Some(d + ucg.activation_summit_delay_days));
-                }
+            if let Some((d, _)) = resp.ultimatum_expired
+                && !resp.activation_vote_held
+            {
+                consider(Some(d + ucg.activation_summit_delay_days));
             }
-            if let Some((act, dday, _)) = resp.activated {
-                if resp.intervention.is_none() && !resp.stood_down {
-                    consider(Some(match resp.last_launch_review {
-                        None => dday,
-                        Some(l) => l + Params::days(params.intervention_review_days),
-                    }));
-                    consider(Some(act + Params::days(params.intervention_call_off_days)));
-                }
+            if let Some((act, dday, _)) = resp.activated
+                && resp.intervention.is_none()
+                && !resp.stood_down
+            {
+                consider(Some(match resp.last_launch_review {
+                    None => dday,
+                    Some(l) => l + Params::days(params.intervention_review_days),
+                }));
+                consider(Some(act + Params::days(params.intervention_call_off_days)));
             }
-            if let Some((d0, _)) = resp.sanctions_day {
-                if resp.measures.iter().any(|m| m.is_economic()) {
-                    consider(next_in_series(d0, ucg.review_days, after));
-                }
+            if let Some((d0, _)) = resp.sanctions_day
+                && resp.measures.iter().any(|m| m.is_economic())
+            {
+                consider(next_in_series(d0, ucg.review_days, after));
             }
         }
     }
