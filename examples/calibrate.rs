@@ -102,4 +102,21 @@ fn main() {
         share(|o| !o.coup_consolidated),
         share(|o| o.transition_agreed_day.is_some())
     );
+    let fought: Vec<&Outcomes> = results.iter().map(|(_, o)| o).filter(|o| o.intervention_launched_day.is_some()).collect();
+    if !fought.is_empty() {
+        let m = fought.len() as f64;
+        let outcome =
+            |c: casus::event::CombatOutcome| 100.0 * fought.iter().filter(|o| o.intervention_outcome == Some(c)).count() as f64 / m;
+        println!(
+            "interventions: {} runs; success {:.1}%, stalemate {:.1}%, withdrawal {:.1}%; mean allies committed {:.2} of {:.2} obligated; mean deaths {:.0} military, {:.0} civilian",
+            fought.len(),
+            outcome(casus::event::CombatOutcome::Success),
+            outcome(casus::event::CombatOutcome::Stalemate),
+            outcome(casus::event::CombatOutcome::Withdrawal),
+            fought.iter().map(|o| f64::from(o.allies_committed)).sum::<f64>() / m,
+            fought.iter().map(|o| f64::from(o.allies_obligated)).sum::<f64>() / m,
+            fought.iter().map(|o| o.casualties_military as f64).sum::<f64>() / m,
+            fought.iter().map(|o| o.casualties_civilian as f64).sum::<f64>() / m,
+        );
+    }
 }

@@ -91,7 +91,13 @@ pub fn loss_rate_per_day(p: &Polity, profile: &crate::scenario::StateDef, params
     let sanctions = p.sanctions_severity * profile.trade_dependence * params.sanctions_gdp_loss_pct_per_year;
     let aid_share = if p.aid_total_musd > 0.0 { (p.aid_suspended_musd / p.aid_total_musd).min(1.0) } else { 0.0 };
     let aid = aid_share * profile.aid_dependence * params.sanctions_aid_gdp_loss_pct_per_year;
-    (sanctions + aid) / 365.0
+    // A sanctioning member loses the trade it cuts: its exposure to the target, scaled by severity.
+    let imposing: f64 = p
+        .imposing
+        .iter()
+        .map(|(target, sev)| sev * profile.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0 * params.sanctions_member_cost_weight)
+        .sum();
+    (sanctions + aid + imposing) / 365.0
 }
 
 /// Brings `gdp_loss_pct` up to `day` at the current rate.
@@ -199,6 +205,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             }
             let sev = recompute_severity(c.world, target);
             c.polity(target)?.sanctions_severity = sev;
+            update_members_costs(&mut c, org, target)?;
         }
         EventKind::SanctionsLifted { org, target, measures, reason, .. } => {
             c.accrue(target)?;
@@ -215,6 +222,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             }
             let sev = recompute_severity(c.world, target);
             c.polity(target)?.sanctions_severity = sev;
+            update_members_costs(&mut c, org, target)?;
         }
         EventKind::ExportsCut { to, share, .. } => {
             let mut p = c.polity(to)?;
@@ -235,14 +243,16 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.redeployed = p.redeployed.saturating_add(*troops).min(p.troops);
             p.security_changed_day = day;
         }
-        EventKind::VoteHeld { org, target, question, .. } => {
-            let r = c.response(org, target)?;
-            match question {
-                VoteQuestion::ActivateStandbyForce => r.activation_vote_held = true,
-                VoteQuestion::LaunchIntervention => r.last_launch_review = Some(day),
-                VoteQuestion::JointOperation => {}
+        EventKind::VoteHeld { org, target, question, .. } => match question {
+            VoteQuestion::ActivateStandbyForce => c.response(org, target)?.activation_vote_held = true,
+            VoteQuestion::LaunchIntervention => c.response(org, target)?.last_launch_review = Some(day),
+            // A treaty's vote on a joint operation changes nothing until the operation forms.
+            VoteQuestion::JointOperation => {
+                if !c.world.resource::<Treaties>().by_id.contains_key(org) {
+                    return Err(c.err(format!("unknown treaty {org:?}")));
+                }
             }
-        }
+        },
         EventKind::StandbyForceActivated { org, target, dday } => c.response(org, target)?.activated = Some((day, *dday, seq)),
         EventKind::ForcePledged { org, state, target, troops } => {
             c.polity(state)?;
@@ -407,6 +417,23 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             iv.ended = Some(*outcome);
             let _: CombatOutcome = *outcome;
         }
+    }
+    Ok(())
+}
+
+/// Sets each applying member's share in the organisation's sanctions on `target` (after
+/// accruing its loss so far). Suspended members do not apply the organisation's measures.
+fn update_members_costs(c: &mut Ctx<'_>, org: &str, target: &str) -> Result<(), ApplyError> {
+    let severity = c.crisis(target)?.responses.get(org).map(|r| r.severity).unwrap_or(0.0);
+    let o = c.org(org)?;
+    let members: Vec<String> = o.members.iter().filter(|m| *m != target && !o.suspended.contains(*m)).cloned().collect();
+    for m in members {
+        let e = c.entity(&m)?;
+        if c.world.get::<Polity>(e).is_none() {
+            continue;
+        }
+        c.accrue(&m)?;
+        c.polity(&m)?.imposing.insert(target.to_string(), severity);
     }
     Ok(())
 }

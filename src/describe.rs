@@ -85,11 +85,14 @@ pub fn describe(kind: &EventKind) -> String {
         AssistanceRequested { state, treaty } => format!("{state} requests assistance under {treaty} in writing"),
         AssistanceDecided { party, beneficiary, honoured, forms, troops, probability, .. } => {
             if *honoured {
-                format!(
-                    "{party} honours its obligation to {beneficiary}: {}{} (p={probability:.2})",
-                    list(forms),
-                    if *troops > 0 { format!(", {troops} troops") } else { String::new() }
-                )
+                let troops = if *troops > 0 {
+                    format!(", {troops} troops")
+                } else if forms.contains(&crate::scenario::AssistanceForm::ArmedForce) {
+                    ", forces already deployed".to_string()
+                } else {
+                    String::new()
+                };
+                format!("{party} honours its obligation to {beneficiary}: {}{troops} (p={probability:.2})", list(forms))
             } else {
                 format!("{party} does not honour its obligation to {beneficiary} (p={probability:.2})")
             }

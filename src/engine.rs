@@ -232,6 +232,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                         security_changed_day: 0,
                         transition_months: None,
                         attacked: Default::default(),
+                        imposing: Default::default(),
                     },
                 ))
                 .id(),

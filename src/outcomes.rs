@@ -65,6 +65,16 @@ pub struct Outcomes {
     pub armed_group_attacks: u32,
     /// Obligations arising for the focus from terrorist or rebel attacks.
     pub terrorism_obligations: u32,
+    /// GDP-weighted GDP loss by the horizon of the states that applied sanctions on the focus, percent.
+    pub sanctioning_states_gdp_loss_pct: f64,
+}
+
+/// A sanctioning member's final state, for its share of the costs.
+pub struct Sanctioner<'a> {
+    /// Its profile.
+    pub def: &'a StateDef,
+    /// Its final state.
+    pub state: &'a Polity,
 }
 
 fn first(events: &[Event], f: impl Fn(&EventKind) -> bool) -> Option<u32> {
@@ -78,7 +88,16 @@ fn state_attack(events: &[Event], seq: u64) -> bool {
 }
 
 /// Computes the outcomes for `focus`.
-pub fn compute(events: &[Event], focus: &str, focus_def: &StateDef, final_state: &Polity, params: &Params, horizon: u32) -> Outcomes {
+#[allow(clippy::too_many_arguments)]
+pub fn compute(
+    events: &[Event],
+    focus: &str,
+    focus_def: &StateDef,
+    final_state: &Polity,
+    sanctioners: &[Sanctioner],
+    params: &Params,
+    horizon: u32,
+) -> Outcomes {
     let f = focus;
     let suspension_day = first(events, |k| matches!(k, EventKind::MemberSuspended { state, .. } if state == f));
     let sanctions_imposed_day = first(
@@ -119,6 +138,14 @@ pub fn compute(events: &[Event], focus: &str, focus_def: &StateDef, final_state:
             _ => {}
         }
     }
+    let (mut weighted, mut weights) = (0.0, 0.0);
+    for s in sanctioners.iter().filter(|s| s.state.imposing.contains_key(focus)) {
+        let mut st = s.state.clone();
+        accrue_loss(&mut st, s.def, params, horizon);
+        weighted += st.gdp_loss_pct * s.def.gdp_busd;
+        weights += s.def.gdp_busd;
+    }
+    let sanctioning_states_gdp_loss_pct = if weights > 0.0 { (weighted / weights * 1e6).round() / 1e6 } else { 0.0 };
     let mut end_state = final_state.clone();
     accrue_loss(&mut end_state, focus_def, params, horizon);
     Outcomes {
@@ -151,5 +178,6 @@ pub fn compute(events: &[Event], focus: &str, focus_def: &StateDef, final_state:
         }),
         armed_group_attacks,
         terrorism_obligations,
+        sanctioning_states_gdp_loss_pct,
     }
 }

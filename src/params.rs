@@ -121,6 +121,8 @@ catalogue! {
         "Log-odds removed per unit of exposure to retaliation (shared border, trade with the target).";
     intervention_deterrence_weight: "intervention.deterrence_weight" = 2.0, [0.0, 50.0], false,
         "Log-odds removed per unit of deterrence ratio (defenders plus expected allied commitment over the coalition force).";
+    intervention_capacity_weight: "intervention.capacity_weight" = 1.0, [0.0, 50.0], false,
+        "Log-odds added per unit of capacity (available troops / 20,000, at most 1): larger armies are readier to lead.";
     intervention_pledge_share: "intervention.pledge_share" = 0.05, [0.0, 1.0], false,
         "Share of its troops a willing member pledges to the standby force.";
     intervention_min_force_ratio: "intervention.min_force_ratio" = 0.25, [0.0, 100.0], false,
@@ -170,6 +172,10 @@ catalogue! {
         "Civilian deaths per military death in fighting.";
     combat_attacker_break: "combat.attacker_break" = 0.2, [0.0, 1.0], false,
         "Share of its force an intervention can lose before it withdraws.";
+    combat_defender_break_base: "combat.defender_break_base" = 0.1, [0.0, 1.0], false,
+        "Share of its initial strength a defending army with no cohesion can lose before it breaks.";
+    combat_defender_break_cohesion: "combat.defender_break_cohesion" = 0.4, [0.0, 1.0], false,
+        "Added breaking share per unit of the regime's cohesion (cohesive armies fight longer).";
     combat_max_rounds: "combat.max_rounds" = 26.0, [1.0, 1000.0], true,
         "Rounds after which fighting is declared a stalemate.";
 }

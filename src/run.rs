@@ -184,7 +184,13 @@ pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outco
     let entity = sim.world.resource::<state::ActorIndex>().0[focus];
     let polity: Polity = sim.world.get::<Polity>(entity).expect("focus is a state").clone();
     let def = scenario.state(focus).expect("focus is a state");
-    outcomes::compute(&sim.log().events, focus, def, &polity, params, scenario.horizon_days)
+    let mut q = sim.world.query::<(&state::StateProfile, &Polity)>();
+    let sanctioners: Vec<outcomes::Sanctioner> = q
+        .iter(&sim.world)
+        .filter(|(_, p)| p.imposing.contains_key(focus))
+        .map(|(d, p)| outcomes::Sanctioner { def: &d.0, state: p })
+        .collect();
+    outcomes::compute(&sim.log().events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)
 }
 
 /// Runs a prepared scenario.

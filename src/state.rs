@@ -77,6 +77,9 @@ pub struct Polity {
     pub transition_months: Option<u32>,
     /// States this one has attacked (for non-provocation conditions).
     pub attacked: BTreeSet<String>,
+    /// Severity of the sanctions this state applies, as a member of the imposing organisation,
+    /// to each target (kept at 0 after lifting, to remember it took part).
+    pub imposing: BTreeMap<String, f64>,
 }
 
 /// Mutable state of an organisation.

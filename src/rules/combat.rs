@@ -88,7 +88,8 @@ pub fn fight_interventions(
                 RULE,
             );
             let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
-            let break_share = 0.1 + 0.4 * tdef.0.cohesion;
+            let break_share =
+                (ctx.params.combat_defender_break_base + ctx.params.combat_defender_break_cohesion * tdef.0.cohesion).min(1.0);
             let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
             let outcome = if lost_defenders >= break_share * f64::from(defender_initial) {
                 Some(CombatOutcome::Success)

@@ -148,10 +148,13 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
         let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
         // Forces already committed to this beneficiary count towards what is owed: a new
         // invocation tops them up rather than stacking a second contingent.
-        let already = defence.deployments.get(&(party.clone(), beneficiary.clone())).map(|d| d.troops).unwrap_or(0);
+        let already =
+            defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
         let commit = (f64::from(available_troops(ppol) + already) * ctx.params.assistance_commit_share).round() as u32;
         let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.params.assistance_min_armed_troops;
         let commit = commit.saturating_sub(already);
+        // Forces already there under the same clause keep serving; nothing new is owed in troops.
+        let armed = armed && (commit > 0 || already > 0);
         let (forms, troops) = if !honoured {
             (vec![], 0)
         } else {

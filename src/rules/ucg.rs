@@ -311,8 +311,9 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
                     .collect();
                 let (mut yes, mut no) = (Vec::new(), Vec::new());
                 for v in &voters {
-                    let Some((vdef, _)) = state(&ctx, &states, v) else { continue };
-                    let x = ctx.params.intervention_activation_intercept
+                    let Some((vdef, vpol)) = state(&ctx, &states, v) else { continue };
+                    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
+                    let x = ctx.params.intervention_activation_intercept + 0.5 * ctx.params.intervention_capacity_weight * capacity
                         - 0.5 * ctx.params.intervention_opposition_weight * vdef.war_opposition
                         - 0.5 * ctx.params.intervention_exposure_weight * exposure(vdef, target);
                     if ctx.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
@@ -396,8 +397,9 @@ fn decide_launch(
     let deterrence = defenders / coalition.max(1.0);
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     for (m, _) in &pledgers {
-        let Some((mdef, _)) = state(ctx, states, m) else { continue };
-        let x = ctx.params.intervention_launch_intercept
+        let Some((mdef, mpol)) = state(ctx, states, m) else { continue };
+        let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
+        let x = ctx.params.intervention_launch_intercept + ctx.params.intervention_capacity_weight * capacity
             - ctx.params.intervention_opposition_weight * mdef.war_opposition
             - ctx.params.intervention_exposure_weight * exposure(mdef, target)
             - ctx.params.intervention_deterrence_weight * deterrence;
