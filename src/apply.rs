@@ -80,9 +80,21 @@ impl Ctx<'_> {
         })
     }
 
+    /// An organisation's response to a crisis in `target`. An organisation can act on a state
+    /// with no coup (scripted sanctions or an intervention): that opens a crisis record too.
     fn response(&mut self, org: &str, target: &str) -> Result<&mut OrgResponse, ApplyError> {
         self.entity(org)?;
-        Ok(self.crisis(target)?.responses.entry(org.to_string()).or_default())
+        self.polity(target)?;
+        let (day, seq) = (self.day, self.seq);
+        let crisis = self.world.resource_mut::<Crises>().into_inner().0.entry(target.to_string()).or_insert_with(|| Crisis {
+            coup_day: day,
+            coup_seq: seq,
+            resolved_day: None,
+            transition: None,
+            responses: Default::default(),
+            aid_suspended_by: Default::default(),
+        });
+        Ok(crisis.responses.entry(org.to_string()).or_default())
     }
 }
 
@@ -376,6 +388,11 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
                 if k.0 == *treaty && k.2 == *beneficiary && k.3 == attack {
                     inv.joint = true;
                 }
+            }
+        }
+        EventKind::ConsultationsHeld { treaty, .. } => {
+            if !c.world.resource::<Treaties>().by_id.contains_key(treaty) {
+                return Err(c.err(format!("unknown treaty {treaty:?}")));
             }
         }
         EventKind::NonAggressionBreached { treaty, .. } => {

@@ -103,6 +103,9 @@ pub fn describe(kind: &EventKind) -> String {
         JointOperationFormed { treaty, beneficiary, parties, troops, .. } => {
             format!("{treaty} joint operation for {beneficiary}: {} ({troops} troops)", parties.join(", "))
         }
+        ConsultationsHeld { treaty, article, requested_by, parties } => {
+            format!("{treaty} {article}: consultations at {requested_by}'s request with {}", parties.join(", "))
+        }
         NonAggressionBreached { treaty, article, by, against } => format!("{by} breaches {treaty} {article} by attacking {against}"),
         CombatRound { target, round, attacker_losses, defender_losses, civilian_deaths, .. } => {
             format!(

@@ -350,16 +350,10 @@ impl Sim {
 
     /// Runs all rounds of one day.
     pub fn run_day(&mut self, day: u32) -> Result<(), RunError> {
-        {
-            let mut clock = self.world.resource_mut::<Clock>();
-            clock.day = day;
-            clock.round = 0;
-        }
-        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(Vec::new());
+        self.start_day(day);
         let mut applied_today = false;
         loop {
-            self.world.run_schedule(RuleStep);
-            let proposals = std::mem::take(&mut self.world.resource_mut::<Pending>().0);
+            let proposals = self.run_rules();
             if proposals.is_empty() {
                 break;
             }
@@ -371,23 +365,7 @@ impl Sim {
             if next_seq + proposals.len() as u64 > self.limits.max_events {
                 return Err(RunError::TooManyEvents { limit: self.limits.max_events, day, rule: rule_counts(&proposals) });
             }
-            let start = self.world.resource::<Clock>().start;
-            let date = start.plus_days(i64::from(day)).to_string();
-            let mut fresh = Vec::with_capacity(proposals.len());
-            for (i, p) in proposals.into_iter().enumerate() {
-                let event = Event {
-                    seq: next_seq + i as u64,
-                    day,
-                    date: date.clone(),
-                    actors: p.kind.actors(),
-                    kind: p.kind,
-                    cause: p.cause,
-                    rule: p.rule,
-                };
-                apply(&mut self.world, &event)?;
-                self.world.resource_mut::<Log>().events.push(event.clone());
-                fresh.push(event);
-            }
+            let fresh = self.apply_proposals(proposals)?;
             self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(fresh);
             self.world.resource_mut::<Clock>().round += 1;
             applied_today = true;
@@ -402,6 +380,49 @@ impl Sim {
             }
         }
         Ok(())
+    }
+
+    /// Sets the clock to round 0 of `day` with no fresh events.
+    pub fn start_day(&mut self, day: u32) {
+        let mut clock = self.world.resource_mut::<Clock>();
+        clock.day = day;
+        clock.round = 0;
+        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(Vec::new());
+    }
+
+    /// Runs every rule system once and returns what they propose (nothing is applied).
+    pub fn run_rules(&mut self) -> Vec<Proposal> {
+        self.world.run_schedule(RuleStep);
+        std::mem::take(&mut self.world.resource_mut::<Pending>().0)
+    }
+
+    /// Stamps proposals into events on the clock's day, applies and logs them in order.
+    pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<Vec<Event>, RunError> {
+        let clock = *self.world.resource::<Clock>();
+        let next_seq = self.world.resource::<Log>().events.len() as u64;
+        let date = clock.start.plus_days(i64::from(clock.day)).to_string();
+        let mut applied = Vec::with_capacity(proposals.len());
+        for (i, p) in proposals.into_iter().enumerate() {
+            let event = Event {
+                seq: next_seq + i as u64,
+                day: clock.day,
+                date: date.clone(),
+                actors: p.kind.actors(),
+                kind: p.kind,
+                cause: p.cause,
+                rule: p.rule,
+            };
+            apply(&mut self.world, &event)?;
+            self.world.resource_mut::<Log>().events.push(event.clone());
+            applied.push(event);
+        }
+        Ok(applied)
+    }
+
+    /// Makes `events` the previous round's events, as if just applied (for harnesses).
+    pub fn set_fresh(&mut self, events: Vec<Event>) {
+        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(events);
+        self.world.resource_mut::<Clock>().round += 1;
     }
 
     /// The log.

@@ -178,6 +178,8 @@ pub enum EventKind {
     ForcesReturned { party: String, beneficiary: String, troops: u32 },
     /// Several committed parties form a joint operation.
     JointOperationFormed { treaty: String, beneficiary: String, parties: Vec<String>, troops: u32, attack_seq: u64 },
+    /// Parties consult under a consultation clause after a threat to one of them.
+    ConsultationsHeld { treaty: String, article: String, requested_by: String, parties: Vec<String> },
     /// A party used force against another despite a non-aggression clause.
     NonAggressionBreached { treaty: String, article: String, by: String, against: String },
     /// One round of fighting between an intervention and the defenders.
@@ -195,53 +197,64 @@ pub enum EventKind {
     InterventionEnded { org: String, target: String, outcome: CombatOutcome },
 }
 
-impl EventKind {
-    /// The kind's name as written in the log.
-    pub fn name(&self) -> &'static str {
-        macro_rules! names { ($($v:ident),* $(,)?) => { match self { $(EventKind::$v { .. } => stringify!($v),)* } } }
-        names!(
-            CoupStaged,
-            CoupConsolidated,
-            CoupFailing,
-            OrderRestored,
-            AttackOccurred,
-            TreatyInForce,
-            MemberSuspended,
-            SuspensionLifted,
-            SummitConvened,
-            SanctionsImposed,
-            SanctionsLifted,
-            ExportsCut,
-            UltimatumIssued,
-            UltimatumExpired,
-            DefencePledged,
-            ForcesRedeployed,
-            VoteHeld,
-            StandbyForceActivated,
-            ForcePledged,
-            LaunchPostponed,
-            InterventionLaunched,
-            StandbyForceStoodDown,
-            AidSuspended,
-            ForcesExpelled,
-            ForcesWithdrawn,
-            TransitionProposed,
-            TransitionAnswered,
-            WithdrawalAnnounced,
-            WithdrawalEffective,
-            ObligationArisen,
-            AssistanceRequested,
-            AssistanceDecided,
-            ForcesMobilised,
-            ForcesDeployed,
-            ForcesReturned,
-            JointOperationFormed,
-            NonAggressionBreached,
-            CombatRound,
-            InterventionEnded,
-        )
-    }
+macro_rules! kinds {
+    ($($v:ident),* $(,)?) => {
+        /// Every event kind's name, in declaration order.
+        pub const KIND_NAMES: &[&str] = &[$(stringify!($v)),*];
 
+        impl EventKind {
+            /// The kind's name as written in the log.
+            pub fn name(&self) -> &'static str {
+                match self { $(EventKind::$v { .. } => stringify!($v),)* }
+            }
+        }
+    };
+}
+
+kinds!(
+    CoupStaged,
+    CoupConsolidated,
+    CoupFailing,
+    OrderRestored,
+    AttackOccurred,
+    TreatyInForce,
+    MemberSuspended,
+    SuspensionLifted,
+    SummitConvened,
+    SanctionsImposed,
+    SanctionsLifted,
+    ExportsCut,
+    UltimatumIssued,
+    UltimatumExpired,
+    DefencePledged,
+    ForcesRedeployed,
+    VoteHeld,
+    StandbyForceActivated,
+    ForcePledged,
+    LaunchPostponed,
+    InterventionLaunched,
+    StandbyForceStoodDown,
+    AidSuspended,
+    ForcesExpelled,
+    ForcesWithdrawn,
+    TransitionProposed,
+    TransitionAnswered,
+    WithdrawalAnnounced,
+    WithdrawalEffective,
+    ObligationArisen,
+    AssistanceRequested,
+    AssistanceDecided,
+    ForcesMobilised,
+    ForcesDeployed,
+    ForcesReturned,
+    JointOperationFormed,
+    ConsultationsHeld,
+    NonAggressionBreached,
+    CombatRound,
+    InterventionEnded,
+);
+
+impl EventKind {
     /// The actors the event involves, in field order (used for the envelope's `actors`).
     pub fn actors(&self) -> Vec<String> {
         use EventKind::*;
@@ -290,6 +303,11 @@ impl EventKind {
                 v
             }
             NonAggressionBreached { by, against, .. } => vec![by, against],
+            ConsultationsHeld { requested_by, parties, .. } => {
+                let mut v = vec![requested_by];
+                v.extend(parties.iter());
+                v
+            }
         };
         let mut out: Vec<String> = Vec::with_capacity(v.len());
         for a in v {

@@ -16,3 +16,4 @@ pub mod rules;
 pub mod run;
 pub mod scenario;
 pub mod state;
+pub mod testkit;

@@ -67,11 +67,11 @@ catalogue! {
         "Probability a bound party honours an invoked commitment, all else neutral (Leeds, Long & Mitchell 2000: 74.5%; Leeds 2003: about 75%).";
     reliability_discretionary_odds: "reliability.discretionary_odds" = 0.5, [0.0, 1.0], false,
         "Odds multiplier for clauses worded 'such action as it deems necessary' (NATO Art. 5) against a duty of all parties (AES Art. 6).";
-    reliability_affinity_weight: "reliability.affinity_weight" = 1.2, [0.0, 10.0], false,
+    reliability_affinity_weight: "reliability.affinity_weight" = 1.2, [0.0, 50.0], false,
         "Log-odds per unit of regime affinity (+1 same regime family, -1 opposed); Leeds 2003: non-democracies and regime changes predict violation.";
-    reliability_threat_weight: "reliability.threat_weight" = 1.5, [0.0, 10.0], false,
+    reliability_threat_weight: "reliability.threat_weight" = 1.5, [0.0, 50.0], false,
         "Log-odds removed per unit of the party's own security threat (0-1).";
-    reliability_capacity_weight: "reliability.capacity_weight" = 1.0, [0.0, 10.0], false,
+    reliability_capacity_weight: "reliability.capacity_weight" = 1.0, [0.0, 50.0], false,
         "Log-odds per unit of available-force ratio above 0.5.";
     assistance_commit_share: "assistance.commit_share" = 0.12, [0.0, 1.0], false,
         "Share of a party's available troops it commits when it honours with armed force.";

@@ -202,12 +202,12 @@ pub struct OrgResponse {
     pub last_review_day: Option<u32>,
 }
 
-/// A crisis opened by a coup.
+/// A crisis in one state: opened by a coup, or by an organisation acting on a state without one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Crisis {
-    /// Day of the coup.
+    /// Day of the coup (or of the event that opened the crisis).
     pub coup_day: u32,
-    /// Seq of the coup event.
+    /// Seq of the coup event (or of the event that opened the crisis).
     pub coup_seq: u64,
     /// Day the crisis ended (order restored), if it has.
     pub resolved_day: Option<u32>,

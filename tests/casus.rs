@@ -440,3 +440,35 @@ mod cli {
         }
     }
 }
+
+mod docs {
+    use super::*;
+
+    #[test]
+    fn every_event_kind_is_documented_in_the_log_format() {
+        let doc = std::fs::read_to_string(repo().join("docs/log-format.md")).unwrap();
+        for kind in casus::event::KIND_NAMES {
+            assert!(doc.contains(&format!("| `{kind}` |")), "docs/log-format.md does not document {kind}");
+        }
+    }
+
+    #[test]
+    fn every_parameter_is_documented_in_the_model() {
+        let doc = std::fs::read_to_string(repo().join("docs/model.md")).unwrap();
+        for p in casus::params::CATALOGUE {
+            let row = format!("| `{}` | {} | [{}, {}]", p.name, p.default, p.min, p.max);
+            assert!(doc.contains(&row), "docs/model.md has no up-to-date row for {}: expected it to start {row:?}", p.name);
+        }
+    }
+
+    #[test]
+    fn every_standard_outcome_is_documented() {
+        let doc = std::fs::read_to_string(repo().join("docs/log-format.md")).unwrap();
+        let src = include_str!("../scenarios/niger_2023.ron");
+        let out = casus::run::run(&casus::run::prepare(src, &[]).unwrap(), 1, Default::default()).unwrap();
+        let v = serde_json::to_value(&out.outcomes).unwrap();
+        for key in v.as_object().unwrap().keys() {
+            assert!(doc.contains(&format!("`{key}`")), "docs/log-format.md does not define outcome {key}");
+        }
+    }
+}

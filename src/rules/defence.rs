@@ -35,6 +35,31 @@ pub fn clause_matches(c: &ClauseDef, attack: AttackKind, attacker: &str, locatio
     })
 }
 
+/// Whether a consultation clause's triggers and location/adversary conditions hold.
+fn consultation_matches(c: &ClauseDef, attack: AttackKind, attacker: &str, location: &str) -> bool {
+    attack.triggers().iter().any(|t| c.triggers.contains(t))
+        && c.conditions.iter().all(|cond| match cond {
+            Condition::Adversary(ids) => ids.iter().any(|i| i == attacker),
+            Condition::Location(ids) => ids.iter().any(|i| i == location),
+            Condition::NotProvoked | Condition::WrittenRequest => true,
+        })
+}
+
+/// A neutrality clause in force binding `party` towards `belligerent`, if any: the party must
+/// stay out of a war the belligerent wages.
+pub fn neutrality_towards(treaties: &Treaties, party: &str, belligerent: &str) -> Option<String> {
+    for tid in treaties.by_member.get(party).into_iter().flatten() {
+        let t = &treaties.by_id[tid];
+        if !t.in_force || !t.members.contains(party) || !t.members.contains(belligerent) {
+            continue;
+        }
+        if let Some(c) = t.def.clauses.iter().find(|c| c.obligation == Obligation::Neutrality) {
+            return Some(citation(t, c));
+        }
+    }
+    None
+}
+
 fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
     match &e.kind {
         EventKind::AttackOccurred { attacker, target, location, attack, .. } => Some((attacker, target, location, *attack)),
@@ -85,6 +110,25 @@ pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defenc
                         Some(attack_ev.seq),
                         citation(t, c),
                     );
+                }
+            }
+            if request.is_none() {
+                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
+                    if consultation_matches(c, attack, attacker, location) {
+                        let parties: Vec<String> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
+                        if !parties.is_empty() {
+                            ctx.emit(
+                                EventKind::ConsultationsHeld {
+                                    treaty: tid.clone(),
+                                    article: c.article.clone(),
+                                    requested_by: target.to_string(),
+                                    parties,
+                                },
+                                Some(attack_ev.seq),
+                                citation(t, c),
+                            );
+                        }
+                    }
                 }
             }
             let mut requested_here = false;
@@ -144,7 +188,10 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
         else {
             continue;
         };
-        let p = honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding);
+        let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
+        // A neutrality clause towards the attacker overrides the defence obligation.
+        let neutral = neutrality_towards(&treaties, party, attacker);
+        let p = if neutral.is_some() { 0.0 } else { honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding) };
         let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
         // Forces already committed to this beneficiary count towards what is owed: a new
         // invocation tops them up rather than stacking a second contingent.
@@ -176,7 +223,7 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
                 attack_seq: *attack_seq,
             },
             Some(ev.seq),
-            ev.rule.clone(),
+            neutral.map(|n| format!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
         );
     }
     // Joint operations: once every obligated party of a collective clause has decided.

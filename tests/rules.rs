@@ -1,0 +1,493 @@
+//! Given/when/then tests, one group per rule module: given prior events, when an event
+//! happens (or a day begins), then the rules propose exactly these events, citing these rules.
+
+use casus::event::{EventKind, LiftReason, Proposal, SummitAgenda, VoteQuestion};
+use casus::scenario::{AttackKind, Measure};
+use casus::testkit::Harness;
+
+const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
+
+fn kinds(p: &[Proposal]) -> Vec<&'static str> {
+    p.iter().map(|p| p.kind.name()).collect()
+}
+
+/// The proposals of the given kinds only (other rules may act in the same round).
+fn only(then: Vec<Proposal>, names: &[&str]) -> Vec<Proposal> {
+    then.into_iter().filter(|p| names.contains(&p.kind.name())).collect()
+}
+
+fn coup(h: &mut Harness) -> u64 {
+    let e = h.given(
+        0,
+        vec![EventKind::CoupStaged { state: "NER".into(), leader: String::new() }, EventKind::CoupConsolidated { state: "NER".into() }],
+    );
+    e[0].seq
+}
+
+mod coups {
+    use super::*;
+
+    #[test]
+    fn given_a_loyal_army_when_a_coup_is_staged_then_it_fails_and_is_reversed_on_its_day() {
+        let mut h = Harness::new(NIGER, &[("NER.army_loyalty", "1"), ("NER.cohesion", "0"), ("coup.fail_intercept", "10")]);
+        let then = h.when(0, EventKind::CoupStaged { state: "NER".into(), leader: "X".into() });
+        assert_eq!(then.len(), 1);
+        assert_eq!(then[0].kind, EventKind::CoupFailing { state: "NER".into(), reversal_day: 3 });
+        assert_eq!(then[0].cause, Some(0));
+        assert_eq!(then[0].rule, casus::rules::coup::RULE);
+        h.given(0, vec![then[0].kind.clone()]);
+        let then = only(h.on_day(3), &["OrderRestored"]);
+        assert!(
+            matches!(&then[..], [Proposal { kind: EventKind::OrderRestored { state, .. }, cause: Some(0), .. }] if state == "NER"),
+            "{then:?}"
+        );
+    }
+
+    #[test]
+    fn given_a_cohesive_junta_when_a_coup_is_staged_then_it_consolidates() {
+        let mut h = Harness::new(NIGER, &[("coup.fail_intercept", "-10")]);
+        let then = h.when(0, EventKind::CoupStaged { state: "NER".into(), leader: "X".into() });
+        assert_eq!(kinds(&then), ["CoupConsolidated"]);
+    }
+}
+
+mod ucg {
+    use super::*;
+
+    #[test]
+    fn given_a_coup_when_the_delay_passes_then_suspension_and_a_summit_cite_the_protocols() {
+        let mut h = Harness::new(NIGER, &[]);
+        let coup_seq = coup(&mut h);
+        assert!(h.on_day(3).iter().all(|p| !matches!(p.kind, EventKind::MemberSuspended { .. })));
+        let then = h.on_day(4);
+        let ecowas: Vec<&Proposal> = then.iter().filter(|p| p.kind.actors().first().map(|a| a.as_str()) == Some("ECOWAS")).collect();
+        assert_eq!(ecowas.len(), 2, "{then:?}");
+        assert_eq!(ecowas[0].kind, EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() });
+        assert_eq!(ecowas[0].rule, "ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45");
+        assert_eq!(
+            ecowas[1].kind,
+            EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }
+        );
+        assert!(ecowas.iter().all(|p| p.cause == Some(coup_seq)));
+    }
+
+    #[test]
+    fn when_the_summit_decides_sanctions_then_the_menu_the_electricity_cut_and_an_ultimatum_follow() {
+        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "1")]);
+        coup(&mut h);
+        let summit_seq = h.next_seq();
+        let then = only(
+            h.when(4, EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }),
+            &["SanctionsImposed", "ExportsCut", "UltimatumIssued"],
+        );
+        assert_eq!(kinds(&then), ["SanctionsImposed", "ExportsCut", "UltimatumIssued"]);
+        let EventKind::SanctionsImposed { measures, severity, .. } = &then[0].kind else { unreachable!() };
+        assert_eq!(measures.len(), 8);
+        assert!((severity - 1.0).abs() < 1e-12);
+        assert_eq!(then[1].kind, EventKind::ExportsCut { by: "NGA".into(), to: "NER".into(), service: "electricity".into(), share: 0.7 });
+        assert_eq!(
+            then[2].kind,
+            EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: true }
+        );
+        assert!(then.iter().all(|p| p.cause == Some(summit_seq)));
+    }
+
+    #[test]
+    fn when_the_summit_decides_against_economic_sanctions_then_only_targeted_measures_and_no_ultimatum() {
+        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "0"), ("sanctions.contagion_weight", "0")]);
+        coup(&mut h);
+        let then = only(
+            h.when(4, EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }),
+            &["SanctionsImposed", "ExportsCut", "UltimatumIssued"],
+        );
+        assert_eq!(kinds(&then), ["SanctionsImposed"]);
+        assert!(
+            matches!(&then[0].kind, EventKind::SanctionsImposed { measures, .. } if measures == &vec![Measure::TravelBan, Measure::TargetedAssetFreeze])
+        );
+    }
+
+    #[test]
+    fn given_a_threat_of_force_when_the_pledge_delay_passes_then_allied_juntas_pledge() {
+        let mut h = Harness::new(NIGER, &[("pledge.propensity", "1")]);
+        coup(&mut h);
+        let ult = h.given(
+            4,
+            vec![EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: true }],
+        );
+        let then = h.on_day(5);
+        let pledges: Vec<&Proposal> = then.iter().filter(|p| matches!(p.kind, EventKind::DefencePledged { .. })).collect();
+        let by: Vec<String> = pledges.iter().filter_map(|p| p.kind.actors().first().cloned()).collect();
+        assert_eq!(by, ["BFA", "GIN", "MLI"]);
+        assert!(pledges.iter().all(|p| p.cause == Some(ult[0].seq)));
+    }
+
+    #[test]
+    fn when_the_activation_summit_meets_then_members_vote_and_yes_voters_pledge_troops() {
+        let mut h = Harness::new(NIGER, &[("intervention.activation_intercept", "20")]);
+        coup(&mut h);
+        let then = only(
+            h.when(15, EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::StandbyForce }),
+            &["VoteHeld", "StandbyForceActivated", "ForcePledged"],
+        );
+        let EventKind::VoteHeld { question, yes, no, passed, .. } = &then[0].kind else { panic!("{then:?}") };
+        assert_eq!(*question, VoteQuestion::ActivateStandbyForce);
+        assert!(*passed && no.is_empty());
+        // Members in good standing only: not the target, not the suspended juntas.
+        assert_eq!(yes, &["BEN", "CIV", "CPV", "GHA", "GMB", "GNB", "LBR", "NGA", "SEN", "SLE", "TGO"]);
+        assert_eq!(then[1].kind, EventKind::StandbyForceActivated { org: "ECOWAS".into(), target: "NER".into(), dday: 23 });
+        assert!(
+            then.iter().any(
+                |p| p.kind == EventKind::ForcePledged { org: "ECOWAS".into(), state: "NGA".into(), target: "NER".into(), troops: 7150 }
+            )
+        );
+    }
+
+    #[test]
+    fn given_an_activated_force_too_small_on_d_day_then_the_launch_is_postponed() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        h.given(
+            15,
+            vec![
+                EventKind::StandbyForceActivated { org: "ECOWAS".into(), target: "NER".into(), dday: 23 },
+                EventKind::ForcePledged { org: "ECOWAS".into(), state: "CIV".into(), target: "NER".into(), troops: 1000 },
+            ],
+        );
+        let then = h.on_day(23);
+        let EventKind::LaunchPostponed { reason, .. } =
+            &then.iter().find(|p| matches!(p.kind, EventKind::LaunchPostponed { .. })).expect("postponed").kind
+        else {
+            unreachable!()
+        };
+        assert!(reason.starts_with("force generation short: 1000 pledged against"), "{reason}");
+    }
+
+    #[test]
+    fn given_sanctions_when_pressure_passes_the_threshold_at_a_review_then_economic_measures_go_and_targeted_stay() {
+        let mut h = Harness::new(NIGER, &[("lifting.threshold", "0"), ("lifting.slope", "100")]);
+        coup(&mut h);
+        let measures = vec![Measure::BorderClosure, Measure::TransactionFreeze, Measure::TravelBan];
+        let imposed = h.given(4, vec![EventKind::SanctionsImposed { org: "ECOWAS".into(), target: "NER".into(), measures, severity: 0.5 }]);
+        assert!(h.on_day(20).iter().all(|p| !matches!(p.kind, EventKind::SanctionsLifted { .. })), "no review before day 34");
+        let then = h.on_day(34);
+        let lifted = then.iter().find(|p| matches!(p.kind, EventKind::SanctionsLifted { .. })).expect("lifted at the review");
+        assert_eq!(
+            lifted.kind,
+            EventKind::SanctionsLifted {
+                org: "ECOWAS".into(),
+                target: "NER".into(),
+                measures: vec![Measure::BorderClosure, Measure::TransactionFreeze],
+                kept: vec![Measure::TravelBan],
+                reason: LiftReason::Humanitarian,
+            }
+        );
+        assert_eq!(lifted.cause, Some(imposed[0].seq));
+    }
+
+    #[test]
+    fn when_a_junta_offers_a_short_transition_then_it_is_accepted_and_everything_lifted_a_long_one_is_rejected() {
+        for (months, accepted) in [(12, true), (36, false)] {
+            let mut h = Harness::new(NIGER, &[]);
+            coup(&mut h);
+            h.given(
+                4,
+                vec![
+                    EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
+                    EventKind::SanctionsImposed {
+                        org: "ECOWAS".into(),
+                        target: "NER".into(),
+                        measures: vec![Measure::BorderClosure],
+                        severity: 0.25,
+                    },
+                ],
+            );
+            let then = h.when(20, EventKind::TransitionProposed { state: "NER".into(), months });
+            let answers: Vec<&Proposal> = then.iter().filter(|p| p.kind.actors().first().map(|a| a.as_str()) == Some("ECOWAS")).collect();
+            assert_eq!(answers[0].kind, EventKind::TransitionAnswered { org: "ECOWAS".into(), state: "NER".into(), months, accepted });
+            assert_eq!(answers.len(), if accepted { 2 } else { 1 });
+            if accepted {
+                assert!(matches!(&answers[1].kind, EventKind::SanctionsLifted { reason: LiftReason::TransitionAgreed, .. }));
+            }
+        }
+    }
+
+    #[test]
+    fn when_order_is_restored_then_measures_and_suspension_are_lifted() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        h.given(
+            4,
+            vec![
+                EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
+                EventKind::SanctionsImposed {
+                    org: "ECOWAS".into(),
+                    target: "NER".into(),
+                    measures: vec![Measure::BorderClosure],
+                    severity: 0.25,
+                },
+            ],
+        );
+        let then = h.when(30, EventKind::OrderRestored { state: "NER".into(), how: "test".into() });
+        assert_eq!(kinds(&then), ["SanctionsLifted", "SuspensionLifted"]);
+        assert!(matches!(&then[0].kind, EventKind::SanctionsLifted { reason: LiftReason::OrderRestored, .. }));
+    }
+}
+
+mod partners {
+    use super::*;
+
+    #[test]
+    fn given_a_consolidated_coup_when_each_partners_delay_passes_then_it_suspends_its_aid() {
+        let mut h = Harness::new(NIGER, &[("EU.aid_conditionality", "1"), ("FRA.aid_conditionality", "1")]);
+        let coup_seq = coup(&mut h);
+        let then = h.on_day(2);
+        assert_eq!(
+            then.iter().map(|p| p.kind.clone()).collect::<Vec<_>>(),
+            vec![EventKind::AidSuspended { partner: "EU".into(), recipient: "NER".into(), amount_musd: 180.0 }]
+        );
+        assert_eq!(then[0].rule, "EU budget support and security cooperation ended (Council decision)");
+        assert_eq!(then[0].cause, Some(coup_seq));
+        assert!(h.on_day(3).iter().any(|p| matches!(&p.kind, EventKind::AidSuspended { partner, .. } if partner == "FRA")));
+    }
+
+    #[test]
+    fn given_an_expulsion_when_the_deadline_comes_then_the_forces_leave() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        let exp =
+            h.given(28, vec![EventKind::ForcesExpelled { state: "NER".into(), partner: "FRA".into(), troops: 1500, leave_by_day: 117 }]);
+        assert!(h.on_day(116).iter().all(|p| !matches!(p.kind, EventKind::ForcesWithdrawn { .. })));
+        let then: Vec<Proposal> = h.on_day(117).into_iter().filter(|p| matches!(p.kind, EventKind::ForcesWithdrawn { .. })).collect();
+        assert_eq!(then[0].kind, EventKind::ForcesWithdrawn { partner: "FRA".into(), from: "NER".into(), troops: 1500 });
+        assert_eq!(then[0].cause, Some(exp[0].seq));
+    }
+}
+
+mod junta {
+    use super::*;
+
+    #[test]
+    fn given_sanctions_and_a_hostile_partner_at_a_review_then_the_junta_offers_a_transition_and_expels_it() {
+        let mut h = Harness::new(
+            NIGER,
+            &[("junta.transition_propensity", "1"), ("junta.expel_propensity", "1"), ("junta.concession_intercept", "-50")],
+        );
+        coup(&mut h);
+        h.given(
+            4,
+            vec![
+                EventKind::AidSuspended { partner: "FRA".into(), recipient: "NER".into(), amount_musd: 130.0 },
+                EventKind::SanctionsImposed {
+                    org: "ECOWAS".into(),
+                    target: "NER".into(),
+                    measures: vec![Measure::BorderClosure],
+                    severity: 0.25,
+                },
+            ],
+        );
+        assert!(h.on_day(13).is_empty() || h.on_day(13).iter().all(|p| !matches!(p.kind, EventKind::TransitionProposed { .. })));
+        let then = h.on_day(14);
+        assert!(then.iter().any(|p| p.kind == EventKind::TransitionProposed { state: "NER".into(), months: 32 }), "{then:?}");
+        assert!(
+            then.iter().any(
+                |p| p.kind == EventKind::ForcesExpelled { state: "NER".into(), partner: "FRA".into(), troops: 1500, leave_by_day: 103 }
+            )
+        );
+    }
+
+    #[test]
+    fn when_a_junta_announces_withdrawal_then_allied_juntas_in_a_treaty_in_force_join_it() {
+        let mut h = Harness::new(NIGER, &[("withdrawal.solidarity", "1")]);
+        coup(&mut h);
+        h.given(52, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
+        let seq = h.next_seq();
+        let then = h.when(186, EventKind::WithdrawalAnnounced { state: "NER".into(), from: "ECOWAS".into(), effective_day: 551 });
+        let joined: Vec<&Proposal> = then.iter().filter(|p| matches!(p.kind, EventKind::WithdrawalAnnounced { .. })).collect();
+        assert_eq!(joined.len(), 2);
+        assert_eq!(joined[0].kind, EventKind::WithdrawalAnnounced { state: "BFA".into(), from: "ECOWAS".into(), effective_day: 551 });
+        assert_eq!(joined[1].kind, EventKind::WithdrawalAnnounced { state: "MLI".into(), from: "ECOWAS".into(), effective_day: 551 });
+        assert!(joined.iter().all(|p| p.cause == Some(seq) && p.rule == "AES Charter solidarity: joint withdrawal"));
+    }
+
+    #[test]
+    fn given_unbearable_pain_at_a_review_then_the_junta_hands_power_back() {
+        let mut h = Harness::new(NIGER, &[("junta.concession_intercept", "50")]);
+        coup(&mut h);
+        let then = only(h.on_day(14), &["OrderRestored", "TransitionProposed", "ForcesExpelled", "WithdrawalAnnounced"]);
+        assert_eq!(then.len(), 1, "a junta that hands power back does nothing else: {then:?}");
+        assert!(matches!(&then[0].kind, EventKind::OrderRestored { how, .. } if how == "junta handed power back"), "{then:?}");
+    }
+}
+
+mod defence {
+    use super::*;
+
+    #[test]
+    fn when_an_obligation_arises_then_the_decision_carries_the_modelled_probability() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        h.given(60, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
+        let attack = h.given(
+            61,
+            vec![EventKind::AttackOccurred {
+                attacker: "NGA".into(),
+                target: "NER".into(),
+                location: "NER".into(),
+                attack: AttackKind::Invasion,
+                troops: 5000,
+                deaths_military: 0,
+                deaths_civilian: 0,
+            }],
+        );
+        let obligation = EventKind::ObligationArisen {
+            treaty: "AES".into(),
+            article: "Art. 6".into(),
+            party: "MLI".into(),
+            beneficiary: "NER".into(),
+            attacker: "NGA".into(),
+            binding: casus::scenario::Bindingness::Duty,
+            attack_seq: attack[0].seq,
+        };
+        let then = h.when(61, obligation);
+        let EventKind::AssistanceDecided { probability, .. } =
+            &then.iter().find(|p| matches!(p.kind, EventKind::AssistanceDecided { .. })).unwrap().kind
+        else {
+            unreachable!()
+        };
+        // logit(0.75) + 1.2 * 1 (junta-junta affinity) - 1.5 * 0.8 (Mali's own threat) + 1.0 * (1.0 - 0.5)
+        let x: f64 = (0.75f64 / 0.25).ln() + 1.2 * 1.0 - 1.5 * 0.8 + 1.0 * 0.5;
+        assert!((probability - 1.0 / (1.0 + (-x).exp())).abs() < 1e-6, "{probability}");
+    }
+
+    #[test]
+    fn given_committed_forces_when_their_delays_pass_then_they_mobilise_deploy_and_return() {
+        let mut h = Harness::new(NIGER, &[]);
+        h.given(60, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
+        let attack = EventKind::AttackOccurred {
+            attacker: "NGA".into(),
+            target: "NER".into(),
+            location: "NER".into(),
+            attack: AttackKind::Invasion,
+            troops: 5000,
+            deaths_military: 0,
+            deaths_civilian: 0,
+        };
+        let a = h.given(61, vec![attack]);
+        let ob = EventKind::ObligationArisen {
+            treaty: "AES".into(),
+            article: "Art. 6".into(),
+            party: "MLI".into(),
+            beneficiary: "NER".into(),
+            attacker: "NGA".into(),
+            binding: casus::scenario::Bindingness::Duty,
+            attack_seq: a[0].seq,
+        };
+        h.given(61, vec![ob]);
+        let decided = h.given(
+            61,
+            vec![EventKind::AssistanceDecided {
+                treaty: "AES".into(),
+                party: "MLI".into(),
+                beneficiary: "NER".into(),
+                honoured: true,
+                forms: vec![casus::scenario::AssistanceForm::ArmedForce],
+                troops: 2000,
+                probability: 0.8,
+                attack_seq: a[0].seq,
+            }],
+        );
+        assert_eq!(
+            h.on_day(71).iter().find(|p| matches!(p.kind, EventKind::ForcesMobilised { .. })).map(|p| p.cause),
+            Some(Some(decided[0].seq))
+        );
+        h.given(71, vec![EventKind::ForcesMobilised { party: "MLI".into(), beneficiary: "NER".into(), troops: 2000 }]);
+        assert!(
+            h.on_day(77)
+                .iter()
+                .any(|p| p.kind == EventKind::ForcesDeployed { party: "MLI".into(), beneficiary: "NER".into(), troops: 2000 })
+        );
+        h.given(77, vec![EventKind::ForcesDeployed { party: "MLI".into(), beneficiary: "NER".into(), troops: 2000 }]);
+        assert!(
+            h.on_day(257)
+                .iter()
+                .any(|p| p.kind == EventKind::ForcesReturned { party: "MLI".into(), beneficiary: "NER".into(), troops: 2000 })
+        );
+    }
+}
+
+mod combat {
+    use super::*;
+
+    #[test]
+    fn when_an_intervention_is_launched_then_it_is_an_invasion_and_a_round_follows_a_week_later() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        let launch_seq = h.next_seq();
+        let then = h.when(
+            30,
+            EventKind::InterventionLaunched { org: "ECOWAS".into(), target: "NER".into(), troops: 10000, contributors: vec!["NGA".into()] },
+        );
+        let attack = then.iter().find(|p| matches!(p.kind, EventKind::AttackOccurred { .. })).expect("attack");
+        assert!(
+            matches!(&attack.kind, EventKind::AttackOccurred { attacker, attack: AttackKind::Invasion, troops: 10000, .. } if attacker == "ECOWAS")
+        );
+        assert_eq!(attack.cause, Some(launch_seq));
+        h.given(30, vec![attack.kind.clone()]);
+        let round = h.on_day(37);
+        let r = round.iter().find(|p| matches!(p.kind, EventKind::CombatRound { .. })).expect("a round");
+        let EventKind::CombatRound { round: n, attacker_strength, defender_losses, .. } = &r.kind else { unreachable!() };
+        assert_eq!((*n, *attacker_strength), (1, 10000));
+        // 0.02 * 10,000 * Uniform(0.7, 1.3)
+        assert!((140..=260).contains(defender_losses), "{defender_losses}");
+        assert_eq!(r.rule, casus::rules::combat::RULE);
+    }
+}
+
+mod armed {
+    use super::*;
+
+    #[test]
+    fn the_attack_rate_rises_when_forces_are_drawn_away_and_when_foreign_forces_leave() {
+        let params = casus::params::Params::defaults();
+        let mut h = Harness::new(NIGER, &[]);
+        let e = h.sim.world.resource::<casus::state::ActorIndex>().0["NER"];
+        let mut p = h.sim.world.get::<casus::state::Polity>(e).unwrap().clone();
+        assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, true, true), 1.0);
+        assert!((casus::rules::armed::rate_multiplier(&params, &p, true, false) - 1.8).abs() < 1e-12);
+        p.redeployed = p.troops / 10;
+        assert!((casus::rules::armed::rate_multiplier(&params, &p, true, true) - 1.15).abs() < 1e-12);
+    }
+
+    #[test]
+    fn on_the_drawn_day_a_group_attacks_as_terrorism() {
+        let mut h = Harness::new(NIGER, &[]);
+        // Walk the days until the first attack proposal, the way the engine jumps.
+        let mut day = 0;
+        let attack = loop {
+            let then = h.on_day(day);
+            if let Some(p) = then.into_iter().find(|p| matches!(p.kind, EventKind::AttackOccurred { .. })) {
+                break p;
+            }
+            day = casus::rules::next_due(&mut h.sim.world, day).expect("a next attack");
+        };
+        assert!(matches!(&attack.kind, EventKind::AttackOccurred { attack: AttackKind::Terrorist, .. }));
+        assert_eq!(attack.cause, None);
+        assert_eq!(attack.rule, casus::rules::armed::RULE);
+    }
+}
+
+mod membership {
+    use super::*;
+
+    #[test]
+    fn given_a_withdrawal_notice_when_it_expires_then_the_withdrawal_takes_effect_citing_the_treaty() {
+        let mut h = Harness::new(NIGER, &[]);
+        let notice = h.given(186, vec![EventKind::WithdrawalAnnounced { state: "NER".into(), from: "ECOWAS".into(), effective_day: 551 }]);
+        assert!(h.on_day(550).iter().all(|p| !matches!(p.kind, EventKind::WithdrawalEffective { .. })));
+        let then: Vec<Proposal> = h.on_day(551).into_iter().filter(|p| matches!(p.kind, EventKind::WithdrawalEffective { .. })).collect();
+        assert_eq!(then.len(), 1);
+        assert_eq!(then[0].kind, EventKind::WithdrawalEffective { state: "NER".into(), from: "ECOWAS".into() });
+        assert_eq!(then[0].rule, "Revised ECOWAS Treaty Art. 91");
+        assert_eq!(then[0].cause, Some(notice[0].seq));
+    }
+}
