@@ -7,7 +7,7 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::event::{CombatOutcome, Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
+use crate::event::{Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
 use crate::scenario::{Measure, Regime};
 use crate::state::*;
@@ -432,7 +432,6 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
                 return Err(c.err(format!("no intervention in {target} to end")));
             };
             iv.ended = Some(*outcome);
-            let _: CombatOutcome = *outcome;
         }
     }
     Ok(())

@@ -795,8 +795,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
         if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
             c.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
         }
-        if let Some(prev) = c.kinds.insert(id, a.kind_name()) {
-            let _ = prev;
+        if c.kinds.insert(id, a.kind_name()).is_some() {
             c.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
         }
     }

@@ -6,8 +6,8 @@ use bevy_ecs::prelude::*;
 use crate::date::Date;
 use crate::engine::Ctx;
 use crate::event::{EventKind, SCENARIO_RULE};
-use crate::scenario::{ActorDef, AttackKind, ScriptedEvent};
-use crate::state::{Crises, OrgProfile, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::scenario::{AttackKind, ScriptedEvent};
+use crate::state::{Crises, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 
 /// The timeline, lowered to days, in (day, file order).
 #[derive(Resource, Debug, Clone, Default)]
@@ -37,7 +37,7 @@ pub fn emit_scripted_events(
     treaties: Res<Treaties>,
     crises: Res<Crises>,
     states: Query<(&StateProfile, &Polity)>,
-    orgs: Query<&OrgProfile>,
+    orgs: Query<(&OrgProfile, &OrgState)>,
     partners: Query<(&PartnerProfile, &PartnerState)>,
 ) {
     if !ctx.first_round() {
@@ -92,36 +92,21 @@ pub fn emit_scripted_events(
             ScriptedEvent::InterventionLaunched { org, target } => {
                 let pledges = crises.0.get(target).and_then(|c| c.responses.get(org)).map(|r| r.pledges.clone()).unwrap_or_default();
                 let contributors: Vec<(String, u32)> = if pledges.is_empty() {
-                    // No pledges yet: members in good standing send their pledge share.
-                    let members = ctx
-                        .scenario
-                        .0
-                        .actors
+                    // No pledges yet: members in good standing, other than juntas, send their pledge share.
+                    let members = ctx.index.0.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
+                    members
                         .iter()
-                        .find_map(|a| match a {
-                            ActorDef::Organisation(o) if o.id == *org => Some(o.members.clone()),
-                            _ => None,
+                        .filter(|m| *m != target)
+                        .filter_map(|m| {
+                            let (_, pol) = ctx.index.0.get(m).and_then(|e| states.get(*e).ok())?;
+                            let troops =
+                                (f64::from(crate::rules::available_troops(pol)) * ctx.params.intervention_pledge_share).round() as u32;
+                            (pol.regime != crate::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
                         })
-                        .unwrap_or_default();
-                    let mut v = Vec::new();
-                    for m in members.iter().filter(|m| *m != target) {
-                        if let Some((prof, pol)) = ctx.index.0.get(m).and_then(|e| states.get(*e).ok()) {
-                            let _ = prof;
-                            if pol.regime != crate::scenario::Regime::Junta {
-                                let t =
-                                    (f64::from(crate::rules::available_troops(pol)) * ctx.params.intervention_pledge_share).round() as u32;
-                                if t > 0 {
-                                    v.push((m.clone(), t));
-                                }
-                            }
-                        }
-                    }
-                    v.sort();
-                    v
+                        .collect()
                 } else {
                     pledges.into_iter().collect()
                 };
-                let _ = orgs.iter().count();
                 EventKind::InterventionLaunched {
                     org: org.clone(),
                     target: target.clone(),
@@ -131,7 +116,7 @@ pub fn emit_scripted_events(
             }
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
                 let notice = treaties.by_id.get(from).map(|t| t.def.withdrawal_notice_days).unwrap_or_else(|| {
-                    ctx.index.0.get(from).and_then(|e| orgs.get(*e).ok()).map(|o| o.0.withdrawal_notice_days).unwrap_or(0)
+                    ctx.index.0.get(from).and_then(|e| orgs.get(*e).ok()).map(|(o, _)| o.0.withdrawal_notice_days).unwrap_or(0)
                 });
                 EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day + notice }
             }

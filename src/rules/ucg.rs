@@ -10,7 +10,7 @@ use crate::engine::Ctx;
 use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
 use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
-use crate::scenario::{Bindingness, DecisionRule, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
+use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
 use crate::state::{Crises, Crisis, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, Treaties};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
@@ -103,7 +103,6 @@ pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, sta
                 _ => {}
             }
         }
-        let _ = org;
     }
 }
 
@@ -444,7 +443,6 @@ fn decide_launch(
             ucg.intervention_article.clone(),
         );
     }
-    let _ = DecisionRule::Majority;
 }
 
 /// Pressure on an organisation to lift economic measures without its demand met.
@@ -465,10 +463,9 @@ pub fn lifting_pressure(
 pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
-    for (org_id, org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+    for (org_id, _, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
         for (target, crisis) in &crises.0 {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
-            let Some((_, tpol)) = state(&ctx, &states, target) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
             if let Some((d0, seq0)) = resp.sanctions_day
                 && ctx.first_round()
@@ -504,7 +501,6 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                     );
                 }
             }
-            let _ = tpol;
         }
         for ev in fresh.iter() {
             match &ev.kind {
@@ -559,7 +555,6 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                 _ => {}
             }
         }
-        let _ = org;
     }
 }
 
