@@ -39,6 +39,7 @@ pub enum Purpose {
     WithdrawalSolidarity = 19,
     Redeployment = 20,
     CallOff = 21,
+    SweepDesign = 22,
 }
 
 /// The seeded source of every random number in a run.

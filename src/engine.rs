@@ -187,6 +187,8 @@ pub enum RunError {
 pub struct Sim {
     /// The ECS world holding all state.
     pub world: World,
+    /// Whether to record periodic state checkpoints (logs that will be replayed need them).
+    pub checkpoints: bool,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
 }
@@ -331,7 +333,7 @@ impl Sim {
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
         world.add_schedule(rule_schedule());
-        Sim { world, limits, last_checkpoint_period: None }
+        Sim { world, checkpoints: true, limits, last_checkpoint_period: None }
     }
 
     /// Runs to the horizon.
@@ -370,7 +372,7 @@ impl Sim {
             self.world.resource_mut::<Clock>().round += 1;
             applied_today = true;
         }
-        if applied_today {
+        if applied_today && self.checkpoints {
             let period = day / CHECKPOINT_DAYS;
             if self.last_checkpoint_period != Some(period) {
                 self.last_checkpoint_period = Some(period);

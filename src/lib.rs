@@ -36,4 +36,5 @@ pub mod rules;
 pub mod run;
 pub mod scenario;
 pub mod state;
+pub mod sweep;
 pub mod testkit;

@@ -14,6 +14,8 @@ use casus::params::CATALOGUE;
 use casus::replay::{Verdict, replay};
 use casus::run::{self, Prepared};
 
+mod sweep_cli;
+
 /// The embedded default scenario: the 2023 Niger crisis.
 const DEFAULT_SCENARIO: &str = include_str!("../scenarios/niger_2023.ron");
 const DEFAULT_NAME: &str = "<embedded scenarios/niger_2023.ron>";
@@ -66,6 +68,59 @@ enum Command {
     },
     /// List every model parameter with its default, range and meaning.
     Params,
+    /// Run a parameter sweep: many seeded runs per design point, on all cores.
+    Sweep {
+        /// A scenario file, or a sweep plan file (RON with `params:` and `runs:`). Omit for the embedded default.
+        input: Option<PathBuf>,
+        /// A swept parameter: NAME=SPEC, SPEC being a,b,c or lo..hi:n (grid, oat) or lo..hi (random, lhs). Repeatable.
+        #[arg(long = "param", value_name = "NAME=SPEC")]
+        params: Vec<String>,
+        /// A fixed override for every run: NAME=VALUE (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Replications per design point.
+        #[arg(long)]
+        runs: Option<u32>,
+        /// Root seed (default: the plan's or the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// grid (default), oat, random:N or lhs:N.
+        #[arg(long)]
+        design: Option<String>,
+        /// Output folder (default: sweeps/<scenario>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Run only shard K of N (K from 0): runs whose index modulo N is K.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Continue an interrupted sweep in --out: run only the missing indices.
+        #[arg(long)]
+        resume: bool,
+        /// Also write every run's event log (1,000 runs per file under events/).
+        #[arg(long)]
+        events: bool,
+        /// No progress bar and no table.
+        #[arg(long)]
+        quiet: bool,
+        /// Replace an existing sweep folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Merge shard folders of one sweep into one folder identical to an unsharded sweep.
+    Merge {
+        /// Shard folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an existing sweep folder.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// An error already rendered for the terminal, with its exit code.
@@ -85,6 +140,24 @@ fn main() -> ExitCode {
         Command::Check { files } => cmd_check(files),
         Command::Replay { log, scenario } => cmd_replay(log, scenario),
         Command::Params => cmd_params(),
+        Command::Sweep { input, params, set, runs, seed, design, out, jobs, shard, resume, events, quiet, force } => {
+            sweep_cli::cmd_sweep(sweep_cli::SweepArgs {
+                input,
+                params,
+                set,
+                runs,
+                seed,
+                design,
+                out,
+                jobs,
+                shard,
+                resume,
+                events,
+                quiet,
+                force,
+            })
+        }
+        Command::Merge { dirs, out, force } => sweep_cli::cmd_merge(dirs, out, force),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

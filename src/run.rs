@@ -104,18 +104,25 @@ impl PrepareError {
 
 /// Parses, applies overrides, and validates.
 pub fn prepare(source: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
-    let mut scenario = scenario::parse(source).map_err(PrepareError::Scenario)?;
+    let scenario = scenario::parse(source).map_err(PrepareError::Scenario)?;
     let errors = scenario::validate(&scenario);
     if !errors.is_empty() {
         return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
     }
+    prepare_parsed(&scenario, &state::sha256_hex(source.as_bytes()), overrides)
+}
+
+/// Applies overrides to an already parsed and validated scenario, and validates the result
+/// (sweeps parse once and prepare each design point from the parsed form).
+pub fn prepare_parsed(base: &Scenario, scenario_hash: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
+    let mut scenario = base.clone();
     overrides::apply(&mut scenario, overrides)?;
     let errors = scenario::validate(&scenario);
     if !errors.is_empty() {
         return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
     }
     let params = scenario.params()?;
-    Ok(Prepared { scenario, params, scenario_hash: state::sha256_hex(source.as_bytes()), overrides: overrides.to_vec() })
+    Ok(Prepared { scenario, params, scenario_hash: scenario_hash.to_string(), overrides: overrides.to_vec() })
 }
 
 /// Everything a run produced.
@@ -195,7 +202,14 @@ pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outco
 
 /// Runs a prepared scenario.
 pub fn run(p: &Prepared, seed: u64, limits: Limits) -> Result<RunOutput, RunError> {
+    run_with(p, seed, limits, true)
+}
+
+/// Runs a prepared scenario, optionally without periodic checkpoints (for runs whose log is
+/// not kept, such as sweep runs without `--events`: their outcomes are identical).
+pub fn run_with(p: &Prepared, seed: u64, limits: Limits, checkpoints: bool) -> Result<RunOutput, RunError> {
     let mut sim = Sim::new(&p.scenario, p.params.clone(), seed, limits);
+    sim.checkpoints = checkpoints;
     sim.run()?;
     let final_state_hash = sim.state_hash();
     let outcomes = outcomes_of(&mut sim, &p.scenario, &p.params);

@@ -1,0 +1,203 @@
+//! Sweep tests against the real binary: results do not depend on --jobs; merged shards equal
+//! the unsharded sweep; a killed sweep resumed equals an uninterrupted one; common random
+//! numbers hold; bad plans are clear errors with exit code 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn casus(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(cwd).output().expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sweep_{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const FILES: &[&str] = &["runs.csv", "runs.jsonl", "points.csv", "manifest.json"];
+
+fn same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between {} and {}", a.display(), b.display());
+    }
+}
+
+fn events_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir.join("events")).unwrap().flatten().map(|e| format!("events/{}", e.file_name().to_string_lossy())).collect();
+    v.sort();
+    v
+}
+
+const PLAN: &[&str] =
+    &["sweep", "--param", "NGA.war_opposition=0,1", "--param", "pledge.propensity=0..1:2", "--runs", "4", "--seed", "5", "--quiet"];
+
+fn sweep(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    let mut args: Vec<&str> = PLAN.to_vec();
+    args.extend(["--out", out]);
+    args.extend(extra);
+    casus(&args, dir)
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_jobs() {
+    let dir = scratch("jobs");
+    for (out, jobs) in [("one", "1"), ("two", "2"), ("three", "3")] {
+        let o = sweep(&dir, out, &["--jobs", jobs]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    same_files(&dir.join("one"), &dir.join("two"), FILES);
+    same_files(&dir.join("one"), &dir.join("three"), FILES);
+    let rows = std::fs::read_to_string(dir.join("one/runs.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 16, "header and 4 points x 4 runs");
+    let ids: Vec<&str> = rows.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, (0..16).map(|i| i.to_string()).collect::<Vec<_>>());
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep_including_event_logs() {
+    let dir = scratch("shards");
+    assert!(sweep(&dir, "whole", &["--events"]).status.success());
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let o = sweep(&dir, &format!("s{k}"), &["--events", "--shard", &shard]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = casus(&["merge", "s2", "s0", "s1", "--out", "merged"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_files(&dir.join("whole"), &dir.join("merged"), FILES);
+    let ev = events_files(&dir.join("whole"));
+    assert_eq!(ev, events_files(&dir.join("merged")));
+    let refs: Vec<&str> = ev.iter().map(|s| s.as_str()).collect();
+    same_files(&dir.join("whole"), &dir.join("merged"), &refs);
+}
+
+#[test]
+fn merge_refuses_missing_duplicate_and_foreign_shards() {
+    let dir = scratch("merge_refusals");
+    for k in 0..2 {
+        assert!(sweep(&dir, &format!("s{k}"), &["--shard", &format!("{k}/2")]).status.success());
+    }
+    let o = casus(&["merge", "s0", "--out", "m1"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing shards: 1/2"), "{}", stderr(&o));
+    let o = casus(&["merge", "s0", "s0", "--out", "m2"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("given twice"), "{}", stderr(&o));
+    let mut args: Vec<&str> = PLAN.to_vec();
+    args.iter_mut().for_each(|a| {
+        if *a == "5" {
+            *a = "6"
+        }
+    });
+    args.extend(["--out", "other", "--shard", "1/2"]);
+    assert!(casus(&args, &dir).status.success());
+    let o = casus(&["merge", "s0", "other", "--out", "m3"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a shard of a different sweep"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_killed_sweep_resumed_equals_an_uninterrupted_one() {
+    let dir = scratch("resume");
+    let plan = ["sweep", "--param", "NGA.war_opposition=0,0.5,1", "--runs", "80", "--seed", "9", "--quiet", "--events", "--jobs", "2"];
+    let mut full: Vec<&str> = plan.to_vec();
+    full.extend(["--out", "full"]);
+    assert!(casus(&full, &dir).status.success());
+
+    let mut child_args: Vec<&str> = plan.to_vec();
+    child_args.extend(["--out", "killed"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(&child_args)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some rows are on disk, mid-sweep.
+    let rows = dir.join("killed/runs.jsonl");
+    for _ in 0..2000 {
+        let n = std::fs::read(&rows).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0);
+        if n >= 30 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let written = std::fs::read(&rows).unwrap().iter().filter(|c| **c == b'\n').count();
+    assert!((30..240).contains(&written), "killed after {written} rows: the test needs a mid-sweep kill");
+    let manifest = std::fs::read_to_string(dir.join("killed/manifest.json")).unwrap();
+    assert!(manifest.contains("\"running\""));
+
+    // Without --resume the folder is protected.
+    let o = casus(&child_args, &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+
+    let mut resume = child_args.clone();
+    resume.push("--resume");
+    let o = casus(&resume, &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_files(&dir.join("full"), &dir.join("killed"), FILES);
+    let ev = events_files(&dir.join("full"));
+    assert_eq!(ev, events_files(&dir.join("killed")));
+    let refs: Vec<&str> = ev.iter().map(|s| s.as_str()).collect();
+    same_files(&dir.join("full"), &dir.join("killed"), &refs);
+}
+
+#[test]
+fn common_random_numbers_give_identical_outcomes_where_a_parameter_reaches_no_draw() {
+    // Combat never happens in the baseline, so the combat round limit reaches no draw: the two
+    // points must agree run for run.
+    let dir = scratch("crn");
+    let o = casus(&["sweep", "--param", "combat.max_rounds=5,50", "--runs", "6", "--seed", "2", "--out", "o", "--quiet"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.join("o/runs.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for r in 0..6 {
+        assert_eq!(rows[r]["seed"], rows[r + 6]["seed"], "replication {r} shares its seed across points");
+        assert_eq!(rows[r]["outcomes"], rows[r + 6]["outcomes"], "replication {r}");
+    }
+    assert_ne!(rows[0]["outcomes"], rows[1]["outcomes"], "different replications differ");
+}
+
+#[test]
+fn a_plan_file_runs_with_its_scenario_path_relative_to_it() {
+    let dir = scratch("plan_file");
+    let plan = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps/nigeria_war_opposition.ron");
+    let o = casus(&["sweep", plan.to_str().unwrap(), "--runs", "2", "--out", "o", "--quiet"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = std::fs::read_to_string(dir.join("o/runs.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 5 * 2);
+    assert!(rows.lines().next().unwrap().contains("NGA.war_opposition"));
+}
+
+#[test]
+fn bad_specs_names_and_shards_are_clear_errors() {
+    let dir = scratch("errors");
+    for (args, fragment) in [
+        (vec!["--param", "reliability.base=1..0:3"], "bad SPEC"),
+        (vec!["--param", "reliability.base=0..1"], "needs a sampled design"),
+        (vec!["--param", "reliabilty.base=0,1"], "did you mean \"reliability.base\"?"),
+        (vec!["--param", "NER.cohesion=0.5,2"], "design point 1 (NER.cohesion=2)"),
+        (vec!["--param", "reliability.base"], "expected NAME=SPEC"),
+        (vec!["--param", "reliability.base=0,1", "--shard", "3/3"], "bad shard"),
+        (vec!["--param", "reliability.base=0,1", "--design", "lhs:x"], "bad design"),
+        (vec!["--param", "reliability.base=0,1", "--runs", "0"], "at least 1"),
+    ] {
+        let mut a = vec!["sweep", "--out", "o", "--quiet"];
+        a.extend(args.iter());
+        let o = casus(&a, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(fragment), "{args:?}: expected {fragment:?} in {}", stderr(&o));
+        assert!(!dir.join("o").exists(), "{args:?}: nothing may be written");
+    }
+}
