@@ -214,7 +214,7 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool, force: bool) -> Re
     let mpath = out.join("manifest.json");
     if out.exists() {
         let non_empty = fs::read_dir(out).map_err(io(out))?.next().is_some();
-        if resume {
+        if resume && non_empty {
             let text = fs::read_to_string(&mpath)
                 .map_err(|_| bad(format!("error: --resume: {} has no manifest.json; it is not a sweep", out.display())))?;
             let old: Manifest = serde_json::from_str(&text).map_err(|e| bad(format!("error: --resume: {}: {e}", mpath.display())))?;
