@@ -298,8 +298,13 @@ fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
 fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>) -> Result<(), Fail> {
     let file = if log_path.is_dir() { log_path.join("events.jsonl") } else { log_path.clone() };
     let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
-    let log = run::read_log(BufReader::new(f))
-        .map_err(|e| Fail { code: 1, message: format!("{}:{e}\nreplay: the log is malformed", file.display()) })?;
+    let log = run::read_log(BufReader::new(f)).map_err(|e| {
+        if e.integrity {
+            Fail { code: 1, message: format!("{}:{e}\nreplay failed: the log does not pass its integrity check", file.display()) }
+        } else {
+            Fail { code: 2, message: format!("{}:{e}\nreplay: this is not a readable casus log", file.display()) }
+        }
+    })?;
     let header = log.header.clone().expect("read_log guarantees a header");
     let scenario_path = scenario.or_else(|| {
         let beside = file.parent().unwrap_or(Path::new(".")).join("scenario.ron");

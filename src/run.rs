@@ -244,26 +244,75 @@ impl RunOutput {
     }
 
     /// Writes the JSONL log: header, events with checkpoints after the events they cover, end.
+    /// Every record carries `chain`, a hash over the previous record's chain and its own bytes.
     pub fn write_log(&self, w: &mut impl Write) -> io::Result<()> {
-        write_record(w, &Record::Header(self.header.clone()))?;
+        let mut chain = Chain::default();
+        chain.write(w, &Record::Header(self.header.clone()))?;
         let mut cps = self.checkpoints.iter().peekable();
         for e in &self.events {
             while let Some(cp) = cps.next_if(|cp| cp.next_seq == e.seq) {
-                write_record(w, &Record::Checkpoint(cp.clone()))?;
+                chain.write(w, &Record::Checkpoint(cp.clone()))?;
             }
-            serde_json::to_writer(&mut *w, e)?;
-            w.write_all(b"\n")?;
+            chain.write(w, e)?;
         }
         for cp in cps {
-            write_record(w, &Record::Checkpoint(cp.clone()))?;
+            chain.write(w, &Record::Checkpoint(cp.clone()))?;
         }
-        write_record(w, &Record::End(self.end.clone()))
+        chain.write(w, &Record::End(self.end.clone()))
     }
 }
 
-fn write_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, r)?;
-    w.write_all(b"\n")
+/// Hex digits of a record's chain value.
+pub const CHAIN_HEX: usize = 32;
+
+/// The running hash chain of a log: each record's `chain` is the first 128 bits (hex) of
+/// SHA-256(previous chain || the record's JSON without its chain field).
+#[derive(Debug, Default, Clone)]
+pub struct Chain {
+    prev: String,
+}
+
+impl Chain {
+    fn next(&mut self, body: &[u8]) -> &str {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.prev.as_bytes());
+        h.update(body);
+        let mut hex = state::hex(&h.finalize());
+        hex.truncate(CHAIN_HEX);
+        self.prev = hex;
+        &self.prev
+    }
+
+    /// Serialises `record` with its chain value appended, and a newline.
+    pub fn write(&mut self, w: &mut impl Write, record: &impl Serialize) -> io::Result<()> {
+        self.write_raw(w, &serde_json::to_vec(record)?)
+    }
+
+    /// Writes one record given as JSON object bytes (ending in `}`), chained.
+    pub fn write_raw(&mut self, w: &mut impl Write, body: &[u8]) -> io::Result<()> {
+        if body.last() != Some(&b'}') {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "a log record must be a JSON object"));
+        }
+        let chain = self.next(body).to_string();
+        w.write_all(&body[..body.len() - 1])?;
+        writeln!(w, ",\"chain\":\"{chain}\"}}")
+    }
+
+    /// Checks a line's chain value; returns the line without it.
+    pub fn verify(&mut self, line: &str) -> Result<String, &'static str> {
+        const KEY: &str = ",\"chain\":\"";
+        let Some(at) = line.rfind(KEY) else { return Err("record has no chain value") };
+        let value = &line[at + KEY.len()..];
+        if value.len() != CHAIN_HEX + 2 || !value.ends_with("\"}") {
+            return Err("record's chain value is malformed");
+        }
+        let body = format!("{}}}", &line[..at]);
+        if self.next(body.as_bytes()) != &value[..CHAIN_HEX] {
+            return Err("hash chain broken");
+        }
+        Ok(body)
+    }
 }
 
 /// A log read back from JSONL.
@@ -287,35 +336,52 @@ pub struct LogError {
     pub line: usize,
     /// What is wrong.
     pub message: String,
+    /// True when the log is well formed but fails its integrity check (an edited, removed,
+    /// added or reordered record); false when it is not a casus log at all.
+    pub integrity: bool,
 }
 
 /// Largest log line accepted, in bytes.
 pub const MAX_LOG_LINE: usize = 1 << 20;
 
-/// Reads a JSONL log. Structural checks only (record order, seq continuity); semantic checks
-/// are replay's job.
+/// Reads a JSONL log, verifying its hash chain and sequence numbers. Structural checks only;
+/// semantic checks are replay's job.
 pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
     let mut log = ParsedLog::default();
+    let mut chain = Chain::default();
     for (i, line) in r.split(b'\n').enumerate() {
         let n = i + 1;
-        let line = line.map_err(|e| LogError { line: n, message: e.to_string() })?;
+        let malformed = |message: String| LogError { line: n, message, integrity: false };
+        let line = line.map_err(|e| malformed(e.to_string()))?;
         if line.len() > MAX_LOG_LINE {
-            return Err(LogError { line: n, message: format!("line longer than {MAX_LOG_LINE} bytes") });
+            return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
         }
-        let text = std::str::from_utf8(&line).map_err(|_| LogError { line: n, message: "not UTF-8".into() })?;
+        let text = std::str::from_utf8(&line).map_err(|_| malformed("not UTF-8".into()))?;
         let text = text.trim_end_matches('\r');
         if text.trim().is_empty() {
             continue;
         }
         if log.end.is_some() {
-            return Err(LogError { line: n, message: "content after the end record".into() });
+            return Err(LogError { line: n, message: "content after the end record".into(), integrity: true });
         }
-        if text.starts_with("{\"record\"") {
-            let rec: Record = serde_json::from_str(text).map_err(|e| LogError { line: n, message: format!("bad record: {e}") })?;
+        if !text.starts_with('{') {
+            return Err(malformed("not a JSON object".into()));
+        }
+        let seq_hint =
+            text.strip_prefix("{\"seq\":").and_then(|rest| rest.split(',').next()).map(|s| format!(" (seq {s})")).unwrap_or_default();
+        let body = chain.verify(text).map_err(|why| LogError {
+            line: n,
+            message: format!(
+                "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
+            ),
+            integrity: why == "hash chain broken",
+        })?;
+        if body.starts_with("{\"record\"") {
+            let rec: Record = serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?;
             match rec {
                 Record::Header(h) => {
                     if n != 1 || log.header.is_some() {
-                        return Err(LogError { line: n, message: "header must be the first line".into() });
+                        return Err(malformed("header must be the first line".into()));
                     }
                     log.header = Some(h);
                 }
@@ -324,21 +390,22 @@ pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
             }
         } else {
             if log.header.is_none() {
-                return Err(LogError { line: n, message: "the first line must be the header record".into() });
+                return Err(malformed("the first line must be the header record".into()));
             }
-            let e: Event = serde_json::from_str(text).map_err(|e| LogError { line: n, message: format!("bad event: {e}") })?;
+            let e: Event = serde_json::from_str(&body).map_err(|e| malformed(format!("bad event: {e}")))?;
             let expected = log.events.len() as u64;
             if e.seq != expected {
                 return Err(LogError {
                     line: n,
                     message: format!("event seq {} where {expected} was expected (a record was removed, added or reordered)", e.seq),
+                    integrity: true,
                 });
             }
             log.events.push(e);
         }
     }
     if log.header.is_none() {
-        return Err(LogError { line: 1, message: "empty log: no header record".into() });
+        return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
     }
     Ok(log)
 }

@@ -129,7 +129,7 @@ mod replay {
         std::fs::write(&log, tampered).unwrap();
         let o = casus(&["replay", out.to_str().unwrap()], &repo());
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-        assert!(stderr(&o).contains("replay diverged at event"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("line 5: hash chain broken (seq 2)"), "{}", stderr(&o));
     }
 
     #[test]
@@ -154,6 +154,26 @@ mod replay {
         let o = casus(&["replay", log.to_str().unwrap()], &repo());
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains("seq"), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn a_rechained_edit_is_still_caught_by_folding_and_checkpoints() {
+        // Someone edits an event and recomputes every chain value after it: the chain passes,
+        // but the folded state no longer matches the checkpoints or the final-state hash.
+        let out = run_dir("replay_rechained");
+        let log = out.join("events.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        let (mut reader, mut writer) = (casus::run::Chain::default(), casus::run::Chain::default());
+        let mut rewritten = Vec::new();
+        for line in text.lines() {
+            let body = reader.verify(line).unwrap().replacen("\"amount_musd\":180.0", "\"amount_musd\":18.0", 1);
+            writer.write_raw(&mut rewritten, body.as_bytes()).unwrap();
+        }
+        assert!(casus::run::read_log(&rewritten[..]).is_ok(), "the forged chain verifies");
+        std::fs::write(&log, &rewritten).unwrap();
+        let o = casus(&["replay", out.to_str().unwrap()], &repo());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("replay diverged at event"), "{}", stderr(&o));
     }
 
     #[test]

@@ -218,7 +218,12 @@ fn the_python_example_runs_a_sweep_and_prints_the_curve() {
     assert!(lines[0].contains("P(intervention)") && lines[0].contains("P(armed conflict)"));
     assert!(lines[1].trim_start().starts_with("0 ") && lines[2].trim_start().starts_with("1 "), "{text}");
     // A bad parameter comes back as casus's own message and exit code.
-    let o = Command::new("python3").arg(&script).args(["--param", "nosuch.param", "--runs", "1"]).env("CASUS", env!("CARGO_BIN_EXE_casus")).output().unwrap();
+    let o = Command::new("python3")
+        .arg(&script)
+        .args(["--param", "nosuch.param", "--runs", "1"])
+        .env("CASUS", env!("CARGO_BIN_EXE_casus"))
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown parameter"), "{}", stderr(&o));
 }
