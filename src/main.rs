@@ -51,6 +51,12 @@ enum Command {
         /// Replace an existing non-casus folder.
         #[arg(long)]
         force: bool,
+        /// Stop with an error if the run produces more events than this.
+        #[arg(long, default_value_t = Limits::default().max_events)]
+        max_events: u64,
+        /// Stop with an error if rules keep reacting within one day for more rounds than this.
+        #[arg(long, default_value_t = Limits::default().max_rounds_per_day)]
+        max_rounds: u32,
     },
     /// Validate scenario files without running them.
     Check {
@@ -136,7 +142,9 @@ fn bad(message: impl Into<String>) -> Fail {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { scenario, seed, set, out, quiet, json, force } => cmd_run(scenario, seed, set, out, quiet, json, force),
+        Command::Run { scenario, seed, set, out, quiet, json, force, max_events, max_rounds } => {
+            cmd_run(scenario, seed, set, out, quiet, json, force, Limits { max_events, max_rounds_per_day: max_rounds })
+        }
         Command::Check { files } => cmd_check(files),
         Command::Replay { log, scenario } => cmd_replay(log, scenario),
         Command::Params => cmd_params(),
@@ -208,13 +216,14 @@ fn cmd_run(
     quiet: bool,
     json: bool,
     force: bool,
+    limits: Limits,
 ) -> Result<(), Fail> {
     let overrides = parse_sets(&set)?;
     let (prepared, _name, source) = prepare(scenario.as_deref(), &overrides)?;
     let seed = seed.unwrap_or(prepared.scenario.seed);
     let out = out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
     check_output_dir(&out, force)?;
-    let output = run::run(&prepared, seed, Limits::default()).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let output = run::run(&prepared, seed, limits).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = output.summary();
     write_run_dir(&out, &output, &source).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", out.display()) })?;
     if quiet {

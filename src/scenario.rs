@@ -831,6 +831,14 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 }
                 for (j, other) in st.borders.iter().enumerate() {
                     c.actor_ref(format!("{p}.borders[{j}]"), other, &["State"]);
+                    if other == &st.id {
+                        c.err(format!("{p}.borders[{j}]"), "a state cannot border itself");
+                    }
+                }
+                for (other, _) in st.trade_exposure.iter().chain(st.electricity_supply.iter()) {
+                    if other == &st.id {
+                        c.err(p.clone(), format!("{} cannot trade with or supply itself ({other:?})", st.id));
+                    }
                 }
                 let mut abroad = 0u64;
                 for (host, n) in &st.forces_abroad {

@@ -492,3 +492,239 @@ mod docs {
         }
     }
 }
+
+/// The malformed-input catalogue (issue: hardening): broken scenarios and logs, each with its
+/// expected message and exit code 2, never a panic, nothing written.
+mod catalogue {
+    use super::*;
+
+    const BASE: &str = include_str!("data/minimal.ron");
+
+    /// (case, edit from, edit to, expected fragment)
+    const SCENARIOS: &[(&str, &str, &str, &str)] = &[
+        ("NaN number", "gdp_busd: 10.0", "gdp_busd: NaN", "actors[0].gdp_busd: NaN must be a finite number"),
+        ("infinite number", "gdp_busd: 10.0", "gdp_busd: inf", "actors[0].gdp_busd: inf must be a finite number"),
+        ("huge number", "gdp_busd: 10.0", "gdp_busd: 1e300", "must be a finite number between 0 and 1e15"),
+        ("integer overflow", "troops: 5000", "troops: 99999999999", "bad.ron:9:"),
+        ("negative count", "troops: 5000", "troops: -5", "bad.ron:9:"),
+        ("string for a number", "troops: 5000", "troops: \"many\"", "bad.ron:9:"),
+        ("number for a string", "name: \"Aland\"", "name: 7", "bad.ron:9:"),
+        ("unknown top-level field", "seed: 7,", "seed: 7, seeds: 8,", "Unexpected field named `seeds`"),
+        ("unknown actor kind", "State(id: \"CCC\"", "Province(id: \"CCC\"", "Unexpected variant named `Province`"),
+        ("unknown clause obligation", "obligation: Defence", "obligation: Defense", "Unexpected variant named `Defense`"),
+        ("unknown trigger", "[AttackOnTerritory]", "[AttackOnTerritorry]", "Unexpected variant named `AttackOnTerritorry`"),
+        ("unknown measure", "[BorderClosure, TravelBan]", "[BorderClosure, Embargo]", "Unexpected variant named `Embargo`"),
+        ("duplicate field", "seed: 7,", "seed: 7, seed: 8,", "bad.ron:"),
+        ("unclosed paren", "    ],\n    timeline", "    ,\n    timeline", "bad.ron:"),
+        ("duplicate treaty id", "(id: \"PACT\"", "(id: \"ORG\"", "treaties[0].id: duplicate id \"ORG\""),
+        (
+            "duplicate member",
+            "members: [\"AAA\", \"CCC\"]",
+            "members: [\"AAA\", \"AAA\"]",
+            "treaties[0].members[1]: \"AAA\" is listed twice",
+        ),
+        (
+            "self border (a cycle)",
+            "State(id: \"BBB\", name: \"Borea\",",
+            "State(id: \"BBB\", name: \"Borea\", borders: [\"BBB\"],",
+            "a state cannot border itself",
+        ),
+        (
+            "self supply (a cycle)",
+            "State(id: \"BBB\", name: \"Borea\",",
+            "State(id: \"BBB\", name: \"Borea\", electricity_supply: {\"BBB\": 0.5},",
+            "cannot trade with or supply itself",
+        ),
+        (
+            "forces abroad at home",
+            "State(id: \"BBB\", name: \"Borea\",",
+            "State(id: \"BBB\", name: \"Borea\", forces_abroad: {\"BBB\": 10},",
+            "a state's forces cannot be abroad at home",
+        ),
+        (
+            "more forces abroad than troops",
+            "State(id: \"BBB\", name: \"Borea\",",
+            "State(id: \"BBB\", name: \"Borea\", forces_abroad: {\"AAA\": 9000},",
+            "9000 troops abroad exceed the 8000",
+        ),
+        ("zero horizon", "horizon_days: 100", "horizon_days: 0", "horizon_days: 0 must be between 1 and 36600"),
+        ("endless horizon", "horizon_days: 100", "horizon_days: 4000000", "horizon_days: 4000000 must be between 1 and 36600"),
+        ("event before the start", "2024-01-05", "2023-12-31", "is outside the horizon"),
+        ("bad start date", "start: \"2024-01-01\"", "start: \"2024-13-01\"", "start: invalid date \"2024-13-01\""),
+        ("unsafe scenario name", "name: \"minimal\"", "name: \"../../etc\"", "name: \"../../etc\" may only contain"),
+        (
+            "suspended non-member",
+            "members: [\"AAA\", \"BBB\", \"CCC\"], withdrawal",
+            "members: [\"AAA\", \"BBB\"], suspended: [\"CCC\"], withdrawal",
+            "\"CCC\" is not a member of ORG",
+        ),
+        ("defence clause without triggers", "triggers: [AttackOnTerritory], owed", "triggers: [], owed", "needs at least one trigger"),
+        ("defence clause owing nothing", ", owed: [ArmedForce]", "", "must say what is owed"),
+        ("suspension in the menu", "[BorderClosure, TravelBan]", "[Suspension]", "Suspension is applied by its own step"),
+        (
+            "share above one",
+            "force_decision_rule: Majority",
+            "force_decision_rule: Share(1.5)",
+            "force_decision_rule: 1.5 is outside [0, 1]",
+        ),
+        ("review every 0 days", "review_days: 30", "review_days: 0", "review_days: must be at least 1"),
+        ("deep nesting", "seed: 7,", "", "bad.ron:"),
+    ];
+
+    fn expect_rejected(dir: &Path, case: &str, text: &[u8], fragment: &str) {
+        std::fs::write(dir.join("bad.ron"), text).unwrap();
+        expect_file_rejected(dir, case, fragment);
+    }
+
+    fn expect_file_rejected(dir: &Path, case: &str, fragment: &str) {
+        for cmd in [vec!["check", "bad.ron"], vec!["run", "bad.ron", "--out", "out"]] {
+            let o = casus(&cmd, dir);
+            assert_eq!(o.status.code(), Some(2), "case {case} ({}): {}", cmd[0], stderr(&o));
+            assert!(stderr(&o).contains(fragment), "case {case} ({}): expected {fragment:?} in\n{}", cmd[0], stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "case {case}");
+            assert!(!dir.join("out").exists(), "case {case}: output written");
+        }
+    }
+
+    #[test]
+    fn broken_scenarios() {
+        let dir = scratch("catalogue_scenarios");
+        for (case, from, to, fragment) in SCENARIOS {
+            if *case == "deep nesting" {
+                let nested = format!("{}{}", "(".repeat(5000), ")".repeat(5000));
+                expect_rejected(&dir, case, BASE.replacen(from, &format!("seed: 7, description: {nested},"), 1).as_bytes(), fragment);
+                continue;
+            }
+            let text = BASE.replacen(from, to, 1);
+            assert_ne!(text, BASE, "case {case}: edit did not apply");
+            expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+    }
+
+    #[test]
+    fn a_100_mb_file_is_refused_before_reading() {
+        let dir = scratch("catalogue_huge");
+        let f = std::fs::File::create(dir.join("bad.ron")).unwrap();
+        f.set_len(100 * 1024 * 1024).unwrap();
+        expect_file_rejected(&dir, "100 MB", "the limit is 16777216 bytes");
+    }
+
+    #[test]
+    fn a_file_that_is_not_there_or_is_a_folder() {
+        let dir = scratch("catalogue_missing");
+        let o = casus(&["check", "nope.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("nope.ron: error: cannot read"), "{}", stderr(&o));
+        std::fs::create_dir_all(dir.join("folder.ron")).unwrap();
+        let o = casus(&["check", "folder.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+
+    /// Broken logs for `casus replay`: (case, how to make it from a good log, expected fragment).
+    #[test]
+    fn broken_logs() {
+        let dir = scratch("catalogue_logs");
+        let o = casus(&["run", "--quiet", "--seed", "2", "--out", "good"], &dir);
+        assert!(o.status.success());
+        let good = std::fs::read_to_string(dir.join("good/events.jsonl")).unwrap();
+        let lines: Vec<&str> = good.lines().collect();
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("empty log", vec![], "empty log: no header record"),
+            ("whitespace only", b"\n\n   \n".to_vec(), "empty log"),
+            ("not JSON", b"hello world\n".to_vec(), "line 1: not a JSON object"),
+            ("binary junk", vec![0xff, 0x00, 0x13, 0x80, b'\n'], "line 1: not UTF-8"),
+            ("JSON but no chain", b"{\"record\":\"header\"}\n".to_vec(), "record has no chain value"),
+            ("malformed chain", lines[0].replace("\"chain\":\"", "\"chain\":\"zz").into_bytes(), "chain value is malformed"),
+            ("event before the header", (lines[1..].join("\n") + "\n").into_bytes(), "hash chain broken"),
+            (
+                "a line over 1 MiB",
+                ("{\"x\":\"".to_string() + &"a".repeat((1 << 20) + 1) + "\"}\n").into_bytes(),
+                "longer than 1048576 bytes",
+            ),
+            ("a scenario file instead of a log", BASE.as_bytes().to_vec(), "not a JSON object"),
+        ];
+        for (case, bytes, fragment) in cases {
+            let path = dir.join("bad.jsonl");
+            std::fs::write(&path, &bytes).unwrap();
+            let o = casus(&["replay", "bad.jsonl", "--scenario", "good/scenario.ron"], &dir);
+            let code = if fragment.contains("hash chain broken") { 1 } else { 2 };
+            assert_eq!(o.status.code(), Some(code), "case {case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "case {case}: expected {fragment:?} in\n{}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "case {case}");
+        }
+        // Integrity failures (exit 1): reordered, duplicated, content after the end.
+        let swapped = {
+            let mut l = lines.clone();
+            l.swap(3, 4);
+            l.join("\n") + "\n"
+        };
+        let duplicated = {
+            let mut l = lines.clone();
+            l.insert(4, lines[4]);
+            l.join("\n") + "\n"
+        };
+        let after_end = good.clone() + lines[2] + "\n";
+        for (case, text, fragment) in [
+            ("reordered", swapped, "hash chain broken"),
+            ("duplicated", duplicated, "hash chain broken"),
+            ("after the end", after_end, "content after the end record"),
+        ] {
+            std::fs::write(dir.join("bad.jsonl"), text).unwrap();
+            let o = casus(&["replay", "bad.jsonl", "--scenario", "good/scenario.ron"], &dir);
+            assert_eq!(o.status.code(), Some(1), "case {case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "case {case}: {}", stderr(&o));
+        }
+    }
+}
+
+mod limits {
+    use super::*;
+
+    #[test]
+    fn a_run_over_its_event_limit_stops_with_a_message_naming_the_busiest_rule() {
+        let dir = scratch("limit_events");
+        let o = casus(&["run", "--max-events", "50", "--out", "o"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("more than 50 events"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("the busiest rule was"), "{}", stderr(&o));
+        assert!(!dir.join("o").exists(), "nothing written");
+    }
+
+    #[test]
+    fn rules_still_reacting_after_the_round_limit_are_an_event_storm_naming_the_rules() {
+        // The coup day needs several rounds (coup, consolidation, partners and the organisation
+        // reacting): a limit of 1 round makes it a storm, which must be reported, not looped on.
+        let dir = scratch("limit_rounds");
+        let o = casus(&["run", "--max-rounds", "1", "--out", "o"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("event storm on day 0") && err.contains("coup outcome (army loyalty vs junta cohesion)"), "{err}");
+    }
+
+    #[test]
+    fn an_interrupted_run_leaves_a_complete_output_or_none() {
+        // Kill `casus run` at random moments: the output folder is either absent or complete.
+        let dir = scratch("killed_run");
+        let scenario = repo().join("scenarios/aes_terror_pressure.ron");
+        for (i, delay_ms) in [0u64, 2, 5, 10, 20, 40].into_iter().enumerate() {
+            let out = format!("o{i}");
+            let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
+                .args(["run", scenario.to_str().unwrap(), "--quiet", "--out", &out])
+                .current_dir(&dir)
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let _ = child.kill();
+            let _ = child.wait();
+            let folder = dir.join(&out);
+            if folder.exists() {
+                for f in ["events.jsonl", "summary.json", "scenario.ron"] {
+                    assert!(folder.join(f).exists(), "{out}: partial output, {f} missing");
+                }
+                let r = casus(&["replay", folder.to_str().unwrap()], &dir);
+                assert!(r.status.success(), "{out}: {}", stderr(&r));
+            }
+        }
+    }
+}
