@@ -30,6 +30,9 @@ use crate::Fail;
 /// Runs per events file.
 const EVENTS_CHUNK: u64 = 1000;
 
+/// Set by Ctrl-C (SIGINT) during a sweep: workers stop taking new runs, finished runs are written.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// The sweep's manifest.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -205,6 +208,8 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
     };
     let start = prepare_dir(&out, &manifest, a.resume, a.force)?;
     let names: Vec<String> = r.plan.params.iter().map(|(n, _)| n.clone()).collect();
+    // Ctrl-C stops the sweep cleanly; a second handler install (tests, merge) is harmless.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     execute(&r, &manifest, &out, start, &names, a.jobs, a.quiet)?;
     finish(&out, manifest, &names, a.quiet)
 }
@@ -393,7 +398,7 @@ fn execute(r: &Resolved, m: &Manifest, out: &Path, start: u64, names: &[String],
             s.spawn(move || {
                 let mut cache: Option<(u64, Prepared)> = None;
                 loop {
-                    if stop.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) || INTERRUPTED.load(Ordering::SeqCst) {
                         break;
                     }
                     let j = next.fetch_add(1, Ordering::Relaxed);
@@ -457,6 +462,15 @@ fn execute(r: &Resolved, m: &Manifest, out: &Path, start: u64, names: &[String],
             }
         }
         progress.finish();
+        if expected < count && INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(Fail {
+                code: 130,
+                message: format!(
+                    "interrupted: {expected} of {count} runs are saved in {}; continue with the same command and --resume",
+                    out.display()
+                ),
+            });
+        }
         if expected < count {
             return Err(Fail { code: 1, message: format!("error: the sweep stopped after {expected} of {count} runs") });
         }

@@ -227,3 +227,46 @@ fn the_python_example_runs_a_sweep_and_prints_the_curve() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown parameter"), "{}", stderr(&o));
 }
+
+#[test]
+fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
+    let dir = scratch("ctrl_c");
+    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "300", "--seed", "4", "--quiet", "--jobs", "2"];
+    let mut full: Vec<&str> = plan.to_vec();
+    full.extend(["--out", "full"]);
+    assert!(casus(&full, &dir).status.success());
+    let mut args: Vec<&str> = plan.to_vec();
+    args.extend(["--out", "stopped"]);
+    let child = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(&args)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rows = dir.join("stopped/runs.jsonl");
+    for _ in 0..2000 {
+        if std::fs::read(&rows).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0) >= 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(0) {
+        // The sweep finished before the signal arrived: nothing to resume, but the result stands.
+        same_files(&dir.join("full"), &dir.join("stopped"), FILES);
+        return;
+    }
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted:") && err.contains("--resume"), "{err}");
+    let saved = std::fs::read_to_string(&rows).unwrap();
+    assert!(saved.ends_with('\n'), "a clean stop leaves no torn line");
+    let mut resume = args.clone();
+    resume.push("--resume");
+    let o = casus(&resume, &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_files(&dir.join("full"), &dir.join("stopped"), FILES);
+}
