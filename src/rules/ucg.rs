@@ -515,35 +515,29 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                         Some(ev.seq),
                         ucg.sanctions_article.clone(),
                     );
-                    if accepted && !resp.measures.is_empty() {
-                        ctx.emit(
-                            EventKind::SanctionsLifted {
-                                org: org_id.clone(),
-                                target: target.clone(),
-                                measures: resp.measures.iter().copied().collect(),
-                                kept: vec![],
-                                reason: LiftReason::TransitionAgreed,
-                            },
-                            Some(ev.seq),
+                    if accepted {
+                        lift_all(
+                            &mut ctx,
+                            &org_id,
+                            target,
+                            resp,
+                            LiftReason::TransitionAgreed,
+                            ev.seq,
                             format!("{} (transition timetable agreed)", ucg.sanctions_article),
                         );
                     }
                 }
                 EventKind::OrderRestored { state: target, .. } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
-                    if !resp.measures.is_empty() {
-                        ctx.emit(
-                            EventKind::SanctionsLifted {
-                                org: org_id.clone(),
-                                target: target.clone(),
-                                measures: resp.measures.iter().copied().collect(),
-                                kept: vec![],
-                                reason: LiftReason::OrderRestored,
-                            },
-                            Some(ev.seq),
-                            format!("{} (demand met)", ucg.sanctions_article),
-                        );
-                    }
+                    lift_all(
+                        &mut ctx,
+                        &org_id,
+                        target,
+                        resp,
+                        LiftReason::OrderRestored,
+                        ev.seq,
+                        format!("{} (demand met)", ucg.sanctions_article),
+                    );
                     if resp.suspended && ostate.suspended.contains(target) {
                         ctx.emit(
                             EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
@@ -556,6 +550,21 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
             }
         }
     }
+}
+
+/// Lifts every measure still in force (economic and targeted), if any.
+fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: LiftReason, cause: u64, rule: String) {
+    if resp.measures.is_empty() {
+        return;
+    }
+    let kind = EventKind::SanctionsLifted {
+        org: org.to_string(),
+        target: target.to_string(),
+        measures: resp.measures.iter().copied().collect(),
+        kept: vec![],
+        reason,
+    };
+    ctx.emit(kind, Some(cause), rule);
 }
 
 /// The next day this organisation's regime has a step to take.
