@@ -86,14 +86,8 @@ impl Ctx<'_> {
         self.entity(org)?;
         self.polity(target)?;
         let (day, seq) = (self.day, self.seq);
-        let crisis = self.world.resource_mut::<Crises>().into_inner().0.entry(target.to_string()).or_insert_with(|| Crisis {
-            coup_day: day,
-            coup_seq: seq,
-            resolved_day: None,
-            transition: None,
-            responses: Default::default(),
-            aid_suspended_by: Default::default(),
-        });
+        let crisis =
+            self.world.resource_mut::<Crises>().into_inner().0.entry(target.to_string()).or_insert_with(|| Crisis::opened(day, seq));
         Ok(crisis.responses.entry(org.to_string()).or_default())
     }
 }
@@ -146,17 +140,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.coup_consolidated = false;
             p.reversal_day = None;
             p.transition_months = None;
-            c.world.resource_mut::<Crises>().0.insert(
-                state.clone(),
-                Crisis {
-                    coup_day: day,
-                    coup_seq: seq,
-                    resolved_day: None,
-                    transition: None,
-                    responses: Default::default(),
-                    aid_suspended_by: Default::default(),
-                },
-            );
+            c.world.resource_mut::<Crises>().0.insert(state.clone(), Crisis::opened(day, seq));
         }
         EventKind::CoupConsolidated { state } => c.polity(state)?.coup_consolidated = true,
         EventKind::CoupFailing { state, reversal_day } => c.polity(state)?.reversal_day = Some(*reversal_day),

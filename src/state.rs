@@ -219,6 +219,20 @@ pub struct Crisis {
     pub aid_suspended_by: BTreeSet<String>,
 }
 
+impl Crisis {
+    /// A crisis opened on `day` by event `seq`, with no response yet.
+    pub fn opened(day: u32, seq: u64) -> Crisis {
+        Crisis {
+            coup_day: day,
+            coup_seq: seq,
+            resolved_day: None,
+            transition: None,
+            responses: Default::default(),
+            aid_suspended_by: Default::default(),
+        }
+    }
+}
+
 /// Crises by target state.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Crises(pub BTreeMap<String, Crisis>);

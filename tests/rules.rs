@@ -24,6 +24,35 @@ fn coup(h: &mut Harness) -> u64 {
     e[0].seq
 }
 
+/// Given: on day 4 ECOWAS suspended Niger and closed its borders.
+fn suspended_and_sanctioned(h: &mut Harness) {
+    h.given(
+        4,
+        vec![
+            EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
+            EventKind::SanctionsImposed {
+                org: "ECOWAS".into(),
+                target: "NER".into(),
+                measures: vec![Measure::BorderClosure],
+                severity: 0.25,
+            },
+        ],
+    );
+}
+
+/// A Nigerian invasion of Niger.
+fn nga_invades_ner() -> EventKind {
+    EventKind::AttackOccurred {
+        attacker: "NGA".into(),
+        target: "NER".into(),
+        location: "NER".into(),
+        attack: AttackKind::Invasion,
+        troops: 5000,
+        deaths_military: 0,
+        deaths_civilian: 0,
+    }
+}
+
 mod coups {
     use super::*;
 
@@ -189,18 +218,7 @@ mod ucg {
         for (months, accepted) in [(12, true), (36, false)] {
             let mut h = Harness::new(NIGER, &[]);
             coup(&mut h);
-            h.given(
-                4,
-                vec![
-                    EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
-                    EventKind::SanctionsImposed {
-                        org: "ECOWAS".into(),
-                        target: "NER".into(),
-                        measures: vec![Measure::BorderClosure],
-                        severity: 0.25,
-                    },
-                ],
-            );
+            suspended_and_sanctioned(&mut h);
             let then = h.when(20, EventKind::TransitionProposed { state: "NER".into(), months });
             let answers: Vec<&Proposal> = then.iter().filter(|p| p.kind.actors().first().map(|a| a.as_str()) == Some("ECOWAS")).collect();
             assert_eq!(answers[0].kind, EventKind::TransitionAnswered { org: "ECOWAS".into(), state: "NER".into(), months, accepted });
@@ -215,18 +233,7 @@ mod ucg {
     fn when_order_is_restored_then_measures_and_suspension_are_lifted() {
         let mut h = Harness::new(NIGER, &[]);
         coup(&mut h);
-        h.given(
-            4,
-            vec![
-                EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
-                EventKind::SanctionsImposed {
-                    org: "ECOWAS".into(),
-                    target: "NER".into(),
-                    measures: vec![Measure::BorderClosure],
-                    severity: 0.25,
-                },
-            ],
-        );
+        suspended_and_sanctioned(&mut h);
         let then = h.when(30, EventKind::OrderRestored { state: "NER".into(), how: "test".into() });
         assert_eq!(kinds(&then), ["SanctionsLifted", "SuspensionLifted"]);
         assert!(matches!(&then[0].kind, EventKind::SanctionsLifted { reason: LiftReason::OrderRestored, .. }));
@@ -327,18 +334,7 @@ mod defence {
         let mut h = Harness::new(NIGER, &[]);
         coup(&mut h);
         h.given(60, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
-        let attack = h.given(
-            61,
-            vec![EventKind::AttackOccurred {
-                attacker: "NGA".into(),
-                target: "NER".into(),
-                location: "NER".into(),
-                attack: AttackKind::Invasion,
-                troops: 5000,
-                deaths_military: 0,
-                deaths_civilian: 0,
-            }],
-        );
+        let attack = h.given(61, vec![nga_invades_ner()]);
         let obligation = EventKind::ObligationArisen {
             treaty: "AES".into(),
             article: "Art. 6".into(),
@@ -363,15 +359,7 @@ mod defence {
     fn given_committed_forces_when_their_delays_pass_then_they_mobilise_deploy_and_return() {
         let mut h = Harness::new(NIGER, &[]);
         h.given(60, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
-        let attack = EventKind::AttackOccurred {
-            attacker: "NGA".into(),
-            target: "NER".into(),
-            location: "NER".into(),
-            attack: AttackKind::Invasion,
-            troops: 5000,
-            deaths_military: 0,
-            deaths_civilian: 0,
-        };
+        let attack = nga_invades_ner();
         let a = h.given(61, vec![attack]);
         let ob = EventKind::ObligationArisen {
             treaty: "AES".into(),
