@@ -183,12 +183,29 @@ pub enum RunError {
     Apply(#[from] ApplyError),
 }
 
+/// A proposal the engine refuses on one day: how `casus fork --drop` removes an event from
+/// a counterfactual run. Every proposal that day with the same kind, fields and rule is
+/// dropped before it is stamped, so nothing it would have caused happens either.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Veto {
+    /// The day it applies to.
+    pub day: u32,
+    /// The event as proposed.
+    pub kind: EventKind,
+    /// The rule that proposes it.
+    pub rule: String,
+    /// How many proposals it dropped.
+    pub matched: u32,
+}
+
 /// A simulation: a world plus its schedule.
 pub struct Sim {
     /// The ECS world holding all state.
     pub world: World,
     /// Whether to record periodic state checkpoints (logs that will be replayed need them).
     pub checkpoints: bool,
+    /// Proposals to refuse (counterfactual forks).
+    pub vetoes: Vec<Veto>,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
 }
@@ -333,13 +350,56 @@ impl Sim {
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
         world.add_schedule(rule_schedule());
-        Sim { world, checkpoints: true, limits, last_checkpoint_period: None }
+        Sim { world, checkpoints: true, vetoes: Vec::new(), limits, last_checkpoint_period: None }
     }
 
     /// Runs to the horizon.
     pub fn run(&mut self) -> Result<(), RunError> {
+        self.run_from(0)
+    }
+
+    /// Folds already-logged events (a fork's history: every event before day `until`, in seq
+    /// order) into the world and the log without running any rule, recording checkpoints as
+    /// the run that logged them did.
+    pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
+        let mut day: Option<u32> = None;
+        for e in events {
+            let seq = self.world.resource::<Log>().events.len() as u64;
+            if e.seq != seq || e.day >= until || day.is_some_and(|d| e.day < d) {
+                return Err(ApplyError {
+                    seq: e.seq,
+                    kind: e.kind.name(),
+                    message: format!("history must be the log's events before day {until}, in order (expected seq {seq})"),
+                });
+            }
+            if let Some(d) = day
+                && d != e.day
+            {
+                self.end_day(d, true);
+            }
+            day = Some(e.day);
+            apply(&mut self.world, e)?;
+            self.world.resource_mut::<Log>().events.push(e.clone());
+        }
+        if let Some(d) = day {
+            self.end_day(d, true);
+        }
+        Ok(())
+    }
+
+    /// Runs from day `first` to the horizon, on the days the rules are due. From a fork's
+    /// history, this is the first day at or after `first` on which any rule is due: exactly
+    /// the days the original run visited from there, when nothing has changed.
+    pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         let horizon = self.world.resource::<Clock>().horizon;
-        let mut day = 0;
+        let mut day = if first == 0 {
+            0
+        } else {
+            match rules::next_due(&mut self.world, first - 1) {
+                Some(d) if d <= horizon => d,
+                _ => return Ok(()),
+            }
+        };
         loop {
             self.run_day(day)?;
             match rules::next_due(&mut self.world, day) {
@@ -355,7 +415,10 @@ impl Sim {
         self.start_day(day);
         let mut applied_today = false;
         loop {
-            let proposals = self.run_rules();
+            let mut proposals = self.run_rules();
+            if !self.vetoes.is_empty() {
+                self.refuse_vetoed(day, &mut proposals);
+            }
             if proposals.is_empty() {
                 break;
             }
@@ -372,6 +435,25 @@ impl Sim {
             self.world.resource_mut::<Clock>().round += 1;
             applied_today = true;
         }
+        self.end_day(day, applied_today);
+        Ok(())
+    }
+
+    fn refuse_vetoed(&mut self, day: u32, proposals: &mut Vec<Proposal>) {
+        proposals.retain(|p| {
+            let veto = self.vetoes.iter_mut().find(|v| v.day == day && v.kind == p.kind && v.rule == p.rule);
+            match veto {
+                Some(v) => {
+                    v.matched += 1;
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+
+    /// Records a checkpoint after a day with events, once per checkpoint period.
+    fn end_day(&mut self, day: u32, applied_today: bool) {
         if applied_today && self.checkpoints {
             let period = day / CHECKPOINT_DAYS;
             if self.last_checkpoint_period != Some(period) {
@@ -381,7 +463,6 @@ impl Sim {
                 self.world.resource_mut::<Log>().checkpoints.push(Checkpoint { day, next_seq, state_hash });
             }
         }
-        Ok(())
     }
 
     /// Sets the clock to round 0 of `day` with no fresh events.

@@ -40,6 +40,26 @@ pub struct Header {
     pub parameters: BTreeMap<String, f64>,
     /// `--set` overrides in the order given.
     pub overrides: Vec<(String, String)>,
+    /// Every actor of the scenario by id, with its display name and type (schema 2; logs of
+    /// schema 1 are upcast with an empty map, and readers fall back to ids).
+    pub actors: BTreeMap<String, ActorLabel>,
+}
+
+/// How a log names an actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorLabel {
+    /// Display name.
+    pub name: String,
+    /// `State`, `Organisation`, `Partner` or `ArmedGroup`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl Header {
+    /// The display name of an actor, or its id when the log does not name it.
+    pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.actors.get(id).map(|a| a.name.as_str()).unwrap_or(id)
+    }
 }
 
 /// Last record of a log.
@@ -182,6 +202,12 @@ pub fn header(p: &Prepared, seed: u64) -> Header {
         focus: p.scenario.focus.clone(),
         parameters: p.params.to_map(),
         overrides: p.overrides.clone(),
+        actors: p
+            .scenario
+            .actors
+            .iter()
+            .map(|a| (a.id().to_string(), ActorLabel { name: a.name().to_string(), kind: a.kind_name().to_string() }))
+            .collect(),
     }
 }
 
@@ -211,17 +237,22 @@ pub fn run_with(p: &Prepared, seed: u64, limits: Limits, checkpoints: bool) -> R
     let mut sim = Sim::new(&p.scenario, p.params.clone(), seed, limits);
     sim.checkpoints = checkpoints;
     sim.run()?;
+    Ok(finish(sim, p, seed))
+}
+
+/// Packages a finished simulation of `p` into its log records and outcomes.
+pub fn finish(mut sim: Sim, p: &Prepared, seed: u64) -> RunOutput {
     let final_state_hash = sim.state_hash();
     let outcomes = outcomes_of(&mut sim, &p.scenario, &p.params);
     let log = std::mem::take(&mut *sim.world.resource_mut::<crate::engine::Log>());
     let last_day = log.events.last().map(|e| e.day).unwrap_or(0);
-    Ok(RunOutput {
+    RunOutput {
         header: header(p, seed),
         end: End { events: log.events.len() as u64, last_day, final_state_hash },
         events: log.events,
         checkpoints: log.checkpoints,
         outcomes,
-    })
+    }
 }
 
 impl RunOutput {
@@ -299,6 +330,11 @@ impl Chain {
         writeln!(w, ",\"chain\":\"{chain}\"}}")
     }
 
+    /// The chain value of the last record written or verified.
+    pub fn head(&self) -> &str {
+        &self.prev
+    }
+
     /// Checks a line's chain value; returns the line without it.
     pub fn verify(&mut self, line: &str) -> Result<String, &'static str> {
         const KEY: &str = ",\"chain\":\"";
@@ -326,6 +362,10 @@ pub struct ParsedLog {
     pub checkpoints: Vec<Checkpoint>,
     /// End, if present (absent: truncated).
     pub end: Option<End>,
+    /// The schema version the log was written with (the header is upcast to the current one).
+    pub written_schema_version: u32,
+    /// The chain value of the last record: a fingerprint of the whole log.
+    pub chain_head: String,
 }
 
 /// A line of a log that could not be read.
@@ -339,6 +379,29 @@ pub struct LogError {
     /// True when the log is well formed but fails its integrity check (an edited, removed,
     /// added or reordered record); false when it is not a casus log at all.
     pub integrity: bool,
+}
+
+/// Brings a header record of any schema version this build reads up to the current one, in
+/// place: the upcasting step that lets logs of older versions load. Events and other records
+/// have not changed shape since schema 1.
+///
+/// - 1 → 2: the header gains `actors` (id → name and type); a schema-1 log gets an empty map.
+///
+/// Returns the version the record was written with.
+pub fn upcast_header(value: &mut serde_json::Value) -> Result<u32, String> {
+    let obj = value.as_object_mut().ok_or("bad record: the header is not an object")?;
+    let version = obj.get("schema_version").and_then(|v| v.as_u64()).ok_or("bad record: the header has no schema_version")?;
+    if version == 0 || version > u64::from(LOG_SCHEMA_VERSION) {
+        return Err(format!(
+            "log schema version {version} is not one this casus reads (1 to {LOG_SCHEMA_VERSION}); {}",
+            if version == 0 { "the header is damaged" } else { "it was written by a newer casus: upgrade" }
+        ));
+    }
+    if version < 2 {
+        obj.entry("actors").or_insert_with(|| serde_json::json!({}));
+    }
+    obj.insert("schema_version".into(), serde_json::json!(LOG_SCHEMA_VERSION));
+    Ok(version as u32)
 }
 
 /// Largest log line accepted, in bytes.
@@ -377,7 +440,13 @@ pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
             integrity: why == "hash chain broken",
         })?;
         if body.starts_with("{\"record\"") {
-            let rec: Record = serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?;
+            let rec: Record = if body.starts_with("{\"record\":\"header\"") {
+                let mut value: serde_json::Value = serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?;
+                log.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
+                serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
+            } else {
+                serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?
+            };
             match rec {
                 Record::Header(h) => {
                     if n != 1 || log.header.is_some() {
@@ -407,5 +476,6 @@ pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
     if log.header.is_none() {
         return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
     }
+    log.chain_head = chain.head().to_string();
     Ok(log)
 }

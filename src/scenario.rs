@@ -630,13 +630,17 @@ pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
             message: format!("file is {} bytes; the limit is {MAX_FILE_BYTES} bytes", source.len()),
         }));
     }
+    parse_ron::<Scenario>(source).map_err(ScenarioError::Syntax)
+}
+
+/// Parses any part of the scenario schema (a timeline entry for `casus fork --inject`, say)
+/// with the options scenario files use.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, SyntaxError> {
     let options = ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
         .with_recursion_limit(64);
-    options
-        .from_str::<Scenario>(source)
-        .map_err(|e| ScenarioError::Syntax(SyntaxError { line: e.span.start.line, col: e.span.start.col, message: e.code.to_string() }))
+    options.from_str::<T>(source).map_err(|e| SyntaxError { line: e.span.start.line, col: e.span.start.col, message: e.code.to_string() })
 }
 
 /// Parses and validates.
@@ -654,6 +658,16 @@ impl ActorDef {
             ActorDef::Organisation(o) => &o.id,
             ActorDef::Partner(p) => &p.id,
             ActorDef::ArmedGroup(g) => &g.id,
+        }
+    }
+
+    /// The actor's display name.
+    pub fn name(&self) -> &str {
+        match self {
+            ActorDef::State(s) => &s.name,
+            ActorDef::Organisation(o) => &o.name,
+            ActorDef::Partner(p) => &p.name,
+            ActorDef::ArmedGroup(g) => &g.name,
         }
     }
 
