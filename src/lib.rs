@@ -23,15 +23,20 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod charts;
 pub mod date;
 pub mod describe;
+pub mod diff;
 pub mod draw;
 pub mod engine;
 pub mod event;
+pub mod fork;
 pub mod outcomes;
 pub mod overrides;
 pub mod params;
+pub mod query;
 pub mod replay;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scenario;

@@ -1,0 +1,270 @@
+//! Line charts for reports, drawn with plotters: inline SVG for HTML pages, PNG for papers and
+//! slides. Text is laid out with the embedded Casus Sans font (assets/fonts), so charts look
+//! the same on every machine and need no system fonts.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::date::Date;
+
+/// One line of a chart, with an optional confidence band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// (x, y) points, x ascending.
+    pub points: Vec<(f64, f64)>,
+    /// (x, low, high) for a shaded band, if any.
+    pub band: Vec<(f64, f64, f64)>,
+}
+
+/// What the x axis shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum XAxis {
+    /// Days since a start date; labelled with dates.
+    Days(Date),
+    /// A plain number (a swept parameter).
+    Value,
+}
+
+/// A chart: title, axes and lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// File-safe identifier (PNG file name, HTML anchor).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// X axis description.
+    pub x_label: String,
+    /// Y axis description.
+    pub y_label: String,
+    /// X axis kind.
+    pub x: XAxis,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Fixed y range, or None to fit the data (from 0).
+    pub y_range: Option<(f64, f64)>,
+    /// Draw lines as steps (a value holds until the next point), for state over time.
+    pub steps: bool,
+}
+
+/// Chart size in pixels.
+pub const SIZE: (u32, u32) = (760, 380);
+
+const FONT: &[u8] = include_bytes!("../assets/fonts/CasusSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is embedded and known to parse (a unit test checks it).
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// A colour-blind-safe palette (Okabe and Ito), then greys.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(120, 120, 120),
+    RGBColor(40, 40, 40),
+];
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+type DrawResult<T> = Result<T, String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("drawing a chart failed: {e:?}")
+}
+
+fn bounds(chart: &Chart) -> ((f64, f64), (f64, f64)) {
+    let xs = chart.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0).chain(l.band.iter().map(|b| b.0)));
+    let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    if !x0.is_finite() || !x1.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let y = chart.y_range.unwrap_or_else(|| {
+        let top = chart
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1).chain(l.band.iter().map(|b| b.2)))
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max);
+        (0.0, if top > 0.0 { top * 1.08 } else { 1.0 })
+    });
+    ((x0, x1), y)
+}
+
+fn step_points(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len() * 2);
+    for (i, &(x, y)) in points.iter().enumerate() {
+        if i > 0 {
+            out.push((x, points[i - 1].1));
+        }
+        out.push((x, y));
+    }
+    out
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<()>
+where
+    DB::ErrorType: 'static,
+{
+    register_font();
+    root.fill(&WHITE).map_err(err)?;
+    let ((x0, x1), (y0, y1)) = bounds(chart);
+    let mut ctx = ChartBuilder::on(root)
+        .caption(&chart.title, (FAMILY, 18))
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    let date_fmt = |v: &f64| match chart.x {
+        XAxis::Days(start) => start.plus_days(v.round() as i64).to_string(),
+        XAxis::Value => format_value(*v),
+    };
+    let y_fmt = |v: &f64| format_value(*v);
+    ctx.configure_mesh()
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.y_label.as_str())
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&date_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style((FAMILY, 12))
+        .axis_desc_style((FAMILY, 13))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(err)?;
+    for (i, line) in chart.lines.iter().enumerate() {
+        let c = colour(i);
+        if !line.band.is_empty() {
+            let mut poly: Vec<(f64, f64)> = line.band.iter().map(|b| (b.0, b.2)).collect();
+            poly.extend(line.band.iter().rev().map(|b| (b.0, b.1)));
+            ctx.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18)))).map_err(err)?;
+        }
+        let pts = if chart.steps { step_points(&line.points) } else { line.points.clone() };
+        ctx.draw_series(LineSeries::new(pts, c.stroke_width(2)))
+            .map_err(err)?
+            .label(line.label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        if !chart.steps && line.points.len() <= 40 {
+            ctx.draw_series(line.points.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+        }
+    }
+    if !chart.lines.is_empty() {
+        ctx.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FAMILY, 12))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// A number for an axis label: integers plainly, others with up to three significant decimals.
+pub fn format_value(v: f64) -> String {
+    if v.abs() >= 1e6 {
+        return format!("{:.1}M", v / 1e6);
+    }
+    if v.abs() >= 1e4 {
+        return format!("{:.0}k", v / 1e3);
+    }
+    if (v - v.round()).abs() < 1e-9 {
+        return format!("{}", v.round() as i64);
+    }
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The chart as an SVG document (for inlining in HTML).
+pub fn svg(chart: &Chart) -> DrawResult<String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw(&root, chart)?;
+    }
+    Ok(out)
+}
+
+/// The chart as PNG bytes.
+pub fn png(chart: &Chart) -> DrawResult<Vec<u8>> {
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        draw(&root, chart)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = ::png::Encoder::new(&mut out, w, h);
+        enc.set_color(::png::ColorType::Rgb);
+        enc.set_depth(::png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(err)?;
+        writer.write_image_data(&rgb).map_err(err)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Chart {
+        Chart {
+            id: "t".into(),
+            title: "Sanctions in force".into(),
+            x_label: "date".into(),
+            y_label: "severity".into(),
+            x: XAxis::Days(Date::parse("2023-07-26").unwrap()),
+            lines: vec![Line { label: "NER".into(), points: vec![(0.0, 0.0), (4.0, 0.8), (240.0, 0.1)], band: vec![] }],
+            y_range: Some((0.0, 1.0)),
+            steps: true,
+        }
+    }
+
+    #[test]
+    fn the_embedded_font_parses() {
+        assert!(plotters::style::register_font("casus-test", FontStyle::Normal, FONT).is_ok());
+    }
+
+    #[test]
+    fn svg_has_the_title_a_path_and_date_labels() {
+        let s = svg(&sample()).unwrap();
+        assert!(s.starts_with("<svg"), "{}", &s[..40]);
+        assert!(s.contains("Sanctions in force"));
+        assert!(s.contains("<polyline") || s.contains("<path"), "a line is drawn");
+        assert!(s.contains("2023-"), "the x axis shows dates");
+    }
+
+    #[test]
+    fn png_is_a_png_with_content() {
+        let bytes = png(&sample()).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(bytes.len() > 2000, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn values_format_compactly() {
+        assert_eq!(format_value(3.0), "3");
+        assert_eq!(format_value(0.25), "0.25");
+        assert_eq!(format_value(12_500.0), "12k");
+        assert_eq!(format_value(0.1 + 0.2), "0.3");
+    }
+}
