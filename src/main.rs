@@ -14,11 +14,12 @@ use casus::params::CATALOGUE;
 use casus::replay::{Verdict, replay};
 use casus::run::{self, Prepared};
 
+mod logs_cli;
 mod sweep_cli;
 
 /// The embedded default scenario: the 2023 Niger crisis.
-const DEFAULT_SCENARIO: &str = include_str!("../scenarios/niger_2023.ron");
-const DEFAULT_NAME: &str = "<embedded scenarios/niger_2023.ron>";
+pub(crate) const DEFAULT_SCENARIO: &str = include_str!("../scenarios/niger_2023.ron");
+pub(crate) const DEFAULT_NAME: &str = "<embedded scenarios/niger_2023.ron>";
 
 #[derive(Parser)]
 #[command(name = "casus", version, about = "Event-sourced simulation of alliance responses to crises")]
@@ -69,6 +70,104 @@ enum Command {
         /// A log (events.jsonl) or a run folder.
         log: PathBuf,
         /// The scenario the log was run with (default: scenario.ron beside the log, or the embedded default).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// Print a log as a dated timeline, filtered, as text, JSON lines or CSV.
+    Log {
+        /// A log (events.jsonl) or a run folder.
+        log: PathBuf,
+        /// Only these event kinds (repeatable or comma-separated), e.g. SanctionsImposed.
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// Only events involving one of these actors (ids; repeatable or comma-separated).
+        #[arg(long = "actor", value_name = "ID")]
+        actors: Vec<String>,
+        /// Only events whose rule contains this text, case-insensitively (e.g. "Art. 6"; repeatable).
+        #[arg(long = "rule", value_name = "TEXT")]
+        rules: Vec<String>,
+        /// From this date (YYYY-MM-DD) or day number, inclusive.
+        #[arg(long)]
+        from: Option<String>,
+        /// To this date (YYYY-MM-DD) or day number, inclusive.
+        #[arg(long)]
+        to: Option<String>,
+        /// text (default), json (one event per line) or csv.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Leave out combat rounds, mobilisations and summits.
+        #[arg(long)]
+        brief: bool,
+    },
+    /// Explain why an event happened: its chain of causes back to the root, with the rule at each step.
+    Explain {
+        /// A log (events.jsonl) or a run folder.
+        log: PathBuf,
+        /// The event's seq (or use --kind/--actor to pick the first matching event).
+        seq: Option<u64>,
+        /// Explain the first event of this kind.
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// ... involving this actor.
+        #[arg(long = "actor", value_name = "ID")]
+        actors: Vec<String>,
+        /// Also print the tree of events it caused.
+        #[arg(long)]
+        consequences: bool,
+        /// Deepest level of consequences printed.
+        #[arg(long)]
+        depth: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue a logged run from a point in its history with a change (a counterfactual).
+    Fork {
+        /// The parent: a log (events.jsonl) or a run folder.
+        log: PathBuf,
+        /// Fork point: an event's seq (the fork starts at the start of its day), a date YYYY-MM-DD, or dN for day N.
+        #[arg(long)]
+        at: String,
+        /// Override a parameter or field from the fork on: NAME=VALUE (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Remove an event of the parent (on or after the fork day) and what it would cause (repeatable).
+        #[arg(long = "drop", value_name = "SEQ")]
+        drop: Vec<u64>,
+        /// Add a scripted event, written as a scenario timeline entry in RON (repeatable).
+        #[arg(long = "inject", value_name = "RON")]
+        inject: Vec<String>,
+        /// Output folder for the fork's run.
+        #[arg(long)]
+        out: PathBuf,
+        /// The parent's scenario (default: scenario.ron beside the log, or the embedded default).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Replace an existing non-casus folder.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Show where two runs diverge and how their outcomes differ (exit 0 identical, 1 different).
+    Diff {
+        /// First run (folder or log).
+        left: PathBuf,
+        /// Second run (folder or log).
+        right: PathBuf,
+    },
+    /// Write a self-contained HTML report with charts for a run folder or a sweep folder.
+    Report {
+        /// A run folder (casus run/fork --out) or a sweep folder (casus sweep --out).
+        dir: PathBuf,
+        /// Where to write the page (default: DIR/report.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write every chart as a PNG file in charts/ beside the page.
+        #[arg(long)]
+        png: bool,
+        /// The run's scenario (default: scenario.ron in DIR, or the embedded default).
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
@@ -130,12 +229,12 @@ enum Command {
 }
 
 /// An error already rendered for the terminal, with its exit code.
-struct Fail {
+pub(crate) struct Fail {
     code: u8,
     message: String,
 }
 
-fn bad(message: impl Into<String>) -> Fail {
+pub(crate) fn bad(message: impl Into<String>) -> Fail {
     Fail { code: 2, message: message.into() }
 }
 
@@ -147,6 +246,17 @@ fn main() -> ExitCode {
         }
         Command::Check { files } => cmd_check(files),
         Command::Replay { log, scenario } => cmd_replay(log, scenario),
+        Command::Log { log, kinds, actors, rules, from, to, format, brief } => {
+            logs_cli::cmd_log(logs_cli::LogArgs { path: log, kinds, actors, rules, from, to, format, brief })
+        }
+        Command::Explain { log, seq, kinds, actors, consequences, depth, json } => {
+            logs_cli::cmd_explain(logs_cli::ExplainArgs { path: log, seq, kinds, actors, consequences, depth, json })
+        }
+        Command::Fork { log, at, set, drop, inject, out, scenario, force, quiet } => {
+            logs_cli::cmd_fork(logs_cli::ForkArgs { path: log, at, set, drop, inject, out, scenario, force, quiet })
+        }
+        Command::Diff { left, right } => logs_cli::cmd_diff(left, right),
+        Command::Report { dir, out, png, scenario } => logs_cli::cmd_report(logs_cli::ReportArgs { dir, out, png, scenario }),
         Command::Params => cmd_params(),
         Command::Sweep { input, params, set, runs, seed, design, out, jobs, shard, resume, events, quiet, force } => {
             sweep_cli::cmd_sweep(sweep_cli::SweepArgs {
@@ -172,7 +282,7 @@ fn main() -> ExitCode {
         Err(f) => {
             let mut stderr = std::io::stderr();
             let _ = stderr.write_all(f.message.as_bytes());
-            if !f.message.ends_with('\n') {
+            if !f.message.is_empty() && !f.message.ends_with('\n') {
                 let _ = stderr.write_all(b"\n");
             }
             ExitCode::from(f.code)
@@ -180,7 +290,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_source(path: &Path) -> Result<String, Fail> {
+pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
     let meta = fs::metadata(path).map_err(|e| bad(format!("{}: error: cannot read: {e}", path.display())))?;
     if meta.len() > casus::scenario::MAX_FILE_BYTES as u64 {
         return Err(bad(format!(
@@ -194,11 +304,11 @@ fn read_source(path: &Path) -> Result<String, Fail> {
     String::from_utf8(bytes).map_err(|e| bad(format!("{}: error: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))
 }
 
-fn parse_sets(set: &[String]) -> Result<Vec<(String, String)>, Fail> {
+pub(crate) fn parse_sets(set: &[String]) -> Result<Vec<(String, String)>, Fail> {
     set.iter().map(|s| casus::overrides::split(s).map_err(|e| bad(format!("error: {e}")))).collect()
 }
 
-fn prepare(scenario: Option<&Path>, overrides: &[(String, String)]) -> Result<(Prepared, String, String), Fail> {
+pub(crate) fn prepare(scenario: Option<&Path>, overrides: &[(String, String)]) -> Result<(Prepared, String, String), Fail> {
     let (name, source) = match scenario {
         Some(p) => (p.display().to_string(), read_source(p)?),
         None => (DEFAULT_NAME.to_string(), DEFAULT_SCENARIO.to_string()),
@@ -225,7 +335,7 @@ fn cmd_run(
     check_output_dir(&out, force)?;
     let output = run::run(&prepared, seed, limits).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = output.summary();
-    write_run_dir(&out, &output, &source).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", out.display()) })?;
+    write_run_dir(&out, &output, &source, &[]).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", out.display()) })?;
     if quiet {
         return Ok(());
     }
@@ -255,7 +365,7 @@ fn cmd_run(
 }
 
 /// Refuses to overwrite a non-empty folder that is not a casus output unless forced.
-fn check_output_dir(out: &Path, force: bool) -> Result<(), Fail> {
+pub(crate) fn check_output_dir(out: &Path, force: bool) -> Result<(), Fail> {
     if !out.exists() {
         return Ok(());
     }
@@ -271,8 +381,10 @@ fn check_output_dir(out: &Path, force: bool) -> Result<(), Fail> {
 }
 
 /// Writes into a temporary sibling folder, then renames it into place, so an interrupted run
-/// leaves either the complete output or none.
-fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str) -> std::io::Result<()> {
+/// leaves either the complete output or none. The hidden sibling (`.NAME.tmp-PID`) is the only
+/// path written outside the output folder: rename is atomic only within one folder's
+/// filesystem, so the temporary folder must share the output's parent. It is removed on failure.
+pub(crate) fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str, extra: &[(&str, &str)]) -> std::io::Result<()> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
@@ -281,15 +393,24 @@ fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str) -> std::io::
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir_all(&tmp)?;
-    let mut w = std::io::BufWriter::new(fs::File::create(tmp.join("events.jsonl"))?);
-    output.write_log(&mut w)?;
-    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    fs::write(tmp.join("summary.json"), serde_json::to_string_pretty(&output.summary()).expect("summary serialises") + "\n")?;
-    fs::write(tmp.join("scenario.ron"), source)?;
-    if out.exists() {
-        fs::remove_dir_all(out)?;
+    let written = (|| {
+        let mut w = std::io::BufWriter::new(fs::File::create(tmp.join("events.jsonl"))?);
+        output.write_log(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        fs::write(tmp.join("summary.json"), serde_json::to_string_pretty(&output.summary()).expect("summary serialises") + "\n")?;
+        fs::write(tmp.join("scenario.ron"), source)?;
+        for (name, content) in extra {
+            fs::write(tmp.join(name), content)?;
+        }
+        if out.exists() {
+            fs::remove_dir_all(out)?;
+        }
+        fs::rename(&tmp, out)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
     }
-    fs::rename(&tmp, out)
+    written
 }
 
 fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {

@@ -1,0 +1,441 @@
+//! The commands that read outcome logs: `log`, `explain`, `fork`, `diff` and `report`.
+//! Every one verifies the log's hash chain first and names the first bad record.
+
+use std::fs;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use casus::describe::{describe, significant, timeline_line};
+use casus::engine::Limits;
+use casus::event::Event;
+use casus::fork::{At, Changes, ForkError};
+use casus::query::{self, Filter};
+use casus::replay::{Verdict, replay};
+use casus::run::{self, ParsedLog};
+
+use crate::{Fail, bad, check_output_dir, prepare, read_source};
+
+/// A log read and verified, with where it came from.
+pub struct Opened {
+    /// The events.jsonl file.
+    pub file: PathBuf,
+    /// Its folder (where summary.json, scenario.ron and fork.json live).
+    pub dir: PathBuf,
+    /// The parsed log.
+    pub log: ParsedLog,
+}
+
+impl Opened {
+    fn header(&self) -> &run::Header {
+        self.log.header.as_ref().expect("read_log guarantees a header")
+    }
+
+    fn start(&self) -> Result<casus::date::Date, Fail> {
+        casus::date::Date::parse(&self.header().start)
+            .map_err(|e| bad(format!("{}: error: the header's start date: {e}", self.file.display())))
+    }
+
+    /// The scenario source to fold or continue this log with: `--scenario`, else scenario.ron
+    /// beside the log, else the embedded default.
+    fn scenario_path(&self, given: Option<PathBuf>) -> Option<PathBuf> {
+        given.or_else(|| {
+            let beside = self.dir.join("scenario.ron");
+            beside.exists().then_some(beside)
+        })
+    }
+
+    fn json_beside(&self, name: &str) -> Option<serde_json::Value> {
+        fs::read_to_string(self.dir.join(name)).ok().and_then(|s| serde_json::from_str(&s).ok())
+    }
+}
+
+/// Opens LOG_OR_DIR (a folder holding events.jsonl, or the file) and verifies it. A log that
+/// fails its integrity check is refused with the first bad record named (exit 2: it cannot
+/// be used).
+pub fn open(path: &Path) -> Result<Opened, Fail> {
+    let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
+    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
+    let log = run::read_log(BufReader::new(f)).map_err(|e| {
+        let what = if e.integrity {
+            "the log does not pass its integrity check (an edited, removed, added or reordered record); regenerate it or use the original"
+        } else {
+            "this is not a readable casus log"
+        };
+        bad(format!("{}:{e}\n{what}", file.display()))
+    })?;
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    Ok(Opened { file, dir, log })
+}
+
+/// Options of `casus log`.
+pub struct LogArgs {
+    pub path: PathBuf,
+    pub kinds: Vec<String>,
+    pub actors: Vec<String>,
+    pub rules: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub format: String,
+    pub brief: bool,
+}
+
+fn split_list(v: &[String]) -> Vec<String> {
+    v.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+fn filter_of(
+    o: &Opened,
+    kinds: &[String],
+    actors: &[String],
+    rules: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Filter, Fail> {
+    let start = o.start()?;
+    let when = |s: Option<&str>, flag: &str| -> Result<Option<u32>, Fail> {
+        s.map(|s| query::parse_when(s, start).map_err(|e| bad(format!("error: {flag}: {e}")))).transpose()
+    };
+    let filter = Filter {
+        kinds: split_list(kinds),
+        actors: split_list(actors),
+        rules: rules.to_vec(),
+        from_day: when(from, "--from")?,
+        to_day: when(to, "--to")?,
+    };
+    filter.check_kinds().map_err(|e| bad(format!("error: --kind: {e}")))?;
+    let header = o.header();
+    if !header.actors.is_empty() {
+        for a in &filter.actors {
+            if !header.actors.contains_key(a) {
+                let hint = casus::params::did_you_mean(a, header.actors.keys().map(|s| s.as_str()));
+                return Err(bad(format!("error: --actor: no actor {a:?} in this log{hint}")));
+            }
+        }
+    }
+    Ok(filter)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// `casus log`.
+pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
+    let o = open(&a.path)?;
+    let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
+    let mut events = o.log.events.iter().filter(|e| filter.matches(e) && (!a.brief || significant(e)));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = match a.format.as_str() {
+        "text" => {
+            let h = o.header();
+            let _ = writeln!(out, "# {} seed {} ({} events in the log)", h.scenario, h.seed, o.log.events.len());
+            events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
+        }
+        "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
+        "csv" => {
+            let _ = writeln!(out, "seq,day,date,kind,actors,cause,rule,description");
+            events.try_for_each(|e| {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{}",
+                    e.seq,
+                    e.day,
+                    e.date,
+                    e.kind.name(),
+                    csv_field(&e.actors.join(";")),
+                    e.cause.map(|c| c.to_string()).unwrap_or_default(),
+                    csv_field(&e.rule),
+                    csv_field(&describe(&e.kind))
+                )
+            })
+        }
+        other => return Err(bad(format!("error: --format {other:?}: use text, json or csv"))),
+    };
+    // A closed pipe (`casus log ... | head`) is not an error.
+    let _ = result.and_then(|_| out.flush());
+    Ok(())
+}
+
+/// Options of `casus explain`.
+pub struct ExplainArgs {
+    pub path: PathBuf,
+    pub seq: Option<u64>,
+    pub kinds: Vec<String>,
+    pub actors: Vec<String>,
+    pub consequences: bool,
+    pub depth: Option<usize>,
+    pub json: bool,
+}
+
+fn step_line(o: &Opened, e: &Event) -> String {
+    let h = o.header();
+    let who: Vec<&str> = e.actors.iter().map(|a| h.name_of(a)).collect();
+    format!("#{} {} (day {})  {}  {}  [{}]  actors: {}", e.seq, e.date, e.day, e.kind.name(), describe(&e.kind), e.rule, who.join(", "))
+}
+
+/// `casus explain`.
+pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
+    let o = open(&a.path)?;
+    let seq = match a.seq {
+        Some(s) => s,
+        None => {
+            if a.kinds.is_empty() && a.actors.is_empty() {
+                return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
+            }
+            let filter = filter_of(&o, &a.kinds, &a.actors, &[], None, None)?;
+            query::find_first(&o.log.events, &filter)
+                .map(|e| e.seq)
+                .ok_or_else(|| bad("error: no event in the log matches --kind/--actor".to_string()))?
+        }
+    };
+    let chain = query::causal_chain(&o.log.events, seq).map_err(|e| bad(format!("error: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let doc = if a.consequences {
+            let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
+            serde_json::json!({
+                "event": chain.last(),
+                "causes": chain,
+                "consequences": tree.iter().map(|(d, e)| serde_json::json!({"depth": d, "event": e})).collect::<Vec<_>>(),
+            })
+        } else {
+            serde_json::json!({ "event": chain.last(), "causes": chain })
+        };
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("serialises"));
+        return Ok(());
+    }
+    let target = chain.last().expect("the chain ends at the event");
+    let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, target.date, describe(&target.kind));
+    let _ = writeln!(out, "causal chain, from the root ({} step{}):", chain.len(), if chain.len() == 1 { "" } else { "s" });
+    for (i, e) in chain.iter().enumerate() {
+        let _ = writeln!(out, "{}{}{}", "  ".repeat(i + 1), if i == 0 { "" } else { "└─ " }, step_line(&o, e));
+    }
+    if a.consequences {
+        let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
+        let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
+        for (d, e) in tree {
+            let _ = writeln!(out, "{}└─ {}", "  ".repeat(d), step_line(&o, e));
+        }
+    }
+    Ok(())
+}
+
+/// Options of `casus fork`.
+pub struct ForkArgs {
+    pub path: PathBuf,
+    pub at: String,
+    pub set: Vec<String>,
+    pub drop: Vec<u64>,
+    pub inject: Vec<String>,
+    pub out: PathBuf,
+    pub scenario: Option<PathBuf>,
+    pub force: bool,
+    pub quiet: bool,
+}
+
+/// Reads `--at`: a plain number is an event's seq; `d12` is a day; `YYYY-MM-DD` is a date.
+fn parse_at(text: &str, start: casus::date::Date) -> Result<At, String> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<u64>().map(At::Seq).map_err(|_| format!("`{t}` is too large"));
+    }
+    query::parse_when(t, start).map(At::Day).map_err(|e| format!("{e} (a plain number is an event's seq, d12 is day 12)"))
+}
+
+/// `casus fork`.
+pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
+    let o = open(&a.path)?;
+    let at = parse_at(&a.at, o.start()?).map_err(|e| bad(format!("error: --at: {e}")))?;
+    let scenario_path = o.scenario_path(a.scenario.clone());
+    let (source, name) = match &scenario_path {
+        Some(p) => (read_source(p)?, p.display().to_string()),
+        None => (crate::DEFAULT_SCENARIO.to_string(), crate::DEFAULT_NAME.to_string()),
+    };
+    let changes = Changes { sets: crate::parse_sets(&a.set)?, drops: a.drop.clone(), injects: a.inject.clone() };
+    check_output_dir(&a.out, a.force)?;
+    if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
+        return Err(bad("error: --out is the parent's own folder; choose another"));
+    }
+    let forked = casus::fork::fork(&source, &o.log, at, &changes, Limits::default()).map_err(|e| match e {
+        ForkError::Invalid(m) => bad(format!("error: {m}")),
+        ForkError::Prepare(p) => bad(p.render(&name, &source)),
+        ForkError::Run(r) => Fail { code: 1, message: format!("error: {r}") },
+    })?;
+    let lineage = serde_json::to_string_pretty(&forked.lineage).expect("lineage serialises") + "\n";
+    crate::write_run_dir(&a.out, &forked.output, &source, &[("fork.json", lineage.as_str())])
+        .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", a.out.display()) })?;
+    if a.quiet {
+        return Ok(());
+    }
+    let l = &forked.lineage;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "forked {} at {} (day {}): kept the first {} events unchanged", o.file.display(), l.date, l.day, l.kept_events);
+    for d in &l.drops {
+        if d.refused == 0 {
+            let _ = writeln!(out, "warning: --drop {}: the fork never proposed that {} (an earlier change removed it)", d.seq, d.kind);
+        }
+    }
+    let mut fork_log = Vec::new();
+    forked.output.write_log(&mut fork_log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let parsed = run::read_log(&fork_log[..]).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let d = casus::diff::diff(&o.log, &parsed);
+    match d.first {
+        None => {
+            let _ = writeln!(out, "the fork is identical to its parent ({} events)", d.totals.1);
+        }
+        Some(_) => {
+            let _ = writeln!(out, "the fork diverges at event {} ({} events; the parent has {})", d.common, d.totals.1, d.totals.0);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "wrote {}/events.jsonl, summary.json and fork.json; compare with: casus diff {} {}",
+        a.out.display(),
+        o.dir.display(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// `casus diff`: exit 0 when the runs are identical, 1 when they differ.
+pub fn cmd_diff(left: PathBuf, right: PathBuf) -> Result<(), Fail> {
+    let a = open(&left)?;
+    let b = open(&right)?;
+    let d = casus::diff::diff(&a.log, &b.log);
+    let mut out = std::io::stdout().lock();
+    let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
+    let _ = writeln!(out, "--- {la} ({} events)\n+++ {lb} ({} events)", d.totals.0, d.totals.1);
+    for (k, x, y) in &d.header {
+        let _ = writeln!(out, "header {k}: {x} -> {y}");
+    }
+    let identical = d.first.is_none() && d.header.is_empty();
+    match d.first {
+        None => {
+            let _ = writeln!(out, "events: identical ({})", d.totals.0);
+        }
+        Some((x, y)) => {
+            let day = x.or(y).map(|e| format!(" (day {})", e.day)).unwrap_or_default();
+            let _ = writeln!(out, "events: the first {} are identical; they diverge at event {}{day}:", d.common, d.common);
+            let show = |e: Option<&Event>| e.map(timeline_line).unwrap_or_else(|| "(log ended)".into());
+            let _ = writeln!(out, "- {}\n+ {}", show(x), show(y));
+            if !d.kinds.is_empty() {
+                let _ = writeln!(out, "events after the divergence, by kind (left -> right):");
+                for (k, (x, y)) in &d.kinds {
+                    let _ = writeln!(out, "  {k:<24} {x:>6} -> {y}");
+                }
+            }
+        }
+    }
+    match (a.json_beside("summary.json"), b.json_beside("summary.json")) {
+        (Some(sa), Some(sb)) => {
+            let changes = casus::diff::outcome_changes(&sa["outcomes"], &sb["outcomes"]);
+            if changes.is_empty() {
+                let _ = writeln!(out, "outcomes: identical");
+            } else {
+                let _ = writeln!(out, "outcomes that differ (left -> right):");
+                for (k, x, y) in changes {
+                    let _ = writeln!(out, "  {k:<32} {x} -> {y}");
+                }
+            }
+        }
+        _ => {
+            let _ = writeln!(out, "outcomes: not compared (summary.json missing beside a log)");
+        }
+    }
+    let _ = out.flush();
+    if identical { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
+}
+
+/// Options of `casus report`.
+pub struct ReportArgs {
+    pub dir: PathBuf,
+    pub out: Option<PathBuf>,
+    pub png: bool,
+    pub scenario: Option<PathBuf>,
+}
+
+/// `casus report`.
+pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
+    if !a.dir.is_dir() {
+        return Err(bad(format!("error: {} is not a folder; give a run folder (casus run --out) or a sweep folder", a.dir.display())));
+    }
+    let html_path = a.out.clone().unwrap_or_else(|| a.dir.join("report.html"));
+    let (html, charts) = if a.dir.join("manifest.json").exists() && a.dir.join("points.csv").exists() {
+        sweep_report(&a.dir)?
+    } else {
+        run_report(&a.dir, a.scenario.clone())?
+    };
+    write_atomic(&html_path, html.as_bytes())
+        .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", html_path.display()) })?;
+    let mut pngs = 0;
+    if a.png {
+        let dir = html_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("charts");
+        fs::create_dir_all(&dir).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", dir.display()) })?;
+        for c in &charts {
+            let path = dir.join(format!("{}.png", c.id));
+            let bytes = casus::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
+            write_atomic(&path, &bytes).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
+            pngs += 1;
+        }
+    }
+    println!(
+        "wrote {} ({} charts{})",
+        html_path.display(),
+        charts.len(),
+        if a.png { format!(", {pngs} PNG files in charts/") } else { String::new() }
+    );
+    Ok(())
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.html".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
+fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::charts::Chart>), Fail> {
+    let o = open(dir)?;
+    let header = o.header().clone();
+    let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
+    if let Verdict::Diverged { seq, message } = replay(&prepared, &o.log) {
+        let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+        return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
+    }
+    let charts = casus::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let rendered = casus::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let summary = o.json_beside("summary.json");
+    let lineage = o.json_beside("fork.json");
+    let html = casus::report::run_html(&o.log, &rendered, summary.as_ref().map(|s| &s["outcomes"]), lineage.as_ref());
+    Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
+}
+
+fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::charts::Chart>), Fail> {
+    let read =
+        |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| bad(format!("{}: error: cannot read: {e}", dir.join(name).display())));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read("manifest.json")?).map_err(|e| bad(format!("{}: error: {e}", dir.join("manifest.json").display())))?;
+    let swept: Vec<String> = manifest["plan"]["params"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p[0].as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    if swept.is_empty() {
+        return Err(bad(format!("{}: error: the manifest names no swept parameter", dir.join("manifest.json").display())));
+    }
+    let rows = casus::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
+    // Outcomes that are events (`*_day`) or yes/no, from the first run's record.
+    let first_run = fs::File::open(dir.join("runs.jsonl"))
+        .ok()
+        .and_then(|f| std::io::BufRead::lines(BufReader::new(f)).next())
+        .and_then(|l| l.ok())
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok());
+    let probability: Vec<String> = first_run
+        .as_ref()
+        .and_then(|r| r["outcomes"].as_object())
+        .map(|o| o.iter().filter(|(k, v)| k.ends_with("_day") || v.is_boolean()).map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    let (charts, constant) = casus::report::sweep_charts(&rows, &swept, &probability);
+    let rendered = casus::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let html = casus::report::sweep_html(&manifest, &swept, &rendered, &constant);
+    Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
+}

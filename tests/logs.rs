@@ -1,0 +1,444 @@
+//! Reading outcome logs: `log` filters and formats, `explain` chains, `fork` counterfactuals,
+//! `diff`, `report` (checked in a real headless browser), and loading logs of schema 1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use casus::fork::{At, Changes};
+use casus::run::{ParsedLog, read_log};
+
+fn casus(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(cwd).output().expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
+const INTERVENTION: &str = include_str!("../scenarios/niger_2023_intervention.ron");
+
+fn run_log(source: &str, seed: u64) -> (Vec<u8>, ParsedLog) {
+    let p = casus::run::prepare(source, &[]).expect("valid");
+    let out = casus::run::run(&p, seed, Default::default()).expect("runs");
+    let mut bytes = Vec::new();
+    out.write_log(&mut bytes).expect("write");
+    let parsed = read_log(&bytes[..]).expect("reads");
+    (bytes, parsed)
+}
+
+fn fork_bytes(source: &str, parent: &ParsedLog, at: At, changes: &Changes) -> (Vec<u8>, ParsedLog, casus::fork::Lineage) {
+    let f = casus::fork::fork(source, parent, at, changes, Default::default()).expect("forks");
+    let mut bytes = Vec::new();
+    f.output.write_log(&mut bytes).expect("write");
+    let parsed = read_log(&bytes[..]).expect("reads");
+    (bytes, parsed, f.lineage)
+}
+
+mod explain {
+    use super::*;
+
+    #[test]
+    fn sanctions_on_niger_trace_back_to_the_coup_through_the_summit() {
+        let (_, log) = run_log(NIGER, 2023);
+        let sanctions = log.events.iter().find(|e| e.kind.name() == "SanctionsImposed").expect("sanctions");
+        let chain = casus::query::causal_chain(&log.events, sanctions.seq).unwrap();
+        let steps: Vec<(&str, &str)> = chain.iter().map(|e| (e.kind.name(), e.rule.as_str())).collect();
+        assert_eq!(
+            steps,
+            vec![
+                ("CoupStaged", "scenario"),
+                ("SummitConvened", "ECOWAS Supplementary Act 2012 on sanctions"),
+                ("SanctionsImposed", "ECOWAS Supplementary Act 2012 on sanctions"),
+            ]
+        );
+        assert_eq!(chain[0].seq, 0, "the root is the scripted coup");
+    }
+
+    #[test]
+    fn article_6_deployment_traces_back_to_the_intervention_through_the_obligation() {
+        let (_, log) = run_log(INTERVENTION, 2023);
+        let deployed = log
+            .events
+            .iter()
+            .find(|e| e.kind.name() == "ForcesDeployed" && e.rule == "AES Charter Art. 6")
+            .expect("an Article 6 deployment");
+        let chain = casus::query::causal_chain(&log.events, deployed.seq).unwrap();
+        let kinds: Vec<&str> = chain.iter().map(|e| e.kind.name()).collect();
+        assert_eq!(
+            kinds,
+            vec!["InterventionLaunched", "AttackOccurred", "ObligationArisen", "AssistanceDecided", "ForcesMobilised", "ForcesDeployed"]
+        );
+        assert_eq!(chain[0].rule, "scenario", "the counterfactual scripts the launch");
+        assert!(chain[2..].iter().all(|e| e.rule == "AES Charter Art. 6"), "every step after the attack cites Article 6");
+        let tree = casus::query::consequences(&log.events, chain[2].seq, None).unwrap();
+        assert!(tree.iter().any(|(_, e)| e.seq == deployed.seq), "the deployment is among the obligation's consequences");
+    }
+
+    #[test]
+    fn the_cli_explains_by_kind_and_actor_and_prints_consequences() {
+        let dir = scratch("explain_cli");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let o = casus(&["explain", "run", "--kind", "SanctionsImposed", "--consequences", "--depth", "1"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with("Why SanctionsImposed #"), "{out}");
+        assert!(out.contains("causal chain, from the root (3 steps)"), "{out}");
+        assert!(out.contains("CoupStaged") && out.contains("[scenario]"), "{out}");
+        assert!(out.contains("actors: Economic Community of West African States, Niger"), "names come from the header: {out}");
+        assert!(out.contains("consequences of #"), "{out}");
+        let j = casus(&["explain", "run", "0", "--json", "--consequences"], &dir);
+        let v: serde_json::Value = serde_json::from_slice(&j.stdout).expect("json");
+        assert_eq!(v["event"]["kind"], "CoupStaged");
+        assert!(v["consequences"].as_array().unwrap().len() > 10, "the coup causes much");
+        let missing = casus(&["explain", "run", "99999"], &dir);
+        assert_eq!(missing.status.code(), Some(2));
+        assert!(stderr(&missing).contains("there is no event 99999"), "{}", stderr(&missing));
+    }
+}
+
+mod log_command {
+    use super::*;
+
+    #[test]
+    fn filters_compose_and_formats_pipe() {
+        let dir = scratch("log_cli");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let all = casus(&["log", "run", "--format", "json"], &dir);
+        let n_all = stdout(&all).lines().count();
+        let o = casus(
+            &["log", "run", "--kind", "AttackOccurred", "--actor", "MLI", "--from", "2023-08-01", "--to", "d200", "--format", "json"],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let events: Vec<casus::event::Event> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("an event per line")).collect();
+        assert!(!events.is_empty() && events.len() < n_all);
+        for e in &events {
+            assert_eq!(e.kind.name(), "AttackOccurred");
+            assert!(e.actors.iter().any(|a| a == "MLI"));
+            assert!(e.date.as_str() >= "2023-08-01" && e.day <= 200, "{} {}", e.date, e.day);
+        }
+        let csv = casus(&["log", "run", "--rule", "art. 45", "--format", "csv"], &dir);
+        let text = stdout(&csv);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("seq,day,date,kind,actors,cause,rule,description"));
+        let rows: Vec<&str> = lines.collect();
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.contains("Art. 45")), "{text}");
+        let bad = casus(&["log", "run", "--kind", "SanctionImposed"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("did you mean \"SanctionsImposed\"?"), "{}", stderr(&bad));
+        let bad = casus(&["log", "run", "--actor", "NIG"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("no actor \"NIG\""), "{}", stderr(&bad));
+        let bad = casus(&["log", "run", "--from", "yesterday"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+    }
+
+    #[test]
+    fn every_reader_refuses_a_tampered_log_and_names_the_first_bad_record() {
+        let dir = scratch("log_tampered");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let path = dir.join("run/events.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let edited = text.replacen("\"deaths_military\":", "\"deaths_military\":1", 1);
+        assert_ne!(edited, text);
+        std::fs::write(&path, edited).unwrap();
+        for args in [
+            vec!["log", "run"],
+            vec!["explain", "run", "3"],
+            vec!["fork", "run", "--at", "3", "--out", "f"],
+            vec!["report", "run"],
+            vec!["diff", "run", "run"],
+        ] {
+            let o = casus(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            let err = stderr(&o);
+            assert!(err.contains("hash chain broken (seq ") && err.contains("integrity check"), "{args:?}: {err}");
+        }
+        assert!(!dir.join("f").exists(), "nothing written");
+    }
+}
+
+mod fork {
+    use super::*;
+
+    #[test]
+    fn a_fork_with_no_change_reproduces_the_parent_byte_for_byte() {
+        let (bytes, log) = run_log(NIGER, 2023);
+        let mid_day = log.events.windows(2).find(|w| w[0].day == w[1].day).map(|w| w[1].seq).expect("a day with two events");
+        for at in [At::Seq(0), At::Seq(mid_day), At::Seq(log.events.len() as u64 - 1), At::Day(0), At::Day(45), At::Day(640)] {
+            let (fork, _, lineage) = fork_bytes(NIGER, &log, at, &Changes::default());
+            assert!(fork == bytes, "fork at {at:?} differs from its parent");
+            assert_eq!(lineage.kept_events, log.events.iter().filter(|e| e.day < lineage.day).count() as u64);
+        }
+        let (bytes, log) = run_log(INTERVENTION, 7);
+        let (fork, _, _) = fork_bytes(INTERVENTION, &log, At::Day(70), &Changes::default());
+        assert!(fork == bytes, "a fork in the middle of the fighting continues it exactly");
+    }
+
+    #[test]
+    fn a_fork_with_a_change_keeps_the_prefix_and_differs_after() {
+        let (_, log) = run_log(NIGER, 2023);
+        let sanctions = log.events.iter().find(|e| e.kind.name() == "SanctionsImposed").unwrap();
+        // What if ECOWAS had not imposed sanctions on day 4?
+        let changes = Changes { drops: vec![sanctions.seq], ..Default::default() };
+        let (_, fork, lineage) = fork_bytes(NIGER, &log, At::Seq(sanctions.seq), &changes);
+        let kept = lineage.kept_events as usize;
+        assert_eq!(&fork.events[..kept], &log.events[..kept], "the history before the fork is identical");
+        assert!(fork.events[kept..].iter().all(|e| e.day >= lineage.day));
+        assert!(!fork.events.iter().any(|e| e.kind.name() == "SanctionsImposed"), "the dropped decision never happens");
+        assert_eq!(lineage.drops[0].refused, 1);
+        let d = casus::diff::diff(&log, &fork);
+        assert_eq!(d.common, sanctions.seq, "they diverge exactly at the dropped event");
+        // Events on the fork day before the dropped one are decided again, identically.
+        assert!(fork.events[kept..sanctions.seq as usize] == log.events[kept..sanctions.seq as usize]);
+    }
+
+    #[test]
+    fn draws_the_change_does_not_reach_stay_the_same() {
+        // Armed-group attacks are drawn from (seed, group, day) keys: forking with a change to
+        // the intervention decision leaves the attack process in the first weeks untouched.
+        let (_, log) = run_log(NIGER, 11);
+        let changes = Changes { sets: vec![("intervention.opposition_weight".into(), "0".into())], ..Default::default() };
+        let (_, fork, lineage) = fork_bytes(NIGER, &log, At::Day(10), &changes);
+        let attacks = |l: &ParsedLog| -> Vec<(u32, String)> {
+            l.events
+                .iter()
+                .filter(|e| e.kind.name() == "AttackOccurred" && e.day < 60)
+                .map(|e| (e.day, serde_json::to_string(&e.kind).unwrap()))
+                .collect()
+        };
+        assert_eq!(lineage.day, 10);
+        assert!(!attacks(&log).is_empty());
+        assert_eq!(attacks(&log), attacks(&fork), "common random numbers: the same attacks on the same days");
+    }
+
+    #[test]
+    fn an_injected_event_happens_and_the_fork_replays() {
+        let dir = scratch("fork_inject");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let inject = r#"(date: "2023-10-01", event: Attack(attacker: "NGA", target: "NER", kind: Invasion, troops: 5000, deaths: 20))"#;
+        let o = casus(&["fork", "run", "--at", "2023-10-01", "--inject", inject, "--out", "fork"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("the fork diverges at event"), "{}", stdout(&o));
+        let lineage: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("fork/fork.json")).unwrap()).unwrap();
+        assert_eq!(lineage["date"], "2023-10-01");
+        let l = casus(&["log", "fork", "--kind", "ObligationArisen", "--rule", "Art. 6", "--format", "json"], &dir);
+        assert!(stdout(&l).lines().count() >= 2, "an invasion after the Charter engages Article 6 for Mali and Burkina Faso");
+        let r = casus(&["replay", "fork"], &dir);
+        assert!(r.status.success(), "{}", stderr(&r));
+        let d = casus(&["diff", "run", "fork"], &dir);
+        assert_eq!(d.status.code(), Some(1), "runs differ");
+        assert!(stdout(&d).contains("outcomes that differ"), "{}", stdout(&d));
+        let same = casus(&["diff", "run", "run"], &dir);
+        assert_eq!(same.status.code(), Some(0));
+        assert!(stdout(&same).contains("events: identical"));
+    }
+
+    #[test]
+    fn bad_fork_requests_are_refused_with_a_reason() {
+        let dir = scratch("fork_bad");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let cases: Vec<(Vec<&str>, &str)> = vec![
+            (vec!["--at", "99999"], "there is no event 99999"),
+            (vec!["--at", "d9999"], "after the horizon"),
+            (vec!["--at", "2020-01-01"], "before the scenario start"),
+            (vec!["--at", "20", "--drop", "0"], "before the fork day"),
+            (vec!["--at", "5", "--set", "junta.pain_weight=lots"], "junta.pain_weight"),
+            (vec!["--at", "5", "--set", "nosuch.param=1"], "nosuch.param"),
+            (vec!["--at", "d40", "--inject", "(date: \"2023-08-01\", event: Coup(state: \"MLI\", leader: \"x\"))"], "before the fork day"),
+            (
+                vec!["--at", "d40", "--inject", "(date: \"2023-09-01\", event: Coup(state: \"XYZ\", leader: \"x\"))"],
+                "unknown actor \"XYZ\"",
+            ),
+            (vec!["--at", "d40", "--inject", "(date: \"2023-09-01\", event: Cop())"], "--inject #1: 1:"),
+        ];
+        for (extra, expected) in cases {
+            let mut args = vec!["fork", "run", "--out", "f"];
+            args.extend(extra.iter().copied());
+            let o = casus(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains(expected), "{extra:?}: {}", stderr(&o));
+            assert!(!dir.join("f").exists(), "{extra:?}: nothing written");
+        }
+    }
+}
+
+mod schema {
+    use super::*;
+
+    #[test]
+    fn a_schema_1_log_still_loads_replays_and_reads() {
+        let dir = repo().join("tests/data/log_v1");
+        let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
+        assert!(bytes.starts_with(b"{\"record\":\"header\",\"schema_version\":1,"), "the checked-in log is of schema 1");
+        let log = read_log(&bytes[..]).expect("upcast");
+        assert_eq!(log.written_schema_version, 1);
+        let header = log.header.as_ref().unwrap();
+        assert_eq!(header.schema_version, casus::event::LOG_SCHEMA_VERSION);
+        assert!(header.actors.is_empty(), "schema 1 did not name actors");
+        assert_eq!(header.name_of("NER"), "NER", "readers fall back to ids");
+        let source = std::fs::read_to_string(dir.join("scenario.ron")).unwrap();
+        let p = casus::run::prepare(&source, &header.overrides).unwrap();
+        assert!(matches!(casus::replay::replay(&p, &log), casus::replay::Verdict::Match { .. }));
+        let here = repo();
+        let o = casus(&["replay", "tests/data/log_v1"], &here);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["explain", "tests/data/log_v1", "--kind", "SanctionsImposed"], &here);
+        assert!(o.status.success() && stdout(&o).contains("CoupStaged"), "{}", stderr(&o));
+        let out = scratch("fork_v1");
+        let o = casus(&["fork", repo().join("tests/data/log_v1").to_str().unwrap(), "--at", "d30", "--out", "f"], &out);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("identical to its parent"), "{}", stdout(&o));
+    }
+
+    #[test]
+    fn logs_of_unknown_versions_are_refused() {
+        let (bytes, _) = run_log(NIGER, 1);
+        let text = String::from_utf8(bytes).unwrap();
+        let first = text.lines().next().unwrap();
+        let version = format!("\"schema_version\":{},", casus::event::LOG_SCHEMA_VERSION);
+        let body = format!("{}}}", &first[..first.rfind(",\"chain\"").unwrap()]);
+        for (v, expected) in [("99", "written by a newer casus"), ("0", "the header is damaged")] {
+            let edited = body.replacen(&version, &format!("\"schema_version\":{v},"), 1);
+            assert_ne!(edited, body);
+            let mut out = Vec::new();
+            casus::run::Chain::default().write_raw(&mut out, edited.as_bytes()).unwrap();
+            let err = read_log(&out[..]).unwrap_err();
+            assert!(err.message.contains(expected), "{v}: {}", err.message);
+        }
+    }
+}
+
+mod report {
+    use super::*;
+
+    fn chromium() -> PathBuf {
+        for c in ["chromium", "chromium-browser", "google-chrome"] {
+            for dir in ["/usr/bin", "/usr/local/bin"] {
+                let p = Path::new(dir).join(c);
+                if p.exists() {
+                    return p;
+                }
+            }
+        }
+        panic!("no headless browser found: install Debian's chromium (.ci/run does)");
+    }
+
+    fn browser(args: &[&str]) -> Output {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let profile = scratch(&format!("chromium-profile-{}-{n}", std::process::id()));
+        Command::new(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(args)
+            .output()
+            .expect("chromium runs")
+    }
+
+    /// Distinct colours in a PNG screenshot (a blank page has one).
+    fn colours(png: &Path) -> usize {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let bpp = info.line_size / info.width as usize;
+        let mut seen = std::collections::BTreeSet::new();
+        for px in buf[..info.buffer_size()].chunks(bpp) {
+            seen.insert(px[..3.min(px.len())].to_vec());
+            if seen.len() > 64 {
+                break;
+            }
+        }
+        seen.len()
+    }
+
+    fn check_page(html: &Path, min_svgs: usize) {
+        let text = std::fs::read_to_string(html).unwrap();
+        assert!(text.starts_with("<!DOCTYPE html>"));
+        for needle in ["src=\"http", "href=\"http", "<script", "<link", "@import"] {
+            assert!(!text.contains(needle), "self-contained: found {needle}");
+        }
+        let url = format!("file://{}", html.canonicalize().unwrap().display());
+        let dom = browser(&["--dump-dom", &url]);
+        assert!(dom.status.success(), "{}", stderr(&dom));
+        let dom_text = stdout(&dom);
+        let svgs = dom_text.matches("<svg").count();
+        assert!(svgs >= min_svgs, "{svgs} svg elements in the DOM");
+        assert!(dom_text.matches("<polyline").count() + dom_text.matches("<path").count() > 5, "charts draw lines");
+        let log = stderr(&dom);
+        for bad in ["Uncaught", "ERR_FILE_NOT_FOUND", "Failed to load", "net::ERR"] {
+            assert!(!log.contains(bad), "browser reported {bad}: {log}");
+        }
+        let shot = html.with_file_name("screenshot.png");
+        let s = browser(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,2000", &url]);
+        assert!(s.status.success() && shot.exists(), "{}", stderr(&s));
+        assert!(colours(&shot) > 16, "the screenshot is not blank");
+    }
+
+    #[test]
+    fn a_run_report_renders_in_a_headless_browser() {
+        let dir = scratch("report_run");
+        let scen = repo().join("scenarios/niger_2023_intervention.ron");
+        assert!(casus(&["run", scen.to_str().unwrap(), "--quiet", "--out", "run"], &dir).status.success());
+        let o = casus(&["report", "run", "--png"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("run/report.html")).unwrap();
+        for id in [
+            "chart-forces",
+            "chart-sanctions",
+            "chart-gdp_loss",
+            "chart-casualties",
+            "id=\"timeline\"",
+            "class=\"graph\"",
+            "AES Charter Art. 6",
+        ] {
+            assert!(html.contains(id), "the report has {id}");
+        }
+        for png in ["forces", "sanctions", "gdp_loss", "casualties"] {
+            let p = dir.join(format!("run/charts/{png}.png"));
+            assert!(colours(&p) > 8, "{png}.png has content");
+        }
+        check_page(&dir.join("run/report.html"), 5);
+    }
+
+    #[test]
+    fn a_sweep_report_charts_probabilities_with_bands() {
+        let dir = scratch("report_sweep");
+        let o = casus(
+            &["sweep", "--param", "intervention.opposition_weight=0,4,8", "--runs", "12", "--jobs", "2", "--quiet", "--out", "sw"],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["report", "sw"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("sw/report.html")).unwrap();
+        assert!(html.contains("P(standby_force_activated) against intervention.opposition_weight"), "a varying outcome is charted");
+        assert!(html.contains("<polygon") || html.contains("fill-opacity"), "a confidence band is drawn");
+        check_page(&dir.join("sw/report.html"), 1);
+    }
+}
