@@ -40,6 +40,7 @@ pub enum Purpose {
     Redeployment = 20,
     CallOff = 21,
     SweepDesign = 22,
+    Generate = 23,
 }
 
 /// The seeded source of every random number in a run.

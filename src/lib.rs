@@ -42,4 +42,5 @@ pub mod run;
 pub mod scenario;
 pub mod state;
 pub mod sweep;
+pub mod synth;
 pub mod testkit;

@@ -171,6 +171,28 @@ enum Command {
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
+    /// Write a valid synthetic scenario of any size (a grid of states with overlapping treaties,
+    /// organisations, partners, armed groups and a timeline), for testing scale.
+    Gen {
+        /// Number of states.
+        #[arg(long, default_value_t = 100)]
+        states: usize,
+        /// Number of mutual-defence treaties.
+        #[arg(long, default_value_t = 20)]
+        treaties: usize,
+        /// Number of organisations.
+        #[arg(long, default_value_t = 4)]
+        orgs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Horizon in days.
+        #[arg(long, default_value_t = 365)]
+        horizon: u32,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List every model parameter with its default, range and meaning.
     Params,
     /// Run a parameter sweep: many seeded runs per design point, on all cores.
@@ -257,6 +279,9 @@ fn main() -> ExitCode {
         }
         Command::Diff { left, right } => logs_cli::cmd_diff(left, right),
         Command::Report { dir, out, png, scenario } => logs_cli::cmd_report(logs_cli::ReportArgs { dir, out, png, scenario }),
+        Command::Gen { states, treaties, orgs, seed, horizon, out } => {
+            cmd_gen(casus::synth::GenSpec { states, treaties, orgs, seed, horizon_days: horizon }, out)
+        }
         Command::Params => cmd_params(),
         Command::Sweep { input, params, set, runs, seed, design, out, jobs, shard, resume, events, quiet, force } => {
             sweep_cli::cmd_sweep(sweep_cli::SweepArgs {
@@ -451,6 +476,29 @@ fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>) -> Result<(), Fail> 
             Err(Fail { code: 1, message: format!("replay diverged{at}: {message}") })
         }
     }
+}
+
+fn cmd_gen(spec: casus::synth::GenSpec, out: Option<PathBuf>) -> Result<(), Fail> {
+    spec.check().map_err(|e| bad(format!("error: {e}")))?;
+    let text = casus::synth::to_ron(&casus::synth::generate(&spec));
+    // Valid by construction; checked anyway so a generator bug cannot write a bad file.
+    run::prepare(&text, &[]).map_err(|e| Fail { code: 1, message: format!("internal error: {}", e.render("<generated>", &text)) })?;
+    match out {
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+        Some(path) => {
+            let tmp = path.with_file_name(format!(
+                ".{}.tmp-{}",
+                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                std::process::id()
+            ));
+            fs::write(&tmp, &text)
+                .and_then(|_| fs::rename(&tmp, &path))
+                .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
+        }
+    }
+    Ok(())
 }
 
 fn cmd_params() -> Result<(), Fail> {
