@@ -3,6 +3,8 @@
 //! from the later of the last attack and the last change in the security situation; the draw
 //! is keyed by (group, state, attack count, anchor day), so it is a pure function of state.
 
+use std::collections::BTreeMap;
+
 use bevy_ecs::prelude::*;
 
 use crate::draw::{Draws, Purpose};
@@ -45,10 +47,32 @@ pub fn next_attack_day(
     anchor.checked_add(days)
 }
 
-fn hosting(partners: &Query<(&PartnerProfile, &PartnerState)>, state: &str) -> (bool, bool) {
-    let initially = partners.iter().any(|(p, _)| p.0.forces.get(state).is_some_and(|t| *t > 0));
-    let now = partners.iter().any(|(_, s)| s.forces.get(state).is_some_and(|t| *t > 0));
-    (initially, now)
+/// Which states host foreign forces, initially and now: built once per call from every
+/// partner's deployments (O(partners x deployments)), then looked up per group and place, so
+/// the cost does not grow with groups x partners.
+struct Hosting<'a>(BTreeMap<&'a str, (bool, bool)>);
+
+impl<'a> Hosting<'a> {
+    fn of(partners: &'a Query<(&PartnerProfile, &PartnerState)>) -> Hosting<'a> {
+        let mut m: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+        for (p, s) in partners.iter() {
+            for (st, t) in &p.0.forces {
+                if *t > 0 {
+                    m.entry(st.as_str()).or_default().0 = true;
+                }
+            }
+            for (st, t) in &s.forces {
+                if *t > 0 {
+                    m.entry(st.as_str()).or_default().1 = true;
+                }
+            }
+        }
+        Hosting(m)
+    }
+
+    fn get(&self, state: &str) -> (bool, bool) {
+        self.0.get(state).copied().unwrap_or((false, false))
+    }
 }
 
 /// Emits today's attacks.
@@ -62,6 +86,7 @@ pub fn launch_armed_group_attacks(
         return;
     }
     let day = ctx.day();
+    let hosting = Hosting::of(&partners);
     let mut list: Vec<(&Code, &GroupProfile, &GroupState)> = groups.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
     for (code, g, gs) in list {
@@ -70,7 +95,7 @@ pub fn launch_armed_group_attacks(
         places.dedup();
         for st in &places {
             let Some(p) = ctx.index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting(&partners, st)) != Some(day) {
+            if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting.get(st)) != Some(day) {
                 continue;
             }
             let count = gs.attacks.get(st).copied().unwrap_or(0);
@@ -111,11 +136,12 @@ pub fn next_due(
     states: Query<&Polity>,
     partners: Query<(&PartnerProfile, &PartnerState)>,
 ) -> Option<u32> {
+    let hosting = Hosting::of(&partners);
     let mut best: Option<u32> = None;
     for (code, g, gs) in groups.iter() {
         for st in &g.0.operates_in {
             let Some(p) = index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if let Some(d) = next_attack_day(&draws.0, &params, &code.0, g, gs, st, p, hosting(&partners, st))
+            if let Some(d) = next_attack_day(&draws.0, &params, &code.0, g, gs, st, p, hosting.get(st))
                 && d > after
                 && best.is_none_or(|b| d < b)
             {

@@ -18,14 +18,10 @@ type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
 /// Organisations with a UCG regime, in id order.
 fn ucg_orgs<'a>(ctx: &Ctx, orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
-    let mut v = Vec::new();
-    for (id, e) in &ctx.index.0 {
-        if let Ok((p, s)) = orgs.get(*e)
-            && let Some(u) = &p.0.ucg
-        {
-            v.push((id.clone(), &p.0, u, s));
-        }
-    }
+    // Only organisations, in id order (not a scan of every actor).
+    let _ = ctx;
+    let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (p.0.id.clone(), &p.0, u, s))).collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
 
@@ -46,10 +42,17 @@ fn empty() -> &'static OrgResponse {
 pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
+    // Open coup crises, looked up once per call rather than once per organisation.
+    let open: Vec<(&String, &Crisis, &Polity)> = crises
+        .0
+        .iter()
+        .filter(|(_, c)| c.resolved_day.is_none())
+        .filter_map(|(t, c)| state(&ctx, &states, t).map(|(_, p)| (t, c, p)))
+        .filter(|(_, c, p)| is_coup_crisis(p, c))
+        .collect();
     for (org_id, org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
-        for (target, crisis) in &crises.0 {
-            let Some((_, tpol)) = state(&ctx, &states, target) else { continue };
-            if !ostate.members.contains(target) || !is_coup_crisis(tpol, crisis) {
+        for &(target, crisis, tpol) in &open {
+            if !ostate.members.contains(target) {
                 continue;
             }
             let resp = crisis.responses.get(&org_id).unwrap_or(empty());
@@ -252,8 +255,8 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
             continue;
         }
         for (target, crisis) in &crises.0 {
-            let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
+            let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
             if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
                 && open
