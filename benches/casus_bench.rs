@@ -67,3 +67,103 @@ fn log_read_and_replay(bencher: divan::Bencher) {
         casus::replay::replay(&p, &log)
     });
 }
+
+// ---- Scale: synthetic scenarios from `casus gen` at 10, 100, 1,000 and 10,000 states ----
+// (treaties = states / 5, organisations = states / 40 + 1, horizon 365 days, seed 1).
+
+const SIZES: &[usize] = &[10, 100, 1_000, 10_000];
+
+fn synthetic(states: usize) -> String {
+    let spec = casus::synth::GenSpec { states, treaties: states / 5, orgs: states / 40 + 1, seed: 1, horizon_days: 365 };
+    casus::synth::to_ron(&casus::synth::generate(&spec))
+}
+
+fn synthetic_run(states: usize) -> (Prepared, run::RunOutput, Vec<u8>) {
+    let p = run::prepare(&synthetic(states), &[]).expect("valid");
+    let out = run::run(&p, 1, Limits::default()).expect("runs");
+    let mut log = Vec::new();
+    out.write_log(&mut log).expect("write");
+    (p, out, log)
+}
+
+mod scale {
+    use super::*;
+    use casus::engine::{Sim, build_world};
+    use divan::counter::ItemsCount;
+
+    /// Parse and validate a synthetic scenario (counter: states).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn load_and_validate(bencher: divan::Bencher, states: usize) {
+        let text = synthetic(states);
+        bencher.counter(ItemsCount::new(states)).bench_local(|| run::prepare(black_box(&text), &[]).expect("valid"));
+    }
+
+    /// Build the ECS world (counter: states).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn world_build(bencher: divan::Bencher, states: usize) {
+        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        bencher.counter(ItemsCount::new(states)).bench_local(|| build_world(&p.scenario, p.params.clone(), 1));
+    }
+
+    /// One tick: every rule system once on day 0 of a fresh world, with nothing applied.
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn one_tick(bencher: divan::Bencher, states: usize) {
+        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        bencher
+            .with_inputs(|| {
+                let mut sim = Sim::new(&p.scenario, p.params.clone(), 1, Limits::default());
+                sim.start_day(0);
+                sim
+            })
+            .bench_local_values(|mut sim| sim.run_rules());
+    }
+
+    /// A whole run, 365 days (counter: events).
+    #[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+    fn whole_run(bencher: divan::Bencher, states: usize) {
+        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        let events = run::run(&p, 1, Limits::default()).expect("runs").events.len();
+        bencher.counter(ItemsCount::new(events)).bench_local(|| run::run(&p, 1, Limits::default()).expect("runs"));
+    }
+
+    /// Fold a run's events into a fresh world with `apply` alone (counter: events).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn apply_fold(bencher: divan::Bencher, states: usize) {
+        let (p, out, _) = synthetic_run(states);
+        bencher
+            .counter(ItemsCount::new(out.events.len()))
+            .with_inputs(|| build_world(&p.scenario, p.params.clone(), 1))
+            .bench_local_values(|mut world| {
+                for e in &out.events {
+                    casus::apply::apply(&mut world, e).expect("folds");
+                }
+                world
+            });
+    }
+
+    /// Write a run's JSONL log with its hash chain (counter: events).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn log_write(bencher: divan::Bencher, states: usize) {
+        let (_, out, log) = synthetic_run(states);
+        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| {
+            let mut buf = Vec::with_capacity(log.len());
+            out.write_log(&mut buf).expect("write");
+            buf
+        });
+    }
+
+    /// Read a log back, verifying its hash chain (counter: events).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn log_read(bencher: divan::Bencher, states: usize) {
+        let (_, out, log) = synthetic_run(states);
+        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| run::read_log(&log[..]).expect("read"));
+    }
+
+    /// Replay a parsed log: build the world, fold, check checkpoints and the final hash (counter: events).
+    #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+    fn replay(bencher: divan::Bencher, states: usize) {
+        let (p, out, log) = synthetic_run(states);
+        let parsed = run::read_log(&log[..]).expect("read");
+        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| casus::replay::replay(&p, &parsed));
+    }
+}

@@ -347,6 +347,27 @@ mod cli {
     use super::*;
 
     #[test]
+    fn gen_writes_a_valid_deterministic_scenario_that_runs_and_replays() {
+        let dir = scratch("cli_gen");
+        let a = casus(&["gen", "--states", "60", "--treaties", "12", "--orgs", "3", "--seed", "4", "--out", "a.ron"], &dir);
+        assert!(a.status.success(), "{}", stderr(&a));
+        let b = casus(&["gen", "--states", "60", "--treaties", "12", "--orgs", "3", "--seed", "4"], &dir);
+        assert_eq!(std::fs::read(dir.join("a.ron")).unwrap(), b.stdout, "same arguments, same file");
+        let text = String::from_utf8(b.stdout).unwrap();
+        assert_eq!(text.matches("State(").count(), 60);
+        assert!(text.matches("id: \"PACT").count() == 12, "twelve treaties");
+        assert!(casus(&["check", "a.ron"], &dir).status.success());
+        let r = casus(&["run", "a.ron", "--quiet", "--out", "run"], &dir);
+        assert!(r.status.success(), "{}", stderr(&r));
+        let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap()).unwrap();
+        assert!(summary["events"].as_u64().unwrap() > 50, "a synthetic world is eventful: {}", summary["events"]);
+        assert!(casus(&["replay", "run"], &dir).status.success());
+        let bad = casus(&["gen", "--states", "1"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("at least 2"));
+    }
+
+    #[test]
     fn run_without_a_scenario_runs_the_embedded_niger_default_into_runs() {
         let dir = scratch("cli_default");
         let o = casus(&["run"], &dir);
