@@ -52,10 +52,17 @@ impl Ctx<'_> {
     fn accrue(&mut self, id: &str) -> Result<(), ApplyError> {
         let e = self.entity(id)?;
         let day = self.day;
-        let params = self.world.resource::<Params>().clone();
-        let profile = self.world.get::<StateProfile>(e).map(|p| p.0.clone()).ok_or_else(|| self.err(format!("{id:?} is not a state")))?;
+        // Read with shared borrows (no clones), then write the two accrued fields.
+        let world: &World = self.world;
+        let profile = &world.get::<StateProfile>(e).ok_or_else(|| self.err(format!("{id:?} is not a state")))?.0;
+        let p = world.get::<Polity>(e).expect("state has polity");
+        if day <= p.accrued_day {
+            return Ok(());
+        }
+        let loss = p.gdp_loss_pct + loss_rate_per_day(p, profile, world.resource::<Params>()) * f64::from(day - p.accrued_day);
         let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
-        accrue_loss(&mut p, &profile, &params, day);
+        p.gdp_loss_pct = loss;
+        p.accrued_day = day;
         Ok(())
     }
 

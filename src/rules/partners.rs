@@ -1,6 +1,8 @@
 //! External partners: aid suspended after a coup (amount, probability and delay from the
 //! scenario), and forces withdrawn once a host state has expelled them.
 
+use std::collections::BTreeMap;
+
 use bevy_ecs::prelude::*;
 
 use crate::draw::Purpose;
@@ -23,12 +25,21 @@ pub fn suspend_aid_and_withdraw_forces(
     let day = ctx.day();
     let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
+    // Aid is suspended in round 0 of its due day, or right after a coup consolidates (zero
+    // delay): in any other round there is nothing to look at.
+    let consolidated_now = ctx.fresh.0.iter().any(|e| matches!(e.kind, EventKind::CoupConsolidated { .. }));
+    let donors = if ctx.first_round() || consolidated_now { donors_by_recipient(list.iter().map(|(_, p, _)| *p)) } else { BTreeMap::new() };
     for (target, crisis) in &crises.0 {
-        let Some(pol) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
-        if crisis.resolved_day.is_some() || pol.junta_since.is_none() {
+        if crisis.resolved_day.is_some() {
             continue;
         }
-        for (code, prof, st) in &list {
+        let Some(mine) = donors.get(target.as_str()) else { continue };
+        let Some(pol) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        if pol.junta_since.is_none() {
+            continue;
+        }
+        for &i in mine {
+            let (code, prof, st) = &list[i];
             let amount = prof.0.aid_musd.get(target).copied().unwrap_or(0.0);
             if amount <= 0.0 || st.aid_suspended.contains(target) {
                 continue;
@@ -72,13 +83,30 @@ pub fn suspend_aid_and_withdraw_forces(
     }
 }
 
+/// For each aid recipient, the indexes (in `partners` order) of the partners that give it aid:
+/// built once per call so crisis loops visit only a recipient's donors, not every partner.
+fn donors_by_recipient<'a>(partners: impl Iterator<Item = &'a PartnerProfile>) -> BTreeMap<&'a str, Vec<usize>> {
+    let mut m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in partners.enumerate() {
+        for r in p.0.aid_musd.keys() {
+            m.entry(r.as_str()).or_default().push(i);
+        }
+    }
+    m
+}
+
 /// Next aid-suspension day or withdrawal deadline.
 pub fn next_due(In(after): In<u32>, crises: Res<Crises>, partners: Query<(&PartnerProfile, &PartnerState)>) -> Option<u32> {
-    let mut days = Vec::new();
-    for (prof, st) in partners.iter() {
-        days.extend(st.leaving.values().copied());
-        for (target, crisis) in &crises.0 {
-            if crisis.resolved_day.is_none() && prof.0.aid_musd.contains_key(target) && !st.aid_suspended.contains(target) {
+    let list: Vec<(&PartnerProfile, &PartnerState)> = partners.iter().collect();
+    let mut days: Vec<u32> = list.iter().flat_map(|(_, st)| st.leaving.values().copied()).collect();
+    let donors = donors_by_recipient(list.iter().map(|(p, _)| *p));
+    for (target, crisis) in &crises.0 {
+        if crisis.resolved_day.is_some() {
+            continue;
+        }
+        for &i in donors.get(target.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
+            let (prof, st) = list[i];
+            if !st.aid_suspended.contains(target) {
                 days.push(crisis.coup_day + prof.0.aid_suspension_delay_days);
             }
         }

@@ -3,6 +3,8 @@
 //! pledges, the standby-force vote, D-Day and launch reviews, sanctions reviews and lifting.
 //! Every number comes from the organisation's `ucg` block or the parameter catalogue.
 
+use std::collections::BTreeMap;
+
 use bevy_ecs::prelude::*;
 
 use crate::draw::{Purpose, logistic, logit};
@@ -31,6 +33,18 @@ fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scen
 
 fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
     c.resolved_day.is_none() && p.junta_since.is_some() && p.coup_consolidated
+}
+
+/// For each organisation, the crises it has responded to, in target order: built once per call
+/// (O(responses)) so per-organisation loops do not walk every crisis.
+fn responded(crises: &Crises) -> BTreeMap<&str, Vec<(&String, &Crisis)>> {
+    let mut m: BTreeMap<&str, Vec<(&String, &Crisis)>> = BTreeMap::new();
+    for (target, crisis) in &crises.0 {
+        for org in crisis.responses.keys() {
+            m.entry(org.as_str()).or_default().push((target, crisis));
+        }
+    }
+    m
 }
 
 fn empty() -> &'static OrgResponse {
@@ -169,16 +183,18 @@ fn decide_sanctions(
 }
 
 fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, org_id: &str, cause: u64) {
-    let ids: Vec<String> = ctx.index.0.keys().cloned().collect();
-    for id in ids {
-        if id == target || tpol.pledged_by.contains(&id) {
-            continue;
-        }
-        let Some((_, p)) = state(ctx, states, &id) else { continue };
-        let aff = affinity(p.regime, tpol.regime);
-        if aff <= 0.0 || p.regime == Regime::Democracy {
-            continue;
-        }
+    // One pass over the index in id order, reaching each state's components by entity (no id
+    // search, no copy of every id); only candidates are kept for the draws.
+    let candidates: Vec<(String, f64)> = ctx
+        .index
+        .0
+        .iter()
+        .filter(|(id, _)| id.as_str() != target && !tpol.pledged_by.contains(*id))
+        .filter_map(|(id, e)| states.get(*e).ok().map(|(_, p)| (id, affinity(p.regime, tpol.regime), p.regime)))
+        .filter(|(_, aff, regime)| *aff > 0.0 && *regime != Regime::Democracy)
+        .map(|(id, aff, _)| (id.clone(), aff))
+        .collect();
+    for (id, aff) in candidates {
         let prob = ctx.params.pledge_propensity * aff;
         if ctx.draws.0.chance(Purpose::Pledge, &[k(&id), k(target), cause], prob) {
             ctx.emit(
@@ -249,12 +265,13 @@ pub fn honour_probability(
 /// The standby-force vote, D-Day and launch reviews, and standing the force down.
 pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs, treaties: Res<Treaties>) {
     let day = ctx.day();
+    let by_org = responded(&crises);
     let fresh = ctx.fresh.0.clone();
     for (org_id, _org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
         if !ucg.standby_force {
             continue;
         }
-        for (target, crisis) in &crises.0 {
+        for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
@@ -465,9 +482,10 @@ pub fn lifting_pressure(
 /// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
 pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
     let day = ctx.day();
+    let by_org = responded(&crises);
     let fresh = ctx.fresh.0.clone();
     for (org_id, _, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
-        for (target, crisis) in &crises.0 {
+        for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
             if let Some((d0, seq0)) = resp.sanctions_day
