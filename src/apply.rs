@@ -59,7 +59,7 @@ impl Ctx<'_> {
         if day <= p.accrued_day {
             return Ok(());
         }
-        let loss = p.gdp_loss_pct + loss_rate_per_day(p, profile, world.resource::<Params>()) * f64::from(day - p.accrued_day);
+        let loss = loss_at(p, profile, world.resource::<Params>(), day);
         let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
         p.gdp_loss_pct = loss;
         p.accrued_day = day;
@@ -116,9 +116,17 @@ pub fn loss_rate_per_day(p: &Polity, profile: &crate::scenario::StateDef, params
 /// Brings `gdp_loss_pct` up to `day` at the current rate.
 pub fn accrue_loss(p: &mut Polity, profile: &crate::scenario::StateDef, params: &Params, day: u32) {
     if day > p.accrued_day {
-        let rate = loss_rate_per_day(p, profile, params);
-        p.gdp_loss_pct += rate * f64::from(day - p.accrued_day);
+        p.gdp_loss_pct = loss_at(p, profile, params, day);
         p.accrued_day = day;
+    }
+}
+
+/// The GDP loss `p` will have accrued by `day` at its current rate (no change to `p`).
+pub fn loss_at(p: &Polity, profile: &crate::scenario::StateDef, params: &Params, day: u32) -> f64 {
+    if day > p.accrued_day {
+        p.gdp_loss_pct + loss_rate_per_day(p, profile, params) * f64::from(day - p.accrued_day)
+    } else {
+        p.gdp_loss_pct
     }
 }
 

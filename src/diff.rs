@@ -34,6 +34,11 @@ fn header_fields(h: &Header) -> Vec<(String, String)> {
     v
 }
 
+/// Number of leading events two logs share exactly.
+pub fn common_prefix(a: &[Event], b: &[Event]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 /// Compares two logs.
 pub fn diff<'a>(a: &'a ParsedLog, b: &'a ParsedLog) -> Diff<'a> {
     let mut header = Vec::new();
@@ -48,7 +53,7 @@ pub fn diff<'a>(a: &'a ParsedLog, b: &'a ParsedLog) -> Diff<'a> {
             }
         }
     }
-    let common = a.events.iter().zip(&b.events).take_while(|(x, y)| x == y).count();
+    let common = common_prefix(&a.events, &b.events);
     let first = (common < a.events.len() || common < b.events.len()).then(|| (a.events.get(common), b.events.get(common)));
     let mut kinds: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
     for e in &a.events[common..] {

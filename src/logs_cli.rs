@@ -13,7 +13,7 @@ use casus::query::{self, Filter};
 use casus::replay::{Verdict, replay};
 use casus::run::{self, ParsedLog};
 
-use crate::{Fail, bad, check_output_dir, prepare, read_source};
+use crate::{Fail, bad, check_output_dir, prepare, read_source, write_atomic};
 
 /// A log read and verified, with where it came from.
 pub struct Opened {
@@ -26,7 +26,8 @@ pub struct Opened {
 }
 
 impl Opened {
-    fn header(&self) -> &run::Header {
+    /// The log's header.
+    pub fn header(&self) -> &run::Header {
         self.log.header.as_ref().expect("read_log guarantees a header")
     }
 
@@ -37,7 +38,7 @@ impl Opened {
 
     /// The scenario source to fold or continue this log with: `--scenario`, else scenario.ron
     /// beside the log, else the embedded default.
-    fn scenario_path(&self, given: Option<PathBuf>) -> Option<PathBuf> {
+    pub fn scenario_path(&self, given: Option<PathBuf>) -> Option<PathBuf> {
         given.or_else(|| {
             let beside = self.dir.join("scenario.ron");
             beside.exists().then_some(beside)
@@ -53,15 +54,24 @@ impl Opened {
 /// fails its integrity check is refused with the first bad record named (exit 2: it cannot
 /// be used).
 pub fn open(path: &Path) -> Result<Opened, Fail> {
+    open_with(path, 2)
+}
+
+/// `open`, with the exit code for a log that fails its integrity check (`casus replay`, whose
+/// job is that check, uses 1); a log that is not a casus log at all is always bad input (2).
+pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
     let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
     let log = run::read_log(BufReader::new(f)).map_err(|e| {
-        let what = if e.integrity {
-            "the log does not pass its integrity check (an edited, removed, added or reordered record); regenerate it or use the original"
+        let (code, what) = if e.integrity {
+            (
+                integrity_code,
+                "the log does not pass its integrity check (an edited, removed, added or reordered record); regenerate it or use the original",
+            )
         } else {
-            "this is not a readable casus log"
+            (2, "this is not a readable casus log")
         };
-        bad(format!("{}:{e}\n{what}", file.display()))
+        Fail { code, message: format!("{}:{e}\n{what}", file.display()) }
     })?;
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
     Ok(Opened { file, dir, log })
@@ -183,7 +193,10 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
                 return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
             }
             let filter = filter_of(&o, &a.kinds, &a.actors, &[], None, None)?;
-            query::find_first(&o.log.events, &filter)
+            o.log
+                .events
+                .iter()
+                .find(|e| filter.matches(e))
                 .map(|e| e.seq)
                 .ok_or_else(|| bad("error: no event in the log matches --kind/--actor".to_string()))?
         }
@@ -275,17 +288,12 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
             let _ = writeln!(out, "warning: --drop {}: the fork never proposed that {} (an earlier change removed it)", d.seq, d.kind);
         }
     }
-    let mut fork_log = Vec::new();
-    forked.output.write_log(&mut fork_log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let parsed = run::read_log(&fork_log[..]).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let d = casus::diff::diff(&o.log, &parsed);
-    match d.first {
-        None => {
-            let _ = writeln!(out, "the fork is identical to its parent ({} events)", d.totals.1);
-        }
-        Some(_) => {
-            let _ = writeln!(out, "the fork diverges at event {} ({} events; the parent has {})", d.common, d.totals.1, d.totals.0);
-        }
+    let (parent, fork) = (&o.log.events, &forked.output.events);
+    let common = casus::diff::common_prefix(parent, fork);
+    if common == parent.len() && common == fork.len() {
+        let _ = writeln!(out, "the fork is identical to its parent ({} events)", fork.len());
+    } else {
+        let _ = writeln!(out, "the fork diverges at event {common} ({} events; the parent has {})", fork.len(), parent.len());
     }
     let _ = writeln!(
         out,
@@ -385,13 +393,6 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         if a.png { format!(", {pngs} PNG files in charts/") } else { String::new() }
     );
     Ok(())
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report.html".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
 }
 
 fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::charts::Chart>), Fail> {

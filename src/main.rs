@@ -2,7 +2,7 @@
 //! Exit codes: 0 success, 1 a check failed (replay diverged), 2 bad input.
 
 use std::fs;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -438,6 +438,14 @@ pub(crate) fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str, e
     written
 }
 
+/// Writes a file under a hidden temporary name beside it, then renames it into place.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
 fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
     let mut failures = String::new();
     for f in &files {
@@ -451,21 +459,9 @@ fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
 }
 
 fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>) -> Result<(), Fail> {
-    let file = if log_path.is_dir() { log_path.join("events.jsonl") } else { log_path.clone() };
-    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
-    let log = run::read_log(BufReader::new(f)).map_err(|e| {
-        if e.integrity {
-            Fail { code: 1, message: format!("{}:{e}\nreplay failed: the log does not pass its integrity check", file.display()) }
-        } else {
-            Fail { code: 2, message: format!("{}:{e}\nreplay: this is not a readable casus log", file.display()) }
-        }
-    })?;
-    let header = log.header.clone().expect("read_log guarantees a header");
-    let scenario_path = scenario.or_else(|| {
-        let beside = file.parent().unwrap_or(Path::new(".")).join("scenario.ron");
-        beside.exists().then_some(beside)
-    });
-    let (prepared, _, _) = prepare(scenario_path.as_deref(), &header.overrides)?;
+    let opened = logs_cli::open_with(&log_path, 1)?;
+    let (prepared, _, _) = prepare(opened.scenario_path(scenario).as_deref(), &opened.header().overrides)?;
+    let log = opened.log;
     match replay(&prepared, &log) {
         Verdict::Match { events, final_state_hash } => {
             println!("replay ok: {events} events folded; final state {final_state_hash} matches the log");
@@ -488,13 +484,7 @@ fn cmd_gen(spec: casus::synth::GenSpec, out: Option<PathBuf>) -> Result<(), Fail
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
         Some(path) => {
-            let tmp = path.with_file_name(format!(
-                ".{}.tmp-{}",
-                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-                std::process::id()
-            ));
-            fs::write(&tmp, &text)
-                .and_then(|_| fs::rename(&tmp, &path))
+            write_atomic(&path, text.as_bytes())
                 .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
         }
     }

@@ -117,11 +117,6 @@ pub fn consequences(events: &[Event], seq: u64, max_depth: Option<usize>) -> Res
     Ok(out)
 }
 
-/// Events with this kind, in seq order (for `explain --kind`: "why did X happen?").
-pub fn find_first<'a>(events: &'a [Event], filter: &Filter) -> Option<&'a Event> {
-    events.iter().find(|e| filter.matches(e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::apply::{accrue_loss, apply};
+use crate::apply::{apply, loss_at};
 use crate::charts::{self, Chart, Line, XAxis};
 use crate::describe::{describe, significant};
 use crate::engine::build_world;
@@ -87,9 +87,7 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
                 forces.push(&format!("{id} abroad"), day, f64::from(p.committed_abroad));
                 forces.push(&format!("{id} at borders"), day, f64::from(p.redeployed));
                 sanctions.push(id, day, p.sanctions_severity);
-                let mut accrued = p.clone();
-                accrue_loss(&mut accrued, profile, &params, day);
-                gdp.push(id, day, accrued.gdp_loss_pct);
+                gdp.push(id, day, loss_at(p, profile, &params, day));
                 casualties.push(id, day, (p.casualties_military + p.casualties_civilian) as f64);
             } else if let Some(p) = world.get::<PartnerState>(*entity) {
                 forces.push(&format!("{id} (partner)"), day, f64::from(p.forces.values().sum::<u32>()));
@@ -144,8 +142,9 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
     let is_node: std::collections::BTreeSet<u64> = nodes.iter().map(|e| e.seq).collect();
     let mut lanes: Vec<String> = Vec::new();
     let mut days: Vec<u32> = Vec::new();
+    let lane_of = |e: &Event| e.actors.first().cloned().unwrap_or_else(|| "(treaties)".into());
     for e in &nodes {
-        let lane = e.actors.first().cloned().unwrap_or_else(|| "(treaties)".into());
+        let lane = lane_of(e);
         if !lanes.contains(&lane) {
             lanes.push(lane);
         }
@@ -158,8 +157,7 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
     let mut lane_depth = vec![1usize; lanes.len()];
     let mut placed: BTreeMap<u64, (usize, usize, usize)> = BTreeMap::new();
     for e in &nodes {
-        let lane =
-            lanes.iter().position(|l| Some(l) == e.actors.first()).unwrap_or(lanes.iter().position(|l| l == "(treaties)").unwrap_or(0));
+        let lane = lanes.iter().position(|l| *l == lane_of(e)).expect("every node's lane was added above");
         let col = days.iter().position(|d| *d == e.day).unwrap_or(0);
         let k = stack.entry((lane, col)).or_default();
         placed.insert(e.seq, (lane, col, *k));

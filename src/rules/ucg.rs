@@ -19,9 +19,8 @@ type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
 /// Organisations with a UCG regime, in id order.
-fn ucg_orgs<'a>(ctx: &Ctx, orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
+fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
     // Only organisations, in id order (not a scan of every actor).
-    let _ = ctx;
     let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (p.0.id.clone(), &p.0, u, s))).collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
@@ -64,7 +63,7 @@ pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, sta
         .filter_map(|(t, c)| state(&ctx, &states, t).map(|(_, p)| (t, c, p)))
         .filter(|(_, c, p)| is_coup_crisis(p, c))
         .collect();
-    for (org_id, org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+    for (org_id, org, ucg, ostate) in ucg_orgs(&orgs) {
         for &(target, crisis, tpol) in &open {
             if !ostate.members.contains(target) {
                 continue;
@@ -267,7 +266,7 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
     let day = ctx.day();
     let by_org = responded(&crises);
     let fresh = ctx.fresh.0.clone();
-    for (org_id, _org, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+    for (org_id, _org, ucg, ostate) in ucg_orgs(&orgs) {
         if !ucg.standby_force {
             continue;
         }
@@ -484,7 +483,7 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
     let day = ctx.day();
     let by_org = responded(&crises);
     let fresh = ctx.fresh.0.clone();
-    for (org_id, _, ucg, ostate) in ucg_orgs(&ctx, &orgs) {
+    for (org_id, _, ucg, ostate) in ucg_orgs(&orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
