@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
-use bevy_ecs::system::SystemParam;
+use bevy_ecs::system::{SystemParam, SystemState};
 use serde::{Deserialize, Serialize};
 
 use crate::apply::{ApplyError, apply};
@@ -148,9 +147,6 @@ pub fn timer(set_day: u32, delay: u32, after: u32) -> Option<u32> {
     (delay > 0 && d > after).then_some(d)
 }
 
-#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
-struct RuleStep;
-
 /// Why a run stopped before its horizon.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunError {
@@ -208,6 +204,8 @@ pub struct Sim {
     pub vetoes: Vec<Veto>,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
+    /// The rules' view of the world, fetched once per round (see `rules::run_all`).
+    rules: SystemState<(Ctx<'static>, rules::Facts<'static, 'static>)>,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -318,39 +316,12 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     world
 }
 
-/// The rule schedule: every rule system in one fixed chain, single-threaded, with ambiguity
-/// detection raised to an error so an unordered pair of systems cannot slip in.
-fn rule_schedule() -> Schedule {
-    let mut schedule = Schedule::new(RuleStep);
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-    schedule.add_systems(
-        (
-            rules::scripted::emit_scripted_events,
-            rules::coup::resolve_coups,
-            rules::ucg::respond_to_unconstitutional_change,
-            rules::ucg::decide_on_force,
-            rules::ucg::review_sanctions,
-            rules::partners::suspend_aid_and_withdraw_forces,
-            rules::junta::review_junta_position,
-            rules::defence::trigger_defence_obligations,
-            rules::defence::decide_assistance,
-            rules::defence::move_committed_forces,
-            rules::combat::fight_interventions,
-            rules::armed::launch_armed_group_attacks,
-            rules::membership::complete_withdrawals,
-        )
-            .chain(),
-    );
-    schedule
-}
-
 impl Sim {
     /// A simulation ready to run from day 0.
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
-        world.add_schedule(rule_schedule());
-        Sim { world, checkpoints: true, vetoes: Vec::new(), limits, last_checkpoint_period: None }
+        let rules = SystemState::new(&mut world);
+        Sim { world, checkpoints: true, vetoes: Vec::new(), limits, last_checkpoint_period: None, rules }
     }
 
     /// Runs to the horizon.
@@ -395,14 +366,14 @@ impl Sim {
         let mut day = if first == 0 {
             0
         } else {
-            match rules::next_due(&mut self.world, first - 1) {
+            match self.next_due(first - 1) {
                 Some(d) if d <= horizon => d,
                 _ => return Ok(()),
             }
         };
         loop {
             self.run_day(day)?;
-            match rules::next_due(&mut self.world, day) {
+            match self.next_due(day) {
                 Some(next) if next <= horizon => day = next,
                 _ => break,
             }
@@ -475,8 +446,15 @@ impl Sim {
 
     /// Runs every rule system once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
-        self.world.run_schedule(RuleStep);
-        std::mem::take(&mut self.world.resource_mut::<Pending>().0)
+        let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
+        rules::run_all(&mut ctx, &facts);
+        std::mem::take(&mut ctx.pending.0)
+    }
+
+    /// The earliest day after `after` on which any rule module has something to do.
+    pub fn next_due(&mut self, after: u32) -> Option<u32> {
+        let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
+        rules::next_due_by_module(&ctx, &facts, after).into_iter().flatten().min()
     }
 
     /// Stamps proposals into events on the clock's day, applies and logs them in order.
@@ -527,14 +505,4 @@ fn rule_counts(proposals: &[Proposal]) -> String {
     let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v.iter().map(|(r, n)| format!("{r:?} ({n})")).collect::<Vec<_>>().join(", ")
-}
-
-/// Verifies that the rule schedule builds with no ambiguities (used by tests).
-pub fn check_schedule() -> Result<(), String> {
-    let mut world = World::new();
-    let mut s = rule_schedule();
-    match s.initialize(&mut world) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(e.to_string(s.graph(), &world)),
-    }
 }

@@ -72,11 +72,6 @@ mod determinism {
         assert_eq!(a.events, b.events);
         assert_eq!(a.end.final_state_hash, b.end.final_state_hash);
     }
-
-    #[test]
-    fn the_rule_schedule_has_no_ambiguous_system_order() {
-        casus::engine::check_schedule().expect("no ambiguities");
-    }
 }
 
 mod replay {

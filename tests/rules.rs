@@ -456,7 +456,7 @@ mod armed {
             if let Some(p) = then.into_iter().find(|p| matches!(p.kind, EventKind::AttackOccurred { .. })) {
                 break p;
             }
-            day = casus::rules::next_due(&mut h.sim.world, day).expect("a next attack");
+            day = h.sim.next_due(day).expect("a next attack");
         };
         assert!(matches!(&attack.kind, EventKind::AttackOccurred { attack: AttackKind::Terrorist, .. }));
         assert_eq!(attack.cause, None);

@@ -77,16 +77,16 @@ impl<'a> Hosting<'a> {
 
 /// Emits today's attacks.
 pub fn launch_armed_group_attacks(
-    mut ctx: Ctx,
-    groups: Query<(&Code, &GroupProfile, &GroupState)>,
-    states: Query<&Polity>,
-    partners: Query<(&PartnerProfile, &PartnerState)>,
+    ctx: &mut Ctx,
+    groups: &Query<(&Code, &GroupProfile, &GroupState)>,
+    states: &Query<&Polity>,
+    partners: &Query<(&PartnerProfile, &PartnerState)>,
 ) {
     if !ctx.first_round() {
         return;
     }
     let day = ctx.day();
-    let hosting = Hosting::of(&partners);
+    let hosting = Hosting::of(partners);
     let mut list: Vec<(&Code, &GroupProfile, &GroupState)> = groups.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
     for (code, g, gs) in list {
@@ -128,20 +128,20 @@ pub fn launch_armed_group_attacks(
 
 /// Next attack by any group anywhere.
 pub fn next_due(
-    In(after): In<u32>,
-    params: Res<Params>,
-    draws: Res<crate::engine::DrawSource>,
-    index: Res<ActorIndex>,
-    groups: Query<(&Code, &GroupProfile, &GroupState)>,
-    states: Query<&Polity>,
-    partners: Query<(&PartnerProfile, &PartnerState)>,
+    after: u32,
+    params: &Params,
+    draws: &crate::engine::DrawSource,
+    index: &ActorIndex,
+    groups: &Query<(&Code, &GroupProfile, &GroupState)>,
+    states: &Query<&Polity>,
+    partners: &Query<(&PartnerProfile, &PartnerState)>,
 ) -> Option<u32> {
-    let hosting = Hosting::of(&partners);
+    let hosting = Hosting::of(partners);
     let mut best: Option<u32> = None;
     for (code, g, gs) in groups.iter() {
         for st in &g.0.operates_in {
             let Some(p) = index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if let Some(d) = next_attack_day(&draws.0, &params, &code.0, g, gs, st, p, hosting.get(st))
+            if let Some(d) = next_attack_day(&draws.0, params, &code.0, g, gs, st, p, hosting.get(st))
                 && d > after
                 && best.is_none_or(|b| d < b)
             {

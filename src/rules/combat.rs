@@ -19,11 +19,11 @@ pub const RULE: &str = "combat model (Lanchester square law)";
 
 /// Launch turns into an attack; rounds of fighting on their cadence.
 pub fn fight_interventions(
-    mut ctx: Ctx,
-    crises: Res<Crises>,
-    defence: Res<Defence>,
-    states: Query<(&StateProfile, &Polity)>,
-    orgs: Query<&OrgProfile>,
+    ctx: &mut Ctx,
+    crises: &Crises,
+    defence: &Defence,
+    states: &Query<(&StateProfile, &Polity)>,
+    orgs: &Query<(&OrgProfile, &crate::state::OrgState)>,
 ) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
@@ -34,7 +34,7 @@ pub fn fight_interventions(
             .0
             .get(org)
             .and_then(|e| orgs.get(*e).ok())
-            .and_then(|o| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
+            .and_then(|(o, _)| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
             .unwrap_or_else(|| "use of force".into());
         ctx.emit(
             EventKind::AttackOccurred {
@@ -117,7 +117,7 @@ pub fn fight_interventions(
 }
 
 /// Next combat round.
-pub fn next_due(In(after): In<u32>, params: Res<Params>, crises: Res<Crises>) -> Option<u32> {
+pub fn next_due(after: u32, params: &Params, crises: &Crises) -> Option<u32> {
     let step = Params::days(params.combat_round_days);
     crises
         .0

@@ -12,7 +12,7 @@ use crate::state::{Crises, Polity, StateProfile};
 pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 
 /// Decides each new coup's fate and reverses failing coups on their day.
-pub fn resolve_coups(mut ctx: Ctx, crises: Res<Crises>, states: Query<(&StateProfile, &Polity)>) {
+pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfile, &Polity)>) {
     let fresh = ctx.fresh.0.clone();
     for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
@@ -45,6 +45,6 @@ pub fn resolve_coups(mut ctx: Ctx, crises: Res<Crises>, states: Query<(&StatePro
 }
 
 /// Next reversal day.
-pub fn next_due(In(after): In<u32>, states: Query<&Polity>) -> Option<u32> {
+pub fn next_due(after: u32, states: &Query<&Polity>) -> Option<u32> {
     states.iter().filter_map(|p| p.reversal_day).filter(|d| *d > after).min()
 }

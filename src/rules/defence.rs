@@ -68,7 +68,7 @@ fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
 }
 
 /// Emits obligations (or written requests, or non-aggression breaches) for fresh attacks.
-pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Defence>, states: States) {
+pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
     let reengage = Params::days(ctx.params.assistance_reengage_days);
@@ -177,7 +177,7 @@ pub fn trigger_defence_obligations(mut ctx: Ctx, treaties: Res<Treaties>, defenc
 }
 
 /// Each obligated party decides whether and how to honour; collective clauses form joint operations.
-pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Defence>, states: States) {
+pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let fresh = ctx.fresh.0.clone();
     for ev in fresh.iter() {
         let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
@@ -190,7 +190,7 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
         };
         let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
         // A neutrality clause towards the attacker overrides the defence obligation.
-        let neutral = neutrality_towards(&treaties, party, attacker);
+        let neutral = neutrality_towards(treaties, party, attacker);
         let p = if neutral.is_some() { 0.0 } else { honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding) };
         let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
         // Forces already committed to this beneficiary count towards what is owed: a new
@@ -285,7 +285,7 @@ pub fn decide_assistance(mut ctx: Ctx, treaties: Res<Treaties>, defence: Res<Def
 }
 
 /// Committed forces mobilise, then deploy, after their delays.
-pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
+pub fn move_committed_forces(ctx: &mut Ctx, defence: &Defence) {
     let day = ctx.day();
     let mob = Params::days(ctx.params.assistance_mobilisation_days);
     let dep = Params::days(ctx.params.assistance_deployment_days);
@@ -308,7 +308,7 @@ pub fn move_committed_forces(mut ctx: Ctx, defence: Res<Defence>) {
 }
 
 /// Next mobilisation or deployment day.
-pub fn next_due(In(after): In<u32>, params: Res<Params>, defence: Res<Defence>) -> Option<u32> {
+pub fn next_due(after: u32, params: &Params, defence: &Defence) -> Option<u32> {
     let mob = Params::days(params.assistance_mobilisation_days);
     let dep = Params::days(params.assistance_deployment_days);
     let tour = Params::days(params.assistance_tour_days);

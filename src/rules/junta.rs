@@ -39,12 +39,12 @@ fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)
 /// Junta reviews every `junta.review_days` after its coup.
 #[allow(clippy::too_many_arguments)]
 pub fn review_junta_position(
-    mut ctx: Ctx,
-    crises: Res<Crises>,
-    treaties: Res<Treaties>,
-    states: Query<(&StateProfile, &Polity)>,
-    orgs: Query<(&Code, &OrgProfile, &OrgState)>,
-    partners: Query<(&Code, &PartnerProfile, &PartnerState)>,
+    ctx: &mut Ctx,
+    crises: &Crises,
+    treaties: &Treaties,
+    states: &Query<(&StateProfile, &Polity)>,
+    orgs: &Query<(&Code, &OrgProfile, &OrgState)>,
+    partners: &Query<(&Code, &PartnerProfile, &PartnerState)>,
 ) {
     let day = ctx.day();
     let review_days = Params::days(ctx.params.junta_review_days);
@@ -61,7 +61,7 @@ pub fn review_junta_position(
         if !(ctx.first_round() && in_series(crisis.coup_day, review_days, day)) {
             continue;
         }
-        let allies = has_junta_allies(&treaties, &states, &ctx, target);
+        let allies = has_junta_allies(treaties, states, ctx, target);
         let pain = loss_now(pol, def, &ctx.params, day);
         let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
         let x = ctx.params.junta_concession_intercept + ctx.params.junta_pain_weight * pain - ctx.params.junta_backing_weight * backing;
@@ -167,11 +167,11 @@ pub fn review_junta_position(
 
 /// Next junta review day.
 pub fn next_due(
-    In(after): In<u32>,
-    params: Res<Params>,
-    crises: Res<Crises>,
-    states: Query<&Polity>,
-    index: Res<crate::state::ActorIndex>,
+    after: u32,
+    params: &Params,
+    crises: &Crises,
+    states: &Query<&Polity>,
+    index: &crate::state::ActorIndex,
 ) -> Option<u32> {
     let step = Params::days(params.junta_review_days);
     crises

@@ -17,7 +17,7 @@ fn announcement(ctx: &Ctx, state: &str, from: &str) -> Option<u64> {
 }
 
 /// Emits `WithdrawalEffective` on each notice's day.
-pub fn complete_withdrawals(mut ctx: Ctx, orgs: Query<(&Code, &OrgProfile, &OrgState)>, treaties: Res<Treaties>) {
+pub fn complete_withdrawals(ctx: &mut Ctx, orgs: &Query<(&Code, &OrgProfile, &OrgState)>, treaties: &Treaties) {
     let day = ctx.day();
     let mut list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
@@ -29,7 +29,7 @@ pub fn complete_withdrawals(mut ctx: Ctx, orgs: Query<(&Code, &OrgProfile, &OrgS
                 } else {
                     prof.0.withdrawal_article.clone()
                 };
-                let cause = announcement(&ctx, state, &code.0);
+                let cause = announcement(ctx, state, &code.0);
                 ctx.emit(EventKind::WithdrawalEffective { state: state.clone(), from: code.0.clone() }, cause, rule);
             }
         }
@@ -37,7 +37,7 @@ pub fn complete_withdrawals(mut ctx: Ctx, orgs: Query<(&Code, &OrgProfile, &OrgS
     for (tid, t) in &treaties.by_id {
         for (state, eff) in &t.withdrawing {
             if day >= *eff {
-                let cause = announcement(&ctx, state, tid);
+                let cause = announcement(ctx, state, tid);
                 ctx.emit(
                     EventKind::WithdrawalEffective { state: state.clone(), from: tid.clone() },
                     cause,
@@ -49,9 +49,9 @@ pub fn complete_withdrawals(mut ctx: Ctx, orgs: Query<(&Code, &OrgProfile, &OrgS
 }
 
 /// Next day a withdrawal takes effect.
-pub fn next_due(In(after): In<u32>, orgs: Query<&OrgState>, treaties: Res<Treaties>) -> Option<u32> {
+pub fn next_due(after: u32, orgs: &Query<(&Code, &OrgProfile, &OrgState)>, treaties: &Treaties) -> Option<u32> {
     orgs.iter()
-        .flat_map(|o| o.withdrawing.values().copied())
+        .flat_map(|(_, _, o)| o.withdrawing.values().copied())
         .chain(treaties.by_id.values().flat_map(|t| t.withdrawing.values().copied()))
         .filter(|d| *d > after)
         .min()

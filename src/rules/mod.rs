@@ -5,9 +5,12 @@
 //! the module next has something to do, so the engine can skip quiet days.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
+
+use crate::engine::Ctx;
 
 use crate::scenario::Regime;
-use crate::state::Polity;
+use crate::state::{Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 
 pub mod armed;
 pub mod combat;
@@ -77,20 +80,104 @@ pub fn in_series(start: u32, step: u32, day: u32) -> bool {
     step > 0 && day > start && (day - start).is_multiple_of(step)
 }
 
-/// The earliest day after `after` on which any rule module has something to do.
-pub fn next_due(world: &mut World, after: u32) -> Option<u32> {
-    let results = [
-        world.run_system_cached_with(scripted::next_due, after),
-        world.run_system_cached_with(coup::next_due, after),
-        world.run_system_cached_with(ucg::next_due, after),
-        world.run_system_cached_with(partners::next_due, after),
-        world.run_system_cached_with(junta::next_due, after),
-        world.run_system_cached_with(defence::next_due, after),
-        world.run_system_cached_with(combat::next_due, after),
-        world.run_system_cached_with(armed::next_due, after),
-        world.run_system_cached_with(membership::next_due, after),
+/// Everything the rule functions read besides [`Ctx`]: fetched once per round, so the cost
+/// of reaching into the world does not grow with the number of rules.
+#[derive(SystemParam)]
+pub struct Facts<'w, 's> {
+    /// The scripted timeline.
+    pub timeline: Res<'w, scripted::Timeline>,
+    /// Treaties.
+    pub treaties: Res<'w, Treaties>,
+    /// Crises and organisations' responses.
+    pub crises: Res<'w, Crises>,
+    /// Defence bookkeeping.
+    pub defence: Res<'w, Defence>,
+    /// States with their profiles.
+    pub states: Query<'w, 's, (&'static StateProfile, &'static Polity)>,
+    /// States' mutable state alone.
+    pub polities: Query<'w, 's, &'static Polity>,
+    /// Organisations.
+    pub orgs: Query<'w, 's, (&'static OrgProfile, &'static OrgState)>,
+    /// Organisations with their ids.
+    pub coded_orgs: Query<'w, 's, (&'static Code, &'static OrgProfile, &'static OrgState)>,
+    /// Partners.
+    pub partners: Query<'w, 's, (&'static PartnerProfile, &'static PartnerState)>,
+    /// Partners with their ids.
+    pub coded_partners: Query<'w, 's, (&'static Code, &'static PartnerProfile, &'static PartnerState)>,
+    /// Armed groups with their ids.
+    pub groups: Query<'w, 's, (&'static Code, &'static GroupProfile, &'static GroupState)>,
+}
+
+/// The rule modules, in the order they run within a round (and propose events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Module {
+    /// Scripted events and treaties entering into force.
+    Scripted,
+    /// Coup outcomes.
+    Coup,
+    /// An organisation's regime on unconstitutional change.
+    Ucg,
+    /// External partners.
+    Partners,
+    /// The junta's reviews.
+    Junta,
+    /// Treaty clauses: obligations, assistance, forces.
+    Defence,
+    /// Fighting.
+    Combat,
+    /// Armed groups.
+    Armed,
+    /// Withdrawals taking effect.
+    Membership,
+}
+
+impl Module {
+    /// Every module, in order.
+    pub const ALL: [Module; 9] = [
+        Module::Scripted,
+        Module::Coup,
+        Module::Ucg,
+        Module::Partners,
+        Module::Junta,
+        Module::Defence,
+        Module::Combat,
+        Module::Armed,
+        Module::Membership,
     ];
-    results.into_iter().filter_map(|r| r.expect("next_due systems are valid")).filter(|d| *d > after).min()
+}
+
+/// Runs every rule once, in the fixed order, pushing proposals into `ctx`.
+pub fn run_all(ctx: &mut Ctx, f: &Facts) {
+    scripted::emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
+    coup::resolve_coups(ctx, &f.crises, &f.states);
+    ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs);
+    ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
+    ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs);
+    partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners);
+    junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
+    defence::trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
+    defence::decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
+    defence::move_committed_forces(ctx, &f.defence);
+    combat::fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs);
+    armed::launch_armed_group_attacks(ctx, &f.groups, &f.polities, &f.partners);
+    membership::complete_withdrawals(ctx, &f.coded_orgs, &f.treaties);
+}
+
+/// The day after `after` on which each module next has something to do (`Module::ALL` order).
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32) -> [Option<u32>; 9] {
+    let p = &ctx.params;
+    [
+        scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
+        coup::next_due(after, &f.polities),
+        ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.log),
+        partners::next_due(after, &f.crises, &f.partners),
+        junta::next_due(after, p, &f.crises, &f.polities, &ctx.index),
+        defence::next_due(after, p, &f.defence),
+        combat::next_due(after, p, &f.crises),
+        armed::next_due(after, p, &ctx.draws, &ctx.index, &f.groups, &f.polities, &f.partners),
+        membership::next_due(after, &f.coded_orgs, &f.treaties),
+    ]
+    .map(|d| d.filter(|d| *d > after))
 }
 
 #[cfg(test)]

@@ -17,10 +17,10 @@ fn aid_rule(p: &crate::scenario::PartnerDef) -> String {
 
 /// Suspends aid on each partner's delay after a coup, and completes expulsions.
 pub fn suspend_aid_and_withdraw_forces(
-    mut ctx: Ctx,
-    crises: Res<Crises>,
-    states: Query<&Polity>,
-    partners: Query<(&Code, &PartnerProfile, &PartnerState)>,
+    ctx: &mut Ctx,
+    crises: &Crises,
+    states: &Query<&Polity>,
+    partners: &Query<(&Code, &PartnerProfile, &PartnerState)>,
 ) {
     let day = ctx.day();
     let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
@@ -96,7 +96,7 @@ fn donors_by_recipient<'a>(partners: impl Iterator<Item = &'a PartnerProfile>) -
 }
 
 /// Next aid-suspension day or withdrawal deadline.
-pub fn next_due(In(after): In<u32>, crises: Res<Crises>, partners: Query<(&PartnerProfile, &PartnerState)>) -> Option<u32> {
+pub fn next_due(after: u32, crises: &Crises, partners: &Query<(&PartnerProfile, &PartnerState)>) -> Option<u32> {
     let list: Vec<(&PartnerProfile, &PartnerState)> = partners.iter().collect();
     let mut days: Vec<u32> = list.iter().flat_map(|(_, st)| st.leaving.values().copied()).collect();
     let donors = donors_by_recipient(list.iter().map(|(p, _)| *p));

@@ -32,20 +32,20 @@ fn treaty_in_force_day(ctx: &Ctx, t: &crate::state::TreatyState) -> Option<u32> 
 /// Emits today's scripted events and treaty entries into force.
 #[allow(clippy::too_many_arguments)]
 pub fn emit_scripted_events(
-    mut ctx: Ctx,
-    timeline: Res<Timeline>,
-    treaties: Res<Treaties>,
-    crises: Res<Crises>,
-    states: Query<(&StateProfile, &Polity)>,
-    orgs: Query<(&OrgProfile, &OrgState)>,
-    partners: Query<(&PartnerProfile, &PartnerState)>,
+    ctx: &mut Ctx,
+    timeline: &Timeline,
+    treaties: &Treaties,
+    crises: &Crises,
+    states: &Query<(&StateProfile, &Polity)>,
+    orgs: &Query<(&OrgProfile, &OrgState)>,
+    partners: &Query<(&PartnerProfile, &PartnerState)>,
 ) {
     if !ctx.first_round() {
         return;
     }
     let day = ctx.day();
     for (id, t) in &treaties.by_id {
-        if !t.in_force && treaty_in_force_day(&ctx, t) == Some(day) {
+        if !t.in_force && treaty_in_force_day(ctx, t) == Some(day) {
             let rule = format!("{} entry into force", t.def.short_name);
             ctx.emit(EventKind::TreatyInForce { treaty: id.clone() }, None, rule);
         }
@@ -139,7 +139,7 @@ pub fn emit_scripted_events(
 }
 
 /// Next scripted day or treaty entry into force.
-pub fn next_due(In(after): In<u32>, timeline: Res<Timeline>, treaties: Res<Treaties>, clock: Res<crate::engine::Clock>) -> Option<u32> {
+pub fn next_due(after: u32, timeline: &Timeline, treaties: &Treaties, clock: &crate::engine::Clock) -> Option<u32> {
     let scripted = timeline.0.iter().map(|(d, _)| *d).find(|d| *d > after);
     let treaty = treaties
         .by_id

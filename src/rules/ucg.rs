@@ -52,7 +52,7 @@ fn empty() -> &'static OrgResponse {
 }
 
 /// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
-pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
+pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
     let day = ctx.day();
     let fresh = ctx.fresh.0.clone();
     // Open coup crises, looked up once per call rather than once per organisation.
@@ -60,10 +60,10 @@ pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, sta
         .0
         .iter()
         .filter(|(_, c)| c.resolved_day.is_none())
-        .filter_map(|(t, c)| state(&ctx, &states, t).map(|(_, p)| (t, c, p)))
+        .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
         .filter(|(_, c, p)| is_coup_crisis(p, c))
         .collect();
-    for (org_id, org, ucg, ostate) in ucg_orgs(&orgs) {
+    for (org_id, org, ucg, ostate) in ucg_orgs(orgs) {
         for &(target, crisis, tpol) in &open {
             if !ostate.members.contains(target) {
                 continue;
@@ -94,18 +94,18 @@ pub fn respond_to_unconstitutional_change(mut ctx: Ctx, crises: Res<Crises>, sta
                 let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
                 let pledge_delay = Params::days(ctx.params.pledge_delay_days);
                 if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
-                    pledge_support(&mut ctx, &states, target, tpol, &org_id, useq);
+                    pledge_support(ctx, states, target, tpol, &org_id, useq);
                 }
             }
         }
         for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if *o == org_id => {
-                    decide_sanctions(&mut ctx, &states, &org_id, org, ucg, ostate, target, ev.seq);
+                    decide_sanctions(ctx, states, &org_id, org, ucg, ostate, target, ev.seq);
                 }
                 EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if *o == org_id => {
                     // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
-                    if let Some((_, tpol)) = state(&ctx, &states, target) {
+                    if let Some((_, tpol)) = state(ctx, states, target) {
                         let troops = (f64::from(available_troops(tpol)) * ctx.params.armed_redeploy_share).round() as u32;
                         if troops > 0 {
                             ctx.emit(
@@ -262,17 +262,17 @@ pub fn honour_probability(
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down.
-pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs, treaties: Res<Treaties>) {
+pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, treaties: &Treaties) {
     let day = ctx.day();
-    let by_org = responded(&crises);
+    let by_org = responded(crises);
     let fresh = ctx.fresh.0.clone();
-    for (org_id, _org, ucg, ostate) in ucg_orgs(&orgs) {
+    for (org_id, _org, ucg, ostate) in ucg_orgs(orgs) {
         if !ucg.standby_force {
             continue;
         }
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
-            let Some((tdef, tpol)) = state(&ctx, &states, target) else { continue };
+            let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
             if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
                 && open
@@ -312,7 +312,7 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
                     Some(last) => day >= last + review,
                 };
                 if pending && open && ctx.first_round() && due {
-                    decide_launch(&mut ctx, &states, &treaties, &org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
+                    decide_launch(ctx, states, treaties, &org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
                 }
             }
         }
@@ -329,7 +329,7 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
                     .collect();
                 let (mut yes, mut no) = (Vec::new(), Vec::new());
                 for v in &voters {
-                    let Some((vdef, vpol)) = state(&ctx, &states, v) else { continue };
+                    let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
                     let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
                     let x = ctx.params.intervention_activation_intercept + 0.5 * ctx.params.intervention_capacity_weight * capacity
                         - 0.5 * ctx.params.intervention_opposition_weight * vdef.war_opposition
@@ -360,7 +360,7 @@ pub fn decide_on_force(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: 
                         ucg.intervention_article.clone(),
                     );
                     for v in &yes {
-                        let Some((_, vpol)) = state(&ctx, &states, v) else { continue };
+                        let Some((_, vpol)) = state(ctx, states, v) else { continue };
                         let troops = (f64::from(available_troops(vpol)) * ctx.params.intervention_pledge_share).round() as u32;
                         if troops > 0 {
                             ctx.emit(
@@ -479,11 +479,11 @@ pub fn lifting_pressure(
 }
 
 /// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
-pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs: Orgs) {
+pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
     let day = ctx.day();
-    let by_org = responded(&crises);
+    let by_org = responded(crises);
     let fresh = ctx.fresh.0.clone();
-    for (org_id, _, ucg, ostate) in ucg_orgs(&orgs) {
+    for (org_id, _, ucg, ostate) in ucg_orgs(orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
@@ -497,7 +497,7 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                 let members: Vec<&String> = ostate.members.iter().filter(|m| *m != target).collect();
                 let cost: f64 = members
                     .iter()
-                    .filter_map(|m| state(&ctx, &states, m))
+                    .filter_map(|m| state(ctx, states, m))
                     .map(|(d, _)| {
                         d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
                             + d.electricity_supply.get(target).copied().unwrap_or(0.0)
@@ -537,7 +537,7 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                     );
                     if accepted {
                         lift_all(
-                            &mut ctx,
+                            ctx,
                             &org_id,
                             target,
                             resp,
@@ -550,7 +550,7 @@ pub fn review_sanctions(mut ctx: Ctx, crises: Res<Crises>, states: States, orgs:
                 EventKind::OrderRestored { state: target, .. } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
                     lift_all(
-                        &mut ctx,
+                        ctx,
                         &org_id,
                         target,
                         resp,
@@ -589,11 +589,11 @@ fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: 
 
 /// The next day this organisation's regime has a step to take.
 pub fn next_due(
-    In(after): In<u32>,
-    params: Res<Params>,
-    crises: Res<Crises>,
-    orgs: Query<(&crate::state::Code, &OrgProfile)>,
-    log: Res<crate::engine::Log>,
+    after: u32,
+    params: &Params,
+    crises: &Crises,
+    orgs: &Orgs,
+    log: &crate::engine::Log,
 ) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut consider = |d: Option<u32>| {
@@ -604,13 +604,13 @@ pub fn next_due(
             best = Some(d);
         }
     };
-    for (code, prof) in orgs.iter() {
+    for (prof, _) in orgs.iter() {
         let Some(ucg) = &prof.0.ucg else { continue };
         for crisis in crises.0.values() {
             if crisis.resolved_day.is_some() {
                 continue;
             }
-            let resp = crisis.responses.get(&code.0).unwrap_or(empty());
+            let resp = crisis.responses.get(&prof.0.id).unwrap_or(empty());
             if !resp.suspended {
                 consider(Some(crisis.coup_day + ucg.suspension_delay_days));
             }
