@@ -202,10 +202,15 @@ pub struct Sim {
     pub checkpoints: bool,
     /// Proposals to refuse (counterfactual forks).
     pub vetoes: Vec<Veto>,
+    /// Run every module in every round and check that the modules that were not due proposed
+    /// nothing (tests turn this on; it costs the time the due check saves).
+    pub verify_due: bool,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
     /// The rules' view of the world, fetched once per round (see `rules::run_all`).
     rules: SystemState<(Ctx<'static>, rules::Facts<'static, 'static>)>,
+    /// Which modules are due in round 0 of the day being run (`rules::Module::ALL` order).
+    due: [bool; 9],
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -321,7 +326,7 @@ impl Sim {
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
         let rules = SystemState::new(&mut world);
-        Sim { world, checkpoints: true, vetoes: Vec::new(), limits, last_checkpoint_period: None, rules }
+        Sim { world, checkpoints: true, vetoes: Vec::new(), verify_due: false, limits, last_checkpoint_period: None, rules, due: [true; 9] }
     }
 
     /// Runs to the horizon.
@@ -364,16 +369,17 @@ impl Sim {
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         let horizon = self.world.resource::<Clock>().horizon;
         let mut day = if first == 0 {
+            self.due = [true; 9];
             0
         } else {
-            match self.next_due(first - 1) {
+            match self.plan_next(first - 1) {
                 Some(d) if d <= horizon => d,
                 _ => return Ok(()),
             }
         };
         loop {
             self.run_day(day)?;
-            match self.next_due(day) {
+            match self.plan_next(day) {
                 Some(next) if next <= horizon => day = next,
                 _ => break,
             }
@@ -381,12 +387,23 @@ impl Sim {
         Ok(())
     }
 
-    /// Runs all rounds of one day.
-    pub fn run_day(&mut self, day: u32) -> Result<(), RunError> {
+    /// The next day any module is due after `after`, remembering which modules are due then.
+    fn plan_next(&mut self, after: u32) -> Option<u32> {
+        let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
+        let by_module = rules::next_due_by_module(&ctx, &facts, after);
+        let next = by_module.into_iter().flatten().min();
+        self.due = by_module.map(|d| d.is_some() && d == next);
+        next
+    }
+
+    /// Runs all rounds of one day. In round 0 only the modules due today run (a module not due
+    /// has, by its `next_due`, nothing to do before a fresh event); later rounds run them all.
+    fn run_day(&mut self, day: u32) -> Result<(), RunError> {
         self.start_day(day);
         let mut applied_today = false;
         loop {
-            let mut proposals = self.run_rules();
+            let round0 = self.world.resource::<Clock>().round == 0;
+            let mut proposals = if round0 { self.run_modules(self.due) } else { self.run_rules() };
             if !self.vetoes.is_empty() {
                 self.refuse_vetoed(day, &mut proposals);
             }
@@ -446,8 +463,25 @@ impl Sim {
 
     /// Runs every rule system once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
+        self.run_modules([true; 9])
+    }
+
+    fn run_modules(&mut self, run: [bool; 9]) -> Vec<Proposal> {
+        let wanted = run;
+        let skipped = run.iter().any(|r| !r);
+        let run = if self.verify_due { [true; 9] } else { run };
         let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        rules::run_all(&mut ctx, &facts);
+        let made = rules::run_all(&mut ctx, &facts, run);
+        if self.verify_due && skipped {
+            for (i, m) in rules::Module::ALL.iter().enumerate() {
+                assert!(
+                    wanted[i] || made[i] == 0,
+                    "module {m:?} was not due on day {} but proposed {} event(s): its next_due misses a case",
+                    ctx.clock.day,
+                    made[i]
+                );
+            }
+        }
         std::mem::take(&mut ctx.pending.0)
     }
 

@@ -61,6 +61,54 @@ mod determinism {
         }
     }
 
+    /// The engine runs, in round 0 of a day, only the modules whose `next_due` named that day.
+    /// Running every module anyway (`verify_due`) must change nothing: the sim panics if a
+    /// module that was skipped would have proposed an event, and the logs must be equal.
+    #[test]
+    fn skipping_modules_that_are_not_due_changes_nothing() {
+        let variants: Vec<Vec<(String, String)>> = [
+            vec![],
+            vec![("NER.army_loyalty", "0.95"), ("NER.cohesion", "0.2")],
+            vec![
+                ("NER.troops", "5000"),
+                ("NER.cohesion", "0.3"),
+                ("pledge.propensity", "0"),
+                ("junta.transition_propensity", "0"),
+                ("NGA.war_opposition", "0.1"),
+                ("CIV.war_opposition", "0.1"),
+                ("SEN.war_opposition", "0.1"),
+                ("intervention.launch_intercept", "3"),
+            ],
+            vec![("NER.cohesion", "0.35")],
+        ]
+        .iter()
+        .map(|v| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
+        .collect();
+        let mut cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for f in scenario_files() {
+            cases.push((std::fs::read_to_string(&f).unwrap(), vec![]));
+        }
+        let niger = std::fs::read_to_string(repo().join("scenarios/niger_2023.ron")).unwrap();
+        for v in variants.into_iter().skip(1) {
+            cases.push((niger.clone(), v));
+        }
+        let spec = casus::synth::GenSpec { states: 120, treaties: 24, orgs: 4, seed: 3, horizon_days: 365 };
+        cases.push((casus::synth::to_ron(&casus::synth::generate(&spec)), vec![]));
+        let mut events = 0;
+        for (source, sets) in &cases {
+            let p = casus::run::prepare(source, sets).expect("valid");
+            for seed in 1..=8 {
+                let fast = casus::run::run(&p, seed, Default::default()).expect("runs");
+                let mut sim = casus::engine::Sim::new(&p.scenario, p.params.clone(), seed, Default::default());
+                sim.verify_due = true;
+                sim.run().expect("runs");
+                assert!(sim.log().events == fast.events, "seed {seed} {sets:?}: running every module changed the run");
+                events += fast.events.len();
+            }
+        }
+        assert!(events > 5_000, "the cases exercise the rules ({events} events)");
+    }
+
     #[test]
     fn an_unrelated_parameter_does_not_shift_other_draws() {
         // Combat parameters are never reached in the baseline (no intervention), so changing

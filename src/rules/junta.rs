@@ -166,13 +166,7 @@ pub fn review_junta_position(
 }
 
 /// Next junta review day.
-pub fn next_due(
-    after: u32,
-    params: &Params,
-    crises: &Crises,
-    states: &Query<&Polity>,
-    index: &crate::state::ActorIndex,
-) -> Option<u32> {
+pub fn next_due(after: u32, params: &Params, crises: &Crises, states: &Query<&Polity>, index: &crate::state::ActorIndex) -> Option<u32> {
     let step = Params::days(params.junta_review_days);
     crises
         .0

@@ -10,7 +10,9 @@ use bevy_ecs::system::SystemParam;
 use crate::engine::Ctx;
 
 use crate::scenario::Regime;
-use crate::state::{Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::state::{
+    Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties,
+};
 
 pub mod armed;
 pub mod combat;
@@ -146,21 +148,39 @@ impl Module {
     ];
 }
 
-/// Runs every rule once, in the fixed order, pushing proposals into `ctx`.
-pub fn run_all(ctx: &mut Ctx, f: &Facts) {
-    scripted::emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
-    coup::resolve_coups(ctx, &f.crises, &f.states);
-    ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs);
-    ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
-    ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs);
-    partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners);
-    junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
-    defence::trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
-    defence::decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
-    defence::move_committed_forces(ctx, &f.defence);
-    combat::fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs);
-    armed::launch_armed_group_attacks(ctx, &f.groups, &f.polities, &f.partners);
-    membership::complete_withdrawals(ctx, &f.coded_orgs, &f.treaties);
+/// Runs the rules of the modules marked in `run`, in the fixed order, pushing proposals into
+/// `ctx`; returns how many each module proposed.
+pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9]) -> [usize; 9] {
+    let mut made = [0usize; 9];
+    macro_rules! module {
+        ($m:expr, $($call:expr);+) => {
+            if run[$m as usize] {
+                let before = ctx.pending.0.len();
+                $($call;)+
+                made[$m as usize] = ctx.pending.0.len() - before;
+            }
+        };
+    }
+    module!(Module::Scripted, scripted::emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners));
+    module!(Module::Coup, coup::resolve_coups(ctx, &f.crises, &f.states));
+    module!(
+        Module::Ucg,
+        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs);
+        ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
+        ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs)
+    );
+    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners));
+    module!(Module::Junta, junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners));
+    module!(
+        Module::Defence,
+        defence::trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
+        defence::decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
+        defence::move_committed_forces(ctx, &f.defence)
+    );
+    module!(Module::Combat, combat::fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs));
+    module!(Module::Armed, armed::launch_armed_group_attacks(ctx, &f.groups, &f.polities, &f.partners));
+    module!(Module::Membership, membership::complete_withdrawals(ctx, &f.coded_orgs, &f.treaties));
+    made
 }
 
 /// The day after `after` on which each module next has something to do (`Module::ALL` order).

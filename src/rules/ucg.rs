@@ -588,13 +588,7 @@ fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: 
 }
 
 /// The next day this organisation's regime has a step to take.
-pub fn next_due(
-    after: u32,
-    params: &Params,
-    crises: &Crises,
-    orgs: &Orgs,
-    log: &crate::engine::Log,
-) -> Option<u32> {
+pub fn next_due(after: u32, params: &Params, crises: &Crises, orgs: &Orgs, log: &crate::engine::Log) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut consider = |d: Option<u32>| {
         if let Some(d) = d
