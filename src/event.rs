@@ -8,7 +8,7 @@ use crate::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to `run::upcast_header` (or an event upcaster).
-pub const LOG_SCHEMA_VERSION: u32 = 2;
+pub const LOG_SCHEMA_VERSION: u32 = 3;
 
 /// The rule citation carried by scripted events.
 pub const SCENARIO_RULE: &str = "scenario";

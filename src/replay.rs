@@ -4,7 +4,7 @@
 use crate::apply::apply;
 use crate::engine::build_world;
 use crate::run::{ParsedLog, Prepared};
-use crate::state::{state_digest, state_hash};
+use crate::state::{StateEncoding, state_digest_as, state_hash_as};
 
 /// What replay found.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,8 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
         );
     }
     let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
+    // Digests are computed the way the log's own version computed them.
+    let encoding = StateEncoding::for_schema(log.written_schema_version);
     let start = prepared.scenario.start_date();
     let mut checkpoints = log.checkpoints.iter().peekable();
     let mut window_start = 0u64;
@@ -49,7 +51,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
                        window_start: &mut u64|
      -> Option<Verdict> {
         while let Some(cp) = cps.next_if(|cp| cp.next_seq <= next_seq) {
-            if state_digest(world) != cp.state_hash {
+            if state_digest_as(world, encoding) != cp.state_hash {
                 return Some(Verdict::Diverged {
                     seq: Some(*window_start),
                     message: format!(
@@ -99,7 +101,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
     if end.events != n {
         return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
     }
-    let hash = state_hash(&mut world);
+    let hash = state_hash_as(&mut world, encoding);
     if hash != end.final_state_hash {
         return diverged(
             Some(window_start),

@@ -386,6 +386,8 @@ pub struct LogError {
 /// have not changed shape since schema 1.
 ///
 /// - 1 → 2: the header gains `actors` (id → name and type); a schema-1 log gets an empty map.
+/// - 2 → 3: no record changes shape; state digests are computed over the compact encoding of
+///   the snapshot (`state::StateEncoding`), so replay digests older logs' state as JSON.
 ///
 /// Returns the version the record was written with.
 pub fn upcast_header(value: &mut serde_json::Value) -> Result<u32, String> {

@@ -325,7 +325,8 @@ impl Serialize for DefenceView<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let d = self.0;
-        let mut seq = s.serialize_seq(None)?;
+        let len = d.invocations.len() + d.requests.len() + d.engaged.len() + d.deployments.len();
+        let mut seq = s.serialize_seq(Some(len))?;
         for (k, v) in &d.invocations {
             seq.serialize_element(&(("invocation", &k.0, &k.1, &k.2, k.3), v))?;
         }
@@ -342,8 +343,31 @@ impl Serialize for DefenceView<'_> {
     }
 }
 
+/// How the canonical snapshot is encoded before it is digested. The log's schema version
+/// decides: logs of schema 1 and 2 digest its JSON; schema 3 its compact binary encoding
+/// (postcard: the same fields in the same order, without field names, numbers in binary),
+/// which is several times cheaper to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateEncoding {
+    /// Canonical JSON (log schemas 1 and 2).
+    Json,
+    /// Postcard (log schema 3 on).
+    Compact,
+}
+
+impl StateEncoding {
+    /// The encoding a log of this schema version was written with.
+    pub fn for_schema(version: u32) -> StateEncoding {
+        if version <= 2 { StateEncoding::Json } else { StateEncoding::Compact }
+    }
+}
+
 /// Serialises the world's canonical snapshot as JSON into `w`.
 pub fn write_snapshot(world: &mut World, w: &mut impl std::io::Write) {
+    with_snapshot(world, |snap| serde_json::to_writer(w, snap).expect("snapshot serialises"));
+}
+
+fn with_snapshot<R>(world: &mut World, f: impl FnOnce(&Snapshot) -> R) -> R {
     let mut states_q = world.query::<(&Code, &Polity)>();
     let mut orgs_q = world.query::<(&Code, &OrgState)>();
     let mut partners_q = world.query::<(&Code, &PartnerState)>();
@@ -358,21 +382,43 @@ pub fn write_snapshot(world: &mut World, w: &mut impl std::io::Write) {
         crises: world.resource::<Crises>(),
         defence: DefenceView(world.resource::<Defence>()),
     };
-    serde_json::to_writer(w, &snap).expect("snapshot serialises");
+    f(&snap)
 }
 
-/// SHA-256 (hex) of the canonical JSON snapshot: the final-state hash in logs.
+/// The canonical snapshot in `encoding`, appended to `buf`.
+pub fn encode_snapshot(world: &mut World, encoding: StateEncoding, buf: &mut Vec<u8>) {
+    match encoding {
+        StateEncoding::Json => write_snapshot(world, buf),
+        StateEncoding::Compact => {
+            let out = with_snapshot(world, |snap| postcard::to_extend(snap, std::mem::take(buf)).expect("snapshot serialises"));
+            *buf = out;
+        }
+    }
+}
+
+/// SHA-256 (hex) of the canonical snapshot in the current encoding: the final-state hash in logs.
 pub fn state_hash(world: &mut World) -> String {
-    let mut hasher = Sha256::new();
-    write_snapshot(world, &mut hasher);
-    hex(&hasher.finalize())
+    state_hash_as(world, StateEncoding::Compact)
 }
 
-/// A fast 64-bit digest (hex) of the same canonical snapshot, for periodic checkpoints.
+/// SHA-256 (hex) of the canonical snapshot in `encoding`.
+pub fn state_hash_as(world: &mut World, encoding: StateEncoding) -> String {
+    let mut buf = Vec::with_capacity(1 << 14);
+    encode_snapshot(world, encoding, &mut buf);
+    sha256_hex(&buf)
+}
+
+/// A fast 64-bit digest (hex) of the canonical snapshot in the current encoding, for periodic
+/// checkpoints.
 pub fn state_digest(world: &mut World) -> String {
-    // serde_json writes many tiny slices; buffering first lets the digest run over whole words.
-    let mut buf = Vec::with_capacity(1 << 15);
-    write_snapshot(world, &mut buf);
+    state_digest_as(world, StateEncoding::Compact)
+}
+
+/// A fast 64-bit digest (hex) of the canonical snapshot in `encoding`.
+pub fn state_digest_as(world: &mut World, encoding: StateEncoding) -> String {
+    // Encoders write many tiny slices; buffering first lets the digest run over whole words.
+    let mut buf = Vec::with_capacity(1 << 14);
+    encode_snapshot(world, encoding, &mut buf);
     let mut w = Digest64::default();
     std::io::Write::write_all(&mut w, &buf).expect("in-memory write");
     format!("{:016x}", w.finish())

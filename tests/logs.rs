@@ -287,6 +287,35 @@ mod schema {
         assert!(stdout(&o).contains("identical to its parent"), "{}", stdout(&o));
     }
 
+    /// Schema 2 digested the state's JSON; schema 3 its compact encoding. A schema-2 log (an
+    /// intervention run, with combat state in its checkpoints) replays with its own digests,
+    /// and a tampered checkpoint is still caught.
+    #[test]
+    fn a_schema_2_log_replays_with_its_own_digests() {
+        let dir = repo().join("tests/data/log_v2");
+        let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
+        assert!(bytes.starts_with(b"{\"record\":\"header\",\"schema_version\":2,"), "the checked-in log is of schema 2");
+        let log = read_log(&bytes[..]).expect("upcast");
+        assert_eq!(log.written_schema_version, 2);
+        assert!(log.checkpoints.len() > 5 && log.events.iter().any(|e| e.kind.name() == "CombatRound"));
+        let header = log.header.as_ref().unwrap();
+        let source = std::fs::read_to_string(dir.join("scenario.ron")).unwrap();
+        let p = casus::run::prepare(&source, &header.overrides).unwrap();
+        let casus::replay::Verdict::Match { final_state_hash, .. } = casus::replay::replay(&p, &log) else {
+            panic!("the schema-2 log replays")
+        };
+        assert_eq!(final_state_hash, log.end.as_ref().unwrap().final_state_hash);
+        // The same run today: same events, digests in the compact encoding.
+        let now = casus::run::run(&p, header.seed, Default::default()).unwrap();
+        assert!(now.events == log.events, "the model is unchanged");
+        assert_ne!(now.end.final_state_hash, final_state_hash, "schema 3 digests another encoding");
+        let mut bad = log.clone();
+        bad.checkpoints[3].state_hash = now.checkpoints[3].state_hash.clone();
+        assert!(matches!(casus::replay::replay(&p, &bad), casus::replay::Verdict::Diverged { .. }));
+        let o = casus(&["replay", "tests/data/log_v2"], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+
     #[test]
     fn logs_of_unknown_versions_are_refused() {
         let (bytes, _) = run_log(NIGER, 1);
