@@ -202,8 +202,9 @@ pub struct Sim {
     pub checkpoints: bool,
     /// Proposals to refuse (counterfactual forks).
     pub vetoes: Vec<Veto>,
-    /// Run every module in every round and check that the modules that were not due proposed
-    /// nothing (tests turn this on; it costs the time the due check saves).
+    /// Run every module in every round and check that the modules that were skipped (not due
+    /// in round 0, not reacting to the fresh events later) would have proposed nothing (tests
+    /// turn this on; it costs the time skipping saves).
     pub verify_due: bool,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
@@ -397,13 +398,19 @@ impl Sim {
     }
 
     /// Runs all rounds of one day. In round 0 only the modules due today run (a module not due
-    /// has, by its `next_due`, nothing to do before a fresh event); later rounds run them all.
+    /// has, by its `next_due`, nothing to do before a fresh event); in later rounds, the modules
+    /// that react to the previous round's events (`Module::reacts_to`).
     fn run_day(&mut self, day: u32) -> Result<(), RunError> {
         self.start_day(day);
         let mut applied_today = false;
         loop {
-            let round0 = self.world.resource::<Clock>().round == 0;
-            let mut proposals = if round0 { self.run_modules(self.due) } else { self.run_rules() };
+            let run = if self.world.resource::<Clock>().round == 0 {
+                self.due
+            } else {
+                let fresh = &self.world.resource::<Fresh>().0;
+                rules::Module::ALL.map(|m| m.reacts_to(fresh))
+            };
+            let mut proposals = self.run_modules(run);
             if !self.vetoes.is_empty() {
                 self.refuse_vetoed(day, &mut proposals);
             }
@@ -476,8 +483,9 @@ impl Sim {
             for (i, m) in rules::Module::ALL.iter().enumerate() {
                 assert!(
                     wanted[i] || made[i] == 0,
-                    "module {m:?} was not due on day {} but proposed {} event(s): its next_due misses a case",
+                    "module {m:?} was skipped on day {} round {} but proposed {} event(s): its next_due or reacts_to misses a case",
                     ctx.clock.day,
+                    ctx.clock.round,
                     made[i]
                 );
             }

@@ -92,6 +92,26 @@ mod determinism {
         for v in variants.into_iter().skip(1) {
             cases.push((niger.clone(), v));
         }
+        // Zero delays: what a timer would do on a later day happens within the day that set it.
+        let zero: Vec<(String, String)> = [
+            "coup.reversal_delay_days",
+            "assistance.mobilisation_days",
+            "assistance.deployment_days",
+            "pledge.delay_days",
+            "ECOWAS.withdrawal_notice_days",
+            "AES.withdrawal_notice_days",
+            "FRA.withdrawal_days",
+            "USA.withdrawal_days",
+            "FRA.aid_suspension_delay_days",
+            "ECOWAS.ucg.suspension_delay_days",
+            "ECOWAS.ucg.summit_delay_days",
+        ]
+        .iter()
+        .map(|n| (n.to_string(), "0".to_string()))
+        .chain([("NER.army_loyalty".to_string(), "0.9".to_string())])
+        .collect();
+        cases.push((niger.clone(), zero.clone()));
+        cases.push((std::fs::read_to_string(repo().join("scenarios/niger_2023_intervention.ron")).unwrap(), zero));
         let spec = casus::synth::GenSpec { states: 120, treaties: 24, orgs: 4, seed: 3, horizon_days: 365 };
         cases.push((casus::synth::to_ron(&casus::synth::generate(&spec)), vec![]));
         let mut events = 0;

@@ -8,6 +8,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
 use crate::engine::Ctx;
+use crate::event::{Event, EventKind};
 
 use crate::scenario::Regime;
 use crate::state::{
@@ -146,6 +147,39 @@ impl Module {
         Module::Armed,
         Module::Membership,
     ];
+}
+
+impl Module {
+    /// Whether the module can have anything to do in a round after round 0, given the events
+    /// applied in the previous round. Each module's rules act on fresh events of certain kinds,
+    /// on timers (round 0 only, see `next_due`), or on conditions that only those events can
+    /// make true within a day (a zero delay: a coup failing with an immediate reversal, a
+    /// deployment with no mobilisation time, a withdrawal with no notice). The unconstitutional
+    /// change and junta modules weigh many conditions over state and always run.
+    /// (`Sim::verify_due` runs every module anyway and checks this.)
+    pub fn reacts_to(self, fresh: &[Event]) -> bool {
+        use EventKind as K;
+        let any = |f: fn(&EventKind) -> bool| fresh.iter().any(|e| f(&e.kind));
+        match self {
+            Module::Scripted | Module::Armed => false,
+            Module::Coup => any(|k| matches!(k, K::CoupStaged { .. } | K::CoupFailing { .. })),
+            Module::Ucg | Module::Junta => true,
+            Module::Partners => any(|k| matches!(k, K::CoupConsolidated { .. } | K::ForcesExpelled { .. })),
+            Module::Defence => any(|k| {
+                matches!(
+                    k,
+                    K::AttackOccurred { .. }
+                        | K::AssistanceRequested { .. }
+                        | K::ObligationArisen { .. }
+                        | K::AssistanceDecided { .. }
+                        | K::ForcesMobilised { .. }
+                        | K::ForcesDeployed { .. }
+                )
+            }),
+            Module::Combat => any(|k| matches!(k, K::InterventionLaunched { .. })),
+            Module::Membership => any(|k| matches!(k, K::WithdrawalAnnounced { .. })),
+        }
+    }
 }
 
 /// Runs the rules of the modules marked in `run`, in the fixed order, pushing proposals into
