@@ -58,9 +58,15 @@ pub struct DrawSource(pub Draws);
 #[derive(Resource, Debug, Default)]
 pub struct Pending(pub Vec<Proposal>);
 
-/// Events applied in the previous round (what reactive rules react to).
-#[derive(Resource, Debug, Default)]
-pub struct Fresh(pub std::sync::Arc<[Event]>);
+/// Events applied in the previous round (what reactive rules react to): the log's events
+/// `from..to` (read through `Ctx::fresh`, so they are never copied).
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct Fresh {
+    /// Index in the log of the first.
+    pub from: usize,
+    /// Index in the log after the last.
+    pub to: usize,
+}
 
 /// A state digest recorded at a day boundary, so replay can say where it diverged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +119,14 @@ pub struct Ctx<'w> {
     pub log: Res<'w, Log>,
 }
 
-impl Ctx<'_> {
+impl<'w> Ctx<'w> {
+    /// The events applied in the previous round, borrowed from the log for the whole round (so
+    /// a rule can walk them while it proposes).
+    pub fn fresh(&self) -> &'w [Event] {
+        let log = Res::clone(&self.log).into_inner();
+        &log.events[self.fresh.from..self.fresh.to]
+    }
+
     /// Proposes an event.
     pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Into<String>) {
         self.pending.0.push(Proposal { kind, cause, rule: rule.into() });
@@ -129,7 +142,7 @@ impl Ctx<'_> {
     /// fires in round 0 of its day. Either way it fires exactly once.
     pub fn due(&self, set_day: u32, delay: u32, cause_seq: u64) -> bool {
         if delay == 0 {
-            self.fresh.0.iter().any(|e| e.seq == cause_seq)
+            self.fresh().iter().any(|e| e.seq == cause_seq)
         } else {
             self.clock.round == 0 && self.clock.day == set_day.saturating_add(delay)
         }
@@ -407,7 +420,8 @@ impl Sim {
             let run = if self.world.resource::<Clock>().round == 0 {
                 self.due
             } else {
-                let fresh = &self.world.resource::<Fresh>().0;
+                let f = *self.world.resource::<Fresh>();
+                let fresh = &self.world.resource::<Log>().events[f.from..f.to];
                 rules::Module::ALL.map(|m| m.reacts_to(fresh))
             };
             let mut proposals = self.run_modules(run);
@@ -425,8 +439,8 @@ impl Sim {
             if next_seq + proposals.len() as u64 > self.limits.max_events {
                 return Err(RunError::TooManyEvents { limit: self.limits.max_events, day, rule: rule_counts(&proposals) });
             }
-            let fresh = self.apply_proposals(proposals)?;
-            self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(fresh);
+            let applied = self.apply_proposals(proposals)?;
+            *self.world.resource_mut::<Fresh>() = Fresh { from: applied.start, to: applied.end };
             self.world.resource_mut::<Clock>().round += 1;
             applied_today = true;
         }
@@ -465,7 +479,7 @@ impl Sim {
         let mut clock = self.world.resource_mut::<Clock>();
         clock.day = day;
         clock.round = 0;
-        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(Vec::new());
+        *self.world.resource_mut::<Fresh>() = Fresh::default();
     }
 
     /// Runs every rule system once and returns what they propose (nothing is applied).
@@ -499,15 +513,15 @@ impl Sim {
         rules::next_due_by_module(&ctx, &facts, after).into_iter().flatten().min()
     }
 
-    /// Stamps proposals into events on the clock's day, applies and logs them in order.
-    pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<Vec<Event>, RunError> {
+    /// Stamps proposals into events on the clock's day, applies and logs them in order;
+    /// returns where they are in the log.
+    pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
         let clock = *self.world.resource::<Clock>();
-        let next_seq = self.world.resource::<Log>().events.len() as u64;
+        let first = self.world.resource::<Log>().events.len();
         let date = clock.start.plus_days(i64::from(clock.day)).to_string();
-        let mut applied = Vec::with_capacity(proposals.len());
         for (i, p) in proposals.into_iter().enumerate() {
             let event = Event {
-                seq: next_seq + i as u64,
+                seq: (first + i) as u64,
                 day: clock.day,
                 date: date.clone(),
                 actors: p.kind.actors(),
@@ -516,15 +530,15 @@ impl Sim {
                 rule: p.rule,
             };
             apply(&mut self.world, &event)?;
-            self.world.resource_mut::<Log>().events.push(event.clone());
-            applied.push(event);
+            self.world.resource_mut::<Log>().events.push(event);
         }
-        Ok(applied)
+        Ok(first..self.world.resource::<Log>().events.len())
     }
 
-    /// Makes `events` the previous round's events, as if just applied (for harnesses).
-    pub fn set_fresh(&mut self, events: Vec<Event>) {
-        self.world.resource_mut::<Fresh>().0 = std::sync::Arc::from(events);
+    /// Makes the logged events `events` the previous round's events, as if just applied (for
+    /// harnesses).
+    pub fn set_fresh(&mut self, events: std::ops::Range<usize>) {
+        *self.world.resource_mut::<Fresh>() = Fresh { from: events.start, to: events.end };
         self.world.resource_mut::<Clock>().round += 1;
     }
 

@@ -25,13 +25,15 @@ impl Harness {
     pub fn given(&mut self, day: u32, events: Vec<EventKind>) -> Vec<Event> {
         self.sim.start_day(day);
         let proposals = events.into_iter().map(|kind| Proposal { kind, cause: None, rule: "given".into() }).collect();
-        self.sim.apply_proposals(proposals).expect("given events apply")
+        let range = self.sim.apply_proposals(proposals).expect("given events apply");
+        self.sim.log().events[range].to_vec()
     }
 
     /// When: `event` happens on `day`; returns what the rules propose in reaction (one round).
     pub fn when(&mut self, day: u32, event: EventKind) -> Vec<Proposal> {
         let applied = self.given(day, vec![event]);
-        self.sim.set_fresh(applied);
+        let first = applied[0].seq as usize;
+        self.sim.set_fresh(first..first + applied.len());
         self.sim.run_rules()
     }
 

@@ -26,7 +26,7 @@ pub fn fight_interventions(
     orgs: &Query<(&OrgProfile, &crate::state::OrgState)>,
 ) {
     let day = ctx.day();
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
         let rule = ctx

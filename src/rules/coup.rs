@@ -13,7 +13,7 @@ pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 
 /// Decides each new coup's fate and reverses failing coups on their day.
 pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfile, &Polity)>) {
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
         let Some((prof, _)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };

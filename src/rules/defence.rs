@@ -70,7 +70,7 @@ fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
 /// Emits obligations (or written requests, or non-aggression breaches) for fresh attacks.
 pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let day = ctx.day();
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     let reengage = Params::days(ctx.params.assistance_reengage_days);
     for ev in fresh.iter() {
         // The attack, and whether this is the written request that unlocks request-conditioned clauses.
@@ -178,7 +178,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
 
 /// Each obligated party decides whether and how to honour; collective clauses form joint operations.
 pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
         let Some(t) = treaties.by_id.get(treaty) else { continue };

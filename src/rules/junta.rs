@@ -135,7 +135,7 @@ pub fn review_junta_position(
         }
     }
     // Allied juntas join a withdrawal the same day.
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::WithdrawalAnnounced { state, from, .. } = &ev.kind else { continue };
         let Some((_, ocode_prof, ost)) = org_list.iter().find(|(c, _, _)| c.0 == *from) else { continue };

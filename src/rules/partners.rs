@@ -27,7 +27,7 @@ pub fn suspend_aid_and_withdraw_forces(
     list.sort_by(|a, b| a.0.cmp(b.0));
     // Aid is suspended in round 0 of its due day, or right after a coup consolidates (zero
     // delay): in any other round there is nothing to look at.
-    let consolidated_now = ctx.fresh.0.iter().any(|e| matches!(e.kind, EventKind::CoupConsolidated { .. }));
+    let consolidated_now = ctx.fresh().iter().any(|e| matches!(e.kind, EventKind::CoupConsolidated { .. }));
     let donors = if ctx.first_round() || consolidated_now { donors_by_recipient(list.iter().map(|(_, p, _)| *p)) } else { BTreeMap::new() };
     for (target, crisis) in &crises.0 {
         if crisis.resolved_day.is_some() {
@@ -46,7 +46,7 @@ pub fn suspend_aid_and_withdraw_forces(
             }
             let delay = prof.0.aid_suspension_delay_days;
             let due = if delay == 0 {
-                ctx.fresh.0.iter().any(|e| matches!(&e.kind, EventKind::CoupConsolidated { state } if state == target))
+                ctx.fresh().iter().any(|e| matches!(&e.kind, EventKind::CoupConsolidated { state } if state == target))
             } else {
                 ctx.first_round() && day == crisis.coup_day + delay && pol.coup_consolidated
             };

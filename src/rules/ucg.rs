@@ -54,7 +54,7 @@ fn empty() -> &'static OrgResponse {
 /// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
 pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
     let day = ctx.day();
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     // Open coup crises, looked up once per call rather than once per organisation.
     let open: Vec<(&String, &Crisis, &Polity)> = crises
         .0
@@ -265,7 +265,7 @@ pub fn honour_probability(
 pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, treaties: &Treaties) {
     let day = ctx.day();
     let by_org = responded(crises);
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for (org_id, _org, ucg, ostate) in ucg_orgs(orgs) {
         if !ucg.standby_force {
             continue;
@@ -482,7 +482,7 @@ pub fn lifting_pressure(
 pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
     let day = ctx.day();
     let by_org = responded(crises);
-    let fresh = ctx.fresh.0.clone();
+    let fresh = ctx.fresh();
     for (org_id, _, ucg, ostate) in ucg_orgs(orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(&org_id) else { continue };
