@@ -38,7 +38,7 @@ impl Ctx<'_> {
     }
 
     fn entity(&self, id: &str) -> Result<Entity, ApplyError> {
-        self.world.resource::<ActorIndex>().0.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
+        self.world.resource::<ActorIndex>().get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
     }
 
     fn polity(&mut self, id: &str) -> Result<Mut<'_, Polity>, ApplyError> {

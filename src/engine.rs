@@ -293,12 +293,18 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
             ActorDef::ArmedGroup(g) => world
                 .spawn((
                     code,
-                    GroupProfile(g.clone()),
+                    GroupProfile({
+                        // Places in id order, once: the attack rule walks them every due day.
+                        let mut g = g.clone();
+                        g.operates_in.sort();
+                        g.operates_in.dedup();
+                        g
+                    }),
                     GroupState { attacks: Default::default(), last_attack_day: Default::default(), deaths: 0 },
                 ))
                 .id(),
         };
-        index.0.insert(a.id().to_string(), e);
+        index.insert(a.id().to_string(), e);
     }
     let mut treaties = Treaties::default();
     for t in &scenario.treaties {

@@ -72,7 +72,7 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.dedup();
 
     let params: Params = world.resource::<Params>().clone();
-    let ids: Vec<(String, bevy_ecs::entity::Entity)> = world.resource::<ActorIndex>().0.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let ids: Vec<(String, bevy_ecs::entity::Entity)> = world.resource::<ActorIndex>().iter().map(|(k, v)| (k.clone(), *v)).collect();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;

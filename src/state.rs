@@ -290,9 +290,96 @@ pub struct Defence {
     pub engaged: BTreeMap<(String, String, String), u32>,
 }
 
-/// Stable id -> entity, for every actor.
+/// Stable id -> entity, for every actor: a hash table for lookups (they are most of what the
+/// rules and `apply` do, and ids of big worlds share long prefixes, which makes ordered-map
+/// searches compare many bytes) and the same pairs in id order for ordered walks.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct ActorIndex(pub BTreeMap<String, Entity>);
+pub struct ActorIndex {
+    ordered: BTreeMap<String, Entity>,
+    lookup: Lookup<String, Entity>,
+}
+
+/// A hash table for lookups only: it offers no iteration, so its order can never reach an
+/// output (which is why plain hash maps are banned in this crate).
+#[derive(Debug, Clone)]
+pub struct Lookup<K, V>(#[allow(clippy::disallowed_types)] std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>);
+
+impl<K, V> Default for Lookup<K, V> {
+    fn default() -> Self {
+        #[allow(clippy::disallowed_types)]
+        Lookup(std::collections::HashMap::default())
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
+    /// Inserts or replaces.
+    pub fn insert(&mut self, k: K, v: V) {
+        self.0.insert(k, v);
+    }
+
+    /// The value for a key.
+    #[inline]
+    pub fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, k: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get(k)
+    }
+
+    /// The value for a key, inserted with `make` if absent.
+    pub fn entry_or(&mut self, k: K, make: impl FnOnce() -> V) -> &mut V {
+        self.0.entry(k).or_insert_with(make)
+    }
+}
+
+impl ActorIndex {
+    /// Adds an actor.
+    pub fn insert(&mut self, id: String, entity: Entity) {
+        self.lookup.insert(id.clone(), entity);
+        self.ordered.insert(id, entity);
+    }
+
+    /// The entity of an actor id.
+    #[inline]
+    pub fn get(&self, id: &str) -> Option<&Entity> {
+        self.lookup.get(id)
+    }
+
+    /// Every (id, entity), in id order.
+    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, String, Entity> {
+        self.ordered.iter()
+    }
+}
+
+impl std::ops::Index<&str> for ActorIndex {
+    type Output = Entity;
+    fn index(&self, id: &str) -> &Entity {
+        self.get(id).expect("a known actor id")
+    }
+}
+
+/// FNV-1a, for hash tables keyed by ids (lookups only: no order depends on it).
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
 
 /// Static run facts rules read: the scenario after overrides.
 #[derive(Resource, Debug, Clone)]

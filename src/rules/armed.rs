@@ -3,8 +3,6 @@
 //! from the later of the last attack and the last change in the security situation; the draw
 //! is keyed by (group, state, attack count, anchor day), so it is a pure function of state.
 
-use std::collections::BTreeMap;
-
 use bevy_ecs::prelude::*;
 
 use crate::draw::{Draws, Purpose};
@@ -13,7 +11,7 @@ use crate::event::EventKind;
 use crate::params::Params;
 use crate::rules::k;
 use crate::scenario::AttackKind;
-use crate::state::{ActorIndex, Code, GroupProfile, GroupState, PartnerProfile, PartnerState, Polity};
+use crate::state::{ActorIndex, Code, GroupProfile, GroupState, Lookup, PartnerProfile, PartnerState, Polity};
 
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
@@ -50,20 +48,20 @@ pub fn next_attack_day(
 /// Which states host foreign forces, initially and now: built once per call from every
 /// partner's deployments (O(partners x deployments)), then looked up per group and place, so
 /// the cost does not grow with groups x partners.
-struct Hosting<'a>(BTreeMap<&'a str, (bool, bool)>);
+struct Hosting<'a>(Lookup<&'a str, (bool, bool)>);
 
 impl<'a> Hosting<'a> {
     fn of(partners: &'a Query<(&PartnerProfile, &PartnerState)>) -> Hosting<'a> {
-        let mut m: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+        let mut m: Lookup<&str, (bool, bool)> = Lookup::default();
         for (p, s) in partners.iter() {
             for (st, t) in &p.0.forces {
                 if *t > 0 {
-                    m.entry(st.as_str()).or_default().0 = true;
+                    m.entry_or(st.as_str(), Default::default).0 = true;
                 }
             }
             for (st, t) in &s.forces {
                 if *t > 0 {
-                    m.entry(st.as_str()).or_default().1 = true;
+                    m.entry_or(st.as_str(), Default::default).1 = true;
                 }
             }
         }
@@ -90,11 +88,9 @@ pub fn launch_armed_group_attacks(
     let mut list: Vec<(&Code, &GroupProfile, &GroupState)> = groups.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
     for (code, g, gs) in list {
-        let mut places = g.0.operates_in.clone();
-        places.sort();
-        places.dedup();
-        for st in &places {
-            let Some(p) = ctx.index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
+        // `operates_in` is sorted and deduplicated when the world is built.
+        for st in &g.0.operates_in {
+            let Some(p) = ctx.index.get(st).and_then(|e| states.get(*e).ok()) else { continue };
             if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting.get(st)) != Some(day) {
                 continue;
             }
@@ -140,7 +136,7 @@ pub fn next_due(
     let mut best: Option<u32> = None;
     for (code, g, gs) in groups.iter() {
         for st in &g.0.operates_in {
-            let Some(p) = index.0.get(st).and_then(|e| states.get(*e).ok()) else { continue };
+            let Some(p) = index.get(st).and_then(|e| states.get(*e).ok()) else { continue };
             if let Some(d) = next_attack_day(&draws.0, params, &code.0, g, gs, st, p, hosting.get(st))
                 && d > after
                 && best.is_none_or(|b| d < b)

@@ -31,7 +31,6 @@ pub fn fight_interventions(
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
         let rule = ctx
             .index
-            .0
             .get(org)
             .and_then(|e| orgs.get(*e).ok())
             .and_then(|(o, _)| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
@@ -55,7 +54,7 @@ pub fn fight_interventions(
     }
     let round_days = Params::days(ctx.params.combat_round_days);
     for (target, crisis) in &crises.0 {
-        let Some((tdef, tpol)) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((tdef, tpol)) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         for (org, resp) in &crisis.responses {
             let Some(iv) = &resp.intervention else { continue };
             if iv.ended.is_some() || day < iv.last_round_day + round_days {

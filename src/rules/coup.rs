@@ -16,7 +16,7 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
-        let Some((prof, _)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((prof, _)) = ctx.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
         let x = ctx.params.coup_fail_intercept + ctx.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
         let fails = ctx.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
         let kind = if fails {
@@ -30,7 +30,7 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
         ctx.emit(kind, Some(ev.seq), RULE);
     }
     for (state, crisis) in &crises.0 {
-        let Some((_, p)) = ctx.index.0.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((_, p)) = ctx.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
         if let Some(rd) = p.reversal_day
             && ctx.day() >= rd
             && crisis.resolved_day.is_none()

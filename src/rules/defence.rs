@@ -89,7 +89,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
             _ => continue,
         };
         let (attacker, target, location, attack) = attack_fields(&attack_ev).expect("checked");
-        let target_state = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
+        let target_state = ctx.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
         let mut ids: Vec<&String> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
         ids.dedup();
@@ -184,7 +184,7 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
         let Some(t) = treaties.by_id.get(treaty) else { continue };
         let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
         let (Some((pdef, ppol)), Some((_, bpol))) =
-            (ctx.index.0.get(party).and_then(|e| states.get(*e).ok()), ctx.index.0.get(beneficiary).and_then(|e| states.get(*e).ok()))
+            (ctx.index.get(party).and_then(|e| states.get(*e).ok()), ctx.index.get(beneficiary).and_then(|e| states.get(*e).ok()))
         else {
             continue;
         };

@@ -27,7 +27,7 @@ fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)
             continue;
         }
         for m in t.members.iter().filter(|m| *m != state) {
-            if ctx.index.0.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta) && !allies.contains(m) {
+            if ctx.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta) && !allies.contains(m) {
                 allies.push(m.clone());
             }
         }
@@ -53,7 +53,7 @@ pub fn review_junta_position(
     let mut partner_list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
     partner_list.sort_by(|a, b| a.0.cmp(b.0));
     for (target, crisis) in &crises.0 {
-        let Some((def, pol)) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((def, pol)) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         let def = &def.0;
         if crisis.resolved_day.is_some() || pol.regime != Regime::Junta || !pol.coup_consolidated {
             continue;
@@ -145,7 +145,7 @@ pub fn review_junta_position(
                 continue;
             }
             for m in t.members.iter().filter(|m| *m != state) {
-                let is_junta = ctx.index.0.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta);
+                let is_junta = ctx.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta);
                 if !is_junta || !ost.members.contains(m) || ost.withdrawing.contains_key(m) {
                     continue;
                 }
@@ -172,7 +172,7 @@ pub fn next_due(after: u32, params: &Params, crises: &Crises, states: &Query<&Po
         .0
         .iter()
         .filter(|(t, c)| {
-            c.resolved_day.is_none() && index.0.get(*t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
+            c.resolved_day.is_none() && index.get(t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
         })
         .filter_map(|(_, c)| next_in_series(c.coup_day, step, after))
         .min()

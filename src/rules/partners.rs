@@ -34,7 +34,7 @@ pub fn suspend_aid_and_withdraw_forces(
             continue;
         }
         let Some(mine) = donors.get(target.as_str()) else { continue };
-        let Some(pol) = ctx.index.0.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some(pol) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         if pol.junta_since.is_none() {
             continue;
         }

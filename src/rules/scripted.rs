@@ -82,7 +82,6 @@ pub fn emit_scripted_events(
             ScriptedEvent::AidSuspended { partner, recipient } => {
                 let amount = ctx
                     .index
-                    .0
                     .get(partner)
                     .and_then(|e| partners.get(*e).ok())
                     .and_then(|(p, _)| p.0.aid_musd.get(recipient).copied())
@@ -93,12 +92,12 @@ pub fn emit_scripted_events(
                 let pledges = crises.0.get(target).and_then(|c| c.responses.get(org)).map(|r| r.pledges.clone()).unwrap_or_default();
                 let contributors: Vec<(String, u32)> = if pledges.is_empty() {
                     // No pledges yet: members in good standing, other than juntas, send their pledge share.
-                    let members = ctx.index.0.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
+                    let members = ctx.index.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
                     members
                         .iter()
                         .filter(|m| *m != target)
                         .filter_map(|m| {
-                            let (_, pol) = ctx.index.0.get(m).and_then(|e| states.get(*e).ok())?;
+                            let (_, pol) = ctx.index.get(m).and_then(|e| states.get(*e).ok())?;
                             let troops =
                                 (f64::from(crate::rules::available_troops(pol)) * ctx.params.intervention_pledge_share).round() as u32;
                             (pol.regime != crate::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
@@ -116,14 +115,13 @@ pub fn emit_scripted_events(
             }
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
                 let notice = treaties.by_id.get(from).map(|t| t.def.withdrawal_notice_days).unwrap_or_else(|| {
-                    ctx.index.0.get(from).and_then(|e| orgs.get(*e).ok()).map(|(o, _)| o.0.withdrawal_notice_days).unwrap_or(0)
+                    ctx.index.get(from).and_then(|e| orgs.get(*e).ok()).map(|(o, _)| o.0.withdrawal_notice_days).unwrap_or(0)
                 });
                 EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day + notice }
             }
             ScriptedEvent::ForcesExpelled { state, partner } => {
                 let (troops, days) = ctx
                     .index
-                    .0
                     .get(partner)
                     .and_then(|e| partners.get(*e).ok())
                     .map(|(p, s)| (s.forces.get(state).copied().unwrap_or(0), p.0.withdrawal_days))

@@ -19,15 +19,15 @@ type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
 /// Organisations with a UCG regime, in id order.
-fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
+fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(&'a String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
     // Only organisations, in id order (not a scan of every actor).
-    let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (p.0.id.clone(), &p.0, u, s))).collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s))).collect();
+    v.sort_by(|a, b| a.0.cmp(b.0));
     v
 }
 
 fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
-    ctx.index.0.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
+    ctx.index.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
 }
 
 fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
@@ -68,7 +68,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
             if !ostate.members.contains(target) {
                 continue;
             }
-            let resp = crisis.responses.get(&org_id).unwrap_or(empty());
+            let resp = crisis.responses.get(org_id).unwrap_or(empty());
             if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
                 ctx.emit(
                     EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
@@ -94,16 +94,16 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
                 let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
                 let pledge_delay = Params::days(ctx.params.pledge_delay_days);
                 if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
-                    pledge_support(ctx, states, target, tpol, &org_id, useq);
+                    pledge_support(ctx, states, target, tpol, org_id, useq);
                 }
             }
         }
         for ev in fresh.iter() {
             match &ev.kind {
-                EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if *o == org_id => {
-                    decide_sanctions(ctx, states, &org_id, org, ucg, ostate, target, ev.seq);
+                EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if o == org_id => {
+                    decide_sanctions(ctx, states, org_id, org, ucg, ostate, target, ev.seq);
                 }
-                EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if *o == org_id => {
+                EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if o == org_id => {
                     // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
                     if let Some((_, tpol)) = state(ctx, states, target) {
                         let troops = (f64::from(available_troops(tpol)) * ctx.params.armed_redeploy_share).round() as u32;
@@ -186,7 +186,6 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
     // search, no copy of every id); only candidates are kept for the draws.
     let candidates: Vec<(String, f64)> = ctx
         .index
-        .0
         .iter()
         .filter(|(id, _)| id.as_str() != target && !tpol.pledged_by.contains(*id))
         .filter_map(|(id, e)| states.get(*e).ok().map(|(_, p)| (id, affinity(p.regime, tpol.regime), p.regime)))
@@ -271,7 +270,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
             continue;
         }
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
-            let Some(resp) = crisis.responses.get(&org_id) else { continue };
+            let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
             if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
@@ -312,13 +311,13 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                     Some(last) => day >= last + review,
                 };
                 if pending && open && ctx.first_round() && due {
-                    decide_launch(ctx, states, treaties, &org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
+                    decide_launch(ctx, states, treaties, org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
                 }
             }
         }
         for ev in fresh.iter() {
             if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind {
-                if *o != org_id {
+                if o != org_id {
                     continue;
                 }
                 let voters: Vec<String> = ostate
@@ -485,7 +484,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
     let fresh = ctx.fresh();
     for (org_id, _, ucg, ostate) in ucg_orgs(orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
-            let Some(resp) = crisis.responses.get(&org_id) else { continue };
+            let Some(resp) = crisis.responses.get(org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
             if let Some((d0, seq0)) = resp.sanctions_day
                 && ctx.first_round()
@@ -506,7 +505,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                     / members.len().max(1) as f64;
                 let pressure = lifting_pressure(&ctx.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
                 let p = logistic(ctx.params.lifting_slope * (pressure - ctx.params.lifting_threshold));
-                if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(&org_id), k(target), u64::from(day)], p) {
+                if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
                     let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
                     ctx.emit(
                         EventKind::SanctionsLifted {
@@ -525,7 +524,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
         for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::TransitionProposed { state: target, months } => {
-                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
+                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
                     if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
                         continue;
                     }
@@ -538,7 +537,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                     if accepted {
                         lift_all(
                             ctx,
-                            &org_id,
+                            org_id,
                             target,
                             resp,
                             LiftReason::TransitionAgreed,
@@ -548,10 +547,10 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                     }
                 }
                 EventKind::OrderRestored { state: target, .. } => {
-                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(&org_id)) else { continue };
+                    let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
                     lift_all(
                         ctx,
-                        &org_id,
+                        org_id,
                         target,
                         resp,
                         LiftReason::OrderRestored,
