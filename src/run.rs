@@ -300,24 +300,39 @@ pub const CHAIN_HEX: usize = 32;
 /// SHA-256(previous chain || the record's JSON without its chain field).
 #[derive(Debug, Default, Clone)]
 pub struct Chain {
-    prev: String,
+    /// The previous record's chain value (hex), empty before the header.
+    prev: [u8; CHAIN_HEX],
+    prev_len: usize,
+    /// A reused serialisation buffer.
+    buf: Vec<u8>,
 }
 
 impl Chain {
-    fn next(&mut self, body: &[u8]) -> &str {
+    fn next(&mut self, parts: &[&[u8]]) -> &[u8] {
         use sha2::{Digest, Sha256};
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut h = Sha256::new();
-        h.update(self.prev.as_bytes());
-        h.update(body);
-        let mut hex = state::hex(&h.finalize());
-        hex.truncate(CHAIN_HEX);
-        self.prev = hex;
+        h.update(&self.prev[..self.prev_len]);
+        for p in parts {
+            h.update(p);
+        }
+        let digest = h.finalize();
+        for (i, b) in digest.iter().take(CHAIN_HEX / 2).enumerate() {
+            self.prev[2 * i] = DIGITS[(b >> 4) as usize];
+            self.prev[2 * i + 1] = DIGITS[(b & 15) as usize];
+        }
+        self.prev_len = CHAIN_HEX;
         &self.prev
     }
 
     /// Serialises `record` with its chain value appended, and a newline.
     pub fn write(&mut self, w: &mut impl Write, record: &impl Serialize) -> io::Result<()> {
-        self.write_raw(w, &serde_json::to_vec(record)?)
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        serde_json::to_writer(&mut buf, record)?;
+        let written = self.write_raw(w, &buf);
+        self.buf = buf;
+        written
     }
 
     /// Writes one record given as JSON object bytes (ending in `}`), chained.
@@ -325,28 +340,39 @@ impl Chain {
         if body.last() != Some(&b'}') {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "a log record must be a JSON object"));
         }
-        let chain = self.next(body).to_string();
+        self.next(&[body]);
         w.write_all(&body[..body.len() - 1])?;
-        writeln!(w, ",\"chain\":\"{chain}\"}}")
+        w.write_all(b",\"chain\":\"")?;
+        w.write_all(&self.prev)?;
+        w.write_all(b"\"}\n")
     }
 
     /// The chain value of the last record written or verified.
     pub fn head(&self) -> &str {
-        &self.prev
+        std::str::from_utf8(&self.prev[..self.prev_len]).expect("hex digits")
     }
 
-    /// Checks a line's chain value; returns the line without it.
-    pub fn verify(&mut self, line: &str) -> Result<String, &'static str> {
+    /// Checks a line's chain value; puts the line without it in `body`.
+    pub fn verify_into(&mut self, line: &str, body: &mut String) -> Result<(), &'static str> {
         const KEY: &str = ",\"chain\":\"";
         let Some(at) = line.rfind(KEY) else { return Err("record has no chain value") };
         let value = &line[at + KEY.len()..];
         if value.len() != CHAIN_HEX + 2 || !value.ends_with("\"}") {
             return Err("record's chain value is malformed");
         }
-        let body = format!("{}}}", &line[..at]);
-        if self.next(body.as_bytes()) != &value[..CHAIN_HEX] {
+        if self.next(&[&line.as_bytes()[..at], b"}"]) != &value.as_bytes()[..CHAIN_HEX] {
             return Err("hash chain broken");
         }
+        body.clear();
+        body.push_str(&line[..at]);
+        body.push('}');
+        Ok(())
+    }
+
+    /// Checks a line's chain value; returns the line without it.
+    pub fn verify(&mut self, line: &str) -> Result<String, &'static str> {
+        let mut body = String::new();
+        self.verify_into(line, &mut body)?;
         Ok(body)
     }
 }
@@ -411,13 +437,19 @@ pub const MAX_LOG_LINE: usize = 1 << 20;
 
 /// Reads a JSONL log, verifying its hash chain and sequence numbers. Structural checks only;
 /// semantic checks are replay's job.
-pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
+pub fn read_log(mut r: impl BufRead) -> Result<ParsedLog, LogError> {
     let mut log = ParsedLog::default();
     let mut chain = Chain::default();
-    for (i, line) in r.split(b'\n').enumerate() {
-        let n = i + 1;
+    let (mut line, mut body) = (Vec::new(), String::new());
+    for n in 1.. {
         let malformed = |message: String| LogError { line: n, message, integrity: false };
-        let line = line.map_err(|e| malformed(e.to_string()))?;
+        line.clear();
+        if r.read_until(b'\n', &mut line).map_err(|e| malformed(e.to_string()))? == 0 {
+            break;
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
         if line.len() > MAX_LOG_LINE {
             return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
         }
@@ -432,14 +464,19 @@ pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
         if !text.starts_with('{') {
             return Err(malformed("not a JSON object".into()));
         }
-        let seq_hint =
-            text.strip_prefix("{\"seq\":").and_then(|rest| rest.split(',').next()).map(|s| format!(" (seq {s})")).unwrap_or_default();
-        let body = chain.verify(text).map_err(|why| LogError {
-            line: n,
-            message: format!(
-                "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
-            ),
-            integrity: why == "hash chain broken",
+        chain.verify_into(text, &mut body).map_err(|why| {
+            let seq_hint = text
+                .strip_prefix("{\"seq\":")
+                .and_then(|rest| rest.split(',').next())
+                .map(|s| format!(" (seq {s})"))
+                .unwrap_or_default();
+            LogError {
+                line: n,
+                message: format!(
+                    "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
+                ),
+                integrity: why == "hash chain broken",
+            }
         })?;
         if body.starts_with("{\"record\"") {
             let rec: Record = if body.starts_with("{\"record\":\"header\"") {
