@@ -240,6 +240,8 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
         }
     }
     let mut index = ActorIndex::default();
+    let mut orgs_of = OrgsOf::default();
+    let mut donors_of = DonorsOf::default();
     for a in &scenario.actors {
         let code = Code(a.id().to_string());
         let e = match a {
@@ -272,24 +274,35 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                     },
                 ))
                 .id(),
-            ActorDef::Organisation(o) => world
-                .spawn((
-                    code,
-                    OrgProfile(o.clone()),
-                    OrgState {
-                        members: o.members.iter().cloned().collect(),
-                        suspended: o.suspended.iter().cloned().collect(),
-                        withdrawing: Default::default(),
-                    },
-                ))
-                .id(),
-            ActorDef::Partner(p) => world
-                .spawn((
-                    code,
-                    PartnerProfile(p.clone()),
-                    PartnerState { forces: p.forces.clone(), aid_suspended: Default::default(), leaving: Default::default() },
-                ))
-                .id(),
+            ActorDef::Organisation(o) => {
+                for m in &o.members {
+                    orgs_of.0.entry(m.clone()).or_default().push(o.id.clone());
+                }
+                world
+                    .spawn((
+                        code,
+                        OrgProfile(o.clone()),
+                        OrgState {
+                            members: o.members.iter().cloned().collect(),
+                            suspended: o.suspended.iter().cloned().collect(),
+                            withdrawing: Default::default(),
+                        },
+                    ))
+                    .id()
+            }
+            ActorDef::Partner(p) => {
+                let e = world
+                    .spawn((
+                        code,
+                        PartnerProfile(p.clone()),
+                        PartnerState { forces: p.forces.clone(), aid_suspended: Default::default(), leaving: Default::default() },
+                    ))
+                    .id();
+                for r in p.aid_musd.keys() {
+                    donors_of.0.entry(r.clone()).or_default().push(e);
+                }
+                e
+            }
             ActorDef::ArmedGroup(g) => world
                 .spawn((
                     code,
@@ -326,7 +339,13 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
             },
         );
     }
+    for orgs in orgs_of.0.values_mut() {
+        orgs.sort();
+        orgs.dedup();
+    }
     world.insert_resource(treaties);
+    world.insert_resource(orgs_of);
+    world.insert_resource(donors_of);
     world.insert_resource(index);
     world.insert_resource(Crises::default());
     world.insert_resource(Defence::default());

@@ -140,6 +140,17 @@ pub struct Treaties {
     pub by_member: BTreeMap<String, Vec<String>>,
 }
 
+/// The organisations each state was a member of at the start, in id order: a static index
+/// (membership only shrinks, by withdrawal), so rules find a state's organisations without
+/// testing every organisation; they still check the current `OrgState::members`.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct OrgsOf(pub BTreeMap<String, Vec<String>>);
+
+/// The partners giving each state aid (from their profiles: static), for finding a crisis's
+/// donors without walking every partner.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct DonorsOf(pub BTreeMap<String, Vec<Entity>>);
+
 /// Where an intervention stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Intervention {

@@ -12,7 +12,8 @@ use crate::event::{Event, EventKind};
 
 use crate::scenario::Regime;
 use crate::state::{
-    Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties,
+    Code, Crises, Defence, DonorsOf, GroupProfile, GroupState, OrgProfile, OrgState, OrgsOf, PartnerProfile, PartnerState, Polity,
+    StateProfile, Treaties,
 };
 
 pub mod armed;
@@ -91,6 +92,10 @@ pub struct Facts<'w, 's> {
     pub timeline: Res<'w, scripted::Timeline>,
     /// Treaties.
     pub treaties: Res<'w, Treaties>,
+    /// Each state's aid donors.
+    pub donors_of: Res<'w, DonorsOf>,
+    /// Each state's organisations (at the start).
+    pub orgs_of: Res<'w, OrgsOf>,
     /// Crises and organisations' responses.
     pub crises: Res<'w, Crises>,
     /// Defence bookkeeping.
@@ -199,7 +204,7 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9]) -> [usize; 9] {
     module!(Module::Coup, coup::resolve_coups(ctx, &f.crises, &f.states));
     module!(
         Module::Ucg,
-        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs);
+        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &f.orgs_of);
         ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
         ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs)
     );
@@ -224,7 +229,7 @@ pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32) -> [Option<u32>; 9] 
         scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
         coup::next_due(after, &f.polities),
         ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.log),
-        partners::next_due(after, &f.crises, &f.partners),
+        partners::next_due(after, &f.crises, &f.partners, &f.donors_of),
         junta::next_due(after, p, &f.crises, &f.polities, &ctx.index),
         defence::next_due(after, p, &f.defence),
         combat::next_due(after, p, &f.crises),

@@ -9,7 +9,7 @@ use crate::draw::Purpose;
 use crate::engine::Ctx;
 use crate::event::EventKind;
 use crate::rules::k;
-use crate::state::{Code, Crises, PartnerProfile, PartnerState, Polity};
+use crate::state::{Code, Crises, DonorsOf, PartnerProfile, PartnerState, Polity};
 
 fn aid_rule(p: &crate::scenario::PartnerDef) -> String {
     if p.aid_policy.is_empty() { format!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
@@ -96,16 +96,14 @@ fn donors_by_recipient<'a>(partners: impl Iterator<Item = &'a PartnerProfile>) -
 }
 
 /// Next aid-suspension day or withdrawal deadline.
-pub fn next_due(after: u32, crises: &Crises, partners: &Query<(&PartnerProfile, &PartnerState)>) -> Option<u32> {
-    let list: Vec<(&PartnerProfile, &PartnerState)> = partners.iter().collect();
-    let mut days: Vec<u32> = list.iter().flat_map(|(_, st)| st.leaving.values().copied()).collect();
-    let donors = donors_by_recipient(list.iter().map(|(p, _)| *p));
+pub fn next_due(after: u32, crises: &Crises, partners: &Query<(&PartnerProfile, &PartnerState)>, donors_of: &DonorsOf) -> Option<u32> {
+    let mut days: Vec<u32> = partners.iter().flat_map(|(_, st)| st.leaving.values().copied()).collect();
     for (target, crisis) in &crises.0 {
         if crisis.resolved_day.is_some() {
             continue;
         }
-        for &i in donors.get(target.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
-            let (prof, st) = list[i];
+        for e in donors_of.0.get(target.as_str()).into_iter().flatten() {
+            let Ok((prof, st)) = partners.get(*e) else { continue };
             if !st.aid_suspended.contains(target) {
                 days.push(crisis.coup_day + prof.0.aid_suspension_delay_days);
             }

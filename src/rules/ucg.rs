@@ -13,7 +13,7 @@ use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
 use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
 use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
-use crate::state::{Crises, Crisis, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, Treaties};
+use crate::state::{Crises, Crisis, OrgProfile, OrgResponse, OrgState, OrgsOf, Polity, StateProfile, Treaties};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
@@ -52,7 +52,7 @@ fn empty() -> &'static OrgResponse {
 }
 
 /// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
-pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
+pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &OrgsOf) {
     let day = ctx.day();
     let fresh = ctx.fresh();
     // Open coup crises, looked up once per call rather than once per organisation.
@@ -63,8 +63,17 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
         .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
         .filter(|(_, c, p)| is_coup_crisis(p, c))
         .collect();
+    // Each organisation's open crises (indexes into `open`, so in target order), found through
+    // the targets' organisations rather than by testing every organisation against every crisis.
+    let mut by_org: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (target, _, _)) in open.iter().enumerate() {
+        for org in orgs_of.0.get(target.as_str()).into_iter().flatten() {
+            by_org.entry(org.as_str()).or_default().push(i);
+        }
+    }
     for (org_id, org, ucg, ostate) in ucg_orgs(orgs) {
-        for &(target, crisis, tpol) in &open {
+        for &i in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
+            let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
             }
