@@ -105,7 +105,7 @@ mod scale {
         bencher.counter(ItemsCount::new(states)).bench_local(|| build_world(&p.scenario, p.params.clone(), 1));
     }
 
-    /// One tick: every rule system once on day 0 of a fresh world, with nothing applied.
+    /// One tick: every rule module once on day 0 of a fresh world, with nothing applied.
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn one_tick(bencher: divan::Bencher, states: usize) {
         let p = run::prepare(&synthetic(states), &[]).expect("valid");

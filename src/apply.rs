@@ -155,7 +155,20 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.coup_consolidated = false;
             p.reversal_day = None;
             p.transition_months = None;
-            c.world.resource_mut::<Crises>().0.insert(state.clone(), Crisis::opened(day, seq));
+            let mut crises = c.world.resource_mut::<Crises>();
+            let mut crisis = Crisis::opened(day, seq);
+            // An intervention under way continues through a coup in its target: the force in the
+            // field does not vanish, so its record moves to the new crisis (the organisation's
+            // other steps start afresh for the new coup).
+            if let Some(old) = crises.0.get(state) {
+                for (org, r) in &old.responses {
+                    if r.intervention.as_ref().is_some_and(|iv| iv.ended.is_none()) {
+                        let carried = OrgResponse { intervention: r.intervention.clone(), ..Default::default() };
+                        crisis.responses.insert(org.clone(), carried);
+                    }
+                }
+            }
+            crises.0.insert(state.clone(), crisis);
         }
         EventKind::CoupConsolidated { state } => c.polity(state)?.coup_consolidated = true,
         EventKind::CoupFailing { state, reversal_day } => c.polity(state)?.reversal_day = Some(*reversal_day),

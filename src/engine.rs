@@ -1,11 +1,12 @@
-//! The engine: builds a bevy_ecs world from a scenario, runs the rule systems day by day,
-//! stamps what they propose into events, folds each through `apply`, and keeps the log.
+//! The engine: builds a bevy_ecs world from a scenario, runs the rules day by day, stamps what
+//! they propose into events, folds each through `apply`, and keeps the log.
 //!
-//! A day runs in rounds. In each round every rule system runs once, in a fixed chained order,
-//! reading state and the events applied in the previous round (`Fresh`), and pushes proposals
-//! into `Pending`. The engine then stamps and applies them in order. The day ends when a round
-//! proposes nothing. Then the engine asks every rule module when it next has something to do
-//! (`next_due`, a pure function of state) and jumps straight there: quiet days cost nothing.
+//! A day runs in rounds. In each round the rule modules with something to do run once, in a
+//! fixed order, reading state and the events applied in the previous round (`Fresh`), and push
+//! proposals into `Pending`. The engine then stamps and applies them in order. The day ends
+//! when a round proposes nothing. Then the engine asks every rule module when it next has
+//! something to do (`next_due`, a pure function of state) and jumps straight there: quiet days
+//! cost nothing, and on the next day round 0 runs only the modules due then.
 
 use std::collections::BTreeMap;
 
@@ -54,7 +55,7 @@ pub struct Clock {
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct DrawSource(pub Draws);
 
-/// Proposals from rule systems, waiting to be stamped and applied.
+/// Proposals from the rules, waiting to be stamped and applied.
 #[derive(Resource, Debug, Default)]
 pub struct Pending(pub Vec<Proposal>);
 
@@ -98,7 +99,7 @@ impl Log {
 /// Days between state checkpoints in the log.
 pub const CHECKPOINT_DAYS: u32 = 30;
 
-/// What a rule system reads and writes, bundled.
+/// What every rule reads and writes besides `rules::Facts`, bundled.
 #[derive(SystemParam)]
 pub struct Ctx<'w> {
     /// Today.
@@ -507,7 +508,7 @@ impl Sim {
         *self.world.resource_mut::<Fresh>() = Fresh::default();
     }
 
-    /// Runs every rule system once and returns what they propose (nothing is applied).
+    /// Runs every rule module once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
         self.run_modules([true; 9])
     }

@@ -231,6 +231,34 @@ mod replay {
 mod scenarios {
     use super::*;
 
+    /// A coup in a state under an intervention, on the day a combat round is due (the rules
+    /// decide both in the same round): the intervention carries on into the new crisis instead
+    /// of the combat round finding no intervention to apply to (found by the property tests).
+    #[test]
+    fn a_coup_during_an_intervention_keeps_the_intervention_going() {
+        let source = std::fs::read_to_string(repo().join("scenarios/niger_2023_intervention.ron")).unwrap().replace(
+            r#"(date: "2023-10-02", event: InterventionLaunched(org: "ECOWAS", target: "NER")),"#,
+            r#"(date: "2023-10-02", event: InterventionLaunched(org: "ECOWAS", target: "NER")),
+        (date: "2023-10-09", event: Coup(state: "NER", leader: "counter-coup")),"#,
+        );
+        assert!(source.contains("counter-coup"));
+        let p = casus::run::prepare(&source, &[]).unwrap();
+        let mut same_day = 0;
+        for seed in 1..=20 {
+            let out = casus::run::run(&p, seed, Default::default()).expect("the run completes");
+            let coup = out.events.iter().find(|e| e.kind.name() == "CoupStaged" && e.day > 0).expect("the counter-coup");
+            let rounds_after = out.events.iter().filter(|e| e.kind.name() == "CombatRound" && e.seq > coup.seq).count();
+            let ended_before = out.events.iter().any(|e| e.kind.name() == "InterventionEnded" && e.seq < coup.seq);
+            assert!(ended_before || rounds_after > 0, "seed {seed}: the fight goes on after the coup");
+            same_day += out.events.iter().filter(|e| e.kind.name() == "CombatRound" && e.day == coup.day).count();
+            let mut log = Vec::new();
+            out.write_log(&mut log).unwrap();
+            let parsed = casus::run::read_log(&log[..]).unwrap();
+            assert!(matches!(casus::replay::replay(&p, &parsed), casus::replay::Verdict::Match { .. }), "seed {seed} replays");
+        }
+        assert!(same_day > 0, "some runs have a combat round on the coup's day");
+    }
+
     #[test]
     fn every_shipped_scenario_checks_runs_and_replays_to_the_live_state() {
         let files = scenario_files();

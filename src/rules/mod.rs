@@ -1,8 +1,9 @@
-//! Rule systems: each reads state and the previous round's events and *proposes* events
-//! citing the clause it implements. None mutates state; `crate::apply` does that.
+//! Rules: each reads state and the previous round's events and *proposes* events citing the
+//! clause it implements. None mutates state; `crate::apply` does that.
 //!
-//! Each module also has a `next_due` system: a pure function of state that says on which day
-//! the module next has something to do, so the engine can skip quiet days.
+//! Each module also has a `next_due` function: a pure function of state that says on which day
+//! the module next has something to do, so the engine can skip quiet days and, on a busy day,
+//! the modules with nothing to do (`Module::reacts_to` covers the rounds after the first).
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -152,9 +153,7 @@ impl Module {
         Module::Armed,
         Module::Membership,
     ];
-}
 
-impl Module {
     /// Whether the module can have anything to do in a round after round 0, given the events
     /// applied in the previous round. Each module's rules act on fresh events of certain kinds,
     /// on timers (round 0 only, see `next_due`), or on conditions that only those events can
