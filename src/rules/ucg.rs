@@ -636,10 +636,13 @@ pub fn next_due(after: u32, params: &Params, crises: &Crises, orgs: &Orgs, log: 
                 && resp.intervention.is_none()
                 && !resp.stood_down
             {
-                consider(Some(match resp.last_launch_review {
+                // Launch reviews happen in round 0 only: a review that fell due on a day already
+                // under way (D-Day on the day of activation) happens the next day.
+                let review = match resp.last_launch_review {
                     None => dday,
                     Some(l) => l + Params::days(params.intervention_review_days),
-                }));
+                };
+                consider(Some(review.max(after.saturating_add(1))));
                 consider(Some(act + Params::days(params.intervention_call_off_days)));
             }
             if let Some((d0, _)) = resp.sanctions_day
