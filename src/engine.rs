@@ -69,6 +69,13 @@ pub struct Fresh {
     pub to: usize,
 }
 
+impl Fresh {
+    /// The events themselves.
+    pub fn events<'a>(&self, log: &'a Log) -> &'a [Event] {
+        &log.events[self.from..self.to]
+    }
+}
+
 /// A state digest recorded at a day boundary, so replay can say where it diverged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -124,8 +131,7 @@ impl<'w> Ctx<'w> {
     /// The events applied in the previous round, borrowed from the log for the whole round (so
     /// a rule can walk them while it proposes).
     pub fn fresh(&self) -> &'w [Event] {
-        let log = Res::clone(&self.log).into_inner();
-        &log.events[self.fresh.from..self.fresh.to]
+        self.fresh.events(Res::clone(&self.log).into_inner())
     }
 
     /// Proposes an event.
@@ -242,7 +248,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     }
     let mut index = ActorIndex::default();
     let mut orgs_of = OrgsOf::default();
-    let mut donors_of = DonorsOf::default();
+    let mut donors_of: BTreeMap<String, Vec<(String, Entity)>> = BTreeMap::new();
     for a in &scenario.actors {
         let code = Code(a.id().to_string());
         let e = match a {
@@ -300,7 +306,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                     ))
                     .id();
                 for r in p.aid_musd.keys() {
-                    donors_of.0.entry(r.clone()).or_default().push(e);
+                    donors_of.entry(r.clone()).or_default().push((p.id.clone(), e));
                 }
                 e
             }
@@ -344,6 +350,15 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
         orgs.sort();
         orgs.dedup();
     }
+    let donors_of = DonorsOf(
+        donors_of
+            .into_iter()
+            .map(|(recipient, mut donors)| {
+                donors.sort();
+                (recipient, donors.into_iter().map(|(_, e)| e).collect())
+            })
+            .collect(),
+    );
     world.insert_resource(treaties);
     world.insert_resource(orgs_of);
     world.insert_resource(donors_of);
@@ -429,8 +444,7 @@ impl Sim {
 
     /// The next day any module is due after `after`, remembering which modules are due then.
     fn plan_next(&mut self, after: u32) -> Option<u32> {
-        let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        let by_module = rules::next_due_by_module(&ctx, &facts, after);
+        let by_module = self.due_by_module(after);
         let next = by_module.into_iter().flatten().min();
         self.due = by_module.map(|d| d.is_some() && d == next);
         next
@@ -446,8 +460,7 @@ impl Sim {
             let run = if self.world.resource::<Clock>().round == 0 {
                 self.due
             } else {
-                let f = *self.world.resource::<Fresh>();
-                let fresh = &self.world.resource::<Log>().events[f.from..f.to];
+                let fresh = self.world.resource::<Fresh>().events(self.world.resource::<Log>());
                 rules::Module::ALL.map(|m| m.reacts_to(fresh))
             };
             let mut proposals = self.run_modules(run);
@@ -514,15 +527,12 @@ impl Sim {
     }
 
     fn run_modules(&mut self, run: [bool; 9]) -> Vec<Proposal> {
-        let wanted = run;
-        let skipped = run.iter().any(|r| !r);
-        let run = if self.verify_due { [true; 9] } else { run };
         let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        let made = rules::run_all(&mut ctx, &facts, run);
-        if self.verify_due && skipped {
+        let made = rules::run_all(&mut ctx, &facts, if self.verify_due { [true; 9] } else { run });
+        if self.verify_due {
             for (i, m) in rules::Module::ALL.iter().enumerate() {
                 assert!(
-                    wanted[i] || made[i] == 0,
+                    run[i] || made[i] == 0,
                     "module {m:?} was skipped on day {} round {} but proposed {} event(s): its next_due or reacts_to misses a case",
                     ctx.clock.day,
                     ctx.clock.round,
@@ -535,8 +545,12 @@ impl Sim {
 
     /// The earliest day after `after` on which any rule module has something to do.
     pub fn next_due(&mut self, after: u32) -> Option<u32> {
+        self.due_by_module(after).into_iter().flatten().min()
+    }
+
+    fn due_by_module(&mut self, after: u32) -> [Option<u32>; 9] {
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        rules::next_due_by_module(&ctx, &facts, after).into_iter().flatten().min()
+        rules::next_due_by_module(&ctx, &facts, after)
     }
 
     /// Stamps proposals into events on the clock's day, applies and logs them in order;

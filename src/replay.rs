@@ -46,7 +46,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
     let mut window_start = 0u64;
     let mut last_day = 0u32;
     // The date string of the current day, computed once per day rather than once per event.
-    let mut date: (u32, String) = (0, String::new());
+    let mut date: Option<(u32, String)> = None;
     let check_until = |world: &mut bevy_ecs::world::World,
                        next_seq: u64,
                        cps: &mut std::iter::Peekable<std::slice::Iter<'_, crate::engine::Checkpoint>>,
@@ -79,11 +79,11 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
                 format!("event {} is dated day {} (after day {last_day}, horizon {})", e.seq, e.day, prepared.scenario.horizon_days),
             );
         }
-        if e.day != date.0 || date.1.is_empty() {
-            date = (e.day, start.plus_days(i64::from(e.day)).to_string());
+        if date.as_ref().is_none_or(|(d, _)| *d != e.day) {
+            date = Some((e.day, start.plus_days(i64::from(e.day)).to_string()));
         }
         last_day = e.day;
-        if e.date != date.1 {
+        if date.as_ref().is_some_and(|(_, s)| e.date != *s) {
             return diverged(Some(e.seq), format!("event {}: date {} does not match day {}", e.seq, e.date, e.day));
         }
         if e.actors != e.kind.actors() {

@@ -146,8 +146,8 @@ pub struct Treaties {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct OrgsOf(pub BTreeMap<String, Vec<String>>);
 
-/// The partners giving each state aid (from their profiles: static), for finding a crisis's
-/// donors without walking every partner.
+/// The partners giving each state aid (from their profiles: static), in partner id order, for
+/// finding a crisis's donors without walking every partner.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct DonorsOf(pub BTreeMap<String, Vec<Entity>>);
 
@@ -488,8 +488,7 @@ pub fn encode_snapshot(world: &mut World, encoding: StateEncoding, buf: &mut Vec
     match encoding {
         StateEncoding::Json => write_snapshot(world, buf),
         StateEncoding::Compact => {
-            let out = with_snapshot(world, |snap| postcard::to_extend(snap, std::mem::take(buf)).expect("snapshot serialises"));
-            *buf = out;
+            with_snapshot(world, |snap| postcard::to_io(snap, &mut *buf).expect("snapshot serialises"));
         }
     }
 }

@@ -262,19 +262,28 @@ mod fork {
 mod schema {
     use super::*;
 
-    #[test]
-    fn a_schema_1_log_still_loads_replays_and_reads() {
-        let dir = repo().join("tests/data/log_v1");
+    /// The checked-in run folder `tests/data/log_vN`: its log, read and upcast, and its
+    /// scenario prepared with the log's overrides.
+    fn checked_in(version: u32) -> (casus::run::ParsedLog, casus::run::Prepared) {
+        let dir = repo().join(format!("tests/data/log_v{version}"));
         let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
-        assert!(bytes.starts_with(b"{\"record\":\"header\",\"schema_version\":1,"), "the checked-in log is of schema 1");
+        let prefix = format!("{{\"record\":\"header\",\"schema_version\":{version},");
+        assert!(bytes.starts_with(prefix.as_bytes()), "the checked-in log is of schema {version}");
         let log = read_log(&bytes[..]).expect("upcast");
-        assert_eq!(log.written_schema_version, 1);
+        assert_eq!(log.written_schema_version, version);
         let header = log.header.as_ref().unwrap();
         assert_eq!(header.schema_version, casus::event::LOG_SCHEMA_VERSION);
-        assert!(header.actors.is_empty(), "schema 1 did not name actors");
-        assert_eq!(header.name_of("NER"), "NER", "readers fall back to ids");
         let source = std::fs::read_to_string(dir.join("scenario.ron")).unwrap();
         let p = casus::run::prepare(&source, &header.overrides).unwrap();
+        (log, p)
+    }
+
+    #[test]
+    fn a_schema_1_log_still_loads_replays_and_reads() {
+        let (log, p) = checked_in(1);
+        let header = log.header.as_ref().unwrap();
+        assert!(header.actors.is_empty(), "schema 1 did not name actors");
+        assert_eq!(header.name_of("NER"), "NER", "readers fall back to ids");
         assert!(matches!(casus::replay::replay(&p, &log), casus::replay::Verdict::Match { .. }));
         let here = repo();
         let o = casus(&["replay", "tests/data/log_v1"], &here);
@@ -292,15 +301,9 @@ mod schema {
     /// and a tampered checkpoint is still caught.
     #[test]
     fn a_schema_2_log_replays_with_its_own_digests() {
-        let dir = repo().join("tests/data/log_v2");
-        let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
-        assert!(bytes.starts_with(b"{\"record\":\"header\",\"schema_version\":2,"), "the checked-in log is of schema 2");
-        let log = read_log(&bytes[..]).expect("upcast");
-        assert_eq!(log.written_schema_version, 2);
+        let (log, p) = checked_in(2);
         assert!(log.checkpoints.len() > 5 && log.events.iter().any(|e| e.kind.name() == "CombatRound"));
         let header = log.header.as_ref().unwrap();
-        let source = std::fs::read_to_string(dir.join("scenario.ron")).unwrap();
-        let p = casus::run::prepare(&source, &header.overrides).unwrap();
         let casus::replay::Verdict::Match { final_state_hash, .. } = casus::replay::replay(&p, &log) else {
             panic!("the schema-2 log replays")
         };

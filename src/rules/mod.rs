@@ -29,12 +29,9 @@ pub mod ucg;
 
 /// A stable 64-bit key for an id string (FNV-1a), for draw keys.
 pub fn k(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    let mut h = crate::state::Fnv::default();
+    std::hash::Hasher::write(&mut h, id.as_bytes());
+    std::hash::Hasher::finish(&h)
 }
 
 /// Regime affinity in [-1, 1]: +1 for the same family, -1 for opposed families.
@@ -207,7 +204,7 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9]) -> [usize; 9] {
         ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
         ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs)
     );
-    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners));
+    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &f.donors_of));
     module!(Module::Junta, junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners));
     module!(
         Module::Defence,

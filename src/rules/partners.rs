@@ -1,8 +1,6 @@
 //! External partners: aid suspended after a coup (amount, probability and delay from the
 //! scenario), and forces withdrawn once a host state has expelled them.
 
-use std::collections::BTreeMap;
-
 use bevy_ecs::prelude::*;
 
 use crate::draw::Purpose;
@@ -21,25 +19,22 @@ pub fn suspend_aid_and_withdraw_forces(
     crises: &Crises,
     states: &Query<&Polity>,
     partners: &Query<(&Code, &PartnerProfile, &PartnerState)>,
+    donors_of: &DonorsOf,
 ) {
     let day = ctx.day();
-    let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
-    list.sort_by(|a, b| a.0.cmp(b.0));
     // Aid is suspended in round 0 of its due day, or right after a coup consolidates (zero
     // delay): in any other round there is nothing to look at.
-    let consolidated_now = ctx.fresh().iter().any(|e| matches!(e.kind, EventKind::CoupConsolidated { .. }));
-    let donors = if ctx.first_round() || consolidated_now { donors_by_recipient(list.iter().map(|(_, p, _)| *p)) } else { BTreeMap::new() };
-    for (target, crisis) in &crises.0 {
+    let aid_round = ctx.first_round() || ctx.fresh().iter().any(|e| matches!(e.kind, EventKind::CoupConsolidated { .. }));
+    for (target, crisis) in crises.0.iter().filter(|_| aid_round) {
         if crisis.resolved_day.is_some() {
             continue;
         }
-        let Some(mine) = donors.get(target.as_str()) else { continue };
+        let Some(donors) = donors_of.0.get(target.as_str()) else { continue };
         let Some(pol) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         if pol.junta_since.is_none() {
             continue;
         }
-        for &i in mine {
-            let (code, prof, st) = &list[i];
+        for (code, prof, st) in donors.iter().filter_map(|e| partners.get(*e).ok()) {
             let amount = prof.0.aid_musd.get(target).copied().unwrap_or(0.0);
             if amount <= 0.0 || st.aid_suspended.contains(target) {
                 continue;
@@ -59,6 +54,8 @@ pub fn suspend_aid_and_withdraw_forces(
             }
         }
     }
+    let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
+    list.sort_by(|a, b| a.0.cmp(b.0));
     for (code, _, st) in &list {
         for (host, leave_by) in &st.leaving {
             if day >= *leave_by {
@@ -81,18 +78,6 @@ pub fn suspend_aid_and_withdraw_forces(
             }
         }
     }
-}
-
-/// For each aid recipient, the indexes (in `partners` order) of the partners that give it aid:
-/// built once per call so crisis loops visit only a recipient's donors, not every partner.
-fn donors_by_recipient<'a>(partners: impl Iterator<Item = &'a PartnerProfile>) -> BTreeMap<&'a str, Vec<usize>> {
-    let mut m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in partners.enumerate() {
-        for r in p.0.aid_musd.keys() {
-            m.entry(r.as_str()).or_default().push(i);
-        }
-    }
-    m
 }
 
 /// Next aid-suspension day or withdrawal deadline.
