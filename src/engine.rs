@@ -83,7 +83,7 @@ pub struct Checkpoint {
     pub day: u32,
     /// Seq of the next event (all events before it are folded in).
     pub next_seq: u64,
-    /// 64-bit digest of the canonical state (`state::state_digest`).
+    /// 64-bit digest of the canonical state (`state::Digester`).
     pub state_hash: String,
 }
 
@@ -226,12 +226,17 @@ pub struct Sim {
     /// in round 0, not reacting to the fresh events later) would have proposed nothing (tests
     /// turn this on; it costs the time skipping saves).
     pub verify_due: bool,
+    /// Recompute every checkpoint digest from scratch and check it equals the incremental one
+    /// (tests turn this on).
+    pub verify_digests: bool,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
     /// The rules' view of the world, fetched once per round (see `rules::run_all`).
     rules: SystemState<(Ctx<'static>, rules::Facts<'static, 'static>)>,
     /// Which modules are due in round 0 of the day being run (`rules::Module::ALL` order).
     due: [bool; 9],
+    /// Checkpoint digests, re-encoding only the parts that changed.
+    digester: Digester,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -381,7 +386,19 @@ impl Sim {
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
         let rules = SystemState::new(&mut world);
-        Sim { world, checkpoints: true, vetoes: Vec::new(), verify_due: false, limits, last_checkpoint_period: None, rules, due: [true; 9] }
+        let digester = Digester::new(&mut world);
+        Sim {
+            world,
+            checkpoints: true,
+            vetoes: Vec::new(),
+            verify_due: false,
+            verify_digests: false,
+            limits,
+            last_checkpoint_period: None,
+            rules,
+            due: [true; 9],
+            digester,
+        }
     }
 
     /// Runs to the horizon.
@@ -506,7 +523,14 @@ impl Sim {
             let period = day / CHECKPOINT_DAYS;
             if self.last_checkpoint_period != Some(period) {
                 self.last_checkpoint_period = Some(period);
-                let state_hash = state_digest(&mut self.world);
+                let state_hash = self.digester.digest(&mut self.world);
+                if self.verify_digests {
+                    let whole = Digester::new(&mut self.world).digest(&mut self.world);
+                    assert_eq!(
+                        state_hash, whole,
+                        "day {day}: the incremental checkpoint digest differs from one computed afresh: a change escaped change detection"
+                    );
+                }
                 let next_seq = self.world.resource::<Log>().events.len() as u64;
                 self.world.resource_mut::<Log>().checkpoints.push(Checkpoint { day, next_seq, state_hash });
             }

@@ -4,7 +4,7 @@
 use crate::apply::apply;
 use crate::engine::build_world;
 use crate::run::{ParsedLog, Prepared};
-use crate::state::{StateEncoding, state_digest_as, state_hash_as};
+use crate::state::{CheckpointDigest, Digester, StateEncoding, state_digest_as, state_hash_as};
 
 /// What replay found.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,8 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
     let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
     // Digests are computed the way the log's own version computed them.
     let encoding = StateEncoding::for_schema(log.written_schema_version);
+    let method = CheckpointDigest::for_schema(log.written_schema_version);
+    let mut digester = Digester::new(&mut world);
     let start = prepared.scenario.start_date();
     let mut checkpoints = log.checkpoints.iter().peekable();
     let mut window_start = 0u64;
@@ -50,10 +52,15 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
     let check_until = |world: &mut bevy_ecs::world::World,
                        next_seq: u64,
                        cps: &mut std::iter::Peekable<std::slice::Iter<'_, crate::engine::Checkpoint>>,
-                       window_start: &mut u64|
+                       window_start: &mut u64,
+                       digester: &mut Digester|
      -> Option<Verdict> {
         while let Some(cp) = cps.next_if(|cp| cp.next_seq <= next_seq) {
-            if state_digest_as(world, encoding) != cp.state_hash {
+            let digest = match method {
+                CheckpointDigest::Whole(encoding) => state_digest_as(world, encoding),
+                CheckpointDigest::Parts => digester.digest(world),
+            };
+            if digest != cp.state_hash {
                 return Some(Verdict::Diverged {
                     seq: Some(*window_start),
                     message: format!(
@@ -70,7 +77,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
         None
     };
     for e in &log.events {
-        if let Some(v) = check_until(&mut world, e.seq, &mut checkpoints, &mut window_start) {
+        if let Some(v) = check_until(&mut world, e.seq, &mut checkpoints, &mut window_start, &mut digester) {
             return v;
         }
         if e.day < last_day || e.day > prepared.scenario.horizon_days {
@@ -97,7 +104,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
         }
     }
     let n = log.events.len() as u64;
-    if let Some(v) = check_until(&mut world, u64::MAX, &mut checkpoints, &mut window_start) {
+    if let Some(v) = check_until(&mut world, u64::MAX, &mut checkpoints, &mut window_start, &mut digester) {
         return v;
     }
     let Some(end) = &log.end else {

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemState;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -505,13 +506,8 @@ pub fn state_hash_as(world: &mut World, encoding: StateEncoding) -> String {
     sha256_hex(&buf)
 }
 
-/// A fast 64-bit digest (hex) of the canonical snapshot in the current encoding, for periodic
-/// checkpoints.
-pub fn state_digest(world: &mut World) -> String {
-    state_digest_as(world, StateEncoding::Compact)
-}
-
-/// A fast 64-bit digest (hex) of the canonical snapshot in `encoding`.
+/// A fast 64-bit digest (hex) of the whole canonical snapshot in `encoding`: the checkpoint
+/// digest of logs of schema 1 to 3 (`CheckpointDigest::Whole`).
 pub fn state_digest_as(world: &mut World, encoding: StateEncoding) -> String {
     // Encoders write many tiny slices; buffering first lets the digest run over whole words.
     let mut buf = Vec::with_capacity(1 << 14);
@@ -519,6 +515,125 @@ pub fn state_digest_as(world: &mut World, encoding: StateEncoding) -> String {
     let mut w = Digest64::default();
     std::io::Write::write_all(&mut w, &buf).expect("in-memory write");
     format!("{:016x}", w.finish())
+}
+
+/// Which checkpoint digest a log's schema version calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointDigest {
+    /// The whole snapshot in one encoding, digested at once (log schemas 1 to 3).
+    Whole(StateEncoding),
+    /// Per-part digests combined in id order (log schema 4 on: `Digester`).
+    Parts,
+}
+
+impl CheckpointDigest {
+    /// The checkpoint digest a log of this schema version was written with.
+    pub fn for_schema(version: u32) -> CheckpointDigest {
+        if version <= 3 { CheckpointDigest::Whole(StateEncoding::for_schema(version)) } else { CheckpointDigest::Parts }
+    }
+}
+
+type PartsQuery = Query<
+    'static,
+    'static,
+    (Option<Ref<'static, Polity>>, Option<Ref<'static, OrgState>>, Option<Ref<'static, PartnerState>>, Option<Ref<'static, GroupState>>),
+>;
+type PartsParams = (Res<'static, ActorIndex>, PartsQuery, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
+
+/// Checkpoint digests of log schema 4 on. Each actor's mutable state (its `Polity`,
+/// `OrgState`, `PartnerState` or `GroupState`) and each bookkeeping resource (treaties,
+/// crises, defence) is encoded compactly and digested on its own; the checkpoint digest
+/// folds every actor's id digest and part digest in id order, then the three resources'.
+///
+/// A part is re-encoded only when bevy's change detection reports it changed since this
+/// digester last ran (apply takes every component and resource it writes mutably, which marks
+/// it changed), so a checkpoint of a big world costs a walk over the actors plus the encoding of
+/// what changed, not an encoding of the whole world. The result does not depend on the cache:
+/// `Sim::verify_digests` recomputes every checkpoint with a fresh digester and compares.
+pub struct Digester {
+    params: SystemState<PartsParams>,
+    /// Part digests in the index's id order (actors are never added after the world is built).
+    parts: Vec<Option<u64>>,
+    /// Digests of the actors' ids, in the same order.
+    ids: Vec<u64>,
+    /// Treaties, crises, defence.
+    resources: [Option<u64>; 3],
+    buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Digester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Digester").field("parts", &self.parts.len()).finish_non_exhaustive()
+    }
+}
+
+impl Digester {
+    /// A digester for `world`, with nothing cached yet.
+    pub fn new(world: &mut World) -> Digester {
+        Digester {
+            params: SystemState::new(world),
+            parts: Vec::new(),
+            ids: Vec::new(),
+            resources: [None; 3],
+            buf: Vec::with_capacity(1 << 12),
+        }
+    }
+
+    fn part<T: Serialize>(buf: &mut Vec<u8>, tag: u8, value: &T) -> u64 {
+        buf.clear();
+        buf.push(tag);
+        postcard::to_io(value, &mut *buf).expect("state serialises");
+        let mut w = Digest64::default();
+        std::io::Write::write_all(&mut w, buf).expect("in-memory write");
+        w.finish()
+    }
+
+    /// The checkpoint digest (hex) of the world's current state.
+    pub fn digest(&mut self, world: &mut World) -> String {
+        let (index, parts, treaties, crises, defence) = self.params.get_mut(world).expect("digest parameters are valid");
+        if self.parts.is_empty() {
+            self.parts = vec![None; index.iter().len()];
+            self.ids = index.iter().map(|(id, _)| Self::part(&mut self.buf, 7, id)).collect();
+        }
+        let mut out = Digest64::default();
+        let buf = &mut self.buf;
+        for (((_, e), cached), id) in index.iter().zip(self.parts.iter_mut()).zip(&self.ids) {
+            let Ok((polity, org, partner, group)) = parts.get(*e) else { continue };
+            let changed = polity.as_ref().is_some_and(|r| r.is_changed())
+                || org.as_ref().is_some_and(|r| r.is_changed())
+                || partner.as_ref().is_some_and(|r| r.is_changed())
+                || group.as_ref().is_some_and(|r| r.is_changed());
+            if changed || cached.is_none() {
+                *cached = Some(if let Some(p) = &polity {
+                    Self::part(buf, 0, &**p)
+                } else if let Some(o) = &org {
+                    Self::part(buf, 1, &**o)
+                } else if let Some(p) = &partner {
+                    Self::part(buf, 2, &**p)
+                } else if let Some(g) = &group {
+                    Self::part(buf, 3, &**g)
+                } else {
+                    continue;
+                });
+            }
+            out.word(*id);
+            out.word(cached.unwrap_or_default());
+        }
+        let [t, c, d] = &mut self.resources;
+        if treaties.is_changed() || t.is_none() {
+            *t = Some(Self::part(buf, 4, &treaties.by_id));
+        }
+        if crises.is_changed() || c.is_none() {
+            *c = Some(Self::part(buf, 5, &*crises));
+        }
+        if defence.is_changed() || d.is_none() {
+            *d = Some(Self::part(buf, 6, &DefenceView(&defence)));
+        }
+        for r in &self.resources {
+            out.word(r.unwrap_or_default());
+        }
+        format!("{:016x}", out.finish())
+    }
 }
 
 /// A streaming 64-bit digest: 8-byte words folded with the SplitMix64 mixer.

@@ -64,6 +64,8 @@ mod determinism {
     /// The engine runs, in round 0 of a day, only the modules whose `next_due` named that day.
     /// Running every module anyway (`verify_due`) must change nothing: the sim panics if a
     /// module that was skipped would have proposed an event, and the logs must be equal.
+    /// Checkpoint digests re-encode only what changed: recomputing each from scratch
+    /// (`verify_digests`) must give the same digest (the sim panics otherwise).
     #[test]
     fn skipping_modules_that_are_not_due_changes_nothing() {
         let variants: Vec<Vec<(String, String)>> = [
@@ -121,8 +123,10 @@ mod determinism {
                 let fast = casus::run::run(&p, seed, Default::default()).expect("runs");
                 let mut sim = casus::engine::Sim::new(&p.scenario, p.params.clone(), seed, Default::default());
                 sim.verify_due = true;
+                sim.verify_digests = true;
                 sim.run().expect("runs");
                 assert!(sim.log().events == fast.events, "seed {seed} {sets:?}: running every module changed the run");
+                assert!(sim.log().checkpoints == fast.checkpoints, "seed {seed} {sets:?}: checkpoints differ");
                 events += fast.events.len();
             }
         }

@@ -154,6 +154,61 @@ mod log_command {
     }
 }
 
+mod reading {
+    use super::*;
+    use casus::event::Event;
+
+    /// Every event of two runs, written in the log's field order, reads back equal; so do
+    /// the same objects with their fields in other orders (as another JSON tool might write
+    /// them), and with an escaped key.
+    #[test]
+    fn events_read_back_whatever_the_field_order() {
+        let mut n = 0;
+        for src in [NIGER, INTERVENTION] {
+            let (_, log) = run_log(src, 5);
+            for e in &log.events {
+                let text = serde_json::to_string(e).unwrap();
+                assert_eq!(&serde_json::from_str::<Event>(&text).unwrap(), e);
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let fields: Vec<(String, serde_json::Value)> =
+                    value.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                // serde_json's map is key-ordered: "kind" lands among the kind's own fields.
+                let sorted = serde_json::to_string(&value).unwrap();
+                assert_eq!(&serde_json::from_str::<Event>(&sorted).unwrap(), e, "{sorted}");
+                let reversed = format!(
+                    "{{{}}}",
+                    fields.iter().rev().map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap())).collect::<Vec<_>>().join(",")
+                );
+                assert_eq!(&serde_json::from_str::<Event>(&reversed).unwrap(), e, "{reversed}");
+                let escaped = text.replacen("\"rule\"", "\"\\u0072ule\"", 1);
+                assert_eq!(&serde_json::from_str::<Event>(&escaped).unwrap(), e, "{escaped}");
+                n += 1;
+            }
+        }
+        assert!(n > 500, "{n} events");
+    }
+
+    #[test]
+    fn malformed_events_are_refused_with_the_field_named() {
+        let good = r#"{"seq":0,"day":2,"date":"2023-07-28","kind":"AidSuspended","partner":"EU","recipient":"NER","amount_musd":180.0,"actors":["EU","NER"],"cause":null,"rule":"r"}"#;
+        assert!(serde_json::from_str::<Event>(good).is_ok());
+        for (edit, expected) in [
+            (good.replace(r#""seq":0,"#, ""), "missing field `seq`"),
+            (good.replace(r#","rule":"r""#, ""), "missing field `rule`"),
+            (good.replace(r#""kind":"AidSuspended","#, ""), "missing field `kind`"),
+            (good.replace(r#""partner":"EU","#, ""), "missing field `partner`"),
+            (good.replace("AidSuspended", "AidWithheld"), "unknown variant `AidWithheld`"),
+            (good.replace(r#""cause":null"#, r#""cause":null,"seq":1"#), "duplicate field `seq`"),
+            (good.replace(r#""partner":"EU","#, r#""partner":"EU","kind":"AidSuspended","#), "duplicate field `kind`"),
+            (good.replace("180.0", r#""lots""#), "invalid type"),
+            (good.replace(r#""kind":"AidSuspended","#, "").replace(r#""rule":"r""#, r#""rule":"r","kind":7"#), "kind"),
+        ] {
+            let err = serde_json::from_str::<Event>(&edit).unwrap_err().to_string();
+            assert!(err.contains(expected), "{edit}: {err}");
+        }
+    }
+}
+
 mod fork {
     use super::*;
 
@@ -296,7 +351,7 @@ mod schema {
         assert!(stdout(&o).contains("identical to its parent"), "{}", stdout(&o));
     }
 
-    /// Schema 2 digested the state's JSON; schema 3 its compact encoding. A schema-2 log (an
+    /// Schema 2 digested the state's JSON; schema 3 on its compact encoding. A schema-2 log (an
     /// intervention run, with combat state in its checkpoints) replays with its own digests,
     /// and a tampered checkpoint is still caught.
     #[test]
@@ -316,6 +371,28 @@ mod schema {
         bad.checkpoints[3].state_hash = now.checkpoints[3].state_hash.clone();
         assert!(matches!(casus::replay::replay(&p, &bad), casus::replay::Verdict::Diverged { .. }));
         let o = casus(&["replay", "tests/data/log_v2"], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+
+    /// Schema 3 digested the whole state's compact encoding at each checkpoint; schema 4
+    /// combines per-part digests. A schema-3 log replays with its own digests, a tampered
+    /// checkpoint is still caught, and today's run of it has the same events, the same final
+    /// state hash (unchanged encoding) and other checkpoint digests.
+    #[test]
+    fn a_schema_3_log_replays_with_whole_state_digests() {
+        let (log, p) = checked_in(3);
+        assert!(log.checkpoints.len() > 5 && log.events.iter().any(|e| e.kind.name() == "CombatRound"));
+        let header = log.header.as_ref().unwrap();
+        assert!(matches!(casus::replay::replay(&p, &log), casus::replay::Verdict::Match { .. }));
+        let now = casus::run::run(&p, header.seed, Default::default()).unwrap();
+        assert!(now.events == log.events, "the model is unchanged");
+        assert_eq!(now.end.final_state_hash, log.end.as_ref().unwrap().final_state_hash);
+        assert_eq!(now.checkpoints.len(), log.checkpoints.len());
+        assert!(now.checkpoints.iter().zip(&log.checkpoints).all(|(a, b)| a.state_hash != b.state_hash && a.next_seq == b.next_seq));
+        let mut bad = log.clone();
+        bad.checkpoints[4].state_hash = now.checkpoints[4].state_hash.clone();
+        assert!(matches!(casus::replay::replay(&p, &bad), casus::replay::Verdict::Diverged { .. }));
+        let o = casus(&["replay", "tests/data/log_v3"], &repo());
         assert!(o.status.success(), "{}", stderr(&o));
     }
 

@@ -315,8 +315,12 @@ fn check(bytes: &[u8], seed: u64) {
     // change nothing (the sim panics if a skipped module would have proposed an event).
     let mut sim = casus::engine::Sim::new(&p.scenario, p.params.clone(), seed, Default::default());
     sim.verify_due = true;
+    // Every checkpoint digest is also recomputed from scratch (the sim panics if the
+    // incremental digest differs).
+    sim.verify_digests = true;
     sim.run().expect("the run completes");
     assert!(sim.log().events == a.events, "running every module every round changed the run");
+    assert!(sim.log().checkpoints == a.checkpoints, "checkpoints differ");
     let parsed = casus::run::read_log(&la[..]).unwrap();
     match casus::replay::replay(&p, &parsed) {
         casus::replay::Verdict::Match { final_state_hash, .. } => assert_eq!(final_state_hash, a.end.final_state_hash.clone()),
