@@ -305,16 +305,34 @@ pub struct Defence {
 /// Stable id -> entity, for every actor: a hash table for lookups (they are most of what the
 /// rules and `apply` do, and ids of big worlds share long prefixes, which makes ordered-map
 /// searches compare many bytes) and the same pairs in id order for ordered walks.
+///
+/// Ids of up to 31 bytes (all but the unusual) are keyed inline, packed into 32 bytes, so a
+/// lookup hashes and compares bytes in the table itself instead of following each candidate
+/// key's pointer to the heap (which, in a world of thousands of actors, is a cache miss per
+/// lookup); longer ids have their own table.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ActorIndex {
     ordered: BTreeMap<String, Entity>,
-    lookup: Lookup<String, Entity>,
+    short: Lookup<[u8; 32], Entity>,
+    long: Lookup<String, Entity>,
+}
+
+/// An id of up to 31 bytes packed with its length in the last byte (exact: no two ids pack alike).
+#[inline]
+fn packed(id: &str) -> Option<[u8; 32]> {
+    let b = id.as_bytes();
+    (b.len() < 32).then(|| {
+        let mut k = [0u8; 32];
+        k[..b.len()].copy_from_slice(b);
+        k[31] = b.len() as u8;
+        k
+    })
 }
 
 /// A hash table for lookups only: it offers no iteration, so its order can never reach an
 /// output (which is why plain hash maps are banned in this crate).
 #[derive(Debug, Clone)]
-pub struct Lookup<K, V>(#[allow(clippy::disallowed_types)] std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>);
+pub struct Lookup<K, V>(#[allow(clippy::disallowed_types)] std::collections::HashMap<K, V, std::hash::BuildHasherDefault<IdHash>>);
 
 impl<K, V> Default for Lookup<K, V> {
     fn default() -> Self {
@@ -347,14 +365,20 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
 impl ActorIndex {
     /// Adds an actor.
     pub fn insert(&mut self, id: String, entity: Entity) {
-        self.lookup.insert(id.clone(), entity);
+        match packed(&id) {
+            Some(k) => self.short.insert(k, entity),
+            None => self.long.insert(id.clone(), entity),
+        }
         self.ordered.insert(id, entity);
     }
 
     /// The entity of an actor id.
     #[inline]
     pub fn get(&self, id: &str) -> Option<&Entity> {
-        self.lookup.get(id)
+        match packed(id) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(id),
+        }
     }
 
     /// Every (id, entity), in id order.
@@ -370,7 +394,37 @@ impl std::ops::Index<&str> for ActorIndex {
     }
 }
 
-/// FNV-1a, for hash tables keyed by ids (lookups only: no order depends on it).
+/// The hasher of `Lookup` tables: a key's bytes are folded eight at a time and the result is
+/// mixed with SplitMix64's finaliser, so that ids differing only in their last characters (the
+/// `S00017`, `S00018` of big worlds) spread over the whole hash, including the top bits the
+/// table compares before it compares keys. (FNV-1a's top bits barely change between such ids,
+/// so nearly every probe compared whole keys.) Lookups only: no order depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHash(u64);
+
+impl std::hash::Hasher for IdHash {
+    #[inline]
+    fn finish(&self) -> u64 {
+        crate::draw::mix64(self.0)
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        let w = u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59);
+        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// FNV-1a: the stable 64-bit keys of draws (`rules::k`). Its value is part of every draw key,
+/// so it never changes.
 #[derive(Debug, Clone, Copy)]
 pub struct Fnv(u64);
 
@@ -703,4 +757,40 @@ pub fn hex(bytes: &[u8]) -> String {
 /// SHA-256 (hex) of arbitrary bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_actor_index_finds_short_and_long_ids_exactly() {
+        let mut world = World::new();
+        let ids =
+            ["NER", "NE", "NERR", "S00017", "S00018", "", "x".repeat(31).as_str(), &"x".repeat(32), &"y".repeat(80)].map(str::to_string);
+        let mut index = ActorIndex::default();
+        for id in &ids {
+            let e = world.spawn(Code(id.clone())).id();
+            index.insert(id.clone(), e);
+        }
+        for id in &ids {
+            let e = *index.get(id).expect("found");
+            assert_eq!(&world.get::<Code>(e).unwrap().0, id);
+        }
+        for unknown in ["N", "NER\0", "S00019", &"x".repeat(30), &"x".repeat(33), &"y".repeat(79)] {
+            assert!(index.get(unknown).is_none(), "{unknown:?}");
+        }
+        let walked: Vec<&String> = index.iter().map(|(id, _)| id).collect();
+        let mut sorted: Vec<&String> = ids.iter().collect();
+        sorted.sort();
+        assert_eq!(walked, sorted, "walks in id order");
+    }
+
+    #[test]
+    fn the_lookup_hash_spreads_ids_that_differ_in_their_last_character() {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let b = BuildHasherDefault::<IdHash>::default();
+        let tops: std::collections::BTreeSet<u64> = (0..1000).map(|i| b.hash_one(format!("S{i:05}")) >> 57).collect();
+        assert_eq!(tops.len(), 128, "every value of the 7 top bits is used");
+    }
 }
