@@ -191,21 +191,26 @@ fn decide_sanctions(
 }
 
 fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, org_id: &str, cause: u64) {
-    // One pass over the index in id order, reaching each state's components by entity (no id
-    // search, no copy of every id); only candidates are kept for the draws.
-    let candidates: Vec<(String, f64)> = ctx
-        .index
+    // One pass over the index in id order, reaching each state's components by entity, with
+    // the (also id-ordered) set of those who already pledged walked alongside: no id search, no
+    // copy of every id; only candidates are kept for the draws.
+    let index = Res::clone(&ctx.index).into_inner();
+    let mut pledged = tpol.pledged_by.iter().peekable();
+    let candidates: Vec<(&str, f64)> = index
         .iter()
-        .filter(|(id, _)| id.as_str() != target && !tpol.pledged_by.contains(*id))
+        .filter(|(id, _)| {
+            while pledged.next_if(|p| p < id).is_some() {}
+            id.as_str() != target && pledged.peek() != Some(id)
+        })
         .filter_map(|(id, e)| states.get(*e).ok().map(|(_, p)| (id, affinity(p.regime, tpol.regime), p.regime)))
         .filter(|(_, aff, regime)| *aff > 0.0 && *regime != Regime::Democracy)
-        .map(|(id, aff, _)| (id.clone(), aff))
+        .map(|(id, aff, _)| (id.as_str(), aff))
         .collect();
     for (id, aff) in candidates {
         let prob = ctx.params.pledge_propensity * aff;
-        if ctx.draws.0.chance(Purpose::Pledge, &[k(&id), k(target), cause], prob) {
+        if ctx.draws.0.chance(Purpose::Pledge, &[k(id), k(target), cause], prob) {
             ctx.emit(
-                EventKind::DefencePledged { by: id.clone(), to: target.to_string(), against: org_id.to_string() },
+                EventKind::DefencePledged { by: id.to_string(), to: target.to_string(), against: org_id.to_string() },
                 Some(cause),
                 "ad hoc solidarity declaration (regime affinity)",
             );
@@ -224,10 +229,10 @@ fn exposure(def: &crate::scenario::StateDef, target: &str) -> f64 {
 /// clauses covering attacks on its sovereignty, each weighted by its chance to honour.
 pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, target: &str) -> f64 {
     let Some((_, tpol)) = state(ctx, states, target) else { return 0.0 };
-    let mut allies: std::collections::BTreeMap<String, Bindingness> = std::collections::BTreeMap::new();
-    for a in &tpol.pledged_by {
-        allies.insert(a.clone(), Bindingness::Discretionary);
-    }
+    // Allies as borrowed ids: pledgers, then parties to the defence clauses in treaty and clause
+    // order. Each ally counts once, in id order, with the bindingness of its last entry (a
+    // clause's over a pledge's); the sort is stable and the runs it merges are already sorted.
+    let mut allies: Vec<(&str, Bindingness)> = tpol.pledged_by.iter().map(|a| (a.as_str(), Bindingness::Discretionary)).collect();
     for tid in treaties.by_member.get(target).into_iter().flatten() {
         let Some(t) = treaties.by_id.get(tid) else { continue };
         if !t.in_force || !t.members.contains(target) {
@@ -235,19 +240,56 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
         }
         for c in &t.def.clauses {
             if c.obligation == Obligation::Defence && c.triggers.contains(&Trigger::AttackOnSovereignty) {
-                for m in t.members.iter().filter(|m| *m != target) {
-                    allies.insert(m.clone(), c.binding);
-                }
+                allies.extend(t.members.iter().filter(|m| *m != target).map(|m| (m.as_str(), c.binding)));
             }
         }
     }
+    allies.sort_by(|a, b| a.0.cmp(b.0));
+    let terms = HonourTerms::new(&ctx.params);
     let mut total = 0.0;
-    for (ally, binding) in allies {
-        let Some((adef, apol)) = state(ctx, states, &ally) else { continue };
-        let p = honour_probability(&ctx.params, adef, apol, tpol, binding);
+    for (i, &(ally, binding)) in allies.iter().enumerate() {
+        if allies.get(i + 1).is_some_and(|next| next.0 == ally) {
+            continue;
+        }
+        let Some((adef, apol)) = state(ctx, states, ally) else { continue };
+        let p = terms.probability(&ctx.params, adef, apol, tpol, binding);
         total += p * ctx.params.assistance_commit_share * f64::from(available_troops(apol));
     }
     total
+}
+
+/// The parts of the honour probability that depend on parameters only, computed once per
+/// decision rather than once per party.
+pub struct HonourTerms {
+    base: f64,
+    discretionary: f64,
+}
+
+impl HonourTerms {
+    /// The terms under these parameters.
+    pub fn new(params: &Params) -> HonourTerms {
+        HonourTerms { base: logit(params.reliability_base), discretionary: libm::log(params.reliability_discretionary_odds.max(1e-9)) }
+    }
+
+    /// The probability a party honours a defence obligation towards a beneficiary.
+    pub fn probability(
+        &self,
+        params: &Params,
+        party: &crate::scenario::StateDef,
+        party_state: &Polity,
+        beneficiary: &Polity,
+        binding: Bindingness,
+    ) -> f64 {
+        let ratio = if party_state.troops > 0 { f64::from(available_troops(party_state)) / f64::from(party_state.troops) } else { 0.0 };
+        let mut x = self.base;
+        if binding == Bindingness::Discretionary {
+            x += self.discretionary;
+        }
+        x += params.reliability_affinity_weight * affinity(party_state.regime, beneficiary.regime);
+        x -= params.reliability_threat_weight * party.security_threat;
+        x += params.reliability_capacity_weight * (ratio - 0.5);
+        logistic(x)
+    }
 }
 
 /// The probability a party honours a defence obligation towards a beneficiary.
@@ -258,15 +300,7 @@ pub fn honour_probability(
     beneficiary: &Polity,
     binding: Bindingness,
 ) -> f64 {
-    let ratio = if party_state.troops > 0 { f64::from(available_troops(party_state)) / f64::from(party_state.troops) } else { 0.0 };
-    let mut x = logit(params.reliability_base);
-    if binding == Bindingness::Discretionary {
-        x += libm::log(params.reliability_discretionary_odds.max(1e-9));
-    }
-    x += params.reliability_affinity_weight * affinity(party_state.regime, beneficiary.regime);
-    x -= params.reliability_threat_weight * party.security_threat;
-    x += params.reliability_capacity_weight * (ratio - 0.5);
-    logistic(x)
+    HonourTerms::new(params).probability(params, party, party_state, beneficiary, binding)
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down.
