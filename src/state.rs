@@ -306,27 +306,40 @@ pub struct Defence {
 /// rules and `apply` do, and ids of big worlds share long prefixes, which makes ordered-map
 /// searches compare many bytes) and the same pairs in id order for ordered walks.
 ///
-/// Ids of up to 31 bytes (all but the unusual) are keyed inline, packed into 32 bytes, so a
-/// lookup hashes and compares bytes in the table itself instead of following each candidate
-/// key's pointer to the heap (which, in a world of thousands of actors, is a cache miss per
-/// lookup); longer ids have their own table.
+///
+/// Ids of up to 15 bytes (all but the unusual) are keyed inline, packed into two words, so a
+/// lookup hashes one word and compares two in the table itself instead of following each
+/// candidate key's pointer to the heap (which, in a world of thousands of actors, is a cache
+/// miss per lookup); longer ids have their own table.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ActorIndex {
     ordered: BTreeMap<String, Entity>,
-    short: Lookup<[u8; 32], Entity>,
+    short: Lookup<Packed, Entity>,
     long: Lookup<String, Entity>,
 }
 
-/// An id of up to 31 bytes packed with its length in the last byte (exact: no two ids pack alike).
-#[inline]
-fn packed(id: &str) -> Option<[u8; 32]> {
-    let b = id.as_bytes();
-    (b.len() < 32).then(|| {
-        let mut k = [0u8; 32];
-        k[..b.len()].copy_from_slice(b);
-        k[31] = b.len() as u8;
-        k
-    })
+/// An id of up to 15 bytes packed with its length in the last byte (exact: no two ids pack alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed([u64; 2]);
+
+impl Packed {
+    #[inline]
+    fn of(id: &str) -> Option<Packed> {
+        let b = id.as_bytes();
+        (b.len() < 16).then(|| {
+            let mut k = [0u8; 16];
+            k[..b.len()].copy_from_slice(b);
+            k[15] = b.len() as u8;
+            Packed([u64::from_le_bytes(k[..8].try_into().expect("8 bytes")), u64::from_le_bytes(k[8..].try_into().expect("8 bytes"))])
+        })
+    }
+}
+
+impl std::hash::Hash for Packed {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0[0] ^ self.0[1].rotate_left(29));
+    }
 }
 
 /// A hash table for lookups only: it offers no iteration, so its order can never reach an
@@ -365,7 +378,7 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
 impl ActorIndex {
     /// Adds an actor.
     pub fn insert(&mut self, id: String, entity: Entity) {
-        match packed(&id) {
+        match Packed::of(&id) {
             Some(k) => self.short.insert(k, entity),
             None => self.long.insert(id.clone(), entity),
         }
@@ -375,7 +388,7 @@ impl ActorIndex {
     /// The entity of an actor id.
     #[inline]
     pub fn get(&self, id: &str) -> Option<&Entity> {
-        match packed(id) {
+        match Packed::of(id) {
             Some(k) => self.short.get(&k),
             None => self.long.get(id),
         }
@@ -406,6 +419,11 @@ impl std::hash::Hasher for IdHash {
     #[inline]
     fn finish(&self) -> u64 {
         crate::draw::mix64(self.0)
+    }
+
+    #[inline]
+    fn write_u64(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 
     #[inline]
@@ -767,7 +785,7 @@ mod tests {
     fn the_actor_index_finds_short_and_long_ids_exactly() {
         let mut world = World::new();
         let ids =
-            ["NER", "NE", "NERR", "S00017", "S00018", "", "x".repeat(31).as_str(), &"x".repeat(32), &"y".repeat(80)].map(str::to_string);
+            ["NER", "NE", "NERR", "S00017", "S00018", "", "x".repeat(15).as_str(), &"x".repeat(16), &"y".repeat(80)].map(str::to_string);
         let mut index = ActorIndex::default();
         for id in &ids {
             let e = world.spawn(Code(id.clone())).id();
@@ -777,7 +795,7 @@ mod tests {
             let e = *index.get(id).expect("found");
             assert_eq!(&world.get::<Code>(e).unwrap().0, id);
         }
-        for unknown in ["N", "NER\0", "S00019", &"x".repeat(30), &"x".repeat(33), &"y".repeat(79)] {
+        for unknown in ["N", "NER\0", "S00019", &"x".repeat(14), &"x".repeat(17), &"y".repeat(79)] {
             assert!(index.get(unknown).is_none(), "{unknown:?}");
         }
         let walked: Vec<&String> = index.iter().map(|(id, _)| id).collect();
