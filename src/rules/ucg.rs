@@ -46,6 +46,13 @@ fn responded(crises: &Crises) -> BTreeMap<&str, Vec<(&String, &Crisis)>> {
     m
 }
 
+/// The fresh events of the kinds a rule reacts to, in log order: picked out once per call, so
+/// the per-organisation loops walk a handful of events instead of every fresh event (a round of
+/// a big world can bring thousands, and there are hundreds of organisations).
+fn relevant(fresh: &[crate::event::Event], wanted: impl Fn(&EventKind) -> bool) -> Vec<&crate::event::Event> {
+    fresh.iter().filter(|e| wanted(&e.kind)).collect()
+}
+
 fn empty() -> &'static OrgResponse {
     static EMPTY: std::sync::OnceLock<OrgResponse> = std::sync::OnceLock::new();
     EMPTY.get_or_init(OrgResponse::default)
@@ -54,7 +61,12 @@ fn empty() -> &'static OrgResponse {
 /// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
 pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &OrgsOf) {
     let day = ctx.day();
-    let fresh = ctx.fresh();
+    let fresh = relevant(ctx.fresh(), |k| {
+        matches!(
+            k,
+            EventKind::SummitConvened { agenda: SummitAgenda::Sanctions, .. } | EventKind::UltimatumIssued { force_threatened: true, .. }
+        )
+    });
     // Open coup crises, looked up once per call rather than once per organisation.
     let open: Vec<(&String, &Crisis, &Polity)> = crises
         .0
@@ -307,7 +319,7 @@ pub fn honour_probability(
 pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, treaties: &Treaties) {
     let day = ctx.day();
     let by_org = responded(crises);
-    let fresh = ctx.fresh();
+    let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
     for (org_id, _org, ucg, ostate) in ucg_orgs(orgs) {
         if !ucg.standby_force {
             continue;
@@ -524,7 +536,7 @@ pub fn lifting_pressure(
 pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
     let day = ctx.day();
     let by_org = responded(crises);
-    let fresh = ctx.fresh();
+    let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
