@@ -6,6 +6,9 @@ use std::hint::black_box;
 use casus::engine::Limits;
 use casus::run::{self, Prepared};
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
 
 fn main() {

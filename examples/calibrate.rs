@@ -10,6 +10,9 @@ use casus::engine::Limits;
 use casus::outcomes::Outcomes;
 use casus::run;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Check = (&'static str, fn(&Outcomes) -> bool);
 
 const CHECKS: &[Check] = &[
