@@ -318,18 +318,41 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
             ActorDef::ArmedGroup(g) => world
                 .spawn((
                     code,
-                    GroupProfile({
-                        // Places in id order, once: the attack rule walks them every due day.
-                        let mut g = g.clone();
-                        g.operates_in.sort();
-                        g.operates_in.dedup();
-                        g
-                    }),
+                    GroupProfile(
+                        {
+                            // Places in id order, once: the attack rule walks them every due day.
+                            let mut g = g.clone();
+                            g.operates_in.sort();
+                            g.operates_in.dedup();
+                            g
+                        },
+                        Vec::new(),
+                    ),
                     GroupState { attacks: Default::default(), last_attack_day: Default::default(), deaths: 0 },
                 ))
                 .id(),
         };
         index.insert(a.id().to_string(), e);
+    }
+    // Armed groups' places, resolved now that every actor has its entity.
+    let mut hosts: BTreeMap<&str, Vec<Entity>> = BTreeMap::new();
+    for a in &scenario.actors {
+        if let ActorDef::Partner(p) = a {
+            for (st, t) in &p.forces {
+                if *t > 0 {
+                    hosts.entry(st.as_str()).or_default().push(index[p.id.as_str()]);
+                }
+            }
+        }
+    }
+    let mut groups = world.query::<&mut GroupProfile>();
+    for mut g in groups.iter_mut(&mut world) {
+        let places =
+            g.0.operates_in
+                .iter()
+                .map(|st| Place { state: index.get(st).copied(), hosts: hosts.get(st.as_str()).cloned().unwrap_or_default() })
+                .collect();
+        g.1 = places;
     }
     let mut treaties = Treaties::default();
     for t in &scenario.treaties {

@@ -31,9 +31,20 @@ pub struct OrgProfile(pub OrganisationDef);
 #[derive(Component, Debug, Clone)]
 pub struct PartnerProfile(pub PartnerDef);
 
-/// Static profile of an armed group.
+/// Static profile of an armed group, with its places resolved once when the world is built.
 #[derive(Component, Debug, Clone)]
-pub struct GroupProfile(pub ArmedGroupDef);
+pub struct GroupProfile(pub ArmedGroupDef, pub Vec<Place>);
+
+/// A place an armed group operates in (in `operates_in` order): the state's entity, and the
+/// partners whose forces were there at the start (forces only ever leave, so these are the
+/// only partners that can still be there).
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// The state, if the id names one.
+    pub state: Option<Entity>,
+    /// Partners with forces there at the start.
+    pub hosts: Vec<Entity>,
+}
 
 /// Mutable state of a state actor.
 #[derive(Component, Debug, Clone, PartialEq, Serialize)]

@@ -11,7 +11,7 @@ use crate::event::EventKind;
 use crate::params::Params;
 use crate::rules::k;
 use crate::scenario::AttackKind;
-use crate::state::{ActorIndex, Code, GroupProfile, GroupState, Lookup, PartnerProfile, PartnerState, Polity};
+use crate::state::{Code, GroupProfile, GroupState, PartnerProfile, PartnerState, Place, Polity};
 
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
@@ -45,32 +45,11 @@ pub fn next_attack_day(
     anchor.checked_add(days)
 }
 
-/// Which states host foreign forces, initially and now: built once per call from every
-/// partner's deployments (O(partners x deployments)), then looked up per group and place, so
-/// the cost does not grow with groups x partners.
-struct Hosting<'a>(Lookup<&'a str, (bool, bool)>);
-
-impl<'a> Hosting<'a> {
-    fn of(partners: &'a Query<(&PartnerProfile, &PartnerState)>) -> Hosting<'a> {
-        let mut m: Lookup<&str, (bool, bool)> = Lookup::default();
-        for (p, s) in partners.iter() {
-            for (st, t) in &p.0.forces {
-                if *t > 0 {
-                    m.entry_or(st.as_str(), Default::default).0 = true;
-                }
-            }
-            for (st, t) in &s.forces {
-                if *t > 0 {
-                    m.entry_or(st.as_str(), Default::default).1 = true;
-                }
-            }
-        }
-        Hosting(m)
-    }
-
-    fn get(&self, state: &str) -> (bool, bool) {
-        self.0.get(state).copied().unwrap_or((false, false))
-    }
+/// Whether a place hosted foreign forces at the start, and whether it still does: its initial
+/// hosts (resolved when the world was built) are the only partners that can still be there.
+fn hosting(place: &Place, partners: &Query<(&PartnerProfile, &PartnerState)>, state: &str) -> (bool, bool) {
+    let now = place.hosts.iter().any(|e| partners.get(*e).is_ok_and(|(_, s)| s.forces.get(state).is_some_and(|t| *t > 0)));
+    (!place.hosts.is_empty(), now)
 }
 
 /// Emits today's attacks.
@@ -84,14 +63,13 @@ pub fn launch_armed_group_attacks(
         return;
     }
     let day = ctx.day();
-    let hosting = Hosting::of(partners);
     let mut list: Vec<(&Code, &GroupProfile, &GroupState)> = groups.iter().collect();
     list.sort_by(|a, b| a.0.cmp(b.0));
     for (code, g, gs) in list {
-        // `operates_in` is sorted and deduplicated when the world is built.
-        for st in &g.0.operates_in {
-            let Some(p) = ctx.index.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting.get(st)) != Some(day) {
+        // `operates_in` is sorted and deduplicated when the world is built, and its places resolved.
+        for (st, place) in g.0.operates_in.iter().zip(&g.1) {
+            let Some(p) = place.state.and_then(|e| states.get(e).ok()) else { continue };
+            if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting(place, partners, st)) != Some(day) {
                 continue;
             }
             let count = gs.attacks.get(st).copied().unwrap_or(0);
@@ -127,17 +105,15 @@ pub fn next_due(
     after: u32,
     params: &Params,
     draws: &crate::engine::DrawSource,
-    index: &ActorIndex,
     groups: &Query<(&Code, &GroupProfile, &GroupState)>,
     states: &Query<&Polity>,
     partners: &Query<(&PartnerProfile, &PartnerState)>,
 ) -> Option<u32> {
-    let hosting = Hosting::of(partners);
     let mut best: Option<u32> = None;
     for (code, g, gs) in groups.iter() {
-        for st in &g.0.operates_in {
-            let Some(p) = index.get(st).and_then(|e| states.get(*e).ok()) else { continue };
-            if let Some(d) = next_attack_day(&draws.0, params, &code.0, g, gs, st, p, hosting.get(st))
+        for (st, place) in g.0.operates_in.iter().zip(&g.1) {
+            let Some(p) = place.state.and_then(|e| states.get(e).ok()) else { continue };
+            if let Some(d) = next_attack_day(&draws.0, params, &code.0, g, gs, st, p, hosting(place, partners, st))
                 && d > after
                 && best.is_none_or(|b| d < b)
             {

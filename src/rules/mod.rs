@@ -229,7 +229,7 @@ pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32) -> [Option<u32>; 9] 
         junta::next_due(after, p, &f.crises, &f.polities, &ctx.index),
         defence::next_due(after, p, &f.defence),
         combat::next_due(after, p, &f.crises),
-        armed::next_due(after, p, &ctx.draws, &ctx.index, &f.groups, &f.polities, &f.partners),
+        armed::next_due(after, p, &ctx.draws, &f.groups, &f.polities, &f.partners),
         membership::next_due(after, &f.coded_orgs, &f.treaties),
     ]
     .map(|d| d.filter(|d| *d > after))
