@@ -85,6 +85,18 @@ pub enum Record {
     End(End),
 }
 
+/// A non-event log line, borrowed, for writing (serialises exactly as `Record`).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(tag = "record", rename_all = "lowercase")]
+pub enum RecordRef<'a> {
+    /// First line.
+    Header(&'a Header),
+    /// Periodic state digest.
+    Checkpoint(&'a Checkpoint),
+    /// Last line.
+    End(&'a End),
+}
+
 /// A scenario ready to run.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -278,18 +290,18 @@ impl RunOutput {
     /// Every record carries `chain`, a hash over the previous record's chain and its own bytes.
     pub fn write_log(&self, w: &mut impl Write) -> io::Result<()> {
         let mut chain = Chain::default();
-        chain.write(w, &Record::Header(self.header.clone()))?;
+        chain.write(w, &RecordRef::Header(&self.header))?;
         let mut cps = self.checkpoints.iter().peekable();
         for e in &self.events {
             while let Some(cp) = cps.next_if(|cp| cp.next_seq == e.seq) {
-                chain.write(w, &Record::Checkpoint(cp.clone()))?;
+                chain.write(w, &RecordRef::Checkpoint(cp))?;
             }
             chain.write(w, e)?;
         }
         for cp in cps {
-            chain.write(w, &Record::Checkpoint(cp.clone()))?;
+            chain.write(w, &RecordRef::Checkpoint(cp))?;
         }
-        chain.write(w, &Record::End(self.end.clone()))
+        chain.write(w, &RecordRef::End(&self.end))
     }
 }
 
