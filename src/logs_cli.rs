@@ -62,7 +62,8 @@ pub fn open(path: &Path) -> Result<Opened, Fail> {
 pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
     let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
-    let log = run::read_log(BufReader::new(f)).map_err(|e| {
+    let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let log = run::read_log_sized(BufReader::new(f), bytes).map_err(|e| {
         let (code, what) = if e.integrity {
             (
                 integrity_code,

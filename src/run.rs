@@ -447,10 +447,22 @@ pub fn upcast_header(value: &mut serde_json::Value) -> Result<u32, String> {
 /// Largest log line accepted, in bytes.
 pub const MAX_LOG_LINE: usize = 1 << 20;
 
+/// Most events `read_log_sized` reserves room for up front (more grow the list as usual).
+const MAX_RESERVED_EVENTS: usize = 5_000_000;
+
 /// Reads a JSONL log, verifying its hash chain and sequence numbers. Structural checks only;
 /// semantic checks are replay's job.
-pub fn read_log(mut r: impl BufRead) -> Result<ParsedLog, LogError> {
+pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
+    read_log_sized(r, 0)
+}
+
+/// `read_log` for a log of about `bytes` bytes: room for its events is reserved up front (an
+/// event line is at least about 200 bytes), so a million events are not copied each time the
+/// list outgrows its allocation. Reserved room that is never written costs address space only.
+pub fn read_log_sized(mut r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError> {
     let mut log = ParsedLog::default();
+    // If the room cannot be had, the list grows as it goes.
+    let _ = log.events.try_reserve(usize::try_from(bytes / 200).unwrap_or(0).min(MAX_RESERVED_EVENTS));
     let mut chain = Chain::default();
     let (mut line, mut body) = (Vec::new(), String::new());
     for n in 1.. {
