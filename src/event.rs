@@ -100,6 +100,9 @@ macro_rules! event_kinds {
         /// Every event kind's name, in declaration order.
         pub const KIND_NAMES: &[&str] = &[$(stringify!($v)),*];
 
+        /// Every event kind's field names, in declaration order.
+        pub const KIND_FIELDS: &[(&str, &[&str])] = &[$((stringify!($v), &[$(stringify!($f)),*])),*];
+
         impl EventKind {
             /// The kind's name as written in the log.
             pub fn name(&self) -> &'static str {
@@ -528,5 +531,24 @@ impl<'de> Deserialize<'de> for Event {
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader takes the envelope's fields out of an event's map wherever they appear, so no
+    /// kind may have a field of the same name (it would be read as the envelope's).
+    #[test]
+    fn no_kind_field_shares_a_name_with_the_envelope() {
+        const ENVELOPE: &[&str] = &["seq", "day", "date", "kind", "actors", "cause", "rule", "chain", "record"];
+        assert_eq!(KIND_FIELDS.len(), KIND_NAMES.len());
+        for (kind, fields) in KIND_FIELDS {
+            for f in *fields {
+                assert!(!ENVELOPE.contains(f), "{kind}.{f} shares its name with an envelope field");
+            }
+        }
+        assert!(KIND_FIELDS.iter().any(|(k, f)| *k == "AttackOccurred" && f.contains(&"deaths_civilian")));
     }
 }
