@@ -317,7 +317,6 @@ pub struct Defence {
 /// rules and `apply` do, and ids of big worlds share long prefixes, which makes ordered-map
 /// searches compare many bytes) and the same pairs in id order for ordered walks.
 ///
-///
 /// Ids of up to 15 bytes (all but the unusual) are keyed inline, packed into two words, so a
 /// lookup hashes one word and compares two in the table itself instead of following each
 /// candidate key's pointer to the heap (which, in a world of thousands of actors, is a cache
@@ -441,14 +440,12 @@ impl std::hash::Hasher for IdHash {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            self.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
         let rest = chunks.remainder();
         let mut last = [0u8; 8];
         last[..rest.len()].copy_from_slice(rest);
-        let w = u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59);
-        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.write_u64(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59));
     }
 }
 
