@@ -378,11 +378,6 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
     {
         self.0.get(k)
     }
-
-    /// The value for a key, inserted with `make` if absent.
-    pub fn entry_or(&mut self, k: K, make: impl FnOnce() -> V) -> &mut V {
-        self.0.entry(k).or_insert_with(make)
-    }
 }
 
 impl ActorIndex {

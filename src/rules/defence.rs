@@ -10,7 +10,7 @@ use crate::draw::Purpose;
 use crate::engine::Ctx;
 use crate::event::{Event, EventKind, VoteQuestion};
 use crate::params::Params;
-use crate::rules::ucg::honour_probability;
+use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
 use crate::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
 use crate::state::{Defence, Polity, Stage, StateProfile, Treaties, TreatyState};
@@ -179,6 +179,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
 /// Each obligated party decides whether and how to honour; collective clauses form joint operations.
 pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let fresh = ctx.fresh();
+    let terms = HonourTerms::new(&ctx.params);
     for ev in fresh.iter() {
         let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
         let Some(t) = treaties.by_id.get(treaty) else { continue };
@@ -191,7 +192,7 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
         let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
         // A neutrality clause towards the attacker overrides the defence obligation.
         let neutral = neutrality_towards(treaties, party, attacker);
-        let p = if neutral.is_some() { 0.0 } else { honour_probability(&ctx.params, &pdef.0, ppol, bpol, *binding) };
+        let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.params, &pdef.0, ppol, bpol, *binding) };
         let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
         // Forces already committed to this beneficiary count towards what is owed: a new
         // invocation tops them up rather than stacking a second contingent.

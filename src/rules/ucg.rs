@@ -270,8 +270,8 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
     total
 }
 
-/// The parts of the honour probability that depend on parameters only, computed once per
-/// decision rather than once per party.
+/// The probability a party honours a defence obligation: its parts that depend on parameters
+/// only are computed once per decision rather than once per party.
 pub struct HonourTerms {
     base: f64,
     discretionary: f64,
@@ -302,17 +302,6 @@ impl HonourTerms {
         x += params.reliability_capacity_weight * (ratio - 0.5);
         logistic(x)
     }
-}
-
-/// The probability a party honours a defence obligation towards a beneficiary.
-pub fn honour_probability(
-    params: &Params,
-    party: &crate::scenario::StateDef,
-    party_state: &Polity,
-    beneficiary: &Polity,
-    binding: Bindingness,
-) -> f64 {
-    HonourTerms::new(params).probability(params, party, party_state, beneficiary, binding)
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down.
