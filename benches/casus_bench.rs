@@ -169,4 +169,15 @@ mod scale {
         let parsed = run::read_log(&log[..]).expect("read");
         bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| casus::replay::replay(&p, &parsed));
     }
+
+    /// `casus replay`'s path: read, check and fold the log's bytes as they are read, on one
+    /// thread and on two (counter: events). The scenario is parsed outside the loop (the loop
+    /// clones it).
+    #[divan::bench(args = SIZES, consts = [1, 2], sample_count = 5, sample_size = 1)]
+    fn replay_streamed<const THREADS: usize>(bencher: divan::Bencher, states: usize) {
+        let (p, out, log) = synthetic_run(states);
+        bencher
+            .counter(ItemsCount::new(out.events.len()))
+            .bench_local(|| casus::replay::replay_read(&log[..], THREADS, |_| Ok::<_, ()>(p.clone())).expect("reads"));
+    }
 }

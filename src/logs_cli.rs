@@ -39,10 +39,7 @@ impl Opened {
     /// The scenario source to fold or continue this log with: `--scenario`, else scenario.ron
     /// beside the log, else the embedded default.
     pub fn scenario_path(&self, given: Option<PathBuf>) -> Option<PathBuf> {
-        given.or_else(|| {
-            let beside = self.dir.join("scenario.ron");
-            beside.exists().then_some(beside)
-        })
+        scenario_in(&self.dir, given)
     }
 
     fn json_beside(&self, name: &str) -> Option<serde_json::Value> {
@@ -60,22 +57,41 @@ pub fn open(path: &Path) -> Result<Opened, Fail> {
 /// `open`, with the exit code for a log that fails its integrity check (`casus replay`, whose
 /// job is that check, uses 1); a log that is not a casus log at all is always bad input (2).
 pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
-    let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
+    let (file, dir) = locate(path);
     let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
     let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let log = run::read_log_sized(BufReader::new(f), bytes).map_err(|e| {
-        let (code, what) = if e.integrity {
-            (
-                integrity_code,
-                "the log does not pass its integrity check (an edited, removed, added or reordered record); regenerate it or use the original",
-            )
-        } else {
-            (2, "this is not a readable casus log")
-        };
-        Fail { code, message: format!("{}:{e}\n{what}", file.display()) }
-    })?;
-    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    let log = run::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
     Ok(Opened { file, dir, log })
+}
+
+/// The events.jsonl file of LOG_OR_DIR (a folder holding it, or the file), and its folder.
+pub fn locate(path: &Path) -> (PathBuf, PathBuf) {
+    let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    (file, dir)
+}
+
+/// The scenario to fold or continue a log in `dir` with: `given`, else scenario.ron in `dir`,
+/// else none (the embedded default).
+pub fn scenario_in(dir: &Path, given: Option<PathBuf>) -> Option<PathBuf> {
+    given.or_else(|| {
+        let beside = dir.join("scenario.ron");
+        beside.exists().then_some(beside)
+    })
+}
+
+/// The failure for a log that cannot be read: `integrity_code` when it fails its integrity
+/// check, 2 when it is not a casus log at all.
+pub fn unreadable(file: &Path, e: run::LogError, integrity_code: u8) -> Fail {
+    let (code, what) = if e.integrity {
+        (
+            integrity_code,
+            "the log does not pass its integrity check (an edited, removed, added or reordered record); regenerate it or use the original",
+        )
+    } else {
+        (2, "this is not a readable casus log")
+    };
+    Fail { code, message: format!("{}:{e}\n{what}", file.display()) }
 }
 
 /// Options of `casus log`.

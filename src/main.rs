@@ -16,7 +16,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use casus::describe::{significant, timeline_line};
 use casus::engine::Limits;
 use casus::params::CATALOGUE;
-use casus::replay::{Verdict, replay};
+use casus::replay::{ReadReplayError, Verdict, replay_read};
 use casus::run::{self, Prepared};
 
 mod logs_cli;
@@ -77,6 +77,10 @@ enum Command {
         /// The scenario the log was run with (default: scenario.ron beside the log, or the embedded default).
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Threads: with 2 (the default on a machine with more than one core), one reads and
+        /// checks the log while the other folds it. The verdict does not depend on it.
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
     },
     /// Print a log as a dated timeline, filtered, as text, JSON lines or CSV.
     Log {
@@ -272,7 +276,7 @@ fn main() -> ExitCode {
             cmd_run(scenario, seed, set, out, quiet, json, force, Limits { max_events, max_rounds_per_day: max_rounds })
         }
         Command::Check { files } => cmd_check(files),
-        Command::Replay { log, scenario } => cmd_replay(log, scenario),
+        Command::Replay { log, scenario, jobs } => cmd_replay(log, scenario, jobs),
         Command::Log { log, kinds, actors, rules, from, to, format, brief } => {
             logs_cli::cmd_log(logs_cli::LogArgs { path: log, kinds, actors, rules, from, to, format, brief })
         }
@@ -463,15 +467,19 @@ fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
     if failures.is_empty() { Ok(()) } else { Err(bad(failures)) }
 }
 
-fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>) -> Result<(), Fail> {
-    let opened = logs_cli::open_with(&log_path, 1)?;
-    let (prepared, _, _) = prepare(opened.scenario_path(scenario).as_deref(), &opened.header().overrides)?;
-    let log = opened.log;
-    let verdict = replay(&prepared, &log);
-    // The process ends next: leave the log and scenario (a million events own millions of
-    // small allocations) to the operating system instead of freeing them one by one.
-    std::mem::forget(log);
-    std::mem::forget(prepared);
+fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>, jobs: Option<usize>) -> Result<(), Fail> {
+    let (file, dir) = logs_cli::locate(&log_path);
+    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
+    let threads = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    // The log is folded as it is read, never held whole (a million events would take
+    // hundreds of megabytes). A log that fails its integrity check exits 1: that is the check.
+    let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), threads, |header| {
+        prepare(logs_cli::scenario_in(&dir, scenario).as_deref(), &header.overrides).map(|(p, _, _)| p)
+    })
+    .map_err(|e| match e {
+        ReadReplayError::Read(e) => logs_cli::unreadable(&file, e, 1),
+        ReadReplayError::Prepare(fail) => fail,
+    })?;
     match verdict {
         Verdict::Match { events, final_state_hash } => {
             println!("replay ok: {events} events folded; final state {final_state_hash} matches the log");

@@ -1,9 +1,16 @@
 //! Replay: rebuild state from the scenario's initial state by folding the logged events only
 //! (no rule runs), and check it against the log's checkpoints and final-state hash.
 
+use std::collections::VecDeque;
+use std::io::BufRead;
+use std::sync::mpsc;
+
+use bevy_ecs::world::World;
+
 use crate::apply::apply;
-use crate::engine::build_world;
-use crate::run::{ParsedLog, Prepared};
+use crate::engine::{Checkpoint, build_world};
+use crate::event::Event;
+use crate::run::{End, Header, LogError, LogItem, LogReader, ParsedLog, Prepared};
 use crate::state::{CheckpointDigest, Digester, StateEncoding, state_digest_as, state_hash_as};
 
 /// What replay found.
@@ -27,98 +34,281 @@ pub enum Verdict {
 
 /// Folds `log` over the initial state of `prepared` (whose overrides must be the log's).
 pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
-    let diverged = |seq: Option<u64>, message: String| Verdict::Diverged { seq, message };
     let Some(header) = &log.header else { return diverged(None, "no header record".into()) };
-    if header.scenario_hash != prepared.scenario_hash {
-        return diverged(
-            None,
-            format!(
-                "the log was written for scenario content {}, not {} (pass the scenario file it was run with)",
-                header.scenario_hash, prepared.scenario_hash
-            ),
-        );
+    let mut replayer = match Replayer::new(prepared, header, log.written_schema_version) {
+        Ok(r) => r,
+        Err(v) => return v,
+    };
+    // All checkpoints are queued first: each is checked before the first event it does not
+    // cover, which is where the log placed it.
+    for cp in &log.checkpoints {
+        replayer.checkpoint(cp.clone());
     }
-    let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
-    // Digests are computed the way the log's own version computed them.
-    let encoding = StateEncoding::for_schema(log.written_schema_version);
-    let method = CheckpointDigest::for_schema(log.written_schema_version);
-    let mut digester = Digester::new(&mut world);
-    let start = prepared.scenario.start_date();
-    let mut checkpoints = log.checkpoints.iter().peekable();
-    let mut window_start = 0u64;
-    let mut last_day = 0u32;
-    // The date string of the current day, computed once per day rather than once per event.
-    let mut date: Option<(u32, String)> = None;
-    let check_until = |world: &mut bevy_ecs::world::World,
-                       next_seq: u64,
-                       cps: &mut std::iter::Peekable<std::slice::Iter<'_, crate::engine::Checkpoint>>,
-                       window_start: &mut u64,
-                       digester: &mut Digester|
-     -> Option<Verdict> {
-        while let Some(cp) = cps.next_if(|cp| cp.next_seq <= next_seq) {
-            let digest = match method {
-                CheckpointDigest::Whole(encoding) => state_digest_as(world, encoding),
-                CheckpointDigest::Parts => digester.digest(world),
+    for e in &log.events {
+        if let Err(v) = replayer.event(e) {
+            return v;
+        }
+    }
+    replayer.finish(log.end.as_ref())
+}
+
+fn diverged(seq: Option<u64>, message: String) -> Verdict {
+    Verdict::Diverged { seq, message }
+}
+
+/// A replay in progress: fed a log's records in order (`checkpoint`, `event`), then `finish`ed
+/// with its end record. This lets a log be folded as it is read (`casus replay` does), with
+/// the same verdicts as `replay` over the whole parsed log.
+pub struct Replayer<'a> {
+    prepared: &'a Prepared,
+    world: World,
+    digester: Digester,
+    /// How checkpoints and the final state are digested: the way the log's own version did.
+    method: CheckpointDigest,
+    encoding: StateEncoding,
+    /// Checkpoints read and not yet checked (checked before the first event they do not cover).
+    pending: VecDeque<Checkpoint>,
+    /// The first event after the last checkpoint that matched.
+    window_start: u64,
+    last_day: u32,
+    /// The date string of the current day, computed once per day rather than once per event.
+    date: Option<(u32, String)>,
+    events: u64,
+}
+
+impl<'a> Replayer<'a> {
+    /// Builds the scenario's initial state for the log whose header is `header`, written with
+    /// schema `written_schema_version`. A log written for other scenario content diverges here.
+    pub fn new(prepared: &'a Prepared, header: &Header, written_schema_version: u32) -> Result<Self, Verdict> {
+        if header.scenario_hash != prepared.scenario_hash {
+            return Err(diverged(
+                None,
+                format!(
+                    "the log was written for scenario content {}, not {} (pass the scenario file it was run with)",
+                    header.scenario_hash, prepared.scenario_hash
+                ),
+            ));
+        }
+        let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
+        let digester = Digester::new(&mut world);
+        Ok(Replayer {
+            prepared,
+            world,
+            digester,
+            method: CheckpointDigest::for_schema(written_schema_version),
+            encoding: StateEncoding::for_schema(written_schema_version),
+            pending: VecDeque::new(),
+            window_start: 0,
+            last_day: 0,
+            date: None,
+            events: 0,
+        })
+    }
+
+    /// Takes a checkpoint record; it is checked before the first event it does not cover.
+    pub fn checkpoint(&mut self, cp: Checkpoint) {
+        self.pending.push_back(cp);
+    }
+
+    /// Checks the pending checkpoints that cover the events before `next_seq`.
+    fn check_until(&mut self, next_seq: u64) -> Result<(), Verdict> {
+        while let Some(cp) = self.pending.front() {
+            if cp.next_seq > next_seq {
+                break;
+            }
+            let digest = match self.method {
+                CheckpointDigest::Whole(encoding) => state_digest_as(&mut self.world, encoding),
+                CheckpointDigest::Parts => self.digester.digest(&mut self.world),
             };
             if digest != cp.state_hash {
-                return Some(Verdict::Diverged {
-                    seq: Some(*window_start),
-                    message: format!(
+                return Err(diverged(
+                    Some(self.window_start),
+                    format!(
                         "state after day {} (events before seq {}) differs from the logged checkpoint; the divergence lies in events {}..{}",
                         cp.day,
                         cp.next_seq,
-                        window_start,
+                        self.window_start,
                         cp.next_seq.saturating_sub(1)
                     ),
-                });
+                ));
             }
-            *window_start = cp.next_seq;
+            self.window_start = cp.next_seq;
+            self.pending.pop_front();
         }
-        None
-    };
-    for e in &log.events {
-        if let Some(v) = check_until(&mut world, e.seq, &mut checkpoints, &mut window_start, &mut digester) {
-            return v;
-        }
-        if e.day < last_day || e.day > prepared.scenario.horizon_days {
-            return diverged(
+        Ok(())
+    }
+
+    /// Folds the next event, after checking the checkpoints before it.
+    pub fn event(&mut self, e: &Event) -> Result<(), Verdict> {
+        self.check_until(e.seq)?;
+        let horizon = self.prepared.scenario.horizon_days;
+        if e.day < self.last_day || e.day > horizon {
+            return Err(diverged(
                 Some(e.seq),
-                format!("event {} is dated day {} (after day {last_day}, horizon {})", e.seq, e.day, prepared.scenario.horizon_days),
-            );
+                format!("event {} is dated day {} (after day {}, horizon {horizon})", e.seq, e.day, self.last_day),
+            ));
         }
-        if date.as_ref().is_none_or(|(d, _)| *d != e.day) {
-            date = Some((e.day, start.plus_days(i64::from(e.day)).to_string()));
+        if self.date.as_ref().is_none_or(|(d, _)| *d != e.day) {
+            self.date = Some((e.day, self.prepared.scenario.start_date().plus_days(i64::from(e.day)).to_string()));
         }
-        last_day = e.day;
-        if date.as_ref().is_some_and(|(_, s)| e.date != *s) {
-            return diverged(Some(e.seq), format!("event {}: date {} does not match day {}", e.seq, e.date, e.day));
+        self.last_day = e.day;
+        if self.date.as_ref().is_some_and(|(_, s)| e.date != *s) {
+            return Err(diverged(Some(e.seq), format!("event {}: date {} does not match day {}", e.seq, e.date, e.day)));
         }
         if e.actors != e.kind.actors() {
-            return diverged(Some(e.seq), format!("event {}: actors {:?} do not match the event's fields", e.seq, e.actors));
+            return Err(diverged(Some(e.seq), format!("event {}: actors {:?} do not match the event's fields", e.seq, e.actors)));
         }
         if e.cause.is_some_and(|c| c >= e.seq) {
-            return diverged(Some(e.seq), format!("event {}: cause {} does not precede it", e.seq, e.cause.unwrap_or(0)));
+            return Err(diverged(Some(e.seq), format!("event {}: cause {} does not precede it", e.seq, e.cause.unwrap_or(0))));
         }
-        if let Err(err) = apply(&mut world, e) {
-            return diverged(Some(e.seq), format!("cannot fold: {err}"));
+        apply(&mut self.world, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Checks the remaining checkpoints and the end record (`None`: the log is truncated).
+    pub fn finish(mut self, end: Option<&End>) -> Verdict {
+        let n = self.events;
+        if let Err(v) = self.check_until(u64::MAX) {
+            return v;
         }
+        let Some(end) = end else {
+            return diverged(Some(n), format!("the log is truncated: no end record after {n} events"));
+        };
+        if end.events != n {
+            return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
+        }
+        let hash = state_hash_as(&mut self.world, self.encoding);
+        if hash != end.final_state_hash {
+            return diverged(
+                Some(self.window_start),
+                format!(
+                    "final state {hash} differs from the logged {}; the divergence lies in events {}..",
+                    end.final_state_hash, self.window_start
+                ),
+            );
+        }
+        Verdict::Match { events: n, final_state_hash: hash }
     }
-    let n = log.events.len() as u64;
-    if let Some(v) = check_until(&mut world, u64::MAX, &mut checkpoints, &mut window_start, &mut digester) {
-        return v;
-    }
-    let Some(end) = &log.end else {
-        return diverged(Some(n), format!("the log is truncated: no end record after {n} events"));
+}
+
+/// Why `replay_read` could not reach a verdict.
+#[derive(Debug)]
+pub enum ReadReplayError<E> {
+    /// The log cannot be read or fails its integrity check (`read_log`'s errors).
+    Read(LogError),
+    /// The scenario for the log's header could not be prepared.
+    Prepare(E),
+}
+
+/// Records handed from the reading thread to the folding thread at a time.
+const BATCH: usize = 512;
+/// Batches in flight between the two threads. This bounds memory (about 130,000 events, some
+/// 50 MB) and lets reading run ahead while the scenario is prepared.
+const BATCHES_IN_FLIGHT: usize = 256;
+
+/// Replays a JSONL log as it is read, without holding it in memory: the header is read first
+/// and `prepare` gives the scenario for it (its overrides are the header's), then records are
+/// folded one by one. With `threads` of 2 or more, one thread reads, parses and checks the
+/// hash chain while the calling thread prepares the scenario, then folds; the verdict does
+/// not depend on it. A scenario that cannot be prepared is reported at once.
+///
+/// The verdict is `replay`'s over `read_log`'s result, and errors come in the same order: a
+/// log that fails to read is an error even when the fold diverged earlier (reading goes on
+/// after a divergence, to the end of the log).
+pub fn replay_read<R, P, E>(r: R, threads: usize, prepare: P) -> Result<Verdict, ReadReplayError<E>>
+where
+    R: BufRead + Send,
+    P: FnOnce(&Header) -> Result<Prepared, E>,
+{
+    let mut reader = LogReader::new(r);
+    let header = loop {
+        match reader.next() {
+            Some(Ok(LogItem::Header(h))) => break h,
+            // A record before the header: the reader reports the missing or late header next.
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(ReadReplayError::Read(e)),
+            None => {
+                return Err(ReadReplayError::Read(LogError { line: 1, message: "empty log: no header record".into(), integrity: false }));
+            }
+        }
     };
-    if end.events != n {
-        return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
+    if threads <= 1 {
+        let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
+        let mut fold = Fold::new(&prepared, &header, reader.written_schema_version());
+        for item in reader {
+            fold.take(item).map_err(ReadReplayError::Read)?;
+        }
+        return Ok(fold.verdict());
     }
-    let hash = state_hash_as(&mut world, encoding);
-    if hash != end.final_state_hash {
-        return diverged(
-            Some(window_start),
-            format!("final state {hash} differs from the logged {}; the divergence lies in events {window_start}..", end.final_state_hash),
-        );
+    let version = reader.written_schema_version();
+    std::thread::scope(|s| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Result<LogItem, LogError>>>(BATCHES_IN_FLIGHT);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<Result<LogItem, LogError>>>();
+        // Reading starts while the scenario is prepared.
+        s.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            for item in reader {
+                batch.push(item);
+                if batch.len() == BATCH {
+                    let next = empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                    // The folding side stops receiving only when it has met an error.
+                    if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = full_tx.send(batch);
+        });
+        let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
+        let mut fold = Fold::new(&prepared, &header, version);
+        for mut batch in full_rx {
+            for item in batch.drain(..) {
+                fold.take(item).map_err(ReadReplayError::Read)?;
+            }
+            let _ = empty_tx.send(batch);
+        }
+        Ok(fold.verdict())
+    })
+}
+
+/// `replay_read`'s side that folds: records in, a verdict out. After a divergence it only
+/// passes read errors on.
+struct Fold<'a> {
+    state: Result<Replayer<'a>, Verdict>,
+    end: Option<End>,
+}
+
+impl<'a> Fold<'a> {
+    fn new(prepared: &'a Prepared, header: &Header, written_schema_version: u32) -> Self {
+        Fold { state: Replayer::new(prepared, header, written_schema_version), end: None }
     }
-    Verdict::Match { events: n, final_state_hash: hash }
+
+    fn take(&mut self, item: Result<LogItem, LogError>) -> Result<(), LogError> {
+        match item? {
+            LogItem::Event(e) => {
+                if let Ok(r) = &mut self.state
+                    && let Err(v) = r.event(&e)
+                {
+                    self.state = Err(v);
+                }
+            }
+            LogItem::Checkpoint(cp) => {
+                if let Ok(r) = &mut self.state {
+                    r.checkpoint(cp);
+                }
+            }
+            LogItem::End(e) => self.end = Some(e),
+            // The reader refuses a second header.
+            LogItem::Header(_) => {}
+        }
+        Ok(())
+    }
+
+    fn verdict(self) -> Verdict {
+        match self.state {
+            Ok(r) => r.finish(self.end.as_ref()),
+            Err(v) => v,
+        }
+    }
 }

@@ -364,8 +364,9 @@ impl Chain {
         std::str::from_utf8(&self.prev[..self.prev_len]).expect("hex digits")
     }
 
-    /// Checks a line's chain value; puts the line without it in `body`.
-    pub fn verify_into(&mut self, line: &str, body: &mut String) -> Result<(), &'static str> {
+    /// Checks a line's chain value; returns where the chain field starts: the record without
+    /// it is the line up to there, closed by `}`.
+    pub fn verify_at(&mut self, line: &str) -> Result<usize, &'static str> {
         const KEY: &str = ",\"chain\":\"";
         let Some(at) = line.rfind(KEY) else { return Err("record has no chain value") };
         let value = &line[at + KEY.len()..];
@@ -375,17 +376,13 @@ impl Chain {
         if self.next(&[&line.as_bytes()[..at], b"}"]) != &value.as_bytes()[..CHAIN_HEX] {
             return Err("hash chain broken");
         }
-        body.clear();
-        body.push_str(&line[..at]);
-        body.push('}');
-        Ok(())
+        Ok(at)
     }
 
     /// Checks a line's chain value; returns the line without it.
     pub fn verify(&mut self, line: &str) -> Result<String, &'static str> {
-        let mut body = String::new();
-        self.verify_into(line, &mut body)?;
-        Ok(body)
+        let at = self.verify_at(line)?;
+        Ok(format!("{}}}", &line[..at]))
     }
 }
 
@@ -459,86 +456,177 @@ pub fn read_log(r: impl BufRead) -> Result<ParsedLog, LogError> {
 /// `read_log` for a log of about `bytes` bytes: room for its events is reserved up front (an
 /// event line is at least about 200 bytes), so a million events are not copied each time the
 /// list outgrows its allocation. Reserved room that is never written costs address space only.
-pub fn read_log_sized(mut r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError> {
+pub fn read_log_sized(r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError> {
     let mut log = ParsedLog::default();
     // If the room cannot be had, the list grows as it goes.
     let _ = log.events.try_reserve(usize::try_from(bytes / 200).unwrap_or(0).min(MAX_RESERVED_EVENTS));
-    let mut chain = Chain::default();
-    let (mut line, mut body) = (Vec::new(), String::new());
-    for n in 1.. {
-        let malformed = |message: String| LogError { line: n, message, integrity: false };
-        line.clear();
-        if r.read_until(b'\n', &mut line).map_err(|e| malformed(e.to_string()))? == 0 {
-            break;
+    let mut reader = LogReader::new(r);
+    for item in &mut reader {
+        match item? {
+            LogItem::Header(h) => log.header = Some(h),
+            LogItem::Event(e) => log.events.push(e),
+            LogItem::Checkpoint(c) => log.checkpoints.push(c),
+            LogItem::End(e) => log.end = Some(e),
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
+    }
+    log.written_schema_version = reader.written_schema_version();
+    log.chain_head = reader.chain_head().to_string();
+    Ok(log)
+}
+
+/// One record of a log, as `LogReader` yields it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogItem {
+    /// The header, upcast to the current schema.
+    Header(Header),
+    /// An event.
+    Event(Event),
+    /// A checkpoint.
+    Checkpoint(Checkpoint),
+    /// The end record.
+    End(End),
+}
+
+/// Reads a JSONL log one record at a time, with every check `read_log` makes, so a log can be
+/// folded as it is read instead of held in memory whole. The first item is the header or an
+/// error; after an error it yields nothing more. A log without a header ends with an error.
+pub struct LogReader<R> {
+    r: R,
+    chain: Chain,
+    line: Vec<u8>,
+    /// Lines read so far.
+    lines: usize,
+    header_seen: bool,
+    end_seen: bool,
+    events: u64,
+    written_schema_version: u32,
+    finished: bool,
+}
+
+impl<R: BufRead> LogReader<R> {
+    /// A reader over `r`.
+    pub fn new(r: R) -> Self {
+        LogReader {
+            r,
+            chain: Chain::default(),
+            line: Vec::new(),
+            lines: 0,
+            header_seen: false,
+            end_seen: false,
+            events: 0,
+            written_schema_version: 0,
+            finished: false,
         }
-        if line.len() > MAX_LOG_LINE {
-            return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
-        }
-        let text = std::str::from_utf8(&line).map_err(|_| malformed("not UTF-8".into()))?;
-        let text = text.trim_end_matches('\r');
-        if text.trim().is_empty() {
-            continue;
-        }
-        if log.end.is_some() {
-            return Err(LogError { line: n, message: "content after the end record".into(), integrity: true });
-        }
-        if !text.starts_with('{') {
-            return Err(malformed("not a JSON object".into()));
-        }
-        chain.verify_into(text, &mut body).map_err(|why| {
-            let seq_hint = text
-                .strip_prefix("{\"seq\":")
-                .and_then(|rest| rest.split(',').next())
-                .map(|s| format!(" (seq {s})"))
-                .unwrap_or_default();
-            LogError {
-                line: n,
-                message: format!(
-                    "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
-                ),
-                integrity: why == "hash chain broken",
-            }
-        })?;
-        if body.starts_with("{\"record\"") {
-            let rec: Record = if body.starts_with("{\"record\":\"header\"") {
-                let mut value: serde_json::Value = serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?;
-                log.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
-                serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
-            } else {
-                serde_json::from_str(&body).map_err(|e| malformed(format!("bad record: {e}")))?
-            };
-            match rec {
-                Record::Header(h) => {
-                    if n != 1 || log.header.is_some() {
-                        return Err(malformed("header must be the first line".into()));
-                    }
-                    log.header = Some(h);
+    }
+
+    /// The schema version the header was written with (0 before the header is read).
+    pub fn written_schema_version(&self) -> u32 {
+        self.written_schema_version
+    }
+
+    /// The chain value of the last record read: after the whole log, its fingerprint.
+    pub fn chain_head(&self) -> &str {
+        self.chain.head()
+    }
+
+    /// The next record, `Ok(None)` at the end of the input.
+    fn read_item(&mut self) -> Result<Option<LogItem>, LogError> {
+        loop {
+            self.lines += 1;
+            let n = self.lines;
+            let malformed = |message: String| LogError { line: n, message, integrity: false };
+            self.line.clear();
+            if self.r.read_until(b'\n', &mut self.line).map_err(|e| malformed(e.to_string()))? == 0 {
+                if !self.header_seen {
+                    return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
                 }
-                Record::Checkpoint(c) => log.checkpoints.push(c),
-                Record::End(e) => log.end = Some(e),
+                return Ok(None);
             }
-        } else {
-            if log.header.is_none() {
+            if self.line.last() == Some(&b'\n') {
+                self.line.pop();
+            }
+            if self.line.len() > MAX_LOG_LINE {
+                return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
+            }
+            let text = std::str::from_utf8(&self.line).map_err(|_| malformed("not UTF-8".into()))?;
+            let text = text.trim_end_matches('\r');
+            if text.trim().is_empty() {
+                continue;
+            }
+            if self.end_seen {
+                return Err(LogError { line: n, message: "content after the end record".into(), integrity: true });
+            }
+            if !text.starts_with('{') {
+                return Err(malformed("not a JSON object".into()));
+            }
+            let at = self.chain.verify_at(text).map_err(|why| {
+                let seq_hint = text
+                    .strip_prefix("{\"seq\":")
+                    .and_then(|rest| rest.split(',').next())
+                    .map(|s| format!(" (seq {s})"))
+                    .unwrap_or_default();
+                LogError {
+                    line: n,
+                    message: format!(
+                        "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
+                    ),
+                    integrity: why == "hash chain broken",
+                }
+            })?;
+            // The record without its chain value, in place: the line cut at the chain field
+            // and closed (the cut is at an ASCII character, so it is still UTF-8).
+            self.line.truncate(at);
+            self.line.push(b'}');
+            let body = &self.line[..];
+            if body.starts_with(b"{\"record\"") {
+                let rec: Record = if body.starts_with(b"{\"record\":\"header\"") {
+                    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(format!("bad record: {e}")))?;
+                    self.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
+                    serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
+                } else {
+                    serde_json::from_slice(body).map_err(|e| malformed(format!("bad record: {e}")))?
+                };
+                return Ok(Some(match rec {
+                    Record::Header(h) => {
+                        if n != 1 || self.header_seen {
+                            return Err(malformed("header must be the first line".into()));
+                        }
+                        self.header_seen = true;
+                        LogItem::Header(h)
+                    }
+                    Record::Checkpoint(c) => LogItem::Checkpoint(c),
+                    Record::End(e) => {
+                        self.end_seen = true;
+                        LogItem::End(e)
+                    }
+                }));
+            }
+            if !self.header_seen {
                 return Err(malformed("the first line must be the header record".into()));
             }
-            let e: Event = serde_json::from_str(&body).map_err(|e| malformed(format!("bad event: {e}")))?;
-            let expected = log.events.len() as u64;
-            if e.seq != expected {
+            let e: Event = serde_json::from_slice(body).map_err(|e| malformed(format!("bad event: {e}")))?;
+            if e.seq != self.events {
                 return Err(LogError {
                     line: n,
-                    message: format!("event seq {} where {expected} was expected (a record was removed, added or reordered)", e.seq),
+                    message: format!("event seq {} where {} was expected (a record was removed, added or reordered)", e.seq, self.events),
                     integrity: true,
                 });
             }
-            log.events.push(e);
+            self.events += 1;
+            return Ok(Some(LogItem::Event(e)));
         }
     }
-    if log.header.is_none() {
-        return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
+}
+
+impl<R: BufRead> Iterator for LogReader<R> {
+    type Item = Result<LogItem, LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        let item = self.read_item().transpose();
+        self.finished = !matches!(item, Some(Ok(_)));
+        item
     }
-    log.chain_head = chain.head().to_string();
-    Ok(log)
 }

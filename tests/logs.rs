@@ -209,6 +209,127 @@ mod reading {
     }
 }
 
+mod streaming {
+    //! `replay_read` folds a log as it reads it, on one thread or two; its answers must be the
+    //! whole-log path's (`read_log`, then `replay`), errors and their order included.
+    use super::*;
+    use casus::replay::{ReadReplayError, Verdict, replay, replay_read};
+
+    type Answer = Result<Verdict, String>;
+
+    fn streamed(bytes: &[u8], threads: usize, source: &str) -> Answer {
+        replay_read(bytes, threads, |h| casus::run::prepare(source, &h.overrides).map_err(|e| format!("{e:?}"))).map_err(|e| match e {
+            ReadReplayError::Read(e) => format!("read: {e}"),
+            ReadReplayError::Prepare(e) => format!("prepare: {e}"),
+        })
+    }
+
+    fn whole(bytes: &[u8], source: &str) -> Answer {
+        let log = read_log(bytes).map_err(|e| format!("read: {e}"))?;
+        let overrides = &log.header.as_ref().expect("a header").overrides;
+        let p = casus::run::prepare(source, overrides).map_err(|e| format!("prepare: {e:?}"))?;
+        Ok(replay(&p, &log))
+    }
+
+    /// The log with `edit` applied to each record's body (chain value removed), chained again:
+    /// `None` drops the record.
+    fn rechained(bytes: &[u8], edit: impl Fn(usize, String) -> Option<String>) -> Vec<u8> {
+        let (mut reader, mut writer) = (casus::run::Chain::default(), casus::run::Chain::default());
+        let mut out = Vec::new();
+        for (i, line) in std::str::from_utf8(bytes).unwrap().lines().enumerate() {
+            if let Some(body) = edit(i, reader.verify(line).unwrap()) {
+                writer.write_raw(&mut out, body.as_bytes()).unwrap();
+            }
+        }
+        out
+    }
+
+    fn same_answer(bytes: &[u8], source: &str) -> Answer {
+        let expected = whole(bytes, source);
+        for threads in [1, 2] {
+            assert_eq!(streamed(bytes, threads, source), expected, "{threads} thread(s)");
+        }
+        expected
+    }
+
+    #[test]
+    fn streamed_replay_answers_as_the_whole_log_does() {
+        let big = casus::synth::to_ron(&casus::synth::generate(&casus::synth::GenSpec {
+            states: 60,
+            treaties: 12,
+            orgs: 4,
+            seed: 5,
+            horizon_days: 400,
+        }));
+        for source in [NIGER, INTERVENTION, big.as_str()] {
+            let p = casus::run::prepare(source, &[]).unwrap();
+            let out = casus::run::run(&p, 7, Default::default()).unwrap();
+            let mut bytes = Vec::new();
+            out.write_log(&mut bytes).unwrap();
+            let events = out.events.len();
+            assert!(matches!(same_answer(&bytes, source), Ok(Verdict::Match { .. })), "intact");
+            let lines: Vec<&str> = std::str::from_utf8(&bytes).unwrap().lines().collect();
+            // Events after day 0 (moving one to day 0 breaks its date), the first and the last.
+            let dated: Vec<usize> =
+                (0..lines.len()).filter(|&i| lines[i].starts_with("{\"seq\":") && !lines[i].contains("\"day\":0,")).collect();
+            let (early, late) = (dated[0], dated[dated.len() - 1]);
+
+            // Truncated: the end record and the last events gone.
+            let truncated = lines[..lines.len() * 2 / 3].join("\n") + "\n";
+            assert!(matches!(same_answer(truncated.as_bytes(), source), Ok(Verdict::Diverged { .. })), "truncated");
+
+            // An event's day moved back and the chain recomputed: the fold diverges.
+            let to_day_0 = |body: String| body.replacen("\"day\":", "\"day\":0,\"was\":", 1);
+            let forged = rechained(&bytes, |i, body| Some(if i == late { to_day_0(body) } else { body }));
+            let answer = same_answer(&forged, source);
+            assert!(matches!(answer, Ok(Verdict::Diverged { seq: Some(_), .. })), "forged: {answer:?}");
+
+            // The same, plus a later record edited without rechaining: the integrity error wins
+            // over the earlier divergence, as when the whole log is read first.
+            let forged_early = rechained(&bytes, |i, body| Some(if i == early { to_day_0(body) } else { body }));
+            assert!(matches!(same_answer(&forged_early, source), Ok(Verdict::Diverged { .. })), "forged early");
+            let mut broken: Vec<String> = std::str::from_utf8(&forged_early).unwrap().lines().map(String::from).collect();
+            let n = broken.len();
+            broken[n - 2] = broken[n - 2].replacen("\"seq\":", "\"seq\": ", 1);
+            let broken = broken.join("\n") + "\n";
+            let answer = same_answer(broken.as_bytes(), source);
+            assert!(answer.as_ref().is_err_and(|e| e.contains("hash chain broken")), "broken: {answer:?}");
+
+            // No header; a checkpoint dropped; another scenario.
+            let headless = rechained(&bytes, |i, body| (i != 0).then_some(body));
+            assert!(same_answer(&headless, source).is_err_and(|e| e.contains("header")), "headless");
+            let fewer = rechained(&bytes, |_, body| (!body.contains("\"record\":\"checkpoint\"")).then_some(body));
+            assert!(matches!(same_answer(&fewer, source), Ok(Verdict::Match { .. })), "without checkpoints");
+            let other = if source == NIGER { INTERVENTION } else { NIGER };
+            let answer = same_answer(&bytes, other);
+            assert!(
+                matches!(&answer, Ok(Verdict::Diverged { message, .. }) if message.contains("written for scenario content")),
+                "other scenario: {answer:?}"
+            );
+            assert!(events > 0);
+        }
+    }
+
+    #[test]
+    fn a_big_log_crosses_many_batches_on_two_threads() {
+        let big = casus::synth::to_ron(&casus::synth::generate(&casus::synth::GenSpec {
+            states: 200,
+            treaties: 40,
+            orgs: 6,
+            seed: 9,
+            horizon_days: 2000,
+        }));
+        let p = casus::run::prepare(&big, &[]).unwrap();
+        let out = casus::run::run(&p, 3, Default::default()).unwrap();
+        // Records cross between the threads in batches of 512.
+        assert!(out.events.len() > 5_000, "{} events: about ten batches", out.events.len());
+        let mut bytes = Vec::new();
+        out.write_log(&mut bytes).unwrap();
+        let answer = same_answer(&bytes, &big);
+        assert_eq!(answer, Ok(Verdict::Match { events: out.events.len() as u64, final_state_hash: out.end.final_state_hash.clone() }));
+    }
+}
+
 mod fork {
     use super::*;
 
