@@ -237,6 +237,8 @@ pub struct Sim {
     due: [bool; 9],
     /// Checkpoint digests, re-encoding only the parts that changed.
     digester: Digester,
+    /// The armed groups' next attack days, redrawn only where something changed.
+    attacks: rules::armed::AttackCalendar,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -410,6 +412,7 @@ impl Sim {
         let mut world = build_world(scenario, params, seed);
         let rules = SystemState::new(&mut world);
         let digester = Digester::new(&mut world);
+        let attacks = rules::armed::AttackCalendar::new(&mut world);
         Sim {
             world,
             checkpoints: true,
@@ -421,6 +424,7 @@ impl Sim {
             rules,
             due: [true; 9],
             digester,
+            attacks,
         }
     }
 
@@ -574,8 +578,15 @@ impl Sim {
     }
 
     fn run_modules(&mut self, run: [bool; 9]) -> Vec<Proposal> {
+        let clock = *self.world.resource::<Clock>();
+        let attacks_due = if clock.round == 0 && (run[rules::Module::Armed as usize] || self.verify_due) {
+            self.refresh_attacks();
+            self.attacks.due_on(clock.day)
+        } else {
+            Vec::new()
+        };
         let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        let made = rules::run_all(&mut ctx, &facts, if self.verify_due { [true; 9] } else { run });
+        let made = rules::run_all(&mut ctx, &facts, if self.verify_due { [true; 9] } else { run }, &attacks_due);
         if self.verify_due {
             for (i, m) in rules::Module::ALL.iter().enumerate() {
                 assert!(
@@ -596,8 +607,17 @@ impl Sim {
     }
 
     fn due_by_module(&mut self, after: u32) -> [Option<u32>; 9] {
+        self.refresh_attacks();
+        let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        rules::next_due_by_module(&ctx, &facts, after)
+        rules::next_due_by_module(&ctx, &facts, after, next_attack)
+    }
+
+    fn refresh_attacks(&mut self) {
+        self.attacks.refresh(&mut self.world);
+        if self.verify_due {
+            self.attacks.verify(&mut self.world);
+        }
     }
 
     /// Stamps proposals into events on the clock's day, applies and logs them in order;

@@ -4,14 +4,15 @@
 //! is keyed by (group, state, attack count, anchor day), so it is a pure function of state.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemState;
 
 use crate::draw::{Draws, Purpose};
-use crate::engine::Ctx;
+use crate::engine::{Ctx, DrawSource};
 use crate::event::EventKind;
 use crate::params::Params;
 use crate::rules::k;
 use crate::scenario::AttackKind;
-use crate::state::{Code, GroupProfile, GroupState, PartnerProfile, PartnerState, Place, Polity};
+use crate::state::{Code, GroupProfile, GroupState, PartnerState, Place, Polity};
 
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
@@ -24,6 +25,7 @@ pub fn rate_multiplier(params: &Params, p: &Polity, hosted_initially: bool, host
 }
 
 /// The day of the next attack by `group` in `state`.
+#[allow(clippy::too_many_arguments)]
 pub fn next_attack_day(
     draws: &Draws,
     params: &Params,
@@ -34,92 +36,195 @@ pub fn next_attack_day(
     p: &Polity,
     hosted: (bool, bool),
 ) -> Option<u32> {
-    let per_day = g.0.attacks_per_month / 30.0 * rate_multiplier(params, p, hosted.0, hosted.1);
-    if per_day <= 0.0 {
-        return None;
+    AttackInputs::of(params, g, gs, state, p, hosted).and_then(|i| i.next_day(draws, group, state))
+}
+
+/// Everything the next attack day of a (group, state) pair depends on besides the two ids: the
+/// daily rate, the day the waiting time runs from, and the attacks so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct AttackInputs {
+    /// Attacks per day (its bits, so equal inputs give the same draw, bit for bit).
+    per_day: u64,
+    anchor: u32,
+    count: u32,
+}
+
+impl AttackInputs {
+    /// `None` when the group does not attack there (a rate of zero).
+    fn of(params: &Params, g: &GroupProfile, gs: &GroupState, state: &str, p: &Polity, hosted: (bool, bool)) -> Option<Self> {
+        let per_day = g.0.attacks_per_month / 30.0 * rate_multiplier(params, p, hosted.0, hosted.1);
+        if per_day <= 0.0 {
+            return None;
+        }
+        let anchor = gs.last_attack_day.get(state).copied().unwrap_or(0).max(p.security_changed_day);
+        let count = gs.attacks.get(state).copied().unwrap_or(0);
+        Some(AttackInputs { per_day: per_day.to_bits(), anchor, count })
     }
-    let anchor = gs.last_attack_day.get(state).copied().unwrap_or(0).max(p.security_changed_day);
-    let count = gs.attacks.get(state).copied().unwrap_or(0);
-    let gap = draws.exponential(Purpose::AttackGap, &[k(group), k(state), u64::from(count), u64::from(anchor)], 1.0 / per_day);
-    let days = gap.ceil().clamp(1.0, 1.0e6) as u32;
-    anchor.checked_add(days)
+
+    fn next_day(self, draws: &Draws, group: &str, state: &str) -> Option<u32> {
+        let per_day = f64::from_bits(self.per_day);
+        let gap =
+            draws.exponential(Purpose::AttackGap, &[k(group), k(state), u64::from(self.count), u64::from(self.anchor)], 1.0 / per_day);
+        let days = gap.ceil().clamp(1.0, 1.0e6) as u32;
+        self.anchor.checked_add(days)
+    }
 }
 
 /// Whether a place hosted foreign forces at the start, and whether it still does: its initial
 /// hosts (resolved when the world was built) are the only partners that can still be there.
-fn hosting(place: &Place, partners: &Query<(&PartnerProfile, &PartnerState)>, state: &str) -> (bool, bool) {
-    let now = place.hosts.iter().any(|e| partners.get(*e).is_ok_and(|(_, s)| s.forces.get(state).is_some_and(|t| *t > 0)));
+fn hosting(place: &Place, partners: &Query<Ref<PartnerState>>, state: &str) -> (bool, bool) {
+    let now = place.hosts.iter().any(|e| partners.get(*e).is_ok_and(|s| s.forces.get(state).is_some_and(|t| *t > 0)));
     (!place.hosts.is_empty(), now)
 }
 
-/// Emits today's attacks.
-pub fn launch_armed_group_attacks(
-    ctx: &mut Ctx,
-    groups: &Query<(&Code, &GroupProfile, &GroupState)>,
-    states: &Query<&Polity>,
-    partners: &Query<(&PartnerProfile, &PartnerState)>,
-) {
-    if !ctx.first_round() {
-        return;
+/// What the calendar reads: the inputs of `next_attack_day`, with their change ticks.
+type CalendarParams = (
+    Res<'static, Params>,
+    Res<'static, DrawSource>,
+    Query<'static, 'static, (Entity, &'static Code, &'static GroupProfile, Ref<'static, GroupState>)>,
+    Query<'static, 'static, Ref<'static, Polity>>,
+    Query<'static, 'static, Ref<'static, PartnerState>>,
+);
+
+/// The next attack day of every (group, place) pair, kept up to date by change detection: a
+/// pair's inputs are looked at again only when its group's state, its place's polity or the
+/// state of a partner hosted there changed since the last refresh (or the parameters or draws
+/// did), and its day is drawn again only when those inputs (`AttackInputs`) differ. The days
+/// are a pure function of state, as if drawn afresh each time (`Sim::verify_due` checks that
+/// against a calendar built from scratch); the calendar only saves redrawing, so a quiet pair
+/// costs a few change-tick comparisons a day.
+pub struct AttackCalendar {
+    params: SystemState<CalendarParams>,
+    /// Every pair, in the order attacks are launched: group id, then the group's places in order.
+    pairs: Vec<Pair>,
+    built: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pair {
+    group: Entity,
+    /// Index into the group's `operates_in` (and its resolved places).
+    place: usize,
+    /// What its day was drawn from.
+    inputs: Option<AttackInputs>,
+    /// Its next attack day; `None` when it has none (no rate, or the place is unknown).
+    day: Option<u32>,
+}
+
+impl AttackCalendar {
+    /// An empty calendar for `world`; the first refresh draws every pair.
+    pub fn new(world: &mut World) -> AttackCalendar {
+        AttackCalendar { params: SystemState::new(world), pairs: Vec::new(), built: false }
     }
-    let day = ctx.day();
-    let mut list: Vec<(&Code, &GroupProfile, &GroupState)> = groups.iter().collect();
-    list.sort_by(|a, b| a.0.cmp(b.0));
-    for (code, g, gs) in list {
-        // `operates_in` is sorted and deduplicated when the world is built, and its places resolved.
-        for (st, place) in g.0.operates_in.iter().zip(&g.1) {
-            let Some(p) = place.state.and_then(|e| states.get(e).ok()) else { continue };
-            if next_attack_day(&ctx.draws.0, &ctx.params, &code.0, g, gs, st, p, hosting(place, partners, st)) != Some(day) {
-                continue;
-            }
-            let count = gs.attacks.get(st).copied().unwrap_or(0);
-            let deaths = ctx
-                .draws
-                .0
-                .exponential(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count)], g.0.mean_deaths)
-                .round()
-                .min(1.0e5) as u32;
-            let share = (ctx.params.armed_civilian_share
-                * (0.5 + ctx.draws.0.uniform(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count), 1])))
-            .min(1.0);
-            let civilian = (f64::from(deaths) * share).round() as u32;
-            ctx.emit(
-                EventKind::AttackOccurred {
-                    attacker: code.0.clone(),
-                    target: st.clone(),
-                    location: st.clone(),
-                    attack: if g.0.terrorist { AttackKind::Terrorist } else { AttackKind::Rebellion },
-                    troops: 0,
-                    deaths_military: deaths - civilian,
-                    deaths_civilian: civilian,
-                },
-                None,
-                RULE,
-            );
+
+    /// Brings every pair's day up to date with the world.
+    pub fn refresh(&mut self, world: &mut World) {
+        let (params, draws, groups, polities, partners) = self.params.get_mut(world).expect("calendar parameters are valid");
+        let all = !self.built || params.is_changed() || draws.is_changed();
+        if !self.built {
+            let mut list: Vec<(&Code, Entity, usize)> =
+                groups.iter().map(|(e, code, g, _)| (code, e, g.0.operates_in.len().min(g.1.len()))).collect();
+            list.sort_by(|a, b| a.0.cmp(b.0));
+            self.pairs = list
+                .into_iter()
+                .flat_map(|(_, group, n)| (0..n).map(move |place| Pair { group, place, inputs: None, day: None }))
+                .collect();
+            self.built = true;
         }
+        for pair in &mut self.pairs {
+            let Ok((_, code, g, gs)) = groups.get(pair.group) else {
+                (pair.inputs, pair.day) = (None, None);
+                continue;
+            };
+            let place = &g.1[pair.place];
+            let Some(p) = place.state.and_then(|e| polities.get(e).ok()) else {
+                (pair.inputs, pair.day) = (None, None);
+                continue;
+            };
+            if all || gs.is_changed() || p.is_changed() || place.hosts.iter().any(|h| partners.get(*h).is_ok_and(|s| s.is_changed())) {
+                let st = &g.0.operates_in[pair.place];
+                let inputs = AttackInputs::of(&params, g, &gs, st, &p, hosting(place, &partners, st));
+                if all || inputs != pair.inputs {
+                    pair.inputs = inputs;
+                    pair.day = inputs.and_then(|i| i.next_day(&draws.0, &code.0, st));
+                }
+            }
+        }
+    }
+
+    /// The first attack day after `after` (as of the last refresh).
+    pub fn next_due(&self, after: u32) -> Option<u32> {
+        self.pairs.iter().filter_map(|p| p.day).filter(|d| *d > after).min()
+    }
+
+    /// The (group, place index) pairs attacking on `day`, in launch order (as of the last refresh).
+    pub fn due_on(&self, day: u32) -> Vec<(Entity, usize)> {
+        self.pairs.iter().filter(|p| p.day == Some(day)).map(|p| (p.group, p.place)).collect()
+    }
+
+    /// Panics if a refreshed calendar's days differ from those of one built from scratch.
+    pub fn verify(&self, world: &mut World) {
+        let mut fresh = AttackCalendar::new(world);
+        fresh.refresh(world);
+        assert_eq!(self.pairs, fresh.pairs, "the attack calendar differs from one drawn afresh: a change escaped change detection");
     }
 }
 
-/// Next attack by any group anywhere.
-pub fn next_due(
-    after: u32,
-    params: &Params,
-    draws: &crate::engine::DrawSource,
-    groups: &Query<(&Code, &GroupProfile, &GroupState)>,
-    states: &Query<&Polity>,
-    partners: &Query<(&PartnerProfile, &PartnerState)>,
-) -> Option<u32> {
-    let mut best: Option<u32> = None;
-    for (code, g, gs) in groups.iter() {
-        for (st, place) in g.0.operates_in.iter().zip(&g.1) {
-            let Some(p) = place.state.and_then(|e| states.get(e).ok()) else { continue };
-            if let Some(d) = next_attack_day(&draws.0, params, &code.0, g, gs, st, p, hosting(place, partners, st))
-                && d > after
-                && best.is_none_or(|b| d < b)
-            {
-                best = Some(d);
-            }
-        }
+/// Emits today's attacks: the pairs the calendar has due today, in its order.
+pub fn launch_armed_group_attacks(ctx: &mut Ctx, due: &[(Entity, usize)], groups: &Query<(&Code, &GroupProfile, &GroupState)>) {
+    if !ctx.first_round() {
+        return;
     }
-    best
+    for &(group, i) in due {
+        let Ok((code, g, gs)) = groups.get(group) else { continue };
+        let st = &g.0.operates_in[i];
+        let count = gs.attacks.get(st).copied().unwrap_or(0);
+        let deaths =
+            ctx.draws.0.exponential(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count)], g.0.mean_deaths).round().min(1.0e5)
+                as u32;
+        let share = (ctx.params.armed_civilian_share
+            * (0.5 + ctx.draws.0.uniform(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count), 1])))
+        .min(1.0);
+        let civilian = (f64::from(deaths) * share).round() as u32;
+        ctx.emit(
+            EventKind::AttackOccurred {
+                attacker: code.0.clone(),
+                target: st.clone(),
+                location: st.clone(),
+                attack: if g.0.terrorist { AttackKind::Terrorist } else { AttackKind::Rebellion },
+                troops: 0,
+                deaths_military: deaths - civilian,
+                deaths_civilian: civilian,
+            },
+            None,
+            RULE,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calendar_redraws_the_places_hosted_forces_left() {
+        let p = crate::run::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).expect("valid");
+        let mut world = crate::engine::build_world(&p.scenario, p.params.clone(), 1);
+        let mut calendar = AttackCalendar::new(&mut world);
+        calendar.refresh(&mut world);
+        assert!(calendar.pairs.iter().any(|p| p.day.is_some()), "the scenario has attacks");
+        let before = calendar.pairs.clone();
+        // Nothing changed: nothing moves.
+        calendar.refresh(&mut world);
+        assert_eq!(calendar.pairs, before);
+        // Every partner's forces leave, and nothing else is touched (not even the polities, as
+        // `apply` would): the places they hosted are redrawn at the higher rate.
+        let mut partners = world.query::<&mut PartnerState>();
+        for mut s in partners.iter_mut(&mut world) {
+            s.forces.clear();
+        }
+        calendar.refresh(&mut world);
+        calendar.verify(&mut world);
+        assert_ne!(calendar.pairs, before, "attacks come sooner where foreign forces left");
+    }
 }

@@ -185,7 +185,8 @@ impl Module {
 
 /// Runs the rules of the modules marked in `run`, in the fixed order, pushing proposals into
 /// `ctx`; returns how many each module proposed.
-pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9]) -> [usize; 9] {
+/// `attacks_due` are the armed groups' attacks due today (`armed::AttackCalendar::due_on`).
+pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity, usize)]) -> [usize; 9] {
     let mut made = [0usize; 9];
     macro_rules! module {
         ($m:expr, $($call:expr);+) => {
@@ -213,13 +214,15 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9]) -> [usize; 9] {
         defence::move_committed_forces(ctx, &f.defence)
     );
     module!(Module::Combat, combat::fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs));
-    module!(Module::Armed, armed::launch_armed_group_attacks(ctx, &f.groups, &f.polities, &f.partners));
+    module!(Module::Armed, armed::launch_armed_group_attacks(ctx, attacks_due, &f.groups));
     module!(Module::Membership, membership::complete_withdrawals(ctx, &f.coded_orgs, &f.treaties));
     made
 }
 
 /// The day after `after` on which each module next has something to do (`Module::ALL` order).
-pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32) -> [Option<u32>; 9] {
+/// `next_attack` is the armed groups' next attack day after `after`
+/// (`armed::AttackCalendar::next_due`).
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<u32>) -> [Option<u32>; 9] {
     let p = &ctx.params;
     [
         scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
@@ -229,7 +232,7 @@ pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32) -> [Option<u32>; 9] 
         junta::next_due(after, p, &f.crises, &f.polities, &ctx.index),
         defence::next_due(after, p, &f.defence),
         combat::next_due(after, p, &f.crises),
-        armed::next_due(after, p, &ctx.draws, &f.groups, &f.polities, &f.partners),
+        next_attack,
         membership::next_due(after, &f.coded_orgs, &f.treaties),
     ]
     .map(|d| d.filter(|d| *d > after))
