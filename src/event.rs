@@ -232,6 +232,16 @@ event_kinds! {
 impl EventKind {
     /// The actors the event involves, in field order (used for the envelope's `actors`).
     pub fn actors(&self) -> Vec<String> {
+        self.actor_ids().into_iter().map(str::to_string).collect()
+    }
+
+    /// Whether `actors` are this event's actors (`actors()`), without building them.
+    pub fn has_actors(&self, actors: &[String]) -> bool {
+        self.actor_ids().into_iter().eq(actors.iter().map(String::as_str))
+    }
+
+    /// The actors the event involves, borrowed, each once, in field order.
+    pub fn actor_ids(&self) -> Vec<&str> {
         use EventKind::*;
         let v: Vec<&String> = match self {
             CoupStaged { state, .. } | CoupConsolidated { state } | CoupFailing { state, .. } | OrderRestored { state, .. } => vec![state],
@@ -284,10 +294,10 @@ impl EventKind {
                 v
             }
         };
-        let mut out: Vec<String> = Vec::with_capacity(v.len());
+        let mut out: Vec<&str> = Vec::with_capacity(v.len());
         for a in v {
-            if !out.contains(a) {
-                out.push(a.clone());
+            if !out.contains(&a.as_str()) {
+                out.push(a);
             }
         }
         out

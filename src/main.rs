@@ -479,6 +479,7 @@ fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>, jobs: Option<usize>)
     .map_err(|e| match e {
         ReadReplayError::Read(e) => logs_cli::unreadable(&file, e, 1),
         ReadReplayError::Prepare(fail) => fail,
+        ReadReplayError::Thread(e) => Fail { code: 1, message: format!("error: cannot start a reading thread ({e}); run with --jobs 1") },
     })?;
     match verdict {
         Verdict::Match { events, final_state_hash } => {

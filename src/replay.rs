@@ -155,7 +155,7 @@ impl<'a> Replayer<'a> {
         if self.date.as_ref().is_some_and(|(_, s)| e.date != *s) {
             return Err(diverged(Some(e.seq), format!("event {}: date {} does not match day {}", e.seq, e.date, e.day)));
         }
-        if e.actors != e.kind.actors() {
+        if !e.kind.has_actors(&e.actors) {
             return Err(diverged(Some(e.seq), format!("event {}: actors {:?} do not match the event's fields", e.seq, e.actors)));
         }
         if e.cause.is_some_and(|c| c >= e.seq) {
@@ -199,6 +199,8 @@ pub enum ReadReplayError<E> {
     Read(LogError),
     /// The scenario for the log's header could not be prepared.
     Prepare(E),
+    /// The reading thread could not be started (one thread still works).
+    Thread(std::io::Error),
 }
 
 /// Records handed from the reading thread to the folding thread at a time.
@@ -246,7 +248,7 @@ where
         let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Result<LogItem, LogError>>>(BATCHES_IN_FLIGHT);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<Result<LogItem, LogError>>>();
         // Reading starts while the scenario is prepared.
-        s.spawn(move || {
+        let reading = std::thread::Builder::new().name("casus-read".into()).spawn_scoped(s, move || {
             let mut batch = Vec::with_capacity(BATCH);
             for item in reader {
                 batch.push(item);
@@ -260,6 +262,7 @@ where
             }
             let _ = full_tx.send(batch);
         });
+        reading.map_err(ReadReplayError::Thread)?;
         let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
         let mut fold = Fold::new(&prepared, &header, version);
         for mut batch in full_rx {

@@ -548,73 +548,89 @@ impl<R: BufRead> LogReader<R> {
             if self.line.len() > MAX_LOG_LINE {
                 return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
             }
-            let text = std::str::from_utf8(&self.line).map_err(|_| malformed("not UTF-8".into()))?;
-            let text = text.trim_end_matches('\r');
-            if text.trim().is_empty() {
-                continue;
-            }
-            if self.end_seen {
-                return Err(LogError { line: n, message: "content after the end record".into(), integrity: true });
-            }
-            if !text.starts_with('{') {
-                return Err(malformed("not a JSON object".into()));
-            }
-            let at = self.chain.verify_at(text).map_err(|why| {
-                let seq_hint = text
-                    .strip_prefix("{\"seq\":")
-                    .and_then(|rest| rest.split(',').next())
-                    .map(|s| format!(" (seq {s})"))
-                    .unwrap_or_default();
-                LogError {
-                    line: n,
-                    message: format!(
-                        "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
-                    ),
-                    integrity: why == "hash chain broken",
+            // The line buffer becomes a String for this record (validated once, not copied) and
+            // goes back to being the buffer afterwards.
+            let mut text = match String::from_utf8(std::mem::take(&mut self.line)) {
+                Ok(text) => text,
+                Err(e) => {
+                    self.line = e.into_bytes();
+                    return Err(malformed("not UTF-8".into()));
                 }
-            })?;
-            // The record without its chain value, in place: the line cut at the chain field
-            // and closed (the cut is at an ASCII character, so it is still UTF-8).
-            self.line.truncate(at);
-            self.line.push(b'}');
-            let body = &self.line[..];
-            if body.starts_with(b"{\"record\"") {
-                let rec: Record = if body.starts_with(b"{\"record\":\"header\"") {
-                    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(format!("bad record: {e}")))?;
-                    self.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
-                    serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
-                } else {
-                    serde_json::from_slice(body).map_err(|e| malformed(format!("bad record: {e}")))?
-                };
-                return Ok(Some(match rec {
-                    Record::Header(h) => {
-                        if n != 1 || self.header_seen {
-                            return Err(malformed("header must be the first line".into()));
-                        }
-                        self.header_seen = true;
-                        LogItem::Header(h)
-                    }
-                    Record::Checkpoint(c) => LogItem::Checkpoint(c),
-                    Record::End(e) => {
-                        self.end_seen = true;
-                        LogItem::End(e)
-                    }
-                }));
+            };
+            let item = self.record(n, &mut text);
+            self.line = text.into_bytes();
+            if let Some(item) = item.transpose() {
+                return item.map(Some);
             }
-            if !self.header_seen {
-                return Err(malformed("the first line must be the header record".into()));
-            }
-            let e: Event = serde_json::from_slice(body).map_err(|e| malformed(format!("bad event: {e}")))?;
-            if e.seq != self.events {
-                return Err(LogError {
-                    line: n,
-                    message: format!("event seq {} where {} was expected (a record was removed, added or reordered)", e.seq, self.events),
-                    integrity: true,
-                });
-            }
-            self.events += 1;
-            return Ok(Some(LogItem::Event(e)));
         }
+    }
+
+    /// The record on line `n` (`None` for a blank line). `text` is cut to the record's body.
+    fn record(&mut self, n: usize, text: &mut String) -> Result<Option<LogItem>, LogError> {
+        let malformed = |message: String| LogError { line: n, message, integrity: false };
+        while text.ends_with('\r') {
+            text.pop();
+        }
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        if self.end_seen {
+            return Err(LogError { line: n, message: "content after the end record".into(), integrity: true });
+        }
+        if !text.starts_with('{') {
+            return Err(malformed("not a JSON object".into()));
+        }
+        let at = self.chain.verify_at(text).map_err(|why| {
+            let seq_hint =
+                text.strip_prefix("{\"seq\":").and_then(|rest| rest.split(',').next()).map(|s| format!(" (seq {s})")).unwrap_or_default();
+            LogError {
+                line: n,
+                message: format!(
+                    "{why}{seq_hint}: this record was edited, or a record before it was removed, added or reordered (the first bad record is here)"
+                ),
+                integrity: why == "hash chain broken",
+            }
+        })?;
+        // The record without its chain value, in place: the line cut at the chain field, closed.
+        text.truncate(at);
+        text.push('}');
+        let body = text.as_str();
+        if body.starts_with("{\"record\"") {
+            let rec: Record = if body.starts_with("{\"record\":\"header\"") {
+                let mut value: serde_json::Value = serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?;
+                self.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
+                serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
+            } else {
+                serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?
+            };
+            return Ok(Some(match rec {
+                Record::Header(h) => {
+                    if n != 1 || self.header_seen {
+                        return Err(malformed("header must be the first line".into()));
+                    }
+                    self.header_seen = true;
+                    LogItem::Header(h)
+                }
+                Record::Checkpoint(c) => LogItem::Checkpoint(c),
+                Record::End(e) => {
+                    self.end_seen = true;
+                    LogItem::End(e)
+                }
+            }));
+        }
+        if !self.header_seen {
+            return Err(malformed("the first line must be the header record".into()));
+        }
+        let e: Event = serde_json::from_str(body).map_err(|e| malformed(format!("bad event: {e}")))?;
+        if e.seq != self.events {
+            return Err(LogError {
+                line: n,
+                message: format!("event seq {} where {} was expected (a record was removed, added or reordered)", e.seq, self.events),
+                integrity: true,
+            });
+        }
+        self.events += 1;
+        Ok(Some(LogItem::Event(e)))
     }
 }
 

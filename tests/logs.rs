@@ -221,6 +221,7 @@ mod streaming {
         replay_read(bytes, threads, |h| casus::run::prepare(source, &h.overrides).map_err(|e| format!("{e:?}"))).map_err(|e| match e {
             ReadReplayError::Read(e) => format!("read: {e}"),
             ReadReplayError::Prepare(e) => format!("prepare: {e}"),
+            ReadReplayError::Thread(e) => format!("thread: {e}"),
         })
     }
 
