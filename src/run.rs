@@ -611,7 +611,21 @@ impl<R: BufRead> LogReader<R> {
                     self.header_seen = true;
                     LogItem::Header(h)
                 }
-                Record::Checkpoint(c) => LogItem::Checkpoint(c),
+                Record::Checkpoint(c) => {
+                    // A checkpoint covers the events before it, so it stands just before the
+                    // event it names as next: replay checks it where it stands.
+                    if c.next_seq != self.events {
+                        return Err(LogError {
+                            line: n,
+                            message: format!(
+                                "a checkpoint of the state before event {} stands after {} events (a record was removed, added or reordered)",
+                                c.next_seq, self.events
+                            ),
+                            integrity: true,
+                        });
+                    }
+                    LogItem::Checkpoint(c)
+                }
                 Record::End(e) => {
                     self.end_seen = true;
                     LogItem::End(e)

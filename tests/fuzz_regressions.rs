@@ -32,9 +32,12 @@ fn log_inputs_never_panic() {
     let niger = casus::run::prepare(include_str!("../scenarios/niger_2023.ron"), &[]).unwrap();
     for (path, bytes) in inputs("log") {
         let result = std::panic::catch_unwind(|| {
-            if let Ok(log) = casus::run::read_log(&bytes[..]) {
-                let _ = casus::replay::replay(&niger, &log);
-            }
+            let whole = casus::run::read_log(&bytes[..]).map(|log| casus::replay::replay(&niger, &log)).map_err(|e| e.to_string());
+            let streamed = casus::replay::replay_read(&bytes[..], 1, |_| Ok::<_, ()>(niger.clone())).map_err(|e| match e {
+                casus::replay::ReadReplayError::Read(e) => e.to_string(),
+                other => format!("{other:?}"),
+            });
+            assert_eq!(whole, streamed, "{}: whole and streamed replay disagree", path.display());
             let text = String::from_utf8_lossy(&bytes);
             let events: Vec<casus::event::Event> = text.lines().take(32).filter_map(|l| serde_json::from_str(l).ok()).collect();
             if !events.is_empty() {

@@ -296,6 +296,19 @@ mod streaming {
             let answer = same_answer(broken.as_bytes(), source);
             assert!(answer.as_ref().is_err_and(|e| e.contains("hash chain broken")), "broken: {answer:?}");
 
+            // A checkpoint swapped with the event after it, chain recomputed: it no longer stands
+            // where its state was taken, which both refuse as a reordering.
+            let mut reader = casus::run::Chain::default();
+            let mut bodies: Vec<String> = lines.iter().map(|l| reader.verify(l).unwrap()).collect();
+            let cp = bodies.iter().position(|b| b.contains("\"record\":\"checkpoint\"")).expect("a checkpoint");
+            bodies.swap(cp, cp + 1);
+            let (mut writer, mut swapped) = (casus::run::Chain::default(), Vec::new());
+            for b in &bodies {
+                writer.write_raw(&mut swapped, b.as_bytes()).unwrap();
+            }
+            let answer = same_answer(&swapped, source);
+            assert!(answer.as_ref().is_err_and(|e| e.contains("a checkpoint of the state before event")), "swapped: {answer:?}");
+
             // No header; a checkpoint dropped; another scenario.
             let headless = rechained(&bytes, |i, body| (i != 0).then_some(body));
             assert!(same_answer(&headless, source).is_err_and(|e| e.contains("header")), "headless");
