@@ -179,6 +179,36 @@ mod replay {
     }
 
     #[test]
+    fn one_thread_or_two_give_the_same_answer() {
+        let out = run_dir("replay_jobs");
+        let log = out.join("events.jsonl");
+        let text = std::fs::read_to_string(&log).unwrap();
+        let answers = |what: &str| -> Vec<(Option<i32>, String, String)> {
+            ["1", "2"]
+                .iter()
+                .map(|jobs| {
+                    let o = casus(&["replay", out.to_str().unwrap(), "--jobs", jobs], &repo());
+                    (o.status.code(), stdout(&o), stderr(&o))
+                })
+                .inspect(|a| assert!(!a.1.is_empty() || !a.2.is_empty(), "{what}: no answer"))
+                .collect()
+        };
+        let intact = answers("intact");
+        assert_eq!(intact[0], intact[1]);
+        assert_eq!(intact[0].0, Some(0));
+        // A late record edited: both read to it and name it.
+        let lines: Vec<&str> = text.lines().collect();
+        let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let at = lines.len() - 3;
+        edited[at] = edited[at].replacen("\"day\":", "\"day\": ", 1);
+        std::fs::write(&log, edited.join("\n") + "\n").unwrap();
+        let tampered = answers("tampered");
+        assert_eq!(tampered[0], tampered[1]);
+        assert_eq!(tampered[0].0, Some(1));
+        assert!(tampered[0].2.contains(&format!("line {}: hash chain broken", at + 1)), "{}", tampered[0].2);
+    }
+
+    #[test]
     fn a_truncated_log_fails_replay() {
         let out = run_dir("replay_truncated");
         let log = out.join("events.jsonl");
