@@ -467,19 +467,21 @@ impl Sim {
     /// the days the original run visited from there, when nothing has changed.
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         let horizon = self.world.resource::<Clock>().horizon;
-        let mut day = if first == 0 {
+        // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
+        // nothing has been applied since, so round 0 need not refresh it again.
+        let (mut day, mut planned) = if first == 0 {
             self.due = [true; 9];
-            0
+            (0, false)
         } else {
             match self.plan_next(first - 1) {
-                Some(d) if d <= horizon => d,
+                Some(d) if d <= horizon => (d, true),
                 _ => return Ok(()),
             }
         };
         loop {
-            self.run_day(day)?;
+            self.run_day(day, planned)?;
             match self.plan_next(day) {
-                Some(next) if next <= horizon => day = next,
+                Some(next) if next <= horizon => (day, planned) = (next, true),
                 _ => break,
             }
         }
@@ -497,17 +499,18 @@ impl Sim {
     /// Runs all rounds of one day. In round 0 only the modules due today run (a module not due
     /// has, by its `next_due`, nothing to do before a fresh event); in later rounds, the modules
     /// that react to the previous round's events (`Module::reacts_to`).
-    fn run_day(&mut self, day: u32) -> Result<(), RunError> {
+    fn run_day(&mut self, day: u32, planned: bool) -> Result<(), RunError> {
         self.start_day(day);
         let mut applied_today = false;
         loop {
-            let run = if self.world.resource::<Clock>().round == 0 {
+            let first_round = self.world.resource::<Clock>().round == 0;
+            let run = if first_round {
                 self.due
             } else {
                 let fresh = self.world.resource::<Fresh>().events(self.world.resource::<Log>());
                 rules::Module::ALL.map(|m| m.reacts_to(fresh))
             };
-            let mut proposals = self.run_modules(run);
+            let mut proposals = self.run_modules(run, first_round && planned);
             if !self.vetoes.is_empty() {
                 self.refuse_vetoed(day, &mut proposals);
             }
@@ -574,13 +577,19 @@ impl Sim {
 
     /// Runs every rule module once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
-        self.run_modules([true; 9])
+        self.run_modules([true; 9], false)
     }
 
-    fn run_modules(&mut self, run: [bool; 9]) -> Vec<Proposal> {
+    /// `calendar_current`: the attack calendar is up to date with the world (refreshed by the
+    /// plan that chose today, nothing applied since); `verify_due` checks that claim too.
+    fn run_modules(&mut self, run: [bool; 9], calendar_current: bool) -> Vec<Proposal> {
         let clock = *self.world.resource::<Clock>();
         let attacks_due = if clock.round == 0 && (run[rules::Module::Armed as usize] || self.verify_due) {
-            self.refresh_attacks();
+            if !calendar_current {
+                self.refresh_attacks();
+            } else if self.verify_due {
+                self.attacks.verify(&mut self.world);
+            }
             self.attacks.due_on(clock.day)
         } else {
             Vec::new()

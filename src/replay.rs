@@ -254,7 +254,7 @@ where
                 batch.push(item);
                 if batch.len() == BATCH {
                     let next = empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                    // The folding side stops receiving only when it has met an error.
+                    // The folding side stops receiving only on an error (or an unprepared scenario).
                     if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
                         return;
                     }

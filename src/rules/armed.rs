@@ -166,7 +166,10 @@ impl AttackCalendar {
     pub fn verify(&self, world: &mut World) {
         let mut fresh = AttackCalendar::new(world);
         fresh.refresh(world);
-        assert_eq!(self.pairs, fresh.pairs, "the attack calendar differs from one drawn afresh: a change escaped change detection");
+        assert_eq!(
+            self.pairs, fresh.pairs,
+            "the attack calendar differs from one drawn afresh: a change escaped change detection, or a refresh was wrongly skipped"
+        );
     }
 }
 
