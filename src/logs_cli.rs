@@ -13,7 +13,7 @@ use casus::query::{self, Filter};
 use casus::replay::{Verdict, replay};
 use casus::run::{self, ParsedLog};
 
-use crate::{Fail, bad, check_output_dir, prepare, read_source, write_atomic};
+use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
 
 /// A log read and verified, with where it came from.
 pub struct Opened {
@@ -58,7 +58,7 @@ pub fn open(path: &Path) -> Result<Opened, Fail> {
 /// job is that check, uses 1); a log that is not a casus log at all is always bad input (2).
 pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let (file, dir) = locate(path);
-    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
+    let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
     let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
     let log = run::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
     Ok(Opened { file, dir, log })
@@ -429,8 +429,7 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casu
 }
 
 fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::charts::Chart>), Fail> {
-    let read =
-        |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| bad(format!("{}: error: cannot read: {e}", dir.join(name).display())));
+    let read = |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| cannot_read(&dir.join(name), e));
     let manifest: serde_json::Value =
         serde_json::from_str(&read("manifest.json")?).map_err(|e| bad(format!("{}: error: {e}", dir.join("manifest.json").display())))?;
     let swept: Vec<String> = manifest["plan"]["params"]

@@ -324,8 +324,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The failure for a file that cannot be opened or read.
+pub(crate) fn cannot_read(path: &Path, e: std::io::Error) -> Fail {
+    bad(format!("{}: error: cannot read: {e}", path.display()))
+}
+
+/// Worker threads for `--jobs`: as given (at least 1), else one per core.
+pub(crate) fn threads(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1)
+}
+
 pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
-    let meta = fs::metadata(path).map_err(|e| bad(format!("{}: error: cannot read: {e}", path.display())))?;
+    let meta = fs::metadata(path).map_err(|e| cannot_read(path, e))?;
     if meta.len() > casus::scenario::MAX_FILE_BYTES as u64 {
         return Err(bad(format!(
             "{}: error: file is {} bytes; the limit is {} bytes",
@@ -334,7 +344,7 @@ pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
             casus::scenario::MAX_FILE_BYTES
         )));
     }
-    let bytes = fs::read(path).map_err(|e| bad(format!("{}: error: cannot read: {e}", path.display())))?;
+    let bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
     String::from_utf8(bytes).map_err(|e| bad(format!("{}: error: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))
 }
 
@@ -469,11 +479,10 @@ fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
 
 fn cmd_replay(log_path: PathBuf, scenario: Option<PathBuf>, jobs: Option<usize>) -> Result<(), Fail> {
     let (file, dir) = logs_cli::locate(&log_path);
-    let f = fs::File::open(&file).map_err(|e| bad(format!("{}: error: cannot read: {e}", file.display())))?;
-    let threads = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
     // The log is folded as it is read, never held whole (a million events would take
     // hundreds of megabytes). A log that fails its integrity check exits 1: that is the check.
-    let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), threads, |header| {
+    let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), threads(jobs), |header| {
         prepare(logs_cli::scenario_in(&dir, scenario).as_deref(), &header.overrides).map(|(p, _, _)| p)
     })
     .map_err(|e| match e {

@@ -235,83 +235,56 @@ where
             }
         }
     };
+    let version = reader.written_schema_version();
     if threads <= 1 {
         let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
-        let mut fold = Fold::new(&prepared, &header, reader.written_schema_version());
-        for item in reader {
-            fold.take(item).map_err(ReadReplayError::Read)?;
-        }
-        return Ok(fold.verdict());
+        return fold_records(&prepared, &header, version, reader).map_err(ReadReplayError::Read);
     }
-    let version = reader.written_schema_version();
     std::thread::scope(|s| {
-        let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Result<LogItem, LogError>>>(BATCHES_IN_FLIGHT);
-        let (empty_tx, empty_rx) = mpsc::channel::<Vec<Result<LogItem, LogError>>>();
+        let (tx, rx) = mpsc::sync_channel::<Vec<Result<LogItem, LogError>>>(BATCHES_IN_FLIGHT);
         // Reading starts while the scenario is prepared.
         let reading = std::thread::Builder::new().name("casus-read".into()).spawn_scoped(s, move || {
             let mut batch = Vec::with_capacity(BATCH);
             for item in reader {
                 batch.push(item);
-                if batch.len() == BATCH {
-                    let next = empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                    // The folding side stops receiving only on an error (or an unprepared scenario).
-                    if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
-                        return;
-                    }
+                // The folding side stops receiving only on an error (or an unprepared scenario).
+                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                    return;
                 }
             }
-            let _ = full_tx.send(batch);
+            let _ = tx.send(batch);
         });
         reading.map_err(ReadReplayError::Thread)?;
         let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
-        let mut fold = Fold::new(&prepared, &header, version);
-        for mut batch in full_rx {
-            for item in batch.drain(..) {
-                fold.take(item).map_err(ReadReplayError::Read)?;
-            }
-            let _ = empty_tx.send(batch);
-        }
-        Ok(fold.verdict())
+        fold_records(&prepared, &header, version, rx.into_iter().flatten()).map_err(ReadReplayError::Read)
     })
 }
 
-/// `replay_read`'s side that folds: records in, a verdict out. After a divergence it only
-/// passes read errors on.
-struct Fold<'a> {
-    state: Result<Replayer<'a>, Verdict>,
-    end: Option<End>,
-}
-
-impl<'a> Fold<'a> {
-    fn new(prepared: &'a Prepared, header: &Header, written_schema_version: u32) -> Self {
-        Fold { state: Replayer::new(prepared, header, written_schema_version), end: None }
-    }
-
-    fn take(&mut self, item: Result<LogItem, LogError>) -> Result<(), LogError> {
-        match item? {
-            LogItem::Event(e) => {
-                if let Ok(r) = &mut self.state
-                    && let Err(v) = r.event(&e)
-                {
-                    self.state = Err(v);
+/// `replay_read`'s folding side: records in, a verdict out. A read error ends it; after a
+/// divergence it goes on reading, so that a later read error still wins.
+fn fold_records(
+    prepared: &Prepared,
+    header: &Header,
+    written_schema_version: u32,
+    records: impl Iterator<Item = Result<LogItem, LogError>>,
+) -> Result<Verdict, LogError> {
+    let mut state = Replayer::new(prepared, header, written_schema_version);
+    let mut end = None;
+    for record in records {
+        match (record?, &mut state) {
+            (LogItem::Event(e), Ok(r)) => {
+                if let Err(v) = r.event(&e) {
+                    state = Err(v);
                 }
             }
-            LogItem::Checkpoint(cp) => {
-                if let Ok(r) = &mut self.state {
-                    r.checkpoint(cp);
-                }
-            }
-            LogItem::End(e) => self.end = Some(e),
-            // The reader refuses a second header.
-            LogItem::Header(_) => {}
-        }
-        Ok(())
-    }
-
-    fn verdict(self) -> Verdict {
-        match self.state {
-            Ok(r) => r.finish(self.end.as_ref()),
-            Err(v) => v,
+            (LogItem::Checkpoint(cp), Ok(r)) => r.checkpoint(cp),
+            (LogItem::End(e), _) => end = Some(e),
+            // After a divergence records are only read; the reader refuses a second header.
+            _ => {}
         }
     }
+    Ok(match state {
+        Ok(r) => r.finish(end.as_ref()),
+        Err(v) => v,
+    })
 }

@@ -381,7 +381,7 @@ fn execute(r: &Resolved, m: &Manifest, out: &Path, start: u64, names: &[String],
     if start >= count {
         return Ok(());
     }
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let jobs = crate::threads(jobs);
     let next = AtomicU64::new(start);
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<Result<Done, Fail>>(jobs * 4);

@@ -24,21 +24,6 @@ pub fn rate_multiplier(params: &Params, p: &Polity, hosted_initially: bool, host
     1.0 + params.armed_redeploy_weight * drawn_away + params.armed_foreign_exit_weight * vacuum
 }
 
-/// The day of the next attack by `group` in `state`.
-#[allow(clippy::too_many_arguments)]
-pub fn next_attack_day(
-    draws: &Draws,
-    params: &Params,
-    group: &str,
-    g: &GroupProfile,
-    gs: &GroupState,
-    state: &str,
-    p: &Polity,
-    hosted: (bool, bool),
-) -> Option<u32> {
-    AttackInputs::of(params, g, gs, state, p, hosted).and_then(|i| i.next_day(draws, group, state))
-}
-
 /// Everything the next attack day of a (group, state) pair depends on besides the two ids: the
 /// daily rate, the day the waiting time runs from, and the attacks so far.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,7 +62,7 @@ fn hosting(place: &Place, partners: &Query<Ref<PartnerState>>, state: &str) -> (
     (!place.hosts.is_empty(), now)
 }
 
-/// What the calendar reads: the inputs of `next_attack_day`, with their change ticks.
+/// What the calendar reads: the inputs of a pair's next attack day, with their change ticks.
 type CalendarParams = (
     Res<'static, Params>,
     Res<'static, DrawSource>,
