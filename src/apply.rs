@@ -89,13 +89,12 @@ impl Ctx<'_> {
 
     /// An organisation's response to a crisis in `target`. An organisation can act on a state
     /// with no coup (scripted sanctions or an intervention): that opens a crisis record too.
-    fn response(&mut self, org: &str, target: &str) -> Result<&mut OrgResponse, ApplyError> {
+    fn response(&mut self, org: &Id, target: &Id) -> Result<&mut OrgResponse, ApplyError> {
         self.entity(org)?;
         self.polity(target)?;
         let (day, seq) = (self.day, self.seq);
-        let crisis =
-            self.world.resource_mut::<Crises>().into_inner().0.entry(target.to_string()).or_insert_with(|| Crisis::opened(day, seq));
-        Ok(crisis.responses.entry(org.to_string()).or_default())
+        let crisis = self.world.resource_mut::<Crises>().into_inner().0.entry(target.clone()).or_insert_with(|| Crisis::opened(day, seq));
+        Ok(crisis.responses.entry(org.clone()).or_default())
     }
 }
 
@@ -364,7 +363,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
                     stage: Stage::Decided,
                     since: day,
                     seq,
-                    rule: String::new(),
+                    rule: Id::default(),
                 });
                 entry.rule = event.rule.clone();
                 entry.troops += troops;
@@ -451,28 +450,28 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
 
 /// Sets each applying member's share in the organisation's sanctions on `target` (after
 /// accruing its loss so far). Suspended members do not apply the organisation's measures.
-fn update_members_costs(c: &mut Ctx<'_>, org: &str, target: &str) -> Result<(), ApplyError> {
+fn update_members_costs(c: &mut Ctx<'_>, org: &str, target: &Id) -> Result<(), ApplyError> {
     let severity = c.crisis(target)?.responses.get(org).map(|r| r.severity).unwrap_or(0.0);
     let o = c.org(org)?;
-    let members: Vec<String> = o.members.iter().filter(|m| *m != target && !o.suspended.contains(*m)).cloned().collect();
+    let members: Vec<Id> = o.members.iter().filter(|m| *m != target && !o.suspended.contains(*m)).cloned().collect();
     for m in members {
         let e = c.entity(&m)?;
         if c.world.get::<Polity>(e).is_none() {
             continue;
         }
         c.accrue(&m)?;
-        c.polity(&m)?.imposing.insert(target.to_string(), severity);
+        c.polity(&m)?.imposing.insert(target.clone(), severity);
     }
     Ok(())
 }
 
-fn withdraw_notice(c: &mut Ctx<'_>, state: &str, from: &str, effective: Option<u32>) -> Result<(), ApplyError> {
+fn withdraw_notice(c: &mut Ctx<'_>, state: &Id, from: &str, effective: Option<u32>) -> Result<(), ApplyError> {
     let found_treaty = {
         let mut t = c.world.resource_mut::<Treaties>();
         if let Some(ts) = t.by_id.get_mut(from) {
             match effective {
                 Some(day) => {
-                    ts.withdrawing.insert(state.to_string(), day);
+                    ts.withdrawing.insert(state.clone(), day);
                 }
                 None => {
                     ts.withdrawing.remove(state);
@@ -490,7 +489,7 @@ fn withdraw_notice(c: &mut Ctx<'_>, state: &str, from: &str, effective: Option<u
     let mut o = c.org(from)?;
     match effective {
         Some(day) => {
-            o.withdrawing.insert(state.to_string(), day);
+            o.withdrawing.insert(state.clone(), day);
         }
         None => {
             o.withdrawing.remove(state);

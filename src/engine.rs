@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::apply::{ApplyError, apply};
 use crate::date::Date;
 use crate::draw::Draws;
-use crate::event::{Event, EventKind, Proposal};
+use crate::event::{Citation, Event, EventKind, Proposal};
 use crate::params::Params;
 use crate::rules;
 use crate::scenario::{ActorDef, Scenario};
@@ -135,8 +135,8 @@ impl<'w> Ctx<'w> {
     }
 
     /// Proposes an event.
-    pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Into<String>) {
-        self.pending.0.push(Proposal { kind, cause, rule: rule.into() });
+    pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Citation) {
+        self.pending.0.push(Proposal { kind, cause, rule: rule.into_citation() });
     }
 
     /// Today.
@@ -209,7 +209,7 @@ pub struct Veto {
     /// The event as proposed.
     pub kind: EventKind,
     /// The rule that proposes it.
-    pub rule: String,
+    pub rule: Id,
     /// How many proposals it dropped.
     pub matched: u32,
 }
@@ -255,9 +255,9 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     }
     let mut index = ActorIndex::default();
     let mut orgs_of = OrgsOf::default();
-    let mut donors_of: BTreeMap<String, Vec<(String, Entity)>> = BTreeMap::new();
+    let mut donors_of: BTreeMap<Id, Vec<(Id, Entity)>> = BTreeMap::new();
     for a in &scenario.actors {
-        let code = Code(a.id().to_string());
+        let code = Code(a.id().clone());
         let e = match a {
             ActorDef::State(s) => world
                 .spawn((
@@ -334,7 +334,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                 ))
                 .id(),
         };
-        index.insert(a.id().to_string(), e);
+        index.insert(a.id().clone(), e);
     }
     // Armed groups' places, resolved now that every actor has its entity.
     let mut hosts: BTreeMap<&str, Vec<Entity>> = BTreeMap::new();
@@ -634,7 +634,7 @@ impl Sim {
     pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
         let clock = *self.world.resource::<Clock>();
         let first = self.world.resource::<Log>().events.len();
-        let date = clock.start.plus_days(i64::from(clock.day)).to_string();
+        let date = crate::format_id!("{}", clock.start.plus_days(i64::from(clock.day)));
         for (i, p) in proposals.into_iter().enumerate() {
             let event = Event {
                 seq: (first + i) as u64,

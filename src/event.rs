@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
+use crate::state::Id;
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to `run::upcast_header` (or an event upcaster).
@@ -21,16 +22,16 @@ pub struct Event {
     /// Days since the scenario start.
     pub day: u32,
     /// Calendar date, `YYYY-MM-DD`.
-    pub date: String,
+    pub date: Id,
     /// What happened (serialised inline with a `kind` tag).
     #[serde(flatten)]
     pub kind: EventKind,
     /// Actors involved, in the order the kind names them.
-    pub actors: Vec<String>,
+    pub actors: Vec<Id>,
     /// Sequence number of the event that caused this one; null for scripted events.
     pub cause: Option<u64>,
     /// The clause, article or rule that produced it, or "scenario".
-    pub rule: String,
+    pub rule: Id,
 }
 
 /// Why sanctions were lifted.
@@ -114,88 +115,88 @@ macro_rules! event_kinds {
 
 event_kinds! {
     /// Soldiers seize power in `state`.
-    CoupStaged { state: String, leader: String },
+    CoupStaged { state: Id, leader: Id },
     /// The coup holds: the state is ruled by a junta.
-    CoupConsolidated { state: String },
+    CoupConsolidated { state: Id },
     /// The army stays loyal: the coup will be reversed.
-    CoupFailing { state: String, reversal_day: u32 },
+    CoupFailing { state: Id, reversal_day: u32 },
     /// Constitutional order restored (by loyal forces, concession, or a collapse under attack).
-    OrderRestored { state: String, how: String },
+    OrderRestored { state: Id, how: Id },
     /// An attack (scripted, an intervention, or an armed group's).
     AttackOccurred {
-        attacker: String,
-        target: String,
-        location: String,
+        attacker: Id,
+        target: Id,
+        location: Id,
         attack: AttackKind,
         troops: u32,
         deaths_military: u32,
         deaths_civilian: u32,
     },
     /// A treaty enters into force.
-    TreatyInForce { treaty: String },
+    TreatyInForce { treaty: Id },
     /// Suspended from an organisation's decision-making bodies.
-    MemberSuspended { org: String, state: String },
+    MemberSuspended { org: Id, state: Id },
     /// Suspension ended.
-    SuspensionLifted { org: String, state: String },
+    SuspensionLifted { org: Id, state: Id },
     /// An organisation's summit on a crisis.
-    SummitConvened { org: String, target: String, agenda: SummitAgenda },
+    SummitConvened { org: Id, target: Id, agenda: SummitAgenda },
     /// Measures imposed; `severity` is the package's economic weight (0-1).
-    SanctionsImposed { org: String, target: String, measures: Vec<Measure>, severity: f64 },
+    SanctionsImposed { org: Id, target: Id, measures: Vec<Measure>, severity: f64 },
     /// Measures lifted; `kept` stay in force.
-    SanctionsLifted { org: String, target: String, measures: Vec<Measure>, kept: Vec<Measure>, reason: LiftReason },
+    SanctionsLifted { org: Id, target: Id, measures: Vec<Measure>, kept: Vec<Measure>, reason: LiftReason },
     /// A member stops exporting a service (electricity) to the target.
-    ExportsCut { by: String, to: String, service: String, share: f64 },
+    ExportsCut { by: Id, to: Id, service: Id, share: f64 },
     /// Demand with a deadline.
-    UltimatumIssued { org: String, target: String, deadline_day: u32, force_threatened: bool },
+    UltimatumIssued { org: Id, target: Id, deadline_day: u32, force_threatened: bool },
     /// The deadline passed with the demand unmet.
-    UltimatumExpired { org: String, target: String },
+    UltimatumExpired { org: Id, target: Id },
     /// A public pledge to defend a threatened state.
-    DefencePledged { by: String, to: String, against: String },
+    DefencePledged { by: Id, to: Id, against: Id },
     /// Troops moved to the borders against a threat.
-    ForcesRedeployed { state: String, troops: u32, against: String },
+    ForcesRedeployed { state: Id, troops: u32, against: Id },
     /// A collective vote.
-    VoteHeld { org: String, target: String, question: VoteQuestion, yes: Vec<String>, no: Vec<String>, passed: bool },
+    VoteHeld { org: Id, target: Id, question: VoteQuestion, yes: Vec<Id>, no: Vec<Id>, passed: bool },
     /// The standby force ordered activated and deployed.
-    StandbyForceActivated { org: String, target: String, dday: u32 },
+    StandbyForceActivated { org: Id, target: Id, dday: u32 },
     /// A member pledges troops to the standby force.
-    ForcePledged { org: String, state: String, target: String, troops: u32 },
+    ForcePledged { org: Id, state: Id, target: Id, troops: u32 },
     /// D-Day or a review passed without a launch.
-    LaunchPostponed { org: String, target: String, reason: String },
+    LaunchPostponed { org: Id, target: Id, reason: Id },
     /// The intervention begins (also an attack on the target).
-    InterventionLaunched { org: String, target: String, troops: u32, contributors: Vec<String> },
+    InterventionLaunched { org: Id, target: Id, troops: u32, contributors: Vec<Id> },
     /// A standby force that never launched is stood down.
-    StandbyForceStoodDown { org: String, target: String, reason: String },
+    StandbyForceStoodDown { org: Id, target: Id, reason: Id },
     /// A partner suspends aid.
-    AidSuspended { partner: String, recipient: String, amount_musd: f64 },
+    AidSuspended { partner: Id, recipient: Id, amount_musd: f64 },
     /// A host state orders a partner's forces out.
-    ForcesExpelled { state: String, partner: String, troops: u32, leave_by_day: u32 },
+    ForcesExpelled { state: Id, partner: Id, troops: u32, leave_by_day: u32 },
     /// A partner's forces have left.
-    ForcesWithdrawn { partner: String, from: String, troops: u32 },
+    ForcesWithdrawn { partner: Id, from: Id, troops: u32 },
     /// A junta offers a transition timetable.
-    TransitionProposed { state: String, months: u32 },
+    TransitionProposed { state: Id, months: u32 },
     /// The organisation accepts or rejects it.
-    TransitionAnswered { org: String, state: String, months: u32, accepted: bool },
+    TransitionAnswered { org: Id, state: Id, months: u32, accepted: bool },
     /// Written notice of withdrawal.
-    WithdrawalAnnounced { state: String, from: String, effective_day: u32 },
+    WithdrawalAnnounced { state: Id, from: Id, effective_day: u32 },
     /// The withdrawal takes effect.
-    WithdrawalEffective { state: String, from: String },
+    WithdrawalEffective { state: Id, from: Id },
     /// A defence clause engaged for a party.
     ObligationArisen {
-        treaty: String,
-        article: String,
-        party: String,
-        beneficiary: String,
-        attacker: String,
+        treaty: Id,
+        article: Id,
+        party: Id,
+        beneficiary: Id,
+        attacker: Id,
         binding: Bindingness,
         attack_seq: u64,
     },
     /// The attacked party's written request for assistance.
-    AssistanceRequested { state: String, treaty: String },
+    AssistanceRequested { state: Id, treaty: Id },
     /// A party decides whether and how to honour an obligation.
     AssistanceDecided {
-        treaty: String,
-        party: String,
-        beneficiary: String,
+        treaty: Id,
+        party: Id,
+        beneficiary: Id,
         honoured: bool,
         forms: Vec<AssistanceForm>,
         troops: u32,
@@ -203,21 +204,21 @@ event_kinds! {
         attack_seq: u64,
     },
     /// Committed forces mobilised.
-    ForcesMobilised { party: String, beneficiary: String, troops: u32 },
+    ForcesMobilised { party: Id, beneficiary: Id, troops: u32 },
     /// Committed forces deployed in the beneficiary's territory.
-    ForcesDeployed { party: String, beneficiary: String, troops: u32 },
+    ForcesDeployed { party: Id, beneficiary: Id, troops: u32 },
     /// Committed forces return home at the end of their tour.
-    ForcesReturned { party: String, beneficiary: String, troops: u32 },
+    ForcesReturned { party: Id, beneficiary: Id, troops: u32 },
     /// Several committed parties form a joint operation.
-    JointOperationFormed { treaty: String, beneficiary: String, parties: Vec<String>, troops: u32, attack_seq: u64 },
+    JointOperationFormed { treaty: Id, beneficiary: Id, parties: Vec<Id>, troops: u32, attack_seq: u64 },
     /// Parties consult under a consultation clause after a threat to one of them.
-    ConsultationsHeld { treaty: String, article: String, requested_by: String, parties: Vec<String> },
+    ConsultationsHeld { treaty: Id, article: Id, requested_by: Id, parties: Vec<Id> },
     /// A party used force against another despite a non-aggression clause.
-    NonAggressionBreached { treaty: String, article: String, by: String, against: String },
+    NonAggressionBreached { treaty: Id, article: Id, by: Id, against: Id },
     /// One round of fighting between an intervention and the defenders.
     CombatRound {
-        org: String,
-        target: String,
+        org: Id,
+        target: Id,
         round: u32,
         attacker_strength: u32,
         defender_strength: u32,
@@ -226,24 +227,28 @@ event_kinds! {
         civilian_deaths: u32,
     },
     /// The fighting ended.
-    InterventionEnded { org: String, target: String, outcome: CombatOutcome },
+    InterventionEnded { org: Id, target: Id, outcome: CombatOutcome },
 }
 
 impl EventKind {
     /// The actors the event involves, in field order (used for the envelope's `actors`).
-    pub fn actors(&self) -> Vec<String> {
-        self.actor_ids().into_iter().map(str::to_string).collect()
+    pub fn actors(&self) -> Vec<Id> {
+        self.actor_refs().into_iter().cloned().collect()
     }
 
     /// Whether `actors` are this event's actors (`actors()`), without building them.
-    pub fn has_actors(&self, actors: &[String]) -> bool {
-        self.actor_ids().into_iter().eq(actors.iter().map(String::as_str))
+    pub fn has_actors(&self, actors: &[Id]) -> bool {
+        self.actor_refs().into_iter().eq(actors.iter())
     }
 
     /// The actors the event involves, borrowed, each once, in field order.
     pub fn actor_ids(&self) -> Vec<&str> {
+        self.actor_refs().into_iter().map(Id::as_str).collect()
+    }
+
+    fn actor_refs(&self) -> Vec<&Id> {
         use EventKind::*;
-        let v: Vec<&String> = match self {
+        let v: Vec<&Id> = match self {
             CoupStaged { state, .. } | CoupConsolidated { state } | CoupFailing { state, .. } | OrderRestored { state, .. } => vec![state],
             AttackOccurred { attacker, target, location, .. } => {
                 if location == target {
@@ -294,13 +299,41 @@ impl EventKind {
                 v
             }
         };
-        let mut out: Vec<&str> = Vec::with_capacity(v.len());
+        let mut out: Vec<&Id> = Vec::with_capacity(v.len());
         for a in v {
-            if !out.contains(&a.as_str()) {
+            if !out.contains(&a) {
                 out.push(a);
             }
         }
         out
+    }
+}
+
+/// What a rule's citation can be made from: a literal (kept by reference, never copied) or a
+/// composed string.
+pub trait Citation {
+    /// The citation as an `Id`.
+    fn into_citation(self) -> Id;
+}
+
+impl Citation for &'static str {
+    #[inline]
+    fn into_citation(self) -> Id {
+        Id::new_static(self)
+    }
+}
+
+impl Citation for String {
+    #[inline]
+    fn into_citation(self) -> Id {
+        Id::from(self)
+    }
+}
+
+impl Citation for Id {
+    #[inline]
+    fn into_citation(self) -> Id {
+        self
     }
 }
 
@@ -312,7 +345,7 @@ pub struct Proposal {
     /// Caused by (seq).
     pub cause: Option<u64>,
     /// Citation.
-    pub rule: String,
+    pub rule: Id,
 }
 
 /// The envelope's own fields, gathered while the kind's fields are read.
@@ -320,10 +353,10 @@ pub struct Proposal {
 struct Envelope {
     seq: Option<u64>,
     day: Option<u32>,
-    date: Option<String>,
-    actors: Option<Vec<String>>,
+    date: Option<Id>,
+    actors: Option<Vec<Id>>,
     cause: Option<Option<u64>>,
-    rule: Option<String>,
+    rule: Option<Id>,
 }
 
 /// A map key, borrowed from the input where it has no escapes.

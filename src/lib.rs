@@ -31,6 +31,7 @@ pub mod draw;
 pub mod engine;
 pub mod event;
 pub mod fork;
+pub mod id;
 pub mod outcomes;
 pub mod overrides;
 pub mod params;

@@ -26,7 +26,7 @@ impl Filter {
     /// Whether the event passes.
     pub fn matches(&self, e: &Event) -> bool {
         (self.kinds.is_empty() || self.kinds.iter().any(|k| k == e.kind.name()))
-            && (self.actors.is_empty() || self.actors.iter().any(|a| e.actors.contains(a)))
+            && (self.actors.is_empty() || self.actors.iter().any(|a| e.actors.iter().any(|x| x == a)))
             && (self.rules.is_empty() || {
                 let rule = e.rule.to_lowercase();
                 self.rules.iter().any(|r| rule.contains(&r.to_lowercase()))
@@ -126,8 +126,8 @@ mod tests {
         Event {
             seq,
             day: seq as u32,
-            date: String::new(),
-            kind: EventKind::TreatyInForce { treaty: format!("T{seq}") },
+            date: Default::default(),
+            kind: EventKind::TreatyInForce { treaty: crate::format_id!("T{seq}") },
             actors: vec![],
             cause,
             rule: "r".into(),

@@ -72,7 +72,8 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.dedup();
 
     let params: Params = world.resource::<Params>().clone();
-    let ids: Vec<(String, bevy_ecs::entity::Entity)> = world.resource::<ActorIndex>().iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let ids: Vec<(crate::state::Id, bevy_ecs::entity::Entity)> =
+        world.resource::<ActorIndex>().iter().map(|(k, v)| (k.clone(), *v)).collect();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;
@@ -140,7 +141,7 @@ pub const MAX_GRAPH_NODES: usize = 90;
 pub fn causal_graph(events: &[Event], header: &Header) -> String {
     let nodes: Vec<&Event> = events.iter().filter(|e| key_event(e)).take(MAX_GRAPH_NODES).collect();
     let is_node: std::collections::BTreeSet<u64> = nodes.iter().map(|e| e.seq).collect();
-    let mut lanes: Vec<String> = Vec::new();
+    let mut lanes: Vec<crate::state::Id> = Vec::new();
     let mut days: Vec<u32> = Vec::new();
     let lane_of = |e: &Event| e.actors.first().cloned().unwrap_or_else(|| "(treaties)".into());
     for e in &nodes {
@@ -293,7 +294,7 @@ pub fn run_html(
     let header = log.header.as_ref().expect("read_log guarantees a header");
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", esc(&header.scenario));
-    let last = log.events.last().map(|e| e.date.clone()).unwrap_or_else(|| header.start.clone());
+    let last = log.events.last().map(|e| e.date.to_string()).unwrap_or_else(|| header.start.clone());
     let _ = writeln!(
         b,
         "<p class=\"meta\">seed {} · {} events from {} to {} · focus {} · scenario <code>{}</code> · log <code>{}</code></p>",

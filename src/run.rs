@@ -232,7 +232,7 @@ pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outco
     let mut q = sim.world.query::<(&state::StateProfile, &Polity)>();
     let sanctioners: Vec<outcomes::Sanctioner> = q
         .iter(&sim.world)
-        .filter(|(_, p)| p.imposing.contains_key(focus))
+        .filter(|(_, p)| p.imposing.contains_key(focus.as_str()))
         .map(|(d, p)| outcomes::Sanctioner { def: &d.0, state: p })
         .collect();
     outcomes::compute(&sim.log().events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::params::{self, Params};
+pub use crate::state::Id;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,7 +75,7 @@ pub enum Regime {
 #[serde(deny_unknown_fields)]
 pub struct StateDef {
     /// Stable identifier (ISO 3166 alpha-3 by convention).
-    pub id: String,
+    pub id: Id,
     /// Display name.
     pub name: String,
     /// Regime at the start.
@@ -106,16 +107,16 @@ pub struct StateDef {
     pub security_threat: f64,
     /// Share of own GDP tied to trade with each other state (fraction, e.g. 0.004).
     #[serde(default)]
-    pub trade_exposure: BTreeMap<String, f64>,
+    pub trade_exposure: BTreeMap<Id, f64>,
     /// Share of another state's electricity supplied by this one (0-1).
     #[serde(default)]
-    pub electricity_supply: BTreeMap<String, f64>,
+    pub electricity_supply: BTreeMap<Id, f64>,
     /// States this one shares a land border with.
     #[serde(default)]
-    pub borders: Vec<String>,
+    pub borders: Vec<Id>,
     /// Troops deployed abroad, by host state.
     #[serde(default)]
-    pub forces_abroad: BTreeMap<String, u32>,
+    pub forces_abroad: BTreeMap<Id, u32>,
 }
 
 fn half() -> f64 {
@@ -208,11 +209,11 @@ impl Measure {
 #[serde(deny_unknown_fields)]
 pub struct UcgRegimeDef {
     /// Citation for suspension.
-    pub suspension_article: String,
+    pub suspension_article: Id,
     /// Citation for sanctions decisions.
-    pub sanctions_article: String,
+    pub sanctions_article: Id,
     /// Citation for ultimatums and the use of force.
-    pub intervention_article: String,
+    pub intervention_article: Id,
     /// Days from the coup to the suspension.
     pub suspension_delay_days: u32,
     /// Days from the coup to the extraordinary summit that decides sanctions.
@@ -242,19 +243,19 @@ pub struct UcgRegimeDef {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationDef {
     /// Stable identifier.
-    pub id: String,
+    pub id: Id,
     /// Display name.
     pub name: String,
     /// Member states.
-    pub members: Vec<String>,
+    pub members: Vec<Id>,
     /// Members already suspended at the start.
     #[serde(default)]
-    pub suspended: Vec<String>,
+    pub suspended: Vec<Id>,
     /// Days of written notice before a withdrawal takes effect.
     pub withdrawal_notice_days: u32,
     /// Citation for withdrawal.
     #[serde(default)]
-    pub withdrawal_article: String,
+    pub withdrawal_article: Id,
     /// Response to unconstitutional changes of government, if the organisation has one.
     #[serde(default)]
     pub ucg: Option<UcgRegimeDef>,
@@ -265,15 +266,15 @@ pub struct OrganisationDef {
 #[serde(deny_unknown_fields)]
 pub struct PartnerDef {
     /// Stable identifier.
-    pub id: String,
+    pub id: Id,
     /// Display name.
     pub name: String,
     /// Troops stationed in each host state.
     #[serde(default)]
-    pub forces: BTreeMap<String, u32>,
+    pub forces: BTreeMap<Id, u32>,
     /// Aid per year to each recipient, millions of US dollars.
     #[serde(default)]
-    pub aid_musd: BTreeMap<String, f64>,
+    pub aid_musd: BTreeMap<Id, f64>,
     /// Probability that the partner suspends aid after a coup in a recipient (0-1).
     #[serde(default)]
     pub aid_conditionality: f64,
@@ -282,7 +283,7 @@ pub struct PartnerDef {
     pub aid_suspension_delay_days: u32,
     /// Citation for the aid suspension (the partner's own policy or law).
     #[serde(default)]
-    pub aid_policy: String,
+    pub aid_policy: Id,
     /// How exposed the partner's forces are to a junta's hostility (0-1).
     #[serde(default)]
     pub hostility_exposure: f64,
@@ -296,11 +297,11 @@ pub struct PartnerDef {
 #[serde(deny_unknown_fields)]
 pub struct ArmedGroupDef {
     /// Stable identifier.
-    pub id: String,
+    pub id: Id,
     /// Display name.
     pub name: String,
     /// States where it operates.
-    pub operates_in: Vec<String>,
+    pub operates_in: Vec<Id>,
     /// Mean attacks per 30 days in each state, before the security situation changes.
     pub attacks_per_month: f64,
     /// Mean deaths per attack.
@@ -350,9 +351,9 @@ pub enum Trigger {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     /// Only attacks by one of these actors.
-    Adversary(Vec<String>),
+    Adversary(Vec<Id>),
     /// Only attacks located in one of these states.
-    Location(Vec<String>),
+    Location(Vec<Id>),
     /// Only after the attacked party's written request (ECOWAS 1981 Protocol).
     WrittenRequest,
     /// Only if the attacked party did not attack first (non-provocation).
@@ -384,7 +385,7 @@ pub enum Bindingness {
 #[serde(deny_unknown_fields)]
 pub struct ClauseDef {
     /// Citation, e.g. "Art. 6" (prefixed with the treaty's short name in events).
-    pub article: String,
+    pub article: Id,
     /// ATOP obligation type.
     pub obligation: Obligation,
     /// What engages it (for defence and consultation clauses).
@@ -413,17 +414,17 @@ fn duty() -> Bindingness {
 #[serde(deny_unknown_fields)]
 pub struct TreatyDef {
     /// Stable identifier.
-    pub id: String,
+    pub id: Id,
     /// Short name used in citations, e.g. "AES Charter".
     pub short_name: String,
     /// Full name.
     #[serde(default)]
     pub name: String,
     /// Parties.
-    pub members: Vec<String>,
+    pub members: Vec<Id>,
     /// Date it enters into force; before it, no clause applies (default: in force at start).
     #[serde(default)]
-    pub in_force: Option<String>,
+    pub in_force: Option<Id>,
     /// Days of notice before a denunciation takes effect.
     #[serde(default)]
     pub withdrawal_notice_days: u32,
@@ -432,7 +433,7 @@ pub struct TreatyDef {
     pub decision_rule: DecisionRule,
     /// Citation for the decision rule.
     #[serde(default)]
-    pub decision_article: String,
+    pub decision_article: Id,
     /// The clauses.
     pub clauses: Vec<ClauseDef>,
 }
@@ -488,20 +489,20 @@ pub enum ScriptedEvent {
     /// A military coup against the government of `state`.
     Coup {
         /// The state.
-        state: String,
+        state: Id,
         /// Who leads it.
         #[serde(default)]
-        leader: String,
+        leader: Id,
     },
     /// An attack.
     Attack {
         /// Who attacks.
-        attacker: String,
+        attacker: Id,
         /// Whose territory, forces, ships or government is attacked.
-        target: String,
+        target: Id,
         /// Where it happens (default: the target's territory).
         #[serde(default)]
-        location: Option<String>,
+        location: Option<Id>,
         /// What kind of attack.
         kind: AttackKind,
         /// Troops engaged by the attacker.
@@ -514,51 +515,51 @@ pub enum ScriptedEvent {
     /// A treaty is signed and enters into force.
     TreatySigned {
         /// The treaty.
-        treaty: String,
+        treaty: Id,
     },
     /// An organisation imposes measures on a state outside any rule.
     SanctionsImposed {
         /// The organisation.
-        org: String,
+        org: Id,
         /// The state.
-        target: String,
+        target: Id,
         /// The measures.
         measures: Vec<Measure>,
     },
     /// A partner suspends its aid.
     AidSuspended {
         /// The partner.
-        partner: String,
+        partner: Id,
         /// The recipient.
-        recipient: String,
+        recipient: Id,
     },
     /// An organisation launches a military intervention with its pledged force.
     InterventionLaunched {
         /// The organisation.
-        org: String,
+        org: Id,
         /// The target state.
-        target: String,
+        target: Id,
     },
     /// A state announces its withdrawal from an organisation or treaty.
     WithdrawalAnnounced {
         /// The state.
-        state: String,
+        state: Id,
         /// The organisation or treaty.
-        from: String,
+        from: Id,
     },
     /// A state expels a partner's forces.
     ForcesExpelled {
         /// The host state.
-        state: String,
+        state: Id,
         /// The partner.
-        partner: String,
+        partner: Id,
     },
     /// A state formally requests assistance under a treaty.
     AssistanceRequested {
         /// The requesting state.
-        state: String,
+        state: Id,
         /// The treaty.
-        treaty: String,
+        treaty: Id,
     },
 }
 
@@ -652,7 +653,7 @@ pub fn load(source: &str) -> Result<Scenario, ScenarioError> {
 
 impl ActorDef {
     /// The actor's id.
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &Id {
         match self {
             ActorDef::State(s) => &s.id,
             ActorDef::Organisation(o) => &o.id,

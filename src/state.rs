@@ -15,9 +15,32 @@ use sha2::{Digest, Sha256};
 use crate::event::CombatOutcome;
 use crate::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef};
 
+pub use crate::id::Id;
+
+/// An owned `Id` from a borrowed id, without allocating (`Id` has no `From<&Id>`, and
+/// `to_string` would allocate a `String` on the way).
+pub trait ToId {
+    /// The id, owned.
+    fn to_id(&self) -> Id;
+}
+
+impl ToId for str {
+    #[inline]
+    fn to_id(&self) -> Id {
+        Id::from(self)
+    }
+}
+
+impl ToId for Id {
+    #[inline]
+    fn to_id(&self) -> Id {
+        self.clone()
+    }
+}
+
 /// Stable actor id, on every actor entity.
 #[derive(Component, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Code(pub String);
+pub struct Code(pub Id);
 
 /// Static profile of a state (from the scenario, after overrides).
 #[derive(Component, Debug, Clone)]
@@ -82,47 +105,47 @@ pub struct Polity {
     /// Civilian deaths.
     pub casualties_civilian: u64,
     /// Allies that publicly pledged to defend this state.
-    pub pledged_by: BTreeSet<String>,
+    pub pledged_by: BTreeSet<Id>,
     /// Last day the security situation changed (forces left or were redeployed).
     pub security_changed_day: u32,
     /// Accepted transition timetable, months.
     pub transition_months: Option<u32>,
     /// States this one has attacked (for non-provocation conditions).
-    pub attacked: BTreeSet<String>,
+    pub attacked: BTreeSet<Id>,
     /// Severity of the sanctions this state applies, as a member of the imposing organisation,
     /// to each target (kept at 0 after lifting, to remember it took part).
-    pub imposing: BTreeMap<String, f64>,
+    pub imposing: BTreeMap<Id, f64>,
 }
 
 /// Mutable state of an organisation.
 #[derive(Component, Debug, Clone, PartialEq, Serialize)]
 pub struct OrgState {
     /// Current members.
-    pub members: BTreeSet<String>,
+    pub members: BTreeSet<Id>,
     /// Suspended members.
-    pub suspended: BTreeSet<String>,
+    pub suspended: BTreeSet<Id>,
     /// Members that gave notice, with the day it takes effect.
-    pub withdrawing: BTreeMap<String, u32>,
+    pub withdrawing: BTreeMap<Id, u32>,
 }
 
 /// Mutable state of a partner.
 #[derive(Component, Debug, Clone, PartialEq, Serialize)]
 pub struct PartnerState {
     /// Troops per host.
-    pub forces: BTreeMap<String, u32>,
+    pub forces: BTreeMap<Id, u32>,
     /// Recipients whose aid is suspended.
-    pub aid_suspended: BTreeSet<String>,
+    pub aid_suspended: BTreeSet<Id>,
     /// Hosts that expelled the partner, with the day its forces must be out.
-    pub leaving: BTreeMap<String, u32>,
+    pub leaving: BTreeMap<Id, u32>,
 }
 
 /// Mutable state of an armed group.
 #[derive(Component, Debug, Clone, PartialEq, Serialize)]
 pub struct GroupState {
     /// Attacks so far, per state.
-    pub attacks: BTreeMap<String, u32>,
+    pub attacks: BTreeMap<Id, u32>,
     /// Day of the last attack, per state.
-    pub last_attack_day: BTreeMap<String, u32>,
+    pub last_attack_day: BTreeMap<Id, u32>,
     /// Deaths caused.
     pub deaths: u64,
 }
@@ -136,9 +159,9 @@ pub struct TreatyState {
     /// In force now.
     pub in_force: bool,
     /// Current parties.
-    pub members: BTreeSet<String>,
+    pub members: BTreeSet<Id>,
     /// Parties that gave notice, with the day it takes effect.
-    pub withdrawing: BTreeMap<String, u32>,
+    pub withdrawing: BTreeMap<Id, u32>,
     /// Breaches of its non-aggression clauses.
     pub breaches: u32,
 }
@@ -147,21 +170,21 @@ pub struct TreatyState {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Treaties {
     /// Treaties by id.
-    pub by_id: BTreeMap<String, TreatyState>,
+    pub by_id: BTreeMap<Id, TreatyState>,
     /// Treaty ids each state is (or was at the start) a party to.
-    pub by_member: BTreeMap<String, Vec<String>>,
+    pub by_member: BTreeMap<Id, Vec<Id>>,
 }
 
 /// The organisations each state was a member of at the start, in id order: a static index
 /// (membership only shrinks, by withdrawal), so rules find a state's organisations without
 /// testing every organisation; they still check the current `OrgState::members`.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct OrgsOf(pub BTreeMap<String, Vec<String>>);
+pub struct OrgsOf(pub BTreeMap<Id, Vec<Id>>);
 
 /// The partners giving each state aid (from their profiles: static), in partner id order, for
 /// finding a crisis's donors without walking every partner.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct DonorsOf(pub BTreeMap<String, Vec<Entity>>);
+pub struct DonorsOf(pub BTreeMap<Id, Vec<Entity>>);
 
 /// Where an intervention stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -212,7 +235,7 @@ pub struct OrgResponse {
     /// Activation day, D-Day and event.
     pub activated: Option<(u32, u32, u64)>,
     /// Pledged troops by member.
-    pub pledges: BTreeMap<String, u32>,
+    pub pledges: BTreeMap<Id, u32>,
     /// Day of the last launch decision (D-Day or review).
     pub last_launch_review: Option<u32>,
     /// The intervention, once launched.
@@ -237,9 +260,9 @@ pub struct Crisis {
     /// Transition offer: months, day, event.
     pub transition: Option<(u32, u32, u64)>,
     /// Responses by organisation.
-    pub responses: BTreeMap<String, OrgResponse>,
+    pub responses: BTreeMap<Id, OrgResponse>,
     /// Partners' aid suspended (partner ids).
-    pub aid_suspended_by: BTreeSet<String>,
+    pub aid_suspended_by: BTreeSet<Id>,
 }
 
 impl Crisis {
@@ -258,21 +281,21 @@ impl Crisis {
 
 /// Crises by target state.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Crises(pub BTreeMap<String, Crisis>);
+pub struct Crises(pub BTreeMap<Id, Crisis>);
 
 /// One invocation of a defence clause by one attack.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Invocation {
     /// Parties obligated, with the seq of their obligation event.
-    pub obligated: BTreeMap<String, u64>,
+    pub obligated: BTreeMap<Id, u64>,
     /// Decisions: party -> (honoured, troops).
-    pub decided: BTreeMap<String, (bool, u32)>,
+    pub decided: BTreeMap<Id, (bool, u32)>,
     /// Whether a joint operation was formed.
     pub joint: bool,
 }
 
 /// Key of an invocation: (treaty, article, beneficiary, attack seq).
-pub type InvocationKey = (String, String, String, u64);
+pub type InvocationKey = (Id, Id, Id, u64);
 
 /// Stage of a committed deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -297,7 +320,7 @@ pub struct Deployment {
     /// Seq of the event that began the stage.
     pub seq: u64,
     /// The clause the forces serve under (cited by their movements).
-    pub rule: String,
+    pub rule: Id,
 }
 
 /// Defence bookkeeping: invocations, written requests and deployments.
@@ -306,11 +329,11 @@ pub struct Defence {
     /// Invocations of defence clauses.
     pub invocations: BTreeMap<InvocationKey, Invocation>,
     /// Written requests: (state, treaty) -> seq.
-    pub requests: BTreeMap<(String, String), u64>,
+    pub requests: BTreeMap<(Id, Id), u64>,
     /// Deployments: (party, beneficiary) -> deployment.
-    pub deployments: BTreeMap<(String, String), Deployment>,
+    pub deployments: BTreeMap<(Id, Id), Deployment>,
     /// Last day each (treaty, article, beneficiary) was engaged.
-    pub engaged: BTreeMap<(String, String, String), u32>,
+    pub engaged: BTreeMap<(Id, Id, Id), u32>,
 }
 
 /// Stable id -> entity, for every actor: a hash table for lookups (they are most of what the
@@ -323,9 +346,9 @@ pub struct Defence {
 /// miss per lookup); longer ids have their own table.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct ActorIndex {
-    ordered: BTreeMap<String, Entity>,
+    ordered: BTreeMap<Id, Entity>,
     short: Lookup<Packed, Entity>,
-    long: Lookup<String, Entity>,
+    long: Lookup<Id, Entity>,
 }
 
 /// An id of up to 15 bytes packed with its length in the last byte (exact: no two ids pack alike).
@@ -382,7 +405,7 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
 
 impl ActorIndex {
     /// Adds an actor.
-    pub fn insert(&mut self, id: String, entity: Entity) {
+    pub fn insert(&mut self, id: Id, entity: Entity) {
         match Packed::of(&id) {
             Some(k) => self.short.insert(k, entity),
             None => self.long.insert(id.clone(), entity),
@@ -400,7 +423,7 @@ impl ActorIndex {
     }
 
     /// Every (id, entity), in id order.
-    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, String, Entity> {
+    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, Id, Entity> {
         self.ordered.iter()
     }
 }
@@ -484,7 +507,7 @@ pub struct Snapshot<'a> {
     /// Armed groups.
     pub groups: BTreeMap<&'a str, &'a GroupState>,
     /// Treaties.
-    pub treaties: &'a BTreeMap<String, TreatyState>,
+    pub treaties: &'a BTreeMap<Id, TreatyState>,
     /// Crises.
     pub crises: &'a Crises,
     /// Defence bookkeeping.
@@ -787,8 +810,7 @@ mod tests {
     #[test]
     fn the_actor_index_finds_short_and_long_ids_exactly() {
         let mut world = World::new();
-        let ids =
-            ["NER", "NE", "NERR", "S00017", "S00018", "", "x".repeat(15).as_str(), &"x".repeat(16), &"y".repeat(80)].map(str::to_string);
+        let ids = ["NER", "NE", "NERR", "S00017", "S00018", "", "x".repeat(15).as_str(), &"x".repeat(16), &"y".repeat(80)].map(Id::from);
         let mut index = ActorIndex::default();
         for id in &ids {
             let e = world.spawn(Code(id.clone())).id();
@@ -801,8 +823,8 @@ mod tests {
         for unknown in ["N", "NER\0", "S00019", &"x".repeat(14), &"x".repeat(17), &"y".repeat(79)] {
             assert!(index.get(unknown).is_none(), "{unknown:?}");
         }
-        let walked: Vec<&String> = index.iter().map(|(id, _)| id).collect();
-        let mut sorted: Vec<&String> = ids.iter().collect();
+        let walked: Vec<&Id> = index.iter().map(|(id, _)| id).collect();
+        let mut sorted: Vec<&Id> = ids.iter().collect();
         sorted.sort();
         assert_eq!(walked, sorted, "walks in id order");
     }

@@ -76,8 +76,8 @@ fn round2(x: f64) -> f64 {
 }
 
 /// State id for index `i`.
-pub fn state_id(i: usize) -> String {
-    format!("S{i:05}")
+pub fn state_id(i: usize) -> Id {
+    crate::format_id!("S{i:05}")
 }
 
 /// Generates a synthetic scenario (valid by construction; `casus gen` also validates it).
@@ -139,11 +139,11 @@ pub fn generate(spec: &GenSpec) -> Scenario {
     for o in 0..orgs {
         let first_row = (o * band).min(rows - 1);
         let last_row = ((o + 1) * band).min(rows - 1);
-        let members: Vec<String> = (first_row * cols..((last_row + 1) * cols).min(n)).map(state_id).collect();
+        let members: Vec<Id> = (first_row * cols..((last_row + 1) * cols).min(n)).map(state_id).collect();
         let ucg = (o % 2 == 0).then(|| UcgRegimeDef {
-            suspension_article: format!("Org {o} Charter Art. 1"),
-            sanctions_article: format!("Org {o} Charter Art. 2"),
-            intervention_article: format!("Org {o} Charter Art. 3"),
+            suspension_article: crate::format_id!("Org {o} Charter Art. 1"),
+            sanctions_article: crate::format_id!("Org {o} Charter Art. 2"),
+            intervention_article: crate::format_id!("Org {o} Charter Art. 3"),
             suspension_delay_days: 1 + k.pick(20, o, 7) as u32,
             summit_delay_days: 2 + k.pick(21, o, 10) as u32,
             sanctions_menu: vec![Measure::BorderClosure, Measure::TransactionFreeze, Measure::AssetFreeze, Measure::TravelBan],
@@ -157,12 +157,12 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             standby_force: true,
         });
         actors.push(ActorDef::Organisation(OrganisationDef {
-            id: format!("ORG{o:03}"),
+            id: crate::format_id!("ORG{o:03}"),
             name: format!("Organisation {o}"),
             members,
             suspended: vec![],
             withdrawal_notice_days: 365,
-            withdrawal_article: format!("Org {o} Charter Art. 9"),
+            withdrawal_article: crate::format_id!("Org {o} Charter Art. 9"),
             ucg,
         }));
     }
@@ -177,13 +177,13 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             aid.insert(host(j), round2(k.range(32, p * 4 + j as usize, 20.0, 400.0)));
         }
         actors.push(ActorDef::Partner(PartnerDef {
-            id: format!("PART{p:03}"),
+            id: crate::format_id!("PART{p:03}"),
             name: format!("Partner {p}"),
             forces,
             aid_musd: aid,
             aid_conditionality: round2(k.range(33, p, 0.3, 0.9)),
             aid_suspension_delay_days: 3 + k.pick(34, p, 10) as u32,
-            aid_policy: format!("Partner {p} aid policy"),
+            aid_policy: crate::format_id!("Partner {p} aid policy"),
             hostility_exposure: round2(k.range(35, p, 0.2, 0.8)),
             withdrawal_days: 60 + k.pick(36, p, 90) as u32,
         }));
@@ -195,7 +195,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             area.push(nb);
         }
         actors.push(ActorDef::ArmedGroup(ArmedGroupDef {
-            id: format!("GRP{g:03}"),
+            id: crate::format_id!("GRP{g:03}"),
             name: format!("Armed group {g}"),
             operates_in: area.into_iter().map(state_id).collect(),
             attacks_per_month: round2(k.range(42, g, 0.5, 3.0)),
@@ -224,17 +224,17 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         members.sort_unstable();
         let binding = if k.u(52, t, 0) < 0.7 { Bindingness::Duty } else { Bindingness::Discretionary };
         treaties.push(TreatyDef {
-            id: format!("PACT{t:04}"),
+            id: crate::format_id!("PACT{t:04}"),
             short_name: format!("Pact {t}"),
             name: format!("Mutual defence pact {t}"),
             members: members.into_iter().map(state_id).collect(),
             in_force: None,
             withdrawal_notice_days: 365,
             decision_rule: DecisionRule::Unanimity,
-            decision_article: format!("Pact {t} Art. 7"),
+            decision_article: crate::format_id!("Pact {t} Art. 7"),
             clauses: vec![
                 ClauseDef {
-                    article: format!("Pact {t} Art. 5"),
+                    article: crate::format_id!("Pact {t} Art. 5"),
                     obligation: Obligation::Defence,
                     triggers: vec![Trigger::AttackOnTerritory, Trigger::AttackOnSovereignty],
                     conditions: vec![],
@@ -243,7 +243,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
                     collective: k.u(53, t, 0) < 0.5,
                 },
                 ClauseDef {
-                    article: format!("Pact {t} Art. 4"),
+                    article: crate::format_id!("Pact {t} Art. 4"),
                     obligation: Obligation::Consultation,
                     triggers: vec![Trigger::AttackOnTerritory],
                     conditions: vec![],
@@ -266,7 +266,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         let day = k.pick(61, c, span as usize) as i64;
         timeline.push(ScriptedDef {
             date: start.plus_days(day).to_string(),
-            event: ScriptedEvent::Coup { state: state_id(s), leader: format!("General {c}") },
+            event: ScriptedEvent::Coup { state: state_id(s), leader: crate::format_id!("General {c}") },
         });
     }
     for a in 0..n.div_ceil(25) {
@@ -299,7 +299,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         start: start.to_string(),
         horizon_days: spec.horizon_days,
         seed: spec.seed,
-        focus,
+        focus: focus.to_string(),
         actors,
         treaties,
         timeline,

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use casus::scenario::*;
+use casus::state::Id;
 use proptest::prelude::*;
 
 struct Choices<'a> {
@@ -33,8 +34,8 @@ impl Choices<'_> {
     fn pick<'b, T>(&mut self, v: &'b [T]) -> &'b T {
         &v[self.below(v.len())]
     }
-    fn subset(&mut self, ids: &[String], at_least_one: bool) -> Vec<String> {
-        let mut v: Vec<String> = ids.iter().filter(|_| self.flag()).cloned().collect();
+    fn subset(&mut self, ids: &[Id], at_least_one: bool) -> Vec<Id> {
+        let mut v: Vec<Id> = ids.iter().filter(|_| self.flag()).cloned().collect();
         if v.is_empty() && at_least_one {
             v.push(self.pick(ids).clone());
         }
@@ -85,14 +86,14 @@ fn generate(bytes: &[u8]) -> Scenario {
     let start = casus::date::Date::parse("2024-01-01").unwrap();
     let date = |c: &mut Choices| start.plus_days(c.below(horizon as usize + 1) as i64).to_string();
     let n_states = 2 + c.below(5);
-    let states: Vec<String> = (0..n_states).map(|i| format!("S{i}")).collect();
+    let states: Vec<Id> = (0..n_states).map(|i| Id::from(format!("S{i}"))).collect();
     let mut actors = Vec::new();
     for id in &states {
-        let others: Vec<String> = states.iter().filter(|s| *s != id).cloned().collect();
+        let others: Vec<Id> = states.iter().filter(|s| *s != id).cloned().collect();
         let troops = 100 + c.below(60_000) as u32;
         actors.push(ActorDef::State(StateDef {
             id: id.clone(),
-            name: id.clone(),
+            name: id.to_string(),
             regime: *c.pick(&[Regime::Democracy, Regime::Authoritarian, Regime::Junta, Regime::Transitional]),
             troops,
             gdp_busd: 1.0 + c.unit() * 100.0,
@@ -111,7 +112,7 @@ fn generate(bytes: &[u8]) -> Scenario {
     }
     let mut orgs = Vec::new();
     for i in 0..c.below(3) {
-        let id = format!("O{i}");
+        let id = Id::from(format!("O{i}"));
         let members = c.subset(&states, true);
         let suspended = c.subset(&members, false);
         let ucg = c.flag().then(|| UcgRegimeDef {
@@ -132,26 +133,26 @@ fn generate(bytes: &[u8]) -> Scenario {
         });
         actors.push(ActorDef::Organisation(OrganisationDef {
             id: id.clone(),
-            name: id.clone(),
+            name: id.to_string(),
             members,
             suspended,
             withdrawal_notice_days: c.below(400) as u32,
-            withdrawal_article: String::new(),
+            withdrawal_article: Default::default(),
             ucg,
         }));
         orgs.push(id);
     }
     let mut partners = Vec::new();
     for i in 0..c.below(3) {
-        let id = format!("P{i}");
+        let id = Id::from(format!("P{i}"));
         actors.push(ActorDef::Partner(PartnerDef {
             id: id.clone(),
-            name: id.clone(),
+            name: id.to_string(),
             forces: c.subset(&states, false).into_iter().map(|s| (s, c.below(3000) as u32)).collect(),
             aid_musd: c.subset(&states, false).into_iter().map(|s| (s, c.unit() * 500.0)).collect(),
             aid_conditionality: c.unit(),
             aid_suspension_delay_days: c.below(15) as u32,
-            aid_policy: String::new(),
+            aid_policy: Default::default(),
             hostility_exposure: c.unit(),
             withdrawal_days: c.below(200) as u32,
         }));
@@ -159,10 +160,10 @@ fn generate(bytes: &[u8]) -> Scenario {
     }
     let mut groups = Vec::new();
     for i in 0..c.below(3) {
-        let id = format!("G{i}");
+        let id = Id::from(format!("G{i}"));
         actors.push(ActorDef::ArmedGroup(ArmedGroupDef {
             id: id.clone(),
-            name: id.clone(),
+            name: id.to_string(),
             operates_in: c.subset(&states, true),
             attacks_per_month: c.unit() * 8.0,
             mean_deaths: c.unit() * 30.0,
@@ -206,7 +207,7 @@ fn generate(bytes: &[u8]) -> Scenario {
                 owed.push(AssistanceForm::Logistics);
             }
             clauses.push(ClauseDef {
-                article: format!("Art. {k}"),
+                article: format!("Art. {k}").into(),
                 obligation,
                 triggers,
                 conditions,
@@ -216,25 +217,25 @@ fn generate(bytes: &[u8]) -> Scenario {
             });
         }
         treaties.push(TreatyDef {
-            id: format!("T{i}"),
+            id: format!("T{i}").into(),
             short_name: format!("Treaty {i}"),
             name: String::new(),
             members: c.subset(&states, true),
-            in_force: c.flag().then(|| date(c)),
+            in_force: c.flag().then(|| date(c).into()),
             withdrawal_notice_days: c.below(200) as u32,
             decision_rule: rule(c),
-            decision_article: String::new(),
+            decision_article: Default::default(),
             clauses,
         });
     }
-    let treaty_ids: Vec<String> = treaties.iter().map(|t| t.id.clone()).collect();
-    let mut attackers: Vec<String> = states.clone();
+    let treaty_ids: Vec<Id> = treaties.iter().map(|t| t.id.clone()).collect();
+    let mut attackers: Vec<Id> = states.clone();
     attackers.extend(groups.iter().cloned());
     attackers.extend(orgs.iter().cloned());
     let mut timeline = Vec::new();
     for _ in 0..c.below(8) {
         let event = match c.below(9) {
-            0 => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: String::new() },
+            0 => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: Default::default() },
             1 => {
                 let target = c.pick(&states).clone();
                 let kind = *c.pick(KINDS);
@@ -262,7 +263,7 @@ fn generate(bytes: &[u8]) -> Scenario {
             }
             5 if !orgs.is_empty() => ScriptedEvent::InterventionLaunched { org: c.pick(&orgs).clone(), target: c.pick(&states).clone() },
             6 if !orgs.is_empty() || !treaty_ids.is_empty() => {
-                let mut from: Vec<String> = orgs.clone();
+                let mut from: Vec<Id> = orgs.clone();
                 from.extend(treaty_ids.iter().cloned());
                 ScriptedEvent::WithdrawalAnnounced { state: c.pick(&states).clone(), from: c.pick(&from).clone() }
             }
@@ -272,7 +273,7 @@ fn generate(bytes: &[u8]) -> Scenario {
             8 if !treaty_ids.is_empty() => {
                 ScriptedEvent::AssistanceRequested { state: c.pick(&states).clone(), treaty: c.pick(&treaty_ids).clone() }
             }
-            _ => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: String::new() },
+            _ => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: Default::default() },
         };
         timeline.push(ScriptedDef { date: date(c), event });
     }
@@ -289,7 +290,7 @@ fn generate(bytes: &[u8]) -> Scenario {
         start: start.to_string(),
         horizon_days: horizon,
         seed: c.below(1000) as u64,
-        focus: states[0].clone(),
+        focus: states[0].to_string(),
         actors,
         treaties,
         timeline,

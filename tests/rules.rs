@@ -19,7 +19,10 @@ fn only(then: Vec<Proposal>, names: &[&str]) -> Vec<Proposal> {
 fn coup(h: &mut Harness) -> u64 {
     let e = h.given(
         0,
-        vec![EventKind::CoupStaged { state: "NER".into(), leader: String::new() }, EventKind::CoupConsolidated { state: "NER".into() }],
+        vec![
+            EventKind::CoupStaged { state: "NER".into(), leader: Default::default() },
+            EventKind::CoupConsolidated { state: "NER".into() },
+        ],
     );
     e[0].seq
 }
@@ -145,7 +148,7 @@ mod ucg {
         );
         let then = h.on_day(5);
         let pledges: Vec<&Proposal> = then.iter().filter(|p| matches!(p.kind, EventKind::DefencePledged { .. })).collect();
-        let by: Vec<String> = pledges.iter().filter_map(|p| p.kind.actors().first().cloned()).collect();
+        let by: Vec<casus::state::Id> = pledges.iter().filter_map(|p| p.kind.actors().first().cloned()).collect();
         assert_eq!(by, ["BFA", "GIN", "MLI"]);
         assert!(pledges.iter().all(|p| p.cause == Some(ult[0].seq)));
     }

@@ -46,7 +46,7 @@ pub fn fight_interventions(
                 deaths_civilian: 0,
             },
             Some(ev.seq),
-            format!("{rule} (armed intervention)"),
+            crate::format_id!("{rule} (armed intervention)"),
         );
     }
     if !ctx.first_round() {

@@ -13,13 +13,13 @@ use crate::params::Params;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
 use crate::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
-use crate::state::{Defence, Polity, Stage, StateProfile, Treaties, TreatyState};
+use crate::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 
 /// "AES Charter Art. 6".
-pub fn citation(t: &TreatyState, c: &ClauseDef) -> String {
-    format!("{} {}", t.def.short_name, c.article)
+pub fn citation(t: &TreatyState, c: &ClauseDef) -> Id {
+    crate::format_id!("{} {}", t.def.short_name, c.article)
 }
 
 /// Whether a clause's triggers and data conditions (other than a written request) hold.
@@ -47,7 +47,7 @@ fn consultation_matches(c: &ClauseDef, attack: AttackKind, attacker: &str, locat
 
 /// A neutrality clause in force binding `party` towards `belligerent`, if any: the party must
 /// stay out of a war the belligerent wages.
-pub fn neutrality_towards(treaties: &Treaties, party: &str, belligerent: &str) -> Option<String> {
+pub fn neutrality_towards(treaties: &Treaties, party: &str, belligerent: &str) -> Option<Id> {
     for tid in treaties.by_member.get(party).into_iter().flatten() {
         let t = &treaties.by_id[tid];
         if !t.in_force || !t.members.contains(party) || !t.members.contains(belligerent) {
@@ -90,7 +90,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
         };
         let (attacker, target, location, attack) = attack_fields(&attack_ev).expect("checked");
         let target_state = ctx.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
-        let mut ids: Vec<&String> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
+        let mut ids: Vec<&Id> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
         ids.dedup();
         for tid in ids {
@@ -104,8 +104,8 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
                         EventKind::NonAggressionBreached {
                             treaty: tid.clone(),
                             article: c.article.clone(),
-                            by: attacker.to_string(),
-                            against: target.to_string(),
+                            by: attacker.to_id(),
+                            against: target.to_id(),
                         },
                         Some(attack_ev.seq),
                         citation(t, c),
@@ -115,13 +115,13 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
             if request.is_none() {
                 for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
                     if consultation_matches(c, attack, attacker, location) {
-                        let parties: Vec<String> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
+                        let parties: Vec<Id> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
                         if !parties.is_empty() {
                             ctx.emit(
                                 EventKind::ConsultationsHeld {
                                     treaty: tid.clone(),
                                     article: c.article.clone(),
-                                    requested_by: target.to_string(),
+                                    requested_by: target.to_id(),
                                     parties,
                                 },
                                 Some(attack_ev.seq),
@@ -144,15 +144,15 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
                         let p = ctx.params.request_propensity;
                         if ctx.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
                             ctx.emit(
-                                EventKind::AssistanceRequested { state: target.to_string(), treaty: tid.clone() },
+                                EventKind::AssistanceRequested { state: target.to_id(), treaty: tid.clone() },
                                 Some(attack_ev.seq),
-                                format!("{} (written request)", citation(t, c)),
+                                crate::format_id!("{} (written request)", citation(t, c)),
                             );
                         }
                     }
                     continue;
                 }
-                let engaged_key = (tid.clone(), c.article.clone(), target.to_string());
+                let engaged_key = (tid.clone(), c.article.clone(), target.to_id());
                 if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
                     continue;
                 }
@@ -162,8 +162,8 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
                             treaty: tid.clone(),
                             article: c.article.clone(),
                             party: party.clone(),
-                            beneficiary: target.to_string(),
-                            attacker: attacker.to_string(),
+                            beneficiary: target.to_id(),
+                            attacker: attacker.to_id(),
                             binding: c.binding,
                             attack_seq: attack_ev.seq,
                         },
@@ -224,14 +224,14 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
                 attack_seq: *attack_seq,
             },
             Some(ev.seq),
-            neutral.map(|n| format!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
+            neutral.map(|n| crate::format_id!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
         );
     }
     // Joint operations: once every obligated party of a collective clause has decided.
     let mut checked = std::collections::BTreeSet::new();
     for ev in fresh.iter() {
         let EventKind::AssistanceDecided { treaty, beneficiary, attack_seq, .. } = &ev.kind else { continue };
-        for (key, inv) in defence.invocations.range((treaty.clone(), String::new(), String::new(), 0)..) {
+        for (key, inv) in defence.invocations.range((treaty.clone(), Id::default(), Id::default(), 0)..) {
             if key.0 != *treaty {
                 break;
             }
@@ -243,17 +243,17 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
             if !c.collective || inv.decided.len() < inv.obligated.len() {
                 continue;
             }
-            let committed: Vec<String> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
+            let committed: Vec<Id> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
             if committed.len() < 2 {
                 continue;
             }
-            let yes: Vec<String> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
-            let no: Vec<String> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
+            let yes: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
+            let no: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
             let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
             let rule = if t.def.decision_article.is_empty() {
-                format!("{} decision rule", t.def.short_name)
+                crate::format_id!("{} decision rule", t.def.short_name)
             } else {
-                format!("{} {}", t.def.short_name, t.def.decision_article)
+                crate::format_id!("{} {}", t.def.short_name, t.def.decision_article)
             };
             ctx.emit(
                 EventKind::VoteHeld {

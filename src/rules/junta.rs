@@ -11,7 +11,7 @@ use crate::event::EventKind;
 use crate::params::Params;
 use crate::rules::{in_series, k, next_in_series};
 use crate::scenario::Regime;
-use crate::state::{Code, Crises, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::state::{Code, Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 
 /// GDP loss accrued up to `day` without mutating state.
 pub fn loss_now(p: &Polity, def: &crate::scenario::StateDef, params: &Params, day: u32) -> f64 {
@@ -19,7 +19,7 @@ pub fn loss_now(p: &Polity, def: &crate::scenario::StateDef, params: &Params, da
 }
 
 /// Whether `state` is in a treaty in force with at least one other junta.
-fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)>, ctx: &Ctx, state: &str) -> Vec<String> {
+fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)>, ctx: &Ctx, state: &str) -> Vec<Id> {
     let mut allies = Vec::new();
     for tid in treaties.by_member.get(state).into_iter().flatten() {
         let Some(t) = treaties.by_id.get(tid) else { continue };
@@ -129,7 +129,7 @@ pub fn review_junta_position(
                         effective_day: day + oprof.0.withdrawal_notice_days,
                     },
                     Some(sseq),
-                    format!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
+                    crate::format_id!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
                 );
             }
         }
@@ -157,7 +157,7 @@ pub fn review_junta_position(
                             effective_day: day + ocode_prof.0.withdrawal_notice_days,
                         },
                         Some(ev.seq),
-                        format!("{} solidarity: joint withdrawal", t.def.short_name),
+                        crate::format_id!("{} solidarity: joint withdrawal", t.def.short_name),
                     );
                 }
             }

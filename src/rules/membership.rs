@@ -25,7 +25,7 @@ pub fn complete_withdrawals(ctx: &mut Ctx, orgs: &Query<(&Code, &OrgProfile, &Or
         for (state, eff) in &st.withdrawing {
             if day >= *eff {
                 let rule = if prof.0.withdrawal_article.is_empty() {
-                    format!("{} withdrawal notice", code.0)
+                    crate::format_id!("{} withdrawal notice", code.0)
                 } else {
                     prof.0.withdrawal_article.clone()
                 };
@@ -41,7 +41,7 @@ pub fn complete_withdrawals(ctx: &mut Ctx, orgs: &Query<(&Code, &OrgProfile, &Or
                 ctx.emit(
                     EventKind::WithdrawalEffective { state: state.clone(), from: tid.clone() },
                     cause,
-                    format!("{} denunciation notice", t.def.short_name),
+                    crate::format_id!("{} denunciation notice", t.def.short_name),
                 );
             }
         }

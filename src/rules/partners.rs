@@ -7,10 +7,10 @@ use crate::draw::Purpose;
 use crate::engine::Ctx;
 use crate::event::EventKind;
 use crate::rules::k;
-use crate::state::{Code, Crises, DonorsOf, PartnerProfile, PartnerState, Polity};
+use crate::state::{Code, Crises, DonorsOf, Id, PartnerProfile, PartnerState, Polity};
 
-fn aid_rule(p: &crate::scenario::PartnerDef) -> String {
-    if p.aid_policy.is_empty() { format!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
+fn aid_rule(p: &crate::scenario::PartnerDef) -> Id {
+    if p.aid_policy.is_empty() { crate::format_id!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
 }
 
 /// Suspends aid on each partner's delay after a coup, and completes expulsions.

@@ -7,7 +7,7 @@ use crate::date::Date;
 use crate::engine::Ctx;
 use crate::event::{EventKind, SCENARIO_RULE};
 use crate::scenario::{AttackKind, ScriptedEvent};
-use crate::state::{Crises, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 
 /// The timeline, lowered to days, in (day, file order).
 #[derive(Resource, Debug, Clone, Default)]
@@ -46,7 +46,7 @@ pub fn emit_scripted_events(
     let day = ctx.day();
     for (id, t) in &treaties.by_id {
         if !t.in_force && treaty_in_force_day(ctx, t) == Some(day) {
-            let rule = format!("{} entry into force", t.def.short_name);
+            let rule = crate::format_id!("{} entry into force", t.def.short_name);
             ctx.emit(EventKind::TreatyInForce { treaty: id.clone() }, None, rule);
         }
     }
@@ -90,7 +90,7 @@ pub fn emit_scripted_events(
             }
             ScriptedEvent::InterventionLaunched { org, target } => {
                 let pledges = crises.0.get(target).and_then(|c| c.responses.get(org)).map(|r| r.pledges.clone()).unwrap_or_default();
-                let contributors: Vec<(String, u32)> = if pledges.is_empty() {
+                let contributors: Vec<(Id, u32)> = if pledges.is_empty() {
                     // No pledges yet: members in good standing, other than juntas, send their pledge share.
                     let members = ctx.index.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
                     members

@@ -13,13 +13,13 @@ use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
 use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
 use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
-use crate::state::{Crises, Crisis, OrgProfile, OrgResponse, OrgState, OrgsOf, Polity, StateProfile, Treaties};
+use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, OrgsOf, Polity, StateProfile, ToId, Treaties};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
 /// Organisations with a UCG regime, in id order.
-fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(&'a String, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
+fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(&'a Id, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
     // Only organisations, in id order (not a scan of every actor).
     let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s))).collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
@@ -36,8 +36,8 @@ fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
 
 /// For each organisation, the crises it has responded to, in target order: built once per call
 /// (O(responses)) so per-organisation loops do not walk every crisis.
-fn responded(crises: &Crises) -> BTreeMap<&str, Vec<(&String, &Crisis)>> {
-    let mut m: BTreeMap<&str, Vec<(&String, &Crisis)>> = BTreeMap::new();
+fn responded(crises: &Crises) -> BTreeMap<&str, Vec<(&Id, &Crisis)>> {
+    let mut m: BTreeMap<&str, Vec<(&Id, &Crisis)>> = BTreeMap::new();
     for (target, crisis) in &crises.0 {
         for org in crisis.responses.keys() {
             m.entry(org.as_str()).or_default().push((target, crisis));
@@ -68,7 +68,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
         )
     });
     // Open coup crises, looked up once per call rather than once per organisation.
-    let open: Vec<(&String, &Crisis, &Polity)> = crises
+    let open: Vec<(&Id, &Crisis, &Polity)> = crises
         .0
         .iter()
         .filter(|(_, c)| c.resolved_day.is_none())
@@ -166,8 +166,8 @@ fn decide_sanctions(
     if !measures.is_empty() {
         ctx.emit(
             EventKind::SanctionsImposed {
-                org: org_id.to_string(),
-                target: target.to_string(),
+                org: org_id.to_id(),
+                target: target.to_id(),
                 severity: crate::apply::package_severity(measures.iter()),
                 measures: measures.clone(),
             },
@@ -181,9 +181,9 @@ fn decide_sanctions(
                 && let Some(share) = mdef.electricity_supply.get(target)
             {
                 ctx.emit(
-                    EventKind::ExportsCut { by: m.clone(), to: target.to_string(), service: "electricity".into(), share: *share },
+                    EventKind::ExportsCut { by: m.clone(), to: target.to_id(), service: "electricity".into(), share: *share },
                     Some(summit_seq),
-                    format!("{} (services freeze)", ucg.sanctions_article),
+                    crate::format_id!("{} (services freeze)", ucg.sanctions_article),
                 );
             }
         }
@@ -191,8 +191,8 @@ fn decide_sanctions(
     if economic && ucg.ultimatum_days > 0 {
         ctx.emit(
             EventKind::UltimatumIssued {
-                org: org_id.to_string(),
-                target: target.to_string(),
+                org: org_id.to_id(),
+                target: target.to_id(),
                 deadline_day: ctx.day() + ucg.ultimatum_days,
                 force_threatened: ucg.force_threatened,
             },
@@ -222,7 +222,7 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
         let prob = ctx.params.pledge_propensity * aff;
         if ctx.draws.0.chance(Purpose::Pledge, &[k(id), k(target), cause], prob) {
             ctx.emit(
-                EventKind::DefencePledged { by: id.to_string(), to: target.to_string(), against: org_id.to_string() },
+                EventKind::DefencePledged { by: id.to_id(), to: target.to_id(), against: org_id.to_id() },
                 Some(cause),
                 "ad hoc solidarity declaration (regime affinity)",
             );
@@ -364,7 +364,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                 if o != org_id {
                     continue;
                 }
-                let voters: Vec<String> = ostate
+                let voters: Vec<Id> = ostate
                     .members
                     .iter()
                     .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
@@ -434,7 +434,7 @@ fn decide_launch(
     act_seq: u64,
 ) {
     let day = ctx.day();
-    let pledgers: Vec<(String, u32)> = resp
+    let pledgers: Vec<(Id, u32)> = resp
         .pledges
         .iter()
         .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
@@ -446,9 +446,9 @@ fn decide_launch(
     if ratio < ctx.params.intervention_min_force_ratio {
         ctx.emit(
             EventKind::LaunchPostponed {
-                org: org_id.to_string(),
-                target: target.to_string(),
-                reason: format!("force generation short: {coalition:.0} pledged against {defenders:.0} expected defenders"),
+                org: org_id.to_id(),
+                target: target.to_id(),
+                reason: crate::format_id!("force generation short: {coalition:.0} pledged against {defenders:.0} expected defenders"),
             },
             Some(act_seq),
             ucg.intervention_article.clone(),
@@ -475,8 +475,8 @@ fn decide_launch(
     let passed = ucg.force_decision_rule.passes(yes.len(), pledgers.len()) && lead_yes;
     ctx.emit(
         EventKind::VoteHeld {
-            org: org_id.to_string(),
-            target: target.to_string(),
+            org: org_id.to_id(),
+            target: target.to_id(),
             question: VoteQuestion::LaunchIntervention,
             yes: yes.clone(),
             no,
@@ -486,21 +486,21 @@ fn decide_launch(
         ucg.intervention_article.clone(),
     );
     if passed {
-        let contributors: Vec<String> = yes.clone();
+        let contributors: Vec<Id> = yes.clone();
         let troops = pledgers.iter().filter(|(m, _)| yes.contains(m)).map(|(_, t)| *t).sum();
         ctx.emit(
-            EventKind::InterventionLaunched { org: org_id.to_string(), target: target.to_string(), troops, contributors },
+            EventKind::InterventionLaunched { org: org_id.to_id(), target: target.to_id(), troops, contributors },
             Some(act_seq),
             ucg.intervention_article.clone(),
         );
     } else {
         let reason = if !lead_yes {
-            format!("lead contributor {} declined", lead.unwrap_or_default())
+            crate::format_id!("lead contributor {} declined", lead.unwrap_or_default())
         } else {
-            format!("vote failed under {:?}", ucg.force_decision_rule)
+            crate::format_id!("vote failed under {:?}", ucg.force_decision_rule)
         };
         ctx.emit(
-            EventKind::LaunchPostponed { org: org_id.to_string(), target: target.to_string(), reason },
+            EventKind::LaunchPostponed { org: org_id.to_id(), target: target.to_id(), reason },
             Some(act_seq),
             ucg.intervention_article.clone(),
         );
@@ -537,7 +537,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                 && in_series(d0, ucg.review_days, day)
             {
                 // Members' own losses: average share of their GDP tied to trade with the target, in percent.
-                let members: Vec<&String> = ostate.members.iter().filter(|m| *m != target).collect();
+                let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
                 let cost: f64 = members
                     .iter()
                     .filter_map(|m| state(ctx, states, m))
@@ -560,7 +560,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                             reason: LiftReason::Humanitarian,
                         },
                         Some(seq0),
-                        format!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
+                        crate::format_id!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
                     );
                 }
             }
@@ -586,7 +586,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                             resp,
                             LiftReason::TransitionAgreed,
                             ev.seq,
-                            format!("{} (transition timetable agreed)", ucg.sanctions_article),
+                            crate::format_id!("{} (transition timetable agreed)", ucg.sanctions_article),
                         );
                     }
                 }
@@ -599,7 +599,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                         resp,
                         LiftReason::OrderRestored,
                         ev.seq,
-                        format!("{} (demand met)", ucg.sanctions_article),
+                        crate::format_id!("{} (demand met)", ucg.sanctions_article),
                     );
                     if resp.suspended && ostate.suspended.contains(target) {
                         ctx.emit(
@@ -616,13 +616,13 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
 }
 
 /// Lifts every measure still in force (economic and targeted), if any.
-fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: LiftReason, cause: u64, rule: String) {
+fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: LiftReason, cause: u64, rule: Id) {
     if resp.measures.is_empty() {
         return;
     }
     let kind = EventKind::SanctionsLifted {
-        org: org.to_string(),
-        target: target.to_string(),
+        org: org.to_id(),
+        target: target.to_id(),
         measures: resp.measures.iter().copied().collect(),
         kept: vec![],
         reason,
