@@ -709,29 +709,32 @@ impl Scenario {
 
 struct Checker<'a> {
     errors: Vec<FieldError>,
+    /// Every actor id with its kind, in id order (for hints).
     kinds: BTreeMap<&'a str, &'static str>,
+    /// The same, hashed: looked up for every reference.
+    kind_of: crate::state::Lookup<&'a str, &'static str>,
     treaties: BTreeSet<&'a str>,
 }
 
 impl<'a> Checker<'a> {
-    fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { path: path.into(), message: message.into() });
+    fn err(&mut self, path: impl std::fmt::Display, message: impl Into<String>) {
+        self.errors.push(FieldError { path: path.to_string(), message: message.into() });
     }
 
-    fn unit(&mut self, path: String, value: f64) {
+    fn unit(&mut self, path: impl std::fmt::Display, value: f64) {
         if !value.is_finite() || !(0.0..=1.0).contains(&value) {
             self.err(path, format!("{value} is outside [0, 1]"));
         }
     }
 
-    fn non_negative(&mut self, path: String, value: f64) {
+    fn non_negative(&mut self, path: impl std::fmt::Display, value: f64) {
         if !value.is_finite() || !(0.0..=1.0e15).contains(&value) {
             self.err(path, format!("{value} must be a finite number between 0 and 1e15"));
         }
     }
 
-    fn actor_ref(&mut self, path: String, id: &str, expected: &[&str]) {
-        match self.kinds.get(id) {
+    fn actor_ref(&mut self, path: impl std::fmt::Display, id: &str, expected: &[&str]) {
+        match self.kind_of.get(id) {
             None => {
                 let hint = params::did_you_mean(id, self.kinds.keys().copied());
                 self.err(path, format!("unknown actor {id:?}{hint}"));
@@ -743,8 +746,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn treaty_or_org_ref(&mut self, path: String, id: &str) {
-        if self.treaties.contains(id) || self.kinds.get(id) == Some(&"Organisation") {
+    fn treaty_or_org_ref(&mut self, path: impl std::fmt::Display, id: &str) {
+        if self.treaties.contains(id) || self.kind_of.get(id) == Some(&"Organisation") {
             return;
         }
         let candidates: Vec<&str> =
@@ -753,7 +756,7 @@ impl<'a> Checker<'a> {
         self.err(path, format!("unknown treaty or organisation {id:?}{hint}"));
     }
 
-    fn date_in_horizon(&mut self, path: String, text: &str, start: Option<Date>, horizon: u32) -> Option<u32> {
+    fn date_in_horizon(&mut self, path: impl std::fmt::Display, text: &str, start: Option<Date>, horizon: u32) -> Option<u32> {
         match Date::parse(text) {
             Err(e) => {
                 self.err(path, e.to_string());
@@ -782,7 +785,7 @@ impl<'a> Checker<'a> {
 /// Checks everything the parser cannot: ids, references, ranges and dates. Returns every
 /// problem found, sorted by path.
 pub fn validate(s: &Scenario) -> Vec<FieldError> {
-    let mut c = Checker { errors: Vec::new(), kinds: BTreeMap::new(), treaties: BTreeSet::new() };
+    let mut c = Checker { errors: Vec::new(), kinds: BTreeMap::new(), kind_of: Default::default(), treaties: BTreeSet::new() };
     if s.name.trim().is_empty() {
         c.err("name", "must not be empty");
     }
@@ -810,6 +813,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
         if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
             c.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
         }
+        c.kind_of.insert(id, a.kind_name());
         if c.kinds.insert(id, a.kind_name()).is_some() {
             c.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
         }
@@ -832,20 +836,20 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                     ("war_opposition", st.war_opposition),
                     ("security_threat", st.security_threat),
                 ] {
-                    c.unit(format!("{p}.{field}"), v);
+                    c.unit(format_args!("{p}.{field}"), v);
                 }
-                c.non_negative(format!("{p}.gdp_busd"), st.gdp_busd);
-                c.non_negative(format!("{p}.population_m"), st.population_m);
+                c.non_negative(format_args!("{p}.gdp_busd"), st.gdp_busd);
+                c.non_negative(format_args!("{p}.population_m"), st.population_m);
                 for (other, v) in &st.trade_exposure {
-                    c.actor_ref(format!("{p}.trade_exposure[{other:?}]"), other, &["State"]);
-                    c.unit(format!("{p}.trade_exposure[{other:?}]"), *v);
+                    c.actor_ref(format_args!("{p}.trade_exposure[{other:?}]"), other, &["State"]);
+                    c.unit(format_args!("{p}.trade_exposure[{other:?}]"), *v);
                 }
                 for (other, v) in &st.electricity_supply {
-                    c.actor_ref(format!("{p}.electricity_supply[{other:?}]"), other, &["State"]);
-                    c.unit(format!("{p}.electricity_supply[{other:?}]"), *v);
+                    c.actor_ref(format_args!("{p}.electricity_supply[{other:?}]"), other, &["State"]);
+                    c.unit(format_args!("{p}.electricity_supply[{other:?}]"), *v);
                 }
                 for (j, other) in st.borders.iter().enumerate() {
-                    c.actor_ref(format!("{p}.borders[{j}]"), other, &["State"]);
+                    c.actor_ref(format_args!("{p}.borders[{j}]"), other, &["State"]);
                     if other == &st.id {
                         c.err(format!("{p}.borders[{j}]"), "a state cannot border itself");
                     }
@@ -857,7 +861,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 }
                 let mut abroad = 0u64;
                 for (host, n) in &st.forces_abroad {
-                    c.actor_ref(format!("{p}.forces_abroad[{host:?}]"), host, &["State"]);
+                    c.actor_ref(format_args!("{p}.forces_abroad[{host:?}]"), host, &["State"]);
                     if host == &st.id {
                         c.err(format!("{p}.forces_abroad[{host:?}]"), "a state's forces cannot be abroad at home");
                     }
@@ -873,7 +877,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 }
                 let mut seen = BTreeSet::new();
                 for (j, m) in o.members.iter().enumerate() {
-                    c.actor_ref(format!("{p}.members[{j}]"), m, &["State"]);
+                    c.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
                     if !seen.insert(m) {
                         c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
                     }
@@ -884,9 +888,9 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                     }
                 }
                 if let Some(u) = &o.ucg {
-                    c.unit(format!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
+                    c.unit(format_args!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
                     if let DecisionRule::Share(x) = u.force_decision_rule {
-                        c.unit(format!("{p}.ucg.force_decision_rule"), x);
+                        c.unit(format_args!("{p}.ucg.force_decision_rule"), x);
                     }
                     if u.review_days == 0 {
                         c.err(format!("{p}.ucg.review_days"), "must be at least 1");
@@ -897,14 +901,14 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 }
             }
             ActorDef::Partner(pd) => {
-                c.unit(format!("{p}.aid_conditionality"), pd.aid_conditionality);
-                c.unit(format!("{p}.hostility_exposure"), pd.hostility_exposure);
+                c.unit(format_args!("{p}.aid_conditionality"), pd.aid_conditionality);
+                c.unit(format_args!("{p}.hostility_exposure"), pd.hostility_exposure);
                 for host in pd.forces.keys() {
-                    c.actor_ref(format!("{p}.forces[{host:?}]"), host, &["State"]);
+                    c.actor_ref(format_args!("{p}.forces[{host:?}]"), host, &["State"]);
                 }
                 for (r, v) in &pd.aid_musd {
-                    c.actor_ref(format!("{p}.aid_musd[{r:?}]"), r, &["State"]);
-                    c.non_negative(format!("{p}.aid_musd[{r:?}]"), *v);
+                    c.actor_ref(format_args!("{p}.aid_musd[{r:?}]"), r, &["State"]);
+                    c.non_negative(format_args!("{p}.aid_musd[{r:?}]"), *v);
                 }
             }
             ActorDef::ArmedGroup(g) => {
@@ -912,7 +916,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                     c.err(format!("{p}.operates_in"), "an armed group needs at least one state to operate in");
                 }
                 for (j, st) in g.operates_in.iter().enumerate() {
-                    c.actor_ref(format!("{p}.operates_in[{j}]"), st, &["State"]);
+                    c.actor_ref(format_args!("{p}.operates_in[{j}]"), st, &["State"]);
                 }
                 if !g.attacks_per_month.is_finite() || !(0.0..=1000.0).contains(&g.attacks_per_month) {
                     c.err(format!("{p}.attacks_per_month"), format!("{} must be between 0 and 1000", g.attacks_per_month));
@@ -930,7 +934,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
         }
         let mut seen = BTreeSet::new();
         for (j, m) in t.members.iter().enumerate() {
-            c.actor_ref(format!("{p}.members[{j}]"), m, &["State"]);
+            c.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
             if !seen.insert(m) {
                 c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
             }
@@ -941,7 +945,7 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
             c.err(format!("{p}.in_force"), e.to_string());
         }
         if let DecisionRule::Share(x) = t.decision_rule {
-            c.unit(format!("{p}.decision_rule"), x);
+            c.unit(format_args!("{p}.decision_rule"), x);
         }
         if t.clauses.is_empty() {
             c.err(format!("{p}.clauses"), "a treaty needs at least one clause");
@@ -957,13 +961,13 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
             for (j, cond) in cl.conditions.iter().enumerate() {
                 if let Condition::Adversary(ids) | Condition::Location(ids) = cond {
                     for (n, id) in ids.iter().enumerate() {
-                        c.actor_ref(format!("{cp}.conditions[{j}][{n}]"), id, &[]);
+                        c.actor_ref(format_args!("{cp}.conditions[{j}][{n}]"), id, &[]);
                     }
                 }
             }
         }
     }
-    c.actor_ref("focus".into(), &s.focus, &["State"]);
+    c.actor_ref("focus", &s.focus, &["State"]);
     for (name, value) in &s.parameters {
         match params::spec(name) {
             None => {
@@ -979,15 +983,15 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
     }
     for (i, ev) in s.timeline.iter().enumerate() {
         let p = format!("timeline[{i}]");
-        c.date_in_horizon(format!("{p}.date"), &ev.date, start, horizon);
+        c.date_in_horizon(format_args!("{p}.date"), &ev.date, start, horizon);
         let e = format!("{p}.event");
         match &ev.event {
-            ScriptedEvent::Coup { state, .. } => c.actor_ref(format!("{e}.state"), state, &["State"]),
+            ScriptedEvent::Coup { state, .. } => c.actor_ref(format_args!("{e}.state"), state, &["State"]),
             ScriptedEvent::Attack { attacker, target, location, kind, .. } => {
-                c.actor_ref(format!("{e}.attacker"), attacker, &[]);
-                c.actor_ref(format!("{e}.target"), target, &["State"]);
+                c.actor_ref(format_args!("{e}.attacker"), attacker, &[]);
+                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
                 if let Some(l) = location {
-                    c.actor_ref(format!("{e}.location"), l, &["State"]);
+                    c.actor_ref(format_args!("{e}.location"), l, &["State"]);
                 }
                 if attacker == target && *kind != AttackKind::Rebellion {
                     c.err(format!("{e}.attacker"), "a state cannot attack itself (use kind: Rebellion for an armed group at home)");
@@ -1000,30 +1004,30 @@ pub fn validate(s: &Scenario) -> Vec<FieldError> {
                 }
             }
             ScriptedEvent::SanctionsImposed { org, target, measures } => {
-                c.actor_ref(format!("{e}.org"), org, &["Organisation"]);
-                c.actor_ref(format!("{e}.target"), target, &["State"]);
+                c.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
+                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
                 if measures.is_empty() {
                     c.err(format!("{e}.measures"), "at least one measure");
                 }
             }
             ScriptedEvent::AidSuspended { partner, recipient } => {
-                c.actor_ref(format!("{e}.partner"), partner, &["Partner"]);
-                c.actor_ref(format!("{e}.recipient"), recipient, &["State"]);
+                c.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
+                c.actor_ref(format_args!("{e}.recipient"), recipient, &["State"]);
             }
             ScriptedEvent::InterventionLaunched { org, target } => {
-                c.actor_ref(format!("{e}.org"), org, &["Organisation"]);
-                c.actor_ref(format!("{e}.target"), target, &["State"]);
+                c.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
+                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
             }
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
-                c.actor_ref(format!("{e}.state"), state, &["State"]);
-                c.treaty_or_org_ref(format!("{e}.from"), from);
+                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                c.treaty_or_org_ref(format_args!("{e}.from"), from);
             }
             ScriptedEvent::ForcesExpelled { state, partner } => {
-                c.actor_ref(format!("{e}.state"), state, &["State"]);
-                c.actor_ref(format!("{e}.partner"), partner, &["Partner"]);
+                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                c.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
             }
             ScriptedEvent::AssistanceRequested { state, treaty } => {
-                c.actor_ref(format!("{e}.state"), state, &["State"]);
+                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
                 if !c.treaties.contains(treaty.as_str()) {
                     c.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}"));
                 }
