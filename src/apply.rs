@@ -38,7 +38,7 @@ impl Ctx<'_> {
     }
 
     fn entity(&self, id: &str) -> Result<Entity, ApplyError> {
-        self.world.resource::<ActorIndex>().get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
+        self.world.resource::<crate::engine::Fixed>().index.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
     }
 
     fn polity(&mut self, id: &str) -> Result<Mut<'_, Polity>, ApplyError> {
@@ -59,7 +59,7 @@ impl Ctx<'_> {
         if day <= p.accrued_day {
             return Ok(());
         }
-        let loss = loss_at(p, profile, world.resource::<Params>(), day);
+        let loss = loss_at(p, profile, &world.resource::<crate::engine::Fixed>().params, day);
         let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
         p.gdp_loss_pct = loss;
         p.accrued_day = day;

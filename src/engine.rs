@@ -106,23 +106,35 @@ impl Log {
 /// Days between state checkpoints in the log.
 pub const CHECKPOINT_DAYS: u32 = 30;
 
+/// Everything that never changes once the world is built, in one resource: the rules fetch
+/// their view of the world hundreds of times a run, and each resource costs a lookup.
+#[derive(Resource, Debug)]
+pub struct Fixed {
+    /// Parameters.
+    pub params: Params,
+    /// Draws.
+    pub draws: DrawSource,
+    /// Actor lookup (actors are never added after the world is built).
+    pub index: ActorIndex,
+    /// The scenario.
+    pub scenario: ScenarioData,
+    /// Each state's aid donors.
+    pub donors_of: DonorsOf,
+    /// Each state's organisations (at the start).
+    pub orgs_of: OrgsOf,
+}
+
 /// What every rule reads and writes besides `rules::Facts`, bundled.
 #[derive(SystemParam)]
 pub struct Ctx<'w> {
     /// Today.
     pub clock: Res<'w, Clock>,
-    /// Parameters.
-    pub params: Res<'w, Params>,
-    /// Draws.
-    pub draws: Res<'w, DrawSource>,
+    /// Parameters, draws, the actor index, the scenario and the static indexes.
+    pub fixed: Res<'w, Fixed>,
     /// Events from the previous round.
     pub fresh: Res<'w, Fresh>,
     /// Where proposals go.
     pub pending: ResMut<'w, Pending>,
-    /// Actor lookup.
-    pub index: Res<'w, ActorIndex>,
-    /// The scenario.
-    pub scenario: Res<'w, ScenarioData>,
     /// The log so far.
     pub log: Res<'w, Log>,
 }
@@ -390,15 +402,17 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
             .collect(),
     );
     world.insert_resource(treaties);
-    world.insert_resource(orgs_of);
-    world.insert_resource(donors_of);
-    world.insert_resource(index);
     world.insert_resource(Crises::default());
     world.insert_resource(Defence::default());
-    world.insert_resource(params);
-    world.insert_resource(DrawSource(Draws::new(seed)));
     world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
-    world.insert_resource(ScenarioData(scenario.clone()));
+    world.insert_resource(Fixed {
+        params,
+        draws: DrawSource(Draws::new(seed)),
+        index,
+        scenario: ScenarioData(scenario.clone()),
+        donors_of,
+        orgs_of,
+    });
     world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
     world.insert_resource(Pending::default());
     world.insert_resource(Fresh::default());

@@ -14,7 +14,7 @@ use crate::event::{Event, EventKind};
 use crate::params::Params;
 use crate::run::{Header, ParsedLog, Prepared};
 use crate::scenario::AttackKind;
-use crate::state::{ActorIndex, Crises, PartnerState, Polity, StateProfile};
+use crate::state::{Crises, PartnerState, Polity, StateProfile};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -71,9 +71,9 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.sort_unstable();
     days.dedup();
 
-    let params: Params = world.resource::<Params>().clone();
+    let params: Params = world.resource::<crate::engine::Fixed>().params.clone();
     let ids: Vec<(crate::state::Id, bevy_ecs::entity::Entity)> =
-        world.resource::<ActorIndex>().iter().map(|(k, v)| (k.clone(), *v)).collect();
+        world.resource::<crate::engine::Fixed>().index.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;

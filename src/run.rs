@@ -226,7 +226,7 @@ pub fn header(p: &Prepared, seed: u64) -> Header {
 /// Outcomes from a world's final state and log.
 pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outcomes {
     let focus = &scenario.focus;
-    let entity = sim.world.resource::<state::ActorIndex>()[focus];
+    let entity = sim.world.resource::<crate::engine::Fixed>().index[focus];
     let polity: Polity = sim.world.get::<Polity>(entity).expect("focus is a state").clone();
     let def = scenario.state(focus).expect("focus is a state");
     let mut q = sim.world.query::<(&state::StateProfile, &Polity)>();

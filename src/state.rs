@@ -636,7 +636,7 @@ type PartsQuery = Query<
     'static,
     (Option<Ref<'static, Polity>>, Option<Ref<'static, OrgState>>, Option<Ref<'static, PartnerState>>, Option<Ref<'static, GroupState>>),
 >;
-type PartsParams = (Res<'static, ActorIndex>, PartsQuery, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
+type PartsParams = (Res<'static, crate::engine::Fixed>, PartsQuery, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
 
 /// Checkpoint digests of log schema 4 on. Each actor's mutable state (its `Polity`,
 /// `OrgState`, `PartnerState` or `GroupState`) and each bookkeeping resource (treaties,
@@ -688,7 +688,8 @@ impl Digester {
 
     /// The checkpoint digest (hex) of the world's current state.
     pub fn digest(&mut self, world: &mut World) -> String {
-        let (index, parts, treaties, crises, defence) = self.params.get_mut(world).expect("digest parameters are valid");
+        let (fixed, parts, treaties, crises, defence) = self.params.get_mut(world).expect("digest parameters are valid");
+        let index = &fixed.index;
         if self.parts.is_empty() {
             self.parts = vec![None; index.iter().len()];
             self.ids = index.iter().map(|(id, _)| Self::part(&mut self.buf, 7, id)).collect();

@@ -441,7 +441,7 @@ mod armed {
     fn the_attack_rate_rises_when_forces_are_drawn_away_and_when_foreign_forces_leave() {
         let params = casus::params::Params::defaults();
         let h = Harness::new(NIGER, &[]);
-        let e = h.sim.world.resource::<casus::state::ActorIndex>()["NER"];
+        let e = h.sim.world.resource::<casus::engine::Fixed>().index["NER"];
         let mut p = h.sim.world.get::<casus::state::Polity>(e).unwrap().clone();
         assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, true, true), 1.0);
         assert!((casus::rules::armed::rate_multiplier(&params, &p, true, false) - 1.8).abs() < 1e-12);

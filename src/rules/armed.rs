@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemState;
 
 use crate::draw::{Draws, Purpose};
-use crate::engine::{Ctx, DrawSource};
+use crate::engine::{Ctx, Fixed};
 use crate::event::EventKind;
 use crate::params::Params;
 use crate::rules::k;
@@ -64,8 +64,7 @@ fn hosting(place: &Place, partners: &Query<Ref<PartnerState>>, state: &str) -> (
 
 /// What the calendar reads: the inputs of a pair's next attack day, with their change ticks.
 type CalendarParams = (
-    Res<'static, Params>,
-    Res<'static, DrawSource>,
+    Res<'static, Fixed>,
     Query<'static, 'static, (Entity, &'static Code, &'static GroupProfile, Ref<'static, GroupState>)>,
     Query<'static, 'static, Ref<'static, Polity>>,
     Query<'static, 'static, Ref<'static, PartnerState>>,
@@ -104,8 +103,9 @@ impl AttackCalendar {
 
     /// Brings every pair's day up to date with the world.
     pub fn refresh(&mut self, world: &mut World) {
-        let (params, draws, groups, polities, partners) = self.params.get_mut(world).expect("calendar parameters are valid");
-        let all = !self.built || params.is_changed() || draws.is_changed();
+        let (fixed, groups, polities, partners) = self.params.get_mut(world).expect("calendar parameters are valid");
+        let all = !self.built || fixed.is_changed();
+        let (params, draws) = (&fixed.params, &fixed.draws);
         if !self.built {
             let mut list: Vec<(&Code, Entity, usize)> =
                 groups.iter().map(|(e, code, g, _)| (code, e, g.0.operates_in.len().min(g.1.len()))).collect();
@@ -128,7 +128,7 @@ impl AttackCalendar {
             };
             if all || gs.is_changed() || p.is_changed() || place.hosts.iter().any(|h| partners.get(*h).is_ok_and(|s| s.is_changed())) {
                 let st = &g.0.operates_in[pair.place];
-                let inputs = AttackInputs::of(&params, g, &gs, st, &p, hosting(place, &partners, st));
+                let inputs = AttackInputs::of(params, g, &gs, st, &p, hosting(place, &partners, st));
                 if all || inputs != pair.inputs {
                     pair.inputs = inputs;
                     pair.day = inputs.and_then(|i| i.next_day(&draws.0, &code.0, st));
@@ -167,11 +167,15 @@ pub fn launch_armed_group_attacks(ctx: &mut Ctx, due: &[(Entity, usize)], groups
         let Ok((code, g, gs)) = groups.get(group) else { continue };
         let st = &g.0.operates_in[i];
         let count = gs.attacks.get(st).copied().unwrap_or(0);
-        let deaths =
-            ctx.draws.0.exponential(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count)], g.0.mean_deaths).round().min(1.0e5)
-                as u32;
-        let share = (ctx.params.armed_civilian_share
-            * (0.5 + ctx.draws.0.uniform(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count), 1])))
+        let deaths = ctx
+            .fixed
+            .draws
+            .0
+            .exponential(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count)], g.0.mean_deaths)
+            .round()
+            .min(1.0e5) as u32;
+        let share = (ctx.fixed.params.armed_civilian_share
+            * (0.5 + ctx.fixed.draws.0.uniform(Purpose::AttackCasualties, &[k(&code.0), k(st), u64::from(count), 1])))
         .min(1.0);
         let civilian = (f64::from(deaths) * share).round() as u32;
         ctx.emit(

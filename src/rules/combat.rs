@@ -30,6 +30,7 @@ pub fn fight_interventions(
     for ev in fresh.iter() {
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
         let rule = ctx
+            .fixed
             .index
             .get(org)
             .and_then(|e| orgs.get(*e).ok())
@@ -52,9 +53,9 @@ pub fn fight_interventions(
     if !ctx.first_round() {
         return;
     }
-    let round_days = Params::days(ctx.params.combat_round_days);
+    let round_days = Params::days(ctx.fixed.params.combat_round_days);
     for (target, crisis) in &crises.0 {
-        let Some((tdef, tpol)) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((tdef, tpol)) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         for (org, resp) in &crisis.responses {
             let Some(iv) = &resp.intervention else { continue };
             if iv.ended.is_some() || day < iv.last_round_day + round_days {
@@ -65,12 +66,12 @@ pub fn fight_interventions(
             let attackers = f64::from(iv.attacker_strength);
             let defenders = effective_defenders(tpol, tdef.0.cohesion) + f64::from(allied);
             let round = iv.rounds + 1;
-            let mut rng = ctx.draws.0.stream(Purpose::Combat, &[k(org), k(target), u64::from(round)]);
+            let mut rng = ctx.fixed.draws.0.stream(Purpose::Combat, &[k(org), k(target), u64::from(round)]);
             let noise = |r: &mut rand_chacha::ChaCha8Rng| 0.7 + 0.6 * r.random::<f64>();
-            let defender_losses = (ctx.params.combat_attacker_lethality * attackers * noise(&mut rng)).round().min(defenders) as u32;
-            let attacker_losses = (ctx.params.combat_defender_lethality * defenders * noise(&mut rng)).round().min(attackers) as u32;
+            let defender_losses = (ctx.fixed.params.combat_attacker_lethality * attackers * noise(&mut rng)).round().min(defenders) as u32;
+            let attacker_losses = (ctx.fixed.params.combat_defender_lethality * defenders * noise(&mut rng)).round().min(attackers) as u32;
             let civilian_deaths =
-                (f64::from(defender_losses + attacker_losses) * ctx.params.combat_civilian_ratio * noise(&mut rng)).round() as u32;
+                (f64::from(defender_losses + attacker_losses) * ctx.fixed.params.combat_civilian_ratio * noise(&mut rng)).round() as u32;
             let defender_strength = defenders.round() as u32;
             ctx.emit(
                 EventKind::CombatRound {
@@ -88,15 +89,15 @@ pub fn fight_interventions(
             );
             let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
             let break_share =
-                (ctx.params.combat_defender_break_base + ctx.params.combat_defender_break_cohesion * tdef.0.cohesion).min(1.0);
+                (ctx.fixed.params.combat_defender_break_base + ctx.fixed.params.combat_defender_break_cohesion * tdef.0.cohesion).min(1.0);
             let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
             let outcome = if lost_defenders >= break_share * f64::from(defender_initial) {
                 Some(CombatOutcome::Success)
             } else if (iv.attacker_losses + u64::from(attacker_losses)) as f64
-                >= ctx.params.combat_attacker_break * f64::from(iv.initial_troops)
+                >= ctx.fixed.params.combat_attacker_break * f64::from(iv.initial_troops)
             {
                 Some(CombatOutcome::Withdrawal)
-            } else if f64::from(round) >= ctx.params.combat_max_rounds {
+            } else if f64::from(round) >= ctx.fixed.params.combat_max_rounds {
                 Some(CombatOutcome::Stalemate)
             } else {
                 None

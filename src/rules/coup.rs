@@ -16,13 +16,13 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
-        let Some((prof, _)) = ctx.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
-        let x = ctx.params.coup_fail_intercept + ctx.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
-        let fails = ctx.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
+        let Some((prof, _)) = ctx.fixed.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        let x = ctx.fixed.params.coup_fail_intercept + ctx.fixed.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
+        let fails = ctx.fixed.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
         let kind = if fails {
             EventKind::CoupFailing {
                 state: state.clone(),
-                reversal_day: ctx.day() + crate::params::Params::days(ctx.params.coup_reversal_delay_days),
+                reversal_day: ctx.day() + crate::params::Params::days(ctx.fixed.params.coup_reversal_delay_days),
             }
         } else {
             EventKind::CoupConsolidated { state: state.clone() }
@@ -30,7 +30,7 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
         ctx.emit(kind, Some(ev.seq), RULE);
     }
     for (state, crisis) in &crises.0 {
-        let Some((_, p)) = ctx.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((_, p)) = ctx.fixed.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
         if let Some(rd) = p.reversal_day
             && ctx.day() >= rd
             && crisis.resolved_day.is_none()

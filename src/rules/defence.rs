@@ -71,7 +71,7 @@ fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
 pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let day = ctx.day();
     let fresh = ctx.fresh();
-    let reengage = Params::days(ctx.params.assistance_reengage_days);
+    let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
     for ev in fresh.iter() {
         // The attack, and whether this is the written request that unlocks request-conditioned clauses.
         let (attack_ev, request) = match &ev.kind {
@@ -89,7 +89,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
             _ => continue,
         };
         let (attacker, target, location, attack) = attack_fields(&attack_ev).expect("checked");
-        let target_state = ctx.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
+        let target_state = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
         let mut ids: Vec<&Id> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
         ids.dedup();
@@ -141,8 +141,8 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
                     if needs_request && !requested_here {
                         // The attacked state decides whether to file the written request.
                         requested_here = true;
-                        let p = ctx.params.request_propensity;
-                        if ctx.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
+                        let p = ctx.fixed.params.request_propensity;
+                        if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
                             ctx.emit(
                                 EventKind::AssistanceRequested { state: target.to_id(), treaty: tid.clone() },
                                 Some(attack_ev.seq),
@@ -179,27 +179,28 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
 /// Each obligated party decides whether and how to honour; collective clauses form joint operations.
 pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let fresh = ctx.fresh();
-    let terms = HonourTerms::new(&ctx.params);
+    let terms = HonourTerms::new(&ctx.fixed.params);
     for ev in fresh.iter() {
         let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
         let Some(t) = treaties.by_id.get(treaty) else { continue };
         let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
-        let (Some((pdef, ppol)), Some((_, bpol))) =
-            (ctx.index.get(party).and_then(|e| states.get(*e).ok()), ctx.index.get(beneficiary).and_then(|e| states.get(*e).ok()))
-        else {
+        let (Some((pdef, ppol)), Some((_, bpol))) = (
+            ctx.fixed.index.get(party).and_then(|e| states.get(*e).ok()),
+            ctx.fixed.index.get(beneficiary).and_then(|e| states.get(*e).ok()),
+        ) else {
             continue;
         };
         let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
         // A neutrality clause towards the attacker overrides the defence obligation.
         let neutral = neutrality_towards(treaties, party, attacker);
-        let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.params, &pdef.0, ppol, bpol, *binding) };
-        let honoured = ctx.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
+        let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
+        let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
         // Forces already committed to this beneficiary count towards what is owed: a new
         // invocation tops them up rather than stacking a second contingent.
         let already =
             defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
-        let commit = (f64::from(available_troops(ppol) + already) * ctx.params.assistance_commit_share).round() as u32;
-        let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.params.assistance_min_armed_troops;
+        let commit = (f64::from(available_troops(ppol) + already) * ctx.fixed.params.assistance_commit_share).round() as u32;
+        let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.fixed.params.assistance_min_armed_troops;
         let commit = commit.saturating_sub(already);
         // Forces already there under the same clause keep serving; nothing new is owed in troops.
         let armed = armed && (commit > 0 || already > 0);
@@ -288,9 +289,9 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
 /// Committed forces mobilise, then deploy, after their delays.
 pub fn move_committed_forces(ctx: &mut Ctx, defence: &Defence) {
     let day = ctx.day();
-    let mob = Params::days(ctx.params.assistance_mobilisation_days);
-    let dep = Params::days(ctx.params.assistance_deployment_days);
-    let tour = Params::days(ctx.params.assistance_tour_days);
+    let mob = Params::days(ctx.fixed.params.assistance_mobilisation_days);
+    let dep = Params::days(ctx.fixed.params.assistance_deployment_days);
+    let tour = Params::days(ctx.fixed.params.assistance_tour_days);
     for ((party, ben), d) in &defence.deployments {
         let kind = match d.stage {
             Stage::Decided if day >= d.since + mob => {

@@ -27,7 +27,9 @@ fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)
             continue;
         }
         for m in t.members.iter().filter(|m| *m != state) {
-            if ctx.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta) && !allies.contains(m) {
+            if ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta)
+                && !allies.contains(m)
+            {
                 allies.push(m.clone());
             }
         }
@@ -47,13 +49,13 @@ pub fn review_junta_position(
     partners: &Query<(&Code, &PartnerProfile, &PartnerState)>,
 ) {
     let day = ctx.day();
-    let review_days = Params::days(ctx.params.junta_review_days);
+    let review_days = Params::days(ctx.fixed.params.junta_review_days);
     let mut org_list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
     org_list.sort_by(|a, b| a.0.cmp(b.0));
     let mut partner_list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
     partner_list.sort_by(|a, b| a.0.cmp(b.0));
     for (target, crisis) in &crises.0 {
-        let Some((def, pol)) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some((def, pol)) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         let def = &def.0;
         if crisis.resolved_day.is_some() || pol.regime != Regime::Junta || !pol.coup_consolidated {
             continue;
@@ -62,11 +64,12 @@ pub fn review_junta_position(
             continue;
         }
         let allies = has_junta_allies(treaties, states, ctx, target);
-        let pain = loss_now(pol, def, &ctx.params, day);
+        let pain = loss_now(pol, def, &ctx.fixed.params, day);
         let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
-        let x = ctx.params.junta_concession_intercept + ctx.params.junta_pain_weight * pain - ctx.params.junta_backing_weight * backing;
+        let x = ctx.fixed.params.junta_concession_intercept + ctx.fixed.params.junta_pain_weight * pain
+            - ctx.fixed.params.junta_backing_weight * backing;
         let key = [k(target), u64::from(day)];
-        if ctx.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
+        if ctx.fixed.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
             ctx.emit(
                 EventKind::OrderRestored { state: target.clone(), how: "junta handed power back".into() },
                 Some(crisis.coup_seq),
@@ -77,9 +80,9 @@ pub fn review_junta_position(
         let sanctions_seq = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
         if crisis.transition.is_none()
             && pol.sanctions_severity > 0.0
-            && ctx.draws.0.chance(Purpose::TransitionOffer, &key, ctx.params.junta_transition_propensity)
+            && ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity)
         {
-            let months = (ctx.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
+            let months = (ctx.fixed.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
             ctx.emit(
                 EventKind::TransitionProposed { state: target.clone(), months },
                 sanctions_seq.or(Some(crisis.coup_seq)),
@@ -91,8 +94,8 @@ pub fn review_junta_position(
             if troops == 0 || pst.leaving.contains_key(target) || !pst.aid_suspended.contains(target) {
                 continue;
             }
-            let p = ctx.params.junta_expel_propensity * pprof.0.hostility_exposure;
-            if ctx.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
+            let p = ctx.fixed.params.junta_expel_propensity * pprof.0.hostility_exposure;
+            if ctx.fixed.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
                 let cause = ctx
                     .log
                     .events
@@ -120,8 +123,8 @@ pub fn review_junta_position(
                 continue;
             }
             let Some((d0, sseq)) = crisis.responses.get(&ocode.0).and_then(|r| r.sanctions_day) else { continue };
-            let x = ctx.params.junta_withdraw_intercept + ctx.params.junta_withdraw_days_weight * f64::from(day - d0);
-            if ctx.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
+            let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(day - d0);
+            if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
                 ctx.emit(
                     EventKind::WithdrawalAnnounced {
                         state: target.clone(),
@@ -145,11 +148,12 @@ pub fn review_junta_position(
                 continue;
             }
             for m in t.members.iter().filter(|m| *m != state) {
-                let is_junta = ctx.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta);
+                let is_junta = ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok()).is_some_and(|(_, p)| p.regime == Regime::Junta);
                 if !is_junta || !ost.members.contains(m) || ost.withdrawing.contains_key(m) {
                     continue;
                 }
-                if ctx.draws.0.chance(Purpose::WithdrawalSolidarity, &[k(m), k(from), ev.seq], ctx.params.withdrawal_solidarity) {
+                if ctx.fixed.draws.0.chance(Purpose::WithdrawalSolidarity, &[k(m), k(from), ev.seq], ctx.fixed.params.withdrawal_solidarity)
+                {
                     ctx.emit(
                         EventKind::WithdrawalAnnounced {
                             state: m.clone(),

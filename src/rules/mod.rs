@@ -8,13 +8,12 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::engine::Ctx;
+use crate::engine::{Ctx, Fixed};
 use crate::event::{Event, EventKind};
 
 use crate::scenario::Regime;
 use crate::state::{
-    Code, Crises, Defence, DonorsOf, GroupProfile, GroupState, OrgProfile, OrgState, OrgsOf, PartnerProfile, PartnerState, Polity,
-    StateProfile, Treaties,
+    Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties,
 };
 
 pub mod armed;
@@ -90,10 +89,6 @@ pub struct Facts<'w, 's> {
     pub timeline: Res<'w, scripted::Timeline>,
     /// Treaties.
     pub treaties: Res<'w, Treaties>,
-    /// Each state's aid donors.
-    pub donors_of: Res<'w, DonorsOf>,
-    /// Each state's organisations (at the start).
-    pub orgs_of: Res<'w, OrgsOf>,
     /// Crises and organisations' responses.
     pub crises: Res<'w, Crises>,
     /// Defence bookkeeping.
@@ -188,6 +183,8 @@ impl Module {
 /// `attacks_due` are the armed groups' attacks due today (`armed::AttackCalendar::due_on`).
 pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity, usize)]) -> [usize; 9] {
     let mut made = [0usize; 9];
+    // Borrowed for the world's lifetime, apart from `ctx` (which the rules borrow mutably).
+    let fixed: &Fixed = Res::clone(&ctx.fixed).into_inner();
     macro_rules! module {
         ($m:expr, $($call:expr);+) => {
             if run[$m as usize] {
@@ -201,11 +198,11 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity,
     module!(Module::Coup, coup::resolve_coups(ctx, &f.crises, &f.states));
     module!(
         Module::Ucg,
-        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &f.orgs_of);
+        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &fixed.orgs_of);
         ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
         ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs)
     );
-    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &f.donors_of));
+    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &fixed.donors_of));
     module!(Module::Junta, junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners));
     module!(
         Module::Defence,
@@ -223,13 +220,13 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity,
 /// `next_attack` is the armed groups' next attack day after `after`
 /// (`armed::AttackCalendar::next_due`).
 pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<u32>) -> [Option<u32>; 9] {
-    let p = &ctx.params;
+    let p = &ctx.fixed.params;
     [
         scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
         coup::next_due(after, &f.polities),
         ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.log),
-        partners::next_due(after, &f.crises, &f.partners, &f.donors_of),
-        junta::next_due(after, p, &f.crises, &f.polities, &ctx.index),
+        partners::next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of),
+        junta::next_due(after, p, &f.crises, &f.polities, &ctx.fixed.index),
         defence::next_due(after, p, &f.defence),
         combat::next_due(after, p, &f.crises),
         next_attack,

@@ -30,7 +30,7 @@ pub fn suspend_aid_and_withdraw_forces(
             continue;
         }
         let Some(donors) = donors_of.0.get(target.as_str()) else { continue };
-        let Some(pol) = ctx.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
+        let Some(pol) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         if pol.junta_since.is_none() {
             continue;
         }
@@ -45,7 +45,8 @@ pub fn suspend_aid_and_withdraw_forces(
             } else {
                 ctx.first_round() && day == crisis.coup_day + delay && pol.coup_consolidated
             };
-            if due && ctx.draws.0.chance(Purpose::AidSuspension, &[k(&code.0), k(target), crisis.coup_seq], prof.0.aid_conditionality) {
+            if due && ctx.fixed.draws.0.chance(Purpose::AidSuspension, &[k(&code.0), k(target), crisis.coup_seq], prof.0.aid_conditionality)
+            {
                 ctx.emit(
                     EventKind::AidSuspended { partner: code.0.clone(), recipient: target.clone(), amount_musd: amount },
                     Some(crisis.coup_seq),

@@ -55,8 +55,11 @@ pub fn emit_scripted_events(
         let kind = match ev {
             ScriptedEvent::Coup { state, leader } => EventKind::CoupStaged { state: state.clone(), leader: leader.clone() },
             ScriptedEvent::Attack { attacker, target, location, kind, troops, deaths } => {
-                let civilian =
-                    if *kind == AttackKind::Terrorist { (f64::from(*deaths) * ctx.params.armed_civilian_share).round() as u32 } else { 0 };
+                let civilian = if *kind == AttackKind::Terrorist {
+                    (f64::from(*deaths) * ctx.fixed.params.armed_civilian_share).round() as u32
+                } else {
+                    0
+                };
                 EventKind::AttackOccurred {
                     attacker: attacker.clone(),
                     target: target.clone(),
@@ -81,6 +84,7 @@ pub fn emit_scripted_events(
             },
             ScriptedEvent::AidSuspended { partner, recipient } => {
                 let amount = ctx
+                    .fixed
                     .index
                     .get(partner)
                     .and_then(|e| partners.get(*e).ok())
@@ -92,14 +96,15 @@ pub fn emit_scripted_events(
                 let pledges = crises.0.get(target).and_then(|c| c.responses.get(org)).map(|r| r.pledges.clone()).unwrap_or_default();
                 let contributors: Vec<(Id, u32)> = if pledges.is_empty() {
                     // No pledges yet: members in good standing, other than juntas, send their pledge share.
-                    let members = ctx.index.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
+                    let members =
+                        ctx.fixed.index.get(org).and_then(|e| orgs.get(*e).ok()).map(|(_, s)| s.members.clone()).unwrap_or_default();
                     members
                         .iter()
                         .filter(|m| *m != target)
                         .filter_map(|m| {
-                            let (_, pol) = ctx.index.get(m).and_then(|e| states.get(*e).ok())?;
-                            let troops =
-                                (f64::from(crate::rules::available_troops(pol)) * ctx.params.intervention_pledge_share).round() as u32;
+                            let (_, pol) = ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok())?;
+                            let troops = (f64::from(crate::rules::available_troops(pol)) * ctx.fixed.params.intervention_pledge_share)
+                                .round() as u32;
                             (pol.regime != crate::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
                         })
                         .collect()
@@ -115,12 +120,13 @@ pub fn emit_scripted_events(
             }
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
                 let notice = treaties.by_id.get(from).map(|t| t.def.withdrawal_notice_days).unwrap_or_else(|| {
-                    ctx.index.get(from).and_then(|e| orgs.get(*e).ok()).map(|(o, _)| o.0.withdrawal_notice_days).unwrap_or(0)
+                    ctx.fixed.index.get(from).and_then(|e| orgs.get(*e).ok()).map(|(o, _)| o.0.withdrawal_notice_days).unwrap_or(0)
                 });
                 EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day + notice }
             }
             ScriptedEvent::ForcesExpelled { state, partner } => {
                 let (troops, days) = ctx
+                    .fixed
                     .index
                     .get(partner)
                     .and_then(|e| partners.get(*e).ok())

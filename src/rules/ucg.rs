@@ -27,7 +27,7 @@ fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(&'a Id, &'a OrganisationDef, &'a UcgRegi
 }
 
 fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
-    ctx.index.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
+    ctx.fixed.index.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
 }
 
 fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
@@ -113,7 +113,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
                     );
                 }
                 let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
-                let pledge_delay = Params::days(ctx.params.pledge_delay_days);
+                let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
                 if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
                     pledge_support(ctx, states, target, tpol, org_id, useq);
                 }
@@ -127,7 +127,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
                 EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if o == org_id => {
                     // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
                     if let Some((_, tpol)) = state(ctx, states, target) {
-                        let troops = (f64::from(available_troops(tpol)) * ctx.params.armed_redeploy_share).round() as u32;
+                        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
                         if troops > 0 {
                             ctx.emit(
                                 EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
@@ -160,8 +160,8 @@ fn decide_sanctions(
         .filter(|m| *m != target)
         .filter(|m| state(ctx, states, m).is_some_and(|(_, p)| p.regime == Regime::Junta))
         .count();
-    let p = ucg.sanction_propensity + ctx.params.sanctions_contagion_weight * other_juntas as f64;
-    let economic = ctx.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
+    let p = ucg.sanction_propensity + ctx.fixed.params.sanctions_contagion_weight * other_juntas as f64;
+    let economic = ctx.fixed.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
     let measures: Vec<Measure> = ucg.sanctions_menu.iter().copied().filter(|m| economic || !m.is_economic()).collect();
     if !measures.is_empty() {
         ctx.emit(
@@ -206,7 +206,7 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
     // One pass over the index in id order, reaching each state's components by entity, with
     // the (also id-ordered) set of those who already pledged walked alongside: no id search, no
     // copy of every id; only candidates are kept for the draws.
-    let index = Res::clone(&ctx.index).into_inner();
+    let index = &Res::clone(&ctx.fixed).into_inner().index;
     let mut pledged = tpol.pledged_by.iter().peekable();
     let candidates: Vec<(&str, f64)> = index
         .iter()
@@ -219,8 +219,8 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
         .map(|(id, aff, _)| (id.as_str(), aff))
         .collect();
     for (id, aff) in candidates {
-        let prob = ctx.params.pledge_propensity * aff;
-        if ctx.draws.0.chance(Purpose::Pledge, &[k(id), k(target), cause], prob) {
+        let prob = ctx.fixed.params.pledge_propensity * aff;
+        if ctx.fixed.draws.0.chance(Purpose::Pledge, &[k(id), k(target), cause], prob) {
             ctx.emit(
                 EventKind::DefencePledged { by: id.to_id(), to: target.to_id(), against: org_id.to_id() },
                 Some(cause),
@@ -257,15 +257,15 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
         }
     }
     allies.sort_by(|a, b| a.0.cmp(b.0));
-    let terms = HonourTerms::new(&ctx.params);
+    let terms = HonourTerms::new(&ctx.fixed.params);
     let mut total = 0.0;
     for (i, &(ally, binding)) in allies.iter().enumerate() {
         if allies.get(i + 1).is_some_and(|next| next.0 == ally) {
             continue;
         }
         let Some((adef, apol)) = state(ctx, states, ally) else { continue };
-        let p = terms.probability(&ctx.params, adef, apol, tpol, binding);
-        total += p * ctx.params.assistance_commit_share * f64::from(available_troops(apol));
+        let p = terms.probability(&ctx.fixed.params, adef, apol, tpol, binding);
+        total += p * ctx.fixed.params.assistance_commit_share * f64::from(available_troops(apol));
     }
     total
 }
@@ -333,7 +333,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                 if pending
                     && (!open
                         || resp.transition_answer == Some(true)
-                        || day >= act_day + Params::days(ctx.params.intervention_call_off_days))
+                        || day >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days))
                 {
                     let reason = if !open {
                         "crisis over"
@@ -349,7 +349,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                     );
                     continue;
                 }
-                let review = Params::days(ctx.params.intervention_review_days);
+                let review = Params::days(ctx.fixed.params.intervention_review_days);
                 let due = match resp.last_launch_review {
                     None => day >= dday,
                     Some(last) => day >= last + review,
@@ -374,10 +374,11 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                 for v in &voters {
                     let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
                     let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
-                    let x = ctx.params.intervention_activation_intercept + 0.5 * ctx.params.intervention_capacity_weight * capacity
-                        - 0.5 * ctx.params.intervention_opposition_weight * vdef.war_opposition
-                        - 0.5 * ctx.params.intervention_exposure_weight * exposure(vdef, target);
-                    if ctx.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
+                    let x = ctx.fixed.params.intervention_activation_intercept
+                        + 0.5 * ctx.fixed.params.intervention_capacity_weight * capacity
+                        - 0.5 * ctx.fixed.params.intervention_opposition_weight * vdef.war_opposition
+                        - 0.5 * ctx.fixed.params.intervention_exposure_weight * exposure(vdef, target);
+                    if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
                         yes.push(v.clone());
                     } else {
                         no.push(v.clone());
@@ -404,7 +405,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
                     );
                     for v in &yes {
                         let Some((_, vpol)) = state(ctx, states, v) else { continue };
-                        let troops = (f64::from(available_troops(vpol)) * ctx.params.intervention_pledge_share).round() as u32;
+                        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
                         if troops > 0 {
                             ctx.emit(
                                 EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
@@ -443,7 +444,7 @@ fn decide_launch(
     let coalition: f64 = pledgers.iter().map(|(_, t)| f64::from(*t)).sum();
     let defenders = effective_defenders(tpol, tdef.cohesion) + expected_allied_support(ctx, states, treaties, target);
     let ratio = coalition / defenders.max(1.0);
-    if ratio < ctx.params.intervention_min_force_ratio {
+    if ratio < ctx.fixed.params.intervention_min_force_ratio {
         ctx.emit(
             EventKind::LaunchPostponed {
                 org: org_id.to_id(),
@@ -460,11 +461,11 @@ fn decide_launch(
     for (m, _) in &pledgers {
         let Some((mdef, mpol)) = state(ctx, states, m) else { continue };
         let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
-        let x = ctx.params.intervention_launch_intercept + ctx.params.intervention_capacity_weight * capacity
-            - ctx.params.intervention_opposition_weight * mdef.war_opposition
-            - ctx.params.intervention_exposure_weight * exposure(mdef, target)
-            - ctx.params.intervention_deterrence_weight * deterrence;
-        if ctx.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
+        let x = ctx.fixed.params.intervention_launch_intercept + ctx.fixed.params.intervention_capacity_weight * capacity
+            - ctx.fixed.params.intervention_opposition_weight * mdef.war_opposition
+            - ctx.fixed.params.intervention_exposure_weight * exposure(mdef, target)
+            - ctx.fixed.params.intervention_deterrence_weight * deterrence;
+        if ctx.fixed.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
             yes.push(m.clone());
         } else {
             no.push(m.clone());
@@ -547,9 +548,9 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                     })
                     .sum::<f64>()
                     / members.len().max(1) as f64;
-                let pressure = lifting_pressure(&ctx.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
-                let p = logistic(ctx.params.lifting_slope * (pressure - ctx.params.lifting_threshold));
-                if ctx.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
+                let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
+                let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
+                if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
                     let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
                     ctx.emit(
                         EventKind::SanctionsLifted {
@@ -572,7 +573,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                     if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
                         continue;
                     }
-                    let accepted = f64::from(*months) <= ctx.params.lifting_transition_accept_months;
+                    let accepted = f64::from(*months) <= ctx.fixed.params.lifting_transition_accept_months;
                     ctx.emit(
                         EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months: *months, accepted },
                         Some(ev.seq),
