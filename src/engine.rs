@@ -122,6 +122,8 @@ pub struct Fixed {
     pub donors_of: DonorsOf,
     /// Each state's organisations (at the start).
     pub orgs_of: OrgsOf,
+    /// The organisations with a regime on unconstitutional change, in id order.
+    pub ucg_orgs: Vec<Entity>,
 }
 
 /// What every rule reads and writes besides `rules::Facts`, bundled.
@@ -405,7 +407,16 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     world.insert_resource(Crises::default());
     world.insert_resource(Defence::default());
     world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
+    let ucg_orgs = scenario
+        .actors
+        .iter()
+        .filter(|a| matches!(a, ActorDef::Organisation(o) if o.ucg.is_some()))
+        .map(|a| (a.id(), index[a.id().as_str()]))
+        .collect::<BTreeMap<_, _>>()
+        .into_values()
+        .collect();
     world.insert_resource(Fixed {
+        ucg_orgs,
         params,
         draws: DrawSource(Draws::new(seed)),
         index,
@@ -648,7 +659,7 @@ impl Sim {
     pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
         let clock = *self.world.resource::<Clock>();
         let first = self.world.resource::<Log>().events.len();
-        let date = crate::format_id!("{}", clock.start.plus_days(i64::from(clock.day)));
+        let date = clock.start.plus_days(i64::from(clock.day)).to_id();
         for (i, p) in proposals.into_iter().enumerate() {
             let event = Event {
                 seq: (first + i) as u64,

@@ -72,7 +72,7 @@ pub struct Replayer<'a> {
     window_start: u64,
     last_day: u32,
     /// The date string of the current day, computed once per day rather than once per event.
-    date: Option<(u32, String)>,
+    date: Option<(u32, crate::id::Id)>,
     events: u64,
 }
 
@@ -149,7 +149,7 @@ impl<'a> Replayer<'a> {
             ));
         }
         if self.date.as_ref().is_none_or(|(d, _)| *d != e.day) {
-            self.date = Some((e.day, self.prepared.scenario.start_date().plus_days(i64::from(e.day)).to_string()));
+            self.date = Some((e.day, self.prepared.scenario.start_date().plus_days(i64::from(e.day)).to_id()));
         }
         self.last_day = e.day;
         if self.date.as_ref().is_some_and(|(_, s)| e.date != *s) {

@@ -18,12 +18,14 @@ use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, OrgsOf
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
-/// Organisations with a UCG regime, in id order.
-fn ucg_orgs<'a>(orgs: &'a Orgs) -> Vec<(&'a Id, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> {
-    // Only organisations, in id order (not a scan of every actor).
-    let mut v: Vec<_> = orgs.iter().filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s))).collect();
-    v.sort_by(|a, b| a.0.cmp(b.0));
-    v
+/// Organisations with a UCG regime, in id order (`Fixed::ucg_orgs`, listed when the world was
+/// built: no scan of every organisation, no sort).
+fn ucg_orgs<'a>(
+    ctx: &Ctx<'a>,
+    orgs: &'a Orgs,
+) -> impl Iterator<Item = (&'a Id, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> + use<'a> {
+    let order = &Res::clone(&ctx.fixed).into_inner().ucg_orgs;
+    order.iter().filter_map(move |e| orgs.get(*e).ok()).filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s)))
 }
 
 fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
@@ -83,7 +85,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
             by_org.entry(org.as_str()).or_default().push(i);
         }
     }
-    for (org_id, org, ucg, ostate) in ucg_orgs(orgs) {
+    for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for &i in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
@@ -309,7 +311,7 @@ pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &O
     let day = ctx.day();
     let by_org = responded(crises);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
-    for (org_id, _org, ucg, ostate) in ucg_orgs(orgs) {
+    for (org_id, _org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         if !ucg.standby_force {
             continue;
         }
@@ -527,7 +529,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
     let day = ctx.day();
     let by_org = responded(crises);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
-    for (org_id, _, ucg, ostate) in ucg_orgs(orgs) {
+    for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
