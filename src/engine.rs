@@ -253,6 +253,10 @@ pub struct Sim {
     digester: Digester,
     /// The armed groups' next attack days, redrawn only where something changed.
     attacks: rules::armed::AttackCalendar,
+    /// The next day each module is due after the day named, worked out by that day's last
+    /// round (a round that proposed nothing, so nothing changes before the plan) from the
+    /// view it had fetched anyway; taken by the plan, dropped when anything is applied.
+    plan: Option<(u32, [Option<u32>; 9])>,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -450,6 +454,7 @@ impl Sim {
             due: [true; 9],
             digester,
             attacks,
+            plan: None,
         }
     }
 
@@ -462,6 +467,7 @@ impl Sim {
     /// order) into the world and the log without running any rule, recording checkpoints as
     /// the run that logged them did.
     pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
+        self.plan = None;
         let mut day: Option<u32> = None;
         for e in events {
             let seq = self.world.resource::<Log>().events.len() as u64;
@@ -491,6 +497,8 @@ impl Sim {
     /// history, this is the first day at or after `first` on which any rule is due: exactly
     /// the days the original run visited from there, when nothing has changed.
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
+        // The world may have been changed from outside since the last round (a fork's timeline).
+        self.plan = None;
         let horizon = self.world.resource::<Clock>().horizon;
         // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
         // nothing has been applied since, so round 0 need not refresh it again.
@@ -515,7 +523,19 @@ impl Sim {
 
     /// The next day any module is due after `after`, remembering which modules are due then.
     fn plan_next(&mut self, after: u32) -> Option<u32> {
-        let by_module = self.due_by_module(after);
+        let by_module = match self.plan.take() {
+            Some((day, by_module)) if day == after => {
+                if self.verify_due {
+                    assert_eq!(
+                        by_module,
+                        self.due_by_module(after),
+                        "day {after}: the plan the last round made differs from one made afresh"
+                    );
+                }
+                by_module
+            }
+            _ => self.due_by_module(after),
+        };
         let next = by_module.into_iter().flatten().min();
         self.due = by_module.map(|d| d.is_some() && d == next);
         next
@@ -594,6 +614,7 @@ impl Sim {
 
     /// Sets the clock to round 0 of `day` with no fresh events.
     pub fn start_day(&mut self, day: u32) {
+        self.plan = None;
         let mut clock = self.world.resource_mut::<Clock>();
         clock.day = day;
         clock.round = 0;
@@ -609,16 +630,26 @@ impl Sim {
     /// plan that chose today, nothing applied since); `verify_due` checks that claim too.
     fn run_modules(&mut self, run: [bool; 9], calendar_current: bool) -> Vec<Proposal> {
         let clock = *self.world.resource::<Clock>();
-        let attacks_due = if clock.round == 0 && (run[rules::Module::Armed as usize] || self.verify_due) {
-            if !calendar_current {
-                self.refresh_attacks();
-            } else if self.verify_due {
-                self.attacks.verify(&mut self.world);
+        let armed = run[rules::Module::Armed as usize] || self.verify_due;
+        // Whether the attack calendar is current once the rules run: in round 0 when the plan
+        // that chose today refreshed it or the armed groups are due (refreshed here); after a
+        // round that applied events it is refreshed here too, so that a round proposing
+        // nothing (the day's last) can plan the next day from this round's view of the world.
+        let current = if clock.round == 0 {
+            if armed {
+                if !calendar_current {
+                    self.refresh_attacks();
+                } else if self.verify_due {
+                    self.attacks.verify(&mut self.world);
+                }
             }
-            self.attacks.due_on(clock.day)
+            calendar_current || armed
         } else {
-            Vec::new()
+            self.refresh_attacks();
+            true
         };
+        let attacks_due = if clock.round == 0 && armed { self.attacks.due_on(clock.day) } else { Vec::new() };
+        let next_attack = current.then(|| self.attacks.next_due(clock.day));
         let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
         let made = rules::run_all(&mut ctx, &facts, if self.verify_due { [true; 9] } else { run }, &attacks_due);
         if self.verify_due {
@@ -632,7 +663,12 @@ impl Sim {
                 );
             }
         }
-        std::mem::take(&mut ctx.pending.0)
+        let proposals = std::mem::take(&mut ctx.pending.0);
+        self.plan = match next_attack {
+            Some(next_attack) if proposals.is_empty() => Some((clock.day, rules::next_due_by_module(&ctx, &facts, clock.day, next_attack))),
+            _ => None,
+        };
+        proposals
     }
 
     /// The earliest day after `after` on which any rule module has something to do.
@@ -657,6 +693,7 @@ impl Sim {
     /// Stamps proposals into events on the clock's day, applies and logs them in order;
     /// returns where they are in the log.
     pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
+        self.plan = None;
         let clock = *self.world.resource::<Clock>();
         let first = self.world.resource::<Log>().events.len();
         let date = clock.start.plus_days(i64::from(clock.day)).to_id();
@@ -679,6 +716,7 @@ impl Sim {
     /// Makes the logged events `events` the previous round's events, as if just applied (for
     /// harnesses).
     pub fn set_fresh(&mut self, events: std::ops::Range<usize>) {
+        self.plan = None;
         *self.world.resource_mut::<Fresh>() = Fresh { from: events.start, to: events.end };
         self.world.resource_mut::<Clock>().round += 1;
     }

@@ -83,17 +83,12 @@ pub fn suspend_aid_and_withdraw_forces(
 
 /// Next aid-suspension day or withdrawal deadline.
 pub fn next_due(after: u32, crises: &Crises, partners: &Query<(&PartnerProfile, &PartnerState)>, donors_of: &DonorsOf) -> Option<u32> {
-    let mut days: Vec<u32> = partners.iter().flat_map(|(_, st)| st.leaving.values().copied()).collect();
-    for (target, crisis) in &crises.0 {
-        if crisis.resolved_day.is_some() {
-            continue;
-        }
-        for e in donors_of.0.get(target.as_str()).into_iter().flatten() {
-            let Ok((prof, st)) = partners.get(*e) else { continue };
-            if !st.aid_suspended.contains(target) {
-                days.push(crisis.coup_day + prof.0.aid_suspension_delay_days);
-            }
-        }
-    }
-    days.into_iter().filter(|d| *d > after).min()
+    let leaving = partners.iter().flat_map(|(_, st)| st.leaving.values().copied());
+    let suspensions = crises.0.iter().filter(|(_, crisis)| crisis.resolved_day.is_none()).flat_map(|(target, crisis)| {
+        donors_of.0.get(target.as_str()).into_iter().flatten().filter_map(move |e| {
+            let (prof, st) = partners.get(*e).ok()?;
+            (!st.aid_suspended.contains(target)).then_some(crisis.coup_day + prof.0.aid_suspension_delay_days)
+        })
+    });
+    leaving.chain(suspensions).filter(|d| *d > after).min()
 }
