@@ -199,8 +199,12 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity,
     module!(
         Module::Ucg,
         ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &fixed.orgs_of);
-        ucg::decide_on_force(ctx, &f.crises, &f.states, &f.orgs, &f.treaties);
-        ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs)
+        {
+            // Nothing is applied within a round: one table of responses serves both rules.
+            let by_org = ucg::responded(&f.crises);
+            ucg::decide_on_force(ctx, &f.states, &f.orgs, &f.treaties, &by_org);
+            ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs, &by_org)
+        }
     );
     module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &fixed.donors_of));
     module!(Module::Junta, junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners));

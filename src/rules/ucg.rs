@@ -36,9 +36,12 @@ fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
     c.resolved_day.is_none() && p.junta_since.is_some() && p.coup_consolidated
 }
 
-/// For each organisation, the crises it has responded to, in target order: built once per call
-/// (O(responses)) so per-organisation loops do not walk every crisis.
-fn responded(crises: &Crises) -> BTreeMap<&str, Vec<(&Id, &Crisis)>> {
+/// For each organisation, the crises it has responded to, in target order.
+pub type Responded<'a> = BTreeMap<&'a str, Vec<(&'a Id, &'a Crisis)>>;
+
+/// `Responded` from the crises: built once per round (O(responses)) so per-organisation loops
+/// do not walk every crisis.
+pub fn responded(crises: &Crises) -> Responded<'_> {
     let mut m: BTreeMap<&str, Vec<(&Id, &Crisis)>> = BTreeMap::new();
     for (target, crisis) in &crises.0 {
         for org in crisis.responses.keys() {
@@ -307,9 +310,8 @@ impl HonourTerms {
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down.
-pub fn decide_on_force(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, treaties: &Treaties) {
+pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &Treaties, by_org: &Responded) {
     let day = ctx.day();
-    let by_org = responded(crises);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
     for (org_id, _org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         if !ucg.standby_force {
@@ -525,9 +527,8 @@ pub fn lifting_pressure(
 }
 
 /// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
-pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs) {
+pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, by_org: &Responded) {
     let day = ctx.day();
-    let by_org = responded(crises);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
