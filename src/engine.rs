@@ -148,6 +148,12 @@ impl<'w> Ctx<'w> {
         self.fresh.events(Res::clone(&self.log).into_inner())
     }
 
+    /// What never changes, borrowed for the whole round (apart from `self`, which the rules
+    /// borrow mutably to propose).
+    pub fn fixed(&self) -> &'w Fixed {
+        Res::clone(&self.fixed).into_inner()
+    }
+
     /// Proposes an event.
     pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Citation) {
         self.pending.0.push(Proposal { kind, cause, rule: rule.into_citation() });
@@ -255,8 +261,9 @@ pub struct Sim {
     attacks: rules::armed::AttackCalendar,
     /// The next day each module is due after the day named, worked out by that day's last
     /// round (a round that proposed nothing, so nothing changes before the plan) from the
-    /// view it had fetched anyway; taken by the plan, dropped when anything is applied.
-    plan: Option<(u32, [Option<u32>; 9])>,
+    /// view it had fetched anyway, with the number of events logged then: the plan takes it
+    /// only for that day and while no event has been applied since.
+    plan: Option<(u32, usize, [Option<u32>; 9])>,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -467,7 +474,6 @@ impl Sim {
     /// order) into the world and the log without running any rule, recording checkpoints as
     /// the run that logged them did.
     pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
-        self.plan = None;
         let mut day: Option<u32> = None;
         for e in events {
             let seq = self.world.resource::<Log>().events.len() as u64;
@@ -523,8 +529,9 @@ impl Sim {
 
     /// The next day any module is due after `after`, remembering which modules are due then.
     fn plan_next(&mut self, after: u32) -> Option<u32> {
+        let logged = self.world.resource::<Log>().events.len();
         let by_module = match self.plan.take() {
-            Some((day, by_module)) if day == after => {
+            Some((day, at, by_module)) if day == after && at == logged => {
                 if self.verify_due {
                     assert_eq!(
                         by_module,
@@ -614,7 +621,6 @@ impl Sim {
 
     /// Sets the clock to round 0 of `day` with no fresh events.
     pub fn start_day(&mut self, day: u32) {
-        self.plan = None;
         let mut clock = self.world.resource_mut::<Clock>();
         clock.day = day;
         clock.round = 0;
@@ -665,7 +671,9 @@ impl Sim {
         }
         let proposals = std::mem::take(&mut ctx.pending.0);
         self.plan = match next_attack {
-            Some(next_attack) if proposals.is_empty() => Some((clock.day, rules::next_due_by_module(&ctx, &facts, clock.day, next_attack))),
+            Some(next_attack) if proposals.is_empty() => {
+                Some((clock.day, ctx.log.events.len(), rules::next_due_by_module(&ctx, &facts, clock.day, next_attack)))
+            }
             _ => None,
         };
         proposals
@@ -693,7 +701,6 @@ impl Sim {
     /// Stamps proposals into events on the clock's day, applies and logs them in order;
     /// returns where they are in the log.
     pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
-        self.plan = None;
         let clock = *self.world.resource::<Clock>();
         let first = self.world.resource::<Log>().events.len();
         let date = clock.start.plus_days(i64::from(clock.day)).to_id();
@@ -716,7 +723,6 @@ impl Sim {
     /// Makes the logged events `events` the previous round's events, as if just applied (for
     /// harnesses).
     pub fn set_fresh(&mut self, events: std::ops::Range<usize>) {
-        self.plan = None;
         *self.world.resource_mut::<Fresh>() = Fresh { from: events.start, to: events.end };
         self.world.resource_mut::<Clock>().round += 1;
     }

@@ -82,6 +82,27 @@ impl Id {
     }
 }
 
+/// An owned `Id` from a borrowed id, without allocating (`Id` has no `From<&Id>`, and
+/// `to_string` would allocate a `String` on the way).
+pub trait ToId {
+    /// The id, owned.
+    fn to_id(&self) -> Id;
+}
+
+impl ToId for str {
+    #[inline]
+    fn to_id(&self) -> Id {
+        Id::new(self)
+    }
+}
+
+impl ToId for Id {
+    #[inline]
+    fn to_id(&self) -> Id {
+        self.clone()
+    }
+}
+
 /// `format!` for `Id`s: `format_id!("{} {}", a, b)`.
 #[macro_export]
 macro_rules! format_id {

@@ -15,28 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::event::CombatOutcome;
 use crate::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef};
 
-pub use crate::id::Id;
-
-/// An owned `Id` from a borrowed id, without allocating (`Id` has no `From<&Id>`, and
-/// `to_string` would allocate a `String` on the way).
-pub trait ToId {
-    /// The id, owned.
-    fn to_id(&self) -> Id;
-}
-
-impl ToId for str {
-    #[inline]
-    fn to_id(&self) -> Id {
-        Id::from(self)
-    }
-}
-
-impl ToId for Id {
-    #[inline]
-    fn to_id(&self) -> Id {
-        self.clone()
-    }
-}
+pub use crate::id::{Id, ToId};
 
 /// Stable actor id, on every actor entity.
 #[derive(Component, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

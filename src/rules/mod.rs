@@ -8,7 +8,7 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::engine::{Ctx, Fixed};
+use crate::engine::Ctx;
 use crate::event::{Event, EventKind};
 
 use crate::scenario::Regime;
@@ -183,8 +183,7 @@ impl Module {
 /// `attacks_due` are the armed groups' attacks due today (`armed::AttackCalendar::due_on`).
 pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity, usize)]) -> [usize; 9] {
     let mut made = [0usize; 9];
-    // Borrowed for the world's lifetime, apart from `ctx` (which the rules borrow mutably).
-    let fixed: &Fixed = Res::clone(&ctx.fixed).into_inner();
+    let fixed = ctx.fixed();
     macro_rules! module {
         ($m:expr, $($call:expr);+) => {
             if run[$m as usize] {

@@ -24,7 +24,7 @@ fn ucg_orgs<'a>(
     ctx: &Ctx<'a>,
     orgs: &'a Orgs,
 ) -> impl Iterator<Item = (&'a Id, &'a OrganisationDef, &'a UcgRegimeDef, &'a OrgState)> + use<'a> {
-    let order = &Res::clone(&ctx.fixed).into_inner().ucg_orgs;
+    let order = &ctx.fixed().ucg_orgs;
     order.iter().filter_map(move |e| orgs.get(*e).ok()).filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s)))
 }
 
@@ -211,7 +211,7 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
     // One pass over the index in id order, reaching each state's components by entity, with
     // the (also id-ordered) set of those who already pledged walked alongside: no id search, no
     // copy of every id; only candidates are kept for the draws.
-    let index = &Res::clone(&ctx.fixed).into_inner().index;
+    let index = &ctx.fixed().index;
     let mut pledged = tpol.pledged_by.iter().peekable();
     let candidates: Vec<(&str, f64)> = index
         .iter()
