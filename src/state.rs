@@ -615,7 +615,15 @@ type PartsQuery = Query<
     'static,
     (Option<Ref<'static, Polity>>, Option<Ref<'static, OrgState>>, Option<Ref<'static, PartnerState>>, Option<Ref<'static, GroupState>>),
 >;
-type PartsParams = (Res<'static, crate::engine::Fixed>, PartsQuery, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
+/// The actors whose part changed since the digester last ran, by kind of part.
+type ChangedParts = (
+    Query<'static, 'static, Entity, Changed<Polity>>,
+    Query<'static, 'static, Entity, Changed<OrgState>>,
+    Query<'static, 'static, Entity, Changed<PartnerState>>,
+    Query<'static, 'static, Entity, Changed<GroupState>>,
+);
+type PartsParams =
+    (Res<'static, crate::engine::Fixed>, PartsQuery, ChangedParts, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
 
 /// Checkpoint digests of log schema 4 on. Each actor's mutable state (its `Polity`,
 /// `OrgState`, `PartnerState` or `GroupState`) and each bookkeeping resource (treaties,
@@ -624,15 +632,22 @@ type PartsParams = (Res<'static, crate::engine::Fixed>, PartsQuery, Res<'static,
 ///
 /// A part is re-encoded only when bevy's change detection reports it changed since this
 /// digester last ran (apply takes every component and resource it writes mutably, which marks
-/// it changed), so a checkpoint of a big world costs a walk over the actors plus the encoding of
-/// what changed, not an encoding of the whole world. The result does not depend on the cache:
+/// it changed). The changed parts are found by scanning each component's change ticks in
+/// storage order (dense, so no lookup per actor), so a checkpoint of a big world costs that
+/// scan, the encoding of what changed and a fold over the cached digests, not an encoding of
+/// the whole world. The result does not depend on the cache:
 /// `Sim::verify_digests` recomputes every checkpoint with a fresh digester and compares.
 pub struct Digester {
     params: SystemState<PartsParams>,
-    /// Part digests in the index's id order (actors are never added after the world is built).
+    /// Part digests in the index's id order (actors are never added after the world is built,
+    /// and their parts are never removed); `None` for an actor without a part.
     parts: Vec<Option<u64>>,
     /// Digests of the actors' ids, in the same order.
     ids: Vec<u64>,
+    /// The actors' entities, in the same order.
+    entities: Vec<Entity>,
+    /// Each entity's place in that order, by entity index (`u32::MAX`: not an actor).
+    slot_of: Vec<u32>,
     /// Treaties, crises, defence.
     resources: [Option<u64>; 3],
     buf: Vec<u8>,
@@ -651,6 +666,8 @@ impl Digester {
             params: SystemState::new(world),
             parts: Vec::new(),
             ids: Vec::new(),
+            entities: Vec::new(),
+            slot_of: Vec::new(),
             resources: [None; 3],
             buf: Vec::with_capacity(1 << 12),
         }
@@ -667,35 +684,47 @@ impl Digester {
 
     /// The checkpoint digest (hex) of the world's current state.
     pub fn digest(&mut self, world: &mut World) -> String {
-        let (fixed, parts, treaties, crises, defence) = self.params.get_mut(world).expect("digest parameters are valid");
-        let index = &fixed.index;
-        if self.parts.is_empty() {
-            self.parts = vec![None; index.iter().len()];
-            self.ids = index.iter().map(|(id, _)| Self::part(&mut self.buf, 7, id)).collect();
+        let (fixed, parts, (polities, orgs, partners, groups), treaties, crises, defence) =
+            self.params.get_mut(world).expect("digest parameters are valid");
+        let buf = &mut self.buf;
+        let encode = |e: Entity, buf: &mut Vec<u8>| -> Option<u64> {
+            let (polity, org, partner, group) = parts.get(e).ok()?;
+            Some(if let Some(p) = &polity {
+                Self::part(buf, 0, &**p)
+            } else if let Some(o) = &org {
+                Self::part(buf, 1, &**o)
+            } else if let Some(p) = &partner {
+                Self::part(buf, 2, &**p)
+            } else {
+                Self::part(buf, 3, &*group?)
+            })
+        };
+        if self.ids.is_empty() {
+            let index = &fixed.index;
+            self.entities = index.iter().map(|(_, e)| *e).collect();
+            self.ids = index.iter().map(|(id, _)| Self::part(buf, 7, id)).collect();
+            let top = self.entities.iter().map(|e| e.index_u32() as usize + 1).max().unwrap_or(0);
+            self.slot_of = vec![u32::MAX; top];
+            for (slot, e) in self.entities.iter().enumerate() {
+                self.slot_of[e.index_u32() as usize] = u32::try_from(slot).expect("fewer than 2^32 actors");
+            }
+            self.parts = self.entities.iter().map(|e| encode(*e, buf)).collect();
+        } else {
+            let changed = polities.iter().chain(orgs.iter()).chain(partners.iter()).chain(groups.iter());
+            for e in changed {
+                let Some(&slot) = self.slot_of.get(e.index_u32() as usize) else { continue };
+                // Only actors' entities have parts; the slot's entity is checked in full.
+                if let Some(cached) = self.parts.get_mut(slot as usize).filter(|_| self.entities[slot as usize] == e) {
+                    *cached = encode(e, buf);
+                }
+            }
         }
         let mut out = Digest64::default();
-        let buf = &mut self.buf;
-        for (((_, e), cached), id) in index.iter().zip(self.parts.iter_mut()).zip(&self.ids) {
-            let Ok((polity, org, partner, group)) = parts.get(*e) else { continue };
-            let changed = polity.as_ref().is_some_and(|r| r.is_changed())
-                || org.as_ref().is_some_and(|r| r.is_changed())
-                || partner.as_ref().is_some_and(|r| r.is_changed())
-                || group.as_ref().is_some_and(|r| r.is_changed());
-            if changed || cached.is_none() {
-                *cached = Some(if let Some(p) = &polity {
-                    Self::part(buf, 0, &**p)
-                } else if let Some(o) = &org {
-                    Self::part(buf, 1, &**o)
-                } else if let Some(p) = &partner {
-                    Self::part(buf, 2, &**p)
-                } else if let Some(g) = &group {
-                    Self::part(buf, 3, &**g)
-                } else {
-                    continue;
-                });
+        for (id, part) in self.ids.iter().zip(&self.parts) {
+            if let Some(part) = part {
+                out.word(*id);
+                out.word(*part);
             }
-            out.word(*id);
-            out.word(cached.unwrap_or_default());
         }
         let [t, c, d] = &mut self.resources;
         if treaties.is_changed() || t.is_none() {
