@@ -367,9 +367,8 @@ impl Chain {
     /// Checks a line's chain value; returns where the chain field starts: the record without
     /// it is the line up to there, closed by `}`.
     pub fn verify_at(&mut self, line: &str) -> Result<usize, &'static str> {
-        const KEY: &str = ",\"chain\":\"";
-        let Some(at) = line.rfind(KEY) else { return Err("record has no chain value") };
-        let value = &line[at + KEY.len()..];
+        let Some(at) = chain_key_at(line) else { return Err("record has no chain value") };
+        let value = &line[at + CHAIN_KEY.len()..];
         if value.len() != CHAIN_HEX + 2 || !value.ends_with("\"}") {
             return Err("record's chain value is malformed");
         }
@@ -384,6 +383,20 @@ impl Chain {
         let at = self.verify_at(line)?;
         Ok(format!("{}}}", &line[..at]))
     }
+}
+
+/// The key of a line's chain field.
+const CHAIN_KEY: &str = ",\"chain\":\"";
+
+/// Where the last `,"chain":"` of `line` starts (`line.rfind(CHAIN_KEY)`), looked for first
+/// where the writer puts it: where the line ends in `,"chain":"<32 bytes without a quote>"}`,
+/// that key is the last one (a later one would need two more quotes).
+fn chain_key_at(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let tail = b.len().checked_sub(CHAIN_KEY.len() + CHAIN_HEX + 2).filter(|&at| {
+        b[at..].starts_with(CHAIN_KEY.as_bytes()) && b.ends_with(b"\"}") && !b[at + CHAIN_KEY.len()..b.len() - 2].contains(&b'"')
+    });
+    tail.or_else(|| line.rfind(CHAIN_KEY))
 }
 
 /// A log read back from JSONL.
@@ -658,5 +671,48 @@ impl<R: BufRead> Iterator for LogReader<R> {
         let item = self.read_item().transpose();
         self.finished = !matches!(item, Some(Ok(_)));
         item
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The look at the line's end finds what `rfind` finds: on a written line, and on lines that
+    /// differ from it by a replaced, inserted or removed character in any of its last 60 bytes.
+    #[test]
+    fn chain_key_at_is_rfind() {
+        let value = "0123456789abcdef".repeat(2);
+        let written = format!("{{\"seq\":0,\"rule\":\"r{CHAIN_KEY}x\"{CHAIN_KEY}{value}\"}}");
+        assert_eq!(chain_key_at(&written), Some(written.len() - CHAIN_KEY.len() - CHAIN_HEX - 2));
+        // The last line's chain value holds a second key, which is the last one.
+        let mut lines = vec![
+            String::new(),
+            "}".into(),
+            CHAIN_KEY.into(),
+            format!("{CHAIN_KEY}{value}\"}}"),
+            format!("{{\"seq\":0{CHAIN_KEY}{CHAIN_KEY}{}\"}}", &value[..CHAIN_HEX - CHAIN_KEY.len()]),
+        ];
+        for i in written.len() - 60..=written.len() {
+            for c in ['"', ',', '}', 'a', ':', 'é'] {
+                if i < written.len() {
+                    let mut replaced = written.clone();
+                    replaced.replace_range(i..=i, &c.to_string());
+                    lines.push(replaced);
+                }
+                let mut inserted = written.clone();
+                inserted.insert(i, c);
+                lines.push(inserted);
+            }
+            if i < written.len() {
+                let mut removed = written.clone();
+                removed.remove(i);
+                lines.push(removed);
+            }
+        }
+        for line in &lines {
+            assert_eq!(chain_key_at(line), line.rfind(CHAIN_KEY), "{line}");
+        }
+        assert!(lines.iter().filter(|l| chain_key_at(l) == l.len().checked_sub(44)).count() > 100);
     }
 }
