@@ -37,11 +37,11 @@ impl Ctx<'_> {
         ApplyError { seq: self.seq, kind: self.kind, message: message.into() }
     }
 
-    fn entity(&self, id: &str) -> Result<Entity, ApplyError> {
+    fn entity(&self, id: &Id) -> Result<Entity, ApplyError> {
         self.world.resource::<crate::engine::Fixed>().index.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
     }
 
-    fn polity(&mut self, id: &str) -> Result<Mut<'_, Polity>, ApplyError> {
+    fn polity(&mut self, id: &Id) -> Result<Mut<'_, Polity>, ApplyError> {
         let e = self.entity(id)?;
         let kind = self.kind;
         let seq = self.seq;
@@ -49,7 +49,7 @@ impl Ctx<'_> {
     }
 
     /// Accrues a state's GDP loss up to today at its current rate, before the rate changes.
-    fn accrue(&mut self, id: &str) -> Result<(), ApplyError> {
+    fn accrue(&mut self, id: &Id) -> Result<(), ApplyError> {
         let e = self.entity(id)?;
         let day = self.day;
         // Read with shared borrows (no clones), then write the two accrued fields.
@@ -66,13 +66,13 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    fn org(&mut self, id: &str) -> Result<Mut<'_, OrgState>, ApplyError> {
+    fn org(&mut self, id: &Id) -> Result<Mut<'_, OrgState>, ApplyError> {
         let e = self.entity(id)?;
         let (kind, seq) = (self.kind, self.seq);
         self.world.get_mut::<OrgState>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not an organisation") })
     }
 
-    fn partner(&mut self, id: &str) -> Result<Mut<'_, PartnerState>, ApplyError> {
+    fn partner(&mut self, id: &Id) -> Result<Mut<'_, PartnerState>, ApplyError> {
         let e = self.entity(id)?;
         let (kind, seq) = (self.kind, self.seq);
         self.world.get_mut::<PartnerState>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not a partner") })
@@ -450,7 +450,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
 
 /// Sets each applying member's share in the organisation's sanctions on `target` (after
 /// accruing its loss so far). Suspended members do not apply the organisation's measures.
-fn update_members_costs(c: &mut Ctx<'_>, org: &str, target: &Id) -> Result<(), ApplyError> {
+fn update_members_costs(c: &mut Ctx<'_>, org: &Id, target: &Id) -> Result<(), ApplyError> {
     let severity = c.crisis(target)?.responses.get(org).map(|r| r.severity).unwrap_or(0.0);
     let o = c.org(org)?;
     let members: Vec<Id> = o.members.iter().filter(|m| *m != target && !o.suspended.contains(*m)).cloned().collect();
@@ -465,7 +465,7 @@ fn update_members_costs(c: &mut Ctx<'_>, org: &str, target: &Id) -> Result<(), A
     Ok(())
 }
 
-fn withdraw_notice(c: &mut Ctx<'_>, state: &Id, from: &str, effective: Option<u32>) -> Result<(), ApplyError> {
+fn withdraw_notice(c: &mut Ctx<'_>, state: &Id, from: &Id, effective: Option<u32>) -> Result<(), ApplyError> {
     let found_treaty = {
         let mut t = c.world.resource_mut::<Treaties>();
         if let Some(ts) = t.by_id.get_mut(from) {

@@ -330,6 +330,38 @@ pub struct ActorIndex {
     long: Lookup<Id, Entity>,
 }
 
+/// What an actor is looked up by: a `str`, or an `Id` (whose inline text is packed without
+/// copying it byte by byte).
+pub trait ActorKey {
+    /// An id of up to 15 bytes packed with its length in the last byte, as two little-endian
+    /// words (the index's key for short ids).
+    #[doc(hidden)]
+    fn packed(&self) -> Option<[u64; 2]>;
+    /// The text.
+    fn text(&self) -> &str;
+}
+
+impl ActorKey for str {
+    #[inline]
+    fn packed(&self) -> Option<[u64; 2]> {
+        Packed::of(self).map(|p| p.0)
+    }
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl ActorKey for Id {
+    #[inline]
+    fn packed(&self) -> Option<[u64; 2]> {
+        // The same key as `Packed::of(self.as_str())`: inline text is zero-padded.
+        self.packed16().or_else(|| self.as_str().packed())
+    }
+    fn text(&self) -> &str {
+        self
+    }
+}
+
 /// An id of up to 15 bytes packed with its length in the last byte (exact: no two ids pack alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Packed([u64; 2]);
@@ -394,10 +426,10 @@ impl ActorIndex {
 
     /// The entity of an actor id.
     #[inline]
-    pub fn get(&self, id: &str) -> Option<&Entity> {
-        match Packed::of(id) {
-            Some(k) => self.short.get(&k),
-            None => self.long.get(id),
+    pub fn get<K: ActorKey + ?Sized>(&self, id: &K) -> Option<&Entity> {
+        match id.packed() {
+            Some(k) => self.short.get(&Packed(k)),
+            None => self.long.get(id.text()),
         }
     }
 
@@ -828,9 +860,22 @@ mod tests {
         for id in &ids {
             let e = *index.get(id).expect("found");
             assert_eq!(&world.get::<Code>(e).unwrap().0, id);
+            // By text, and by an id built another way, the same entity.
+            assert_eq!(index.get(id.as_str()), Some(&e));
+            assert_eq!(index.get(&crate::format_id!("{id}")), Some(&e));
         }
         for unknown in ["N", "NER\0", "S00019", &"x".repeat(14), &"x".repeat(17), &"y".repeat(79)] {
             assert!(index.get(unknown).is_none(), "{unknown:?}");
+            assert!(index.get(&Id::from(unknown)).is_none(), "{unknown:?}");
+        }
+        // An `Id`'s packed key is its text's, in every form and at every length around the limit.
+        for n in 0..24 {
+            for text in ["a".repeat(n), "é".repeat(n / 2), format!("{}\0", "z".repeat(n))] {
+                let leaked: &'static str = Box::leak(text.clone().into_boxed_str());
+                for id in [Id::from(text.as_str()), Id::new_static(leaked), crate::format_id!("{text}")] {
+                    assert_eq!(id.packed(), text.as_str().packed(), "{text:?}");
+                }
+            }
         }
         let walked: Vec<&Id> = index.iter().map(|(id, _)| id).collect();
         let mut sorted: Vec<&Id> = ids.iter().collect();

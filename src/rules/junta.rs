@@ -176,7 +176,7 @@ pub fn next_due(after: u32, params: &Params, crises: &Crises, states: &Query<&Po
         .0
         .iter()
         .filter(|(t, c)| {
-            c.resolved_day.is_none() && index.get(t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
+            c.resolved_day.is_none() && index.get(*t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
         })
         .filter_map(|(_, c)| next_in_series(c.coup_day, step, after))
         .min()
