@@ -78,9 +78,9 @@ impl Ctx<'_> {
         self.world.get_mut::<PartnerState>(e).ok_or_else(|| ApplyError { seq, kind, message: format!("{id:?} is not a partner") })
     }
 
-    fn crisis(&mut self, target: &str) -> Result<&mut Crisis, ApplyError> {
+    fn crisis(&mut self, target: &Id) -> Result<&mut Crisis, ApplyError> {
         let (kind, seq) = (self.kind, self.seq);
-        self.world.resource_mut::<Crises>().into_inner().0.get_mut(target).ok_or_else(|| ApplyError {
+        crises_mut(self.world, target).into_inner().0.get_mut(target).ok_or_else(|| ApplyError {
             seq,
             kind,
             message: format!("no crisis open in {target:?}"),
@@ -93,9 +93,16 @@ impl Ctx<'_> {
         self.entity(org)?;
         self.polity(target)?;
         let (day, seq) = (self.day, self.seq);
-        let crisis = self.world.resource_mut::<Crises>().into_inner().0.entry(target.clone()).or_insert_with(|| Crisis::opened(day, seq));
+        let crisis = crises_mut(self.world, target).into_inner().0.entry(target.clone()).or_insert_with(|| Crisis::opened(day, seq));
         Ok(crisis.responses.entry(org.clone()).or_default())
     }
+}
+
+/// The crises table, to change the crisis in `target`: every change to a crisis goes through
+/// here, which renews the crisis's stamp for the checkpoint digester.
+fn crises_mut<'w>(world: &'w mut World, target: &Id) -> Mut<'w, Crises> {
+    world.resource_mut::<CrisisStamps>().touch(target);
+    world.resource_mut::<Crises>()
 }
 
 /// Daily GDP loss rate (percent of GDP per day) implied by a state's sanctions and aid cuts.
@@ -154,7 +161,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.coup_consolidated = false;
             p.reversal_day = None;
             p.transition_months = None;
-            let mut crises = c.world.resource_mut::<Crises>();
+            let mut crises = crises_mut(c.world, state);
             let mut crisis = Crisis::opened(day, seq);
             // An intervention under way continues through a coup in its target: the force in the
             // field does not vanish, so its record moves to the new crisis (the organisation's
@@ -177,7 +184,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.junta_since = None;
             p.reversal_day = None;
             p.coup_consolidated = false;
-            if let Some(crisis) = c.world.resource_mut::<Crises>().0.get_mut(state) {
+            if let Some(crisis) = crises_mut(c.world, state).into_inner().0.get_mut(state) {
                 crisis.resolved_day = Some(day);
             }
         }
@@ -303,7 +310,7 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             c.accrue(recipient)?;
             c.partner(partner)?.aid_suspended.insert(recipient.clone());
             c.polity(recipient)?.aid_suspended_musd += amount_musd;
-            if let Some(crisis) = c.world.resource_mut::<Crises>().0.get_mut(recipient) {
+            if let Some(crisis) = crises_mut(c.world, recipient).into_inner().0.get_mut(recipient) {
                 crisis.aid_suspended_by.insert(partner.clone());
             }
         }

@@ -262,6 +262,29 @@ impl Crisis {
 #[derive(Resource, Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Crises(pub BTreeMap<Id, Crisis>);
 
+/// Bookkeeping for checkpoint digests, not part of the state: a stamp per crisis, renewed by
+/// `apply` whenever it takes that crisis mutably, so that a `Digester` re-encodes only the
+/// crises that changed since it last looked (the crises table is digested whole, and in a big
+/// world most of it is quiet).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CrisisStamps {
+    last: u64,
+    of: Lookup<Id, u64>,
+}
+
+impl CrisisStamps {
+    /// Marks the crisis in `target` changed.
+    pub fn touch(&mut self, target: &Id) {
+        self.last += 1;
+        self.of.insert(target.clone(), self.last);
+    }
+
+    /// The crisis's stamp (0: never changed).
+    pub fn of(&self, target: &str) -> u64 {
+        self.of.get(target).copied().unwrap_or(0)
+    }
+}
+
 /// One invocation of a defence clause by one attack.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Invocation {
@@ -402,6 +425,15 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
     /// Inserts or replaces.
     pub fn insert(&mut self, k: K, v: V) {
         self.0.insert(k, v);
+    }
+
+    /// The value for a key, to change.
+    #[inline]
+    pub fn get_mut<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.0.get_mut(k)
     }
 
     /// The value for a key.
@@ -654,8 +686,15 @@ type ChangedParts = (
     Query<'static, 'static, Entity, Changed<PartnerState>>,
     Query<'static, 'static, Entity, Changed<GroupState>>,
 );
-type PartsParams =
-    (Res<'static, crate::engine::Fixed>, PartsQuery, ChangedParts, Res<'static, Treaties>, Res<'static, Crises>, Res<'static, Defence>);
+type PartsParams = (
+    Res<'static, crate::engine::Fixed>,
+    PartsQuery,
+    ChangedParts,
+    Res<'static, Treaties>,
+    Res<'static, Crises>,
+    Res<'static, CrisisStamps>,
+    Res<'static, Defence>,
+);
 
 /// Checkpoint digests of log schema 4 on. Each actor's mutable state (its `Polity`,
 /// `OrgState`, `PartnerState` or `GroupState`) and each bookkeeping resource (treaties,
@@ -682,6 +721,9 @@ pub struct Digester {
     slot_of: Vec<u32>,
     /// Treaties, crises, defence.
     resources: [Option<u64>; 3],
+    /// Each crisis's encoding (with its key, as in the crises table's), with the stamp it was
+    /// made at.
+    crises: Lookup<Id, (u64, Vec<u8>)>,
     buf: Vec<u8>,
 }
 
@@ -701,6 +743,7 @@ impl Digester {
             entities: Vec::new(),
             slot_of: Vec::new(),
             resources: [None; 3],
+            crises: Lookup::default(),
             buf: Vec::with_capacity(1 << 12),
         }
     }
@@ -714,9 +757,30 @@ impl Digester {
         w.finish()
     }
 
+    /// `part(buf, 5, crises)`, from each crisis's cached encoding where its stamp has not moved:
+    /// the same bytes (a map is encoded as its length, then each key and value in order).
+    fn crises_part(cache: &mut Lookup<Id, (u64, Vec<u8>)>, buf: &mut Vec<u8>, crises: &Crises, stamps: &CrisisStamps) -> u64 {
+        buf.clear();
+        buf.push(5);
+        postcard::to_io(&crises.0.len(), &mut *buf).expect("a length serialises");
+        let mut w = Digest64::default();
+        std::io::Write::write_all(&mut w, buf).expect("in-memory write");
+        for (id, crisis) in &crises.0 {
+            let stamp = stamps.of(id);
+            if cache.get(id.as_str()).is_none_or(|(s, _)| *s != stamp) {
+                let mut bytes = Vec::new();
+                postcard::to_io(&(id, crisis), &mut bytes).expect("state serialises");
+                cache.insert(id.clone(), (stamp, bytes));
+            }
+            let (_, bytes) = cache.get(id.as_str()).expect("cached above");
+            std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
+        }
+        w.finish()
+    }
+
     /// The checkpoint digest (hex) of the world's current state.
     pub fn digest(&mut self, world: &mut World) -> String {
-        let (fixed, parts, (polities, orgs, partners, groups), treaties, crises, defence) =
+        let (fixed, parts, (polities, orgs, partners, groups), treaties, crises, stamps, defence) =
             self.params.get_mut(world).expect("digest parameters are valid");
         let buf = &mut self.buf;
         let encode = |e: Entity, buf: &mut Vec<u8>| -> Option<u64> {
@@ -763,7 +827,7 @@ impl Digester {
             *t = Some(Self::part(buf, 4, &treaties.by_id));
         }
         if crises.is_changed() || c.is_none() {
-            *c = Some(Self::part(buf, 5, &*crises));
+            *c = Some(Self::crises_part(&mut self.crises, buf, &crises, &stamps));
         }
         if defence.is_changed() || d.is_none() {
             *d = Some(Self::part(buf, 6, &DefenceView(&defence)));
