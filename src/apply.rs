@@ -101,7 +101,7 @@ impl Ctx<'_> {
 /// The crises table, to change the crisis in `target`: every change to a crisis goes through
 /// here, which renews the crisis's stamp for the checkpoint digester.
 fn crises_mut<'w>(world: &'w mut World, target: &Id) -> Mut<'w, Crises> {
-    world.resource_mut::<CrisisStamps>().touch(target);
+    world.resource_mut::<DigestStamps>().touch_crisis(target);
     world.resource_mut::<Crises>()
 }
 
@@ -266,6 +266,8 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
         EventKind::UltimatumExpired { org, target } => c.response(org, target)?.ultimatum_expired = Some((day, seq)),
         EventKind::DefencePledged { by, to, .. } => {
             c.entity(by)?;
+            // Every change to `pledged_by` renews the digester's stamp.
+            c.world.resource_mut::<DigestStamps>().touch_pledges(to);
             c.polity(to)?.pledged_by.insert(by.clone());
         }
         EventKind::ForcesRedeployed { state, troops, .. } => {

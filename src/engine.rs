@@ -416,7 +416,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     );
     world.insert_resource(treaties);
     world.insert_resource(Crises::default());
-    world.insert_resource(crate::state::CrisisStamps::default());
+    world.insert_resource(crate::state::DigestStamps::default());
     world.insert_resource(Defence::default());
     world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
     let ucg_orgs = scenario

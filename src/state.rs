@@ -262,26 +262,39 @@ impl Crisis {
 #[derive(Resource, Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Crises(pub BTreeMap<Id, Crisis>);
 
-/// Bookkeeping for checkpoint digests, not part of the state: a stamp per crisis, renewed by
-/// `apply` whenever it takes that crisis mutably, so that a `Digester` re-encodes only the
-/// crises that changed since it last looked (the crises table is digested whole, and in a big
-/// world most of it is quiet).
+/// Bookkeeping for checkpoint digests, not part of the state: stamps renewed by `apply`
+/// whenever it changes a crisis (by target state) or a state's set of pledging allies
+/// (`Polity::pledged_by`), so that a `Digester` re-encodes only those that changed since it
+/// last looked. Both are the big, mostly quiet parts of a big world: the crises table is
+/// digested whole, and a junta's allies run to thousands while its other fields change daily.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct CrisisStamps {
+pub struct DigestStamps {
     last: u64,
-    of: Lookup<Id, u64>,
+    crises: Lookup<Id, u64>,
+    pledges: Lookup<Id, u64>,
 }
 
-impl CrisisStamps {
+impl DigestStamps {
     /// Marks the crisis in `target` changed.
-    pub fn touch(&mut self, target: &Id) {
+    pub fn touch_crisis(&mut self, target: &Id) {
         self.last += 1;
-        self.of.insert(target.clone(), self.last);
+        self.crises.insert(target.clone(), self.last);
     }
 
-    /// The crisis's stamp (0: never changed).
-    pub fn of(&self, target: &str) -> u64 {
-        self.of.get(target).copied().unwrap_or(0)
+    /// The stamp of the crisis in `target` (0: never changed).
+    pub fn crisis(&self, target: &str) -> u64 {
+        self.crises.get(target).copied().unwrap_or(0)
+    }
+
+    /// Marks `state`'s `pledged_by` changed.
+    pub fn touch_pledges(&mut self, state: &Id) {
+        self.last += 1;
+        self.pledges.insert(state.clone(), self.last);
+    }
+
+    /// The stamp of `state`'s `pledged_by` (0: never changed).
+    pub fn pledges(&self, state: &str) -> u64 {
+        self.pledges.get(state).copied().unwrap_or(0)
     }
 }
 
@@ -692,7 +705,7 @@ type PartsParams = (
     ChangedParts,
     Res<'static, Treaties>,
     Res<'static, Crises>,
-    Res<'static, CrisisStamps>,
+    Res<'static, DigestStamps>,
     Res<'static, Defence>,
 );
 
@@ -724,6 +737,10 @@ pub struct Digester {
     /// Each crisis's encoding (with its key, as in the crises table's), with the stamp it was
     /// made at.
     crises: Lookup<Id, (u64, Vec<u8>)>,
+    /// Each actor's id, in the same order as `parts`.
+    names: Vec<Id>,
+    /// Each state's `pledged_by` encoding with the stamp it was made at, in the same order.
+    pledges: Vec<Option<(u64, Vec<u8>)>>,
     buf: Vec<u8>,
 }
 
@@ -744,6 +761,8 @@ impl Digester {
             slot_of: Vec::new(),
             resources: [None; 3],
             crises: Lookup::default(),
+            names: Vec::new(),
+            pledges: Vec::new(),
             buf: Vec::with_capacity(1 << 12),
         }
     }
@@ -759,14 +778,14 @@ impl Digester {
 
     /// `part(buf, 5, crises)`, from each crisis's cached encoding where its stamp has not moved:
     /// the same bytes (a map is encoded as its length, then each key and value in order).
-    fn crises_part(cache: &mut Lookup<Id, (u64, Vec<u8>)>, buf: &mut Vec<u8>, crises: &Crises, stamps: &CrisisStamps) -> u64 {
+    fn crises_part(cache: &mut Lookup<Id, (u64, Vec<u8>)>, buf: &mut Vec<u8>, crises: &Crises, stamps: &DigestStamps) -> u64 {
         buf.clear();
         buf.push(5);
         postcard::to_io(&crises.0.len(), &mut *buf).expect("a length serialises");
         let mut w = Digest64::default();
         std::io::Write::write_all(&mut w, buf).expect("in-memory write");
         for (id, crisis) in &crises.0 {
-            let stamp = stamps.of(id);
+            let stamp = stamps.crisis(id);
             if cache.get(id.as_str()).is_none_or(|(s, _)| *s != stamp) {
                 let mut bytes = Vec::new();
                 postcard::to_io(&(id, crisis), &mut bytes).expect("state serialises");
@@ -778,15 +797,90 @@ impl Digester {
         w.finish()
     }
 
+    /// `part(buf, 0, p)`, with `p.pledged_by`'s encoding taken from `cache` where its stamp
+    /// has not moved: the same bytes (a struct is encoded as its fields in order, as a tuple of
+    /// them is; the destructuring names every field, so a new one cannot be left out).
+    fn polity_part(buf: &mut Vec<u8>, p: &Polity, stamp: u64, cache: &mut Option<(u64, Vec<u8>)>) -> u64 {
+        let Polity {
+            regime,
+            regime_before_coup,
+            junta_since,
+            coup_consolidated,
+            reversal_day,
+            troops,
+            committed_abroad,
+            redeployed,
+            gdp_loss_pct,
+            accrued_day,
+            sanctions_severity,
+            aid_suspended_musd,
+            aid_total_musd,
+            electricity_cut,
+            casualties_military,
+            casualties_civilian,
+            pledged_by,
+            security_changed_day,
+            transition_months,
+            attacked,
+            imposing,
+        } = p;
+        buf.clear();
+        buf.push(0);
+        let head = (
+            regime,
+            regime_before_coup,
+            junta_since,
+            coup_consolidated,
+            reversal_day,
+            troops,
+            committed_abroad,
+            redeployed,
+            gdp_loss_pct,
+            accrued_day,
+            sanctions_severity,
+            aid_suspended_musd,
+            aid_total_musd,
+            electricity_cut,
+            casualties_military,
+            casualties_civilian,
+        );
+        postcard::to_io(&head, &mut *buf).expect("state serialises");
+        if cache.as_ref().is_none_or(|(s, _)| *s != stamp) {
+            let mut bytes = Vec::new();
+            postcard::to_io(pledged_by, &mut bytes).expect("state serialises");
+            *cache = Some((stamp, bytes));
+        }
+        buf.extend_from_slice(&cache.as_ref().expect("cached above").1);
+        postcard::to_io(&(security_changed_day, transition_months, attacked, imposing), &mut *buf).expect("state serialises");
+        let mut w = Digest64::default();
+        std::io::Write::write_all(&mut w, buf).expect("in-memory write");
+        w.finish()
+    }
+
     /// The checkpoint digest (hex) of the world's current state.
     pub fn digest(&mut self, world: &mut World) -> String {
         let (fixed, parts, (polities, orgs, partners, groups), treaties, crises, stamps, defence) =
             self.params.get_mut(world).expect("digest parameters are valid");
         let buf = &mut self.buf;
-        let encode = |e: Entity, buf: &mut Vec<u8>| -> Option<u64> {
+        let first = self.ids.is_empty();
+        if first {
+            let index = &fixed.index;
+            self.names = index.iter().map(|(id, _)| id.clone()).collect();
+            self.pledges = vec![None; self.names.len()];
+            self.entities = index.iter().map(|(_, e)| *e).collect();
+            self.ids = index.iter().map(|(id, _)| Self::part(buf, 7, id)).collect();
+            let top = self.entities.iter().map(|e| e.index_u32() as usize + 1).max().unwrap_or(0);
+            self.slot_of = vec![u32::MAX; top];
+            for (slot, e) in self.entities.iter().enumerate() {
+                self.slot_of[e.index_u32() as usize] = u32::try_from(slot).expect("fewer than 2^32 actors");
+            }
+            self.parts = vec![None; self.entities.len()];
+        }
+        let (names, pledges) = (&self.names, &mut self.pledges);
+        let mut encode = |slot: usize, e: Entity| -> Option<u64> {
             let (polity, org, partner, group) = parts.get(e).ok()?;
             Some(if let Some(p) = &polity {
-                Self::part(buf, 0, &**p)
+                Self::polity_part(buf, p, stamps.pledges(&names[slot]), &mut pledges[slot])
             } else if let Some(o) = &org {
                 Self::part(buf, 1, &**o)
             } else if let Some(p) = &partner {
@@ -795,23 +889,18 @@ impl Digester {
                 Self::part(buf, 3, &*group?)
             })
         };
-        if self.ids.is_empty() {
-            let index = &fixed.index;
-            self.entities = index.iter().map(|(_, e)| *e).collect();
-            self.ids = index.iter().map(|(id, _)| Self::part(buf, 7, id)).collect();
-            let top = self.entities.iter().map(|e| e.index_u32() as usize + 1).max().unwrap_or(0);
-            self.slot_of = vec![u32::MAX; top];
-            for (slot, e) in self.entities.iter().enumerate() {
-                self.slot_of[e.index_u32() as usize] = u32::try_from(slot).expect("fewer than 2^32 actors");
+        if first {
+            for (slot, (e, cached)) in self.entities.iter().zip(self.parts.iter_mut()).enumerate() {
+                *cached = encode(slot, *e);
             }
-            self.parts = self.entities.iter().map(|e| encode(*e, buf)).collect();
         } else {
             let changed = polities.iter().chain(orgs.iter()).chain(partners.iter()).chain(groups.iter());
             for e in changed {
                 let Some(&slot) = self.slot_of.get(e.index_u32() as usize) else { continue };
+                let slot = slot as usize;
                 // Only actors' entities have parts; the slot's entity is checked in full.
-                if let Some(cached) = self.parts.get_mut(slot as usize).filter(|_| self.entities[slot as usize] == e) {
-                    *cached = encode(e, buf);
+                if self.entities.get(slot) == Some(&e) {
+                    self.parts[slot] = encode(slot, e);
                 }
             }
         }
@@ -945,6 +1034,46 @@ mod tests {
         let mut sorted: Vec<&Id> = ids.iter().collect();
         sorted.sort();
         assert_eq!(walked, sorted, "walks in id order");
+    }
+
+    /// A polity's digest with its allies' encoding cached equals the plain one, whether the
+    /// cache is empty, reused (the stamp did not move) or refreshed (it did).
+    #[test]
+    fn a_polity_digest_with_cached_allies_equals_the_plain_one() {
+        let mut p = Polity {
+            regime: Regime::Junta,
+            regime_before_coup: Some(Regime::Democracy),
+            junta_since: Some(3),
+            coup_consolidated: true,
+            reversal_day: None,
+            troops: 25_000,
+            committed_abroad: 300,
+            redeployed: 7,
+            gdp_loss_pct: 1.25,
+            accrued_day: 40,
+            sanctions_severity: 0.5,
+            aid_suspended_musd: 12.5,
+            aid_total_musd: 900.0,
+            electricity_cut: 0.7,
+            casualties_military: 1_000_000,
+            casualties_civilian: 3,
+            pledged_by: ["MLI", "BFA"].map(Id::from).into(),
+            security_changed_day: 9,
+            transition_months: Some(36),
+            attacked: ["NGA"].map(Id::from).into(),
+            imposing: [(Id::from("NER"), 0.25)].into(),
+        };
+        let (mut buf, mut cache) = (Vec::new(), None);
+        let plain = |p: &Polity| Digester::part(&mut Vec::new(), 0, p);
+        assert_eq!(Digester::polity_part(&mut buf, &p, 1, &mut cache), plain(&p), "empty cache");
+        p.casualties_civilian += 1;
+        p.imposing.insert(Id::from("SEN"), 1.0);
+        assert_eq!(Digester::polity_part(&mut buf, &p, 1, &mut cache), plain(&p), "cache reused");
+        p.pledged_by.insert(Id::from("S".repeat(40).as_str()));
+        assert_eq!(Digester::polity_part(&mut buf, &p, 2, &mut cache), plain(&p), "cache refreshed");
+        // A stamp that does not move keeps the cached encoding, whatever the set holds now.
+        p.pledged_by.clear();
+        assert_ne!(Digester::polity_part(&mut buf, &p, 2, &mut cache), plain(&p));
     }
 
     #[test]
