@@ -440,13 +440,14 @@ impl<K: std::hash::Hash + Eq, V> Lookup<K, V> {
         self.0.insert(k, v);
     }
 
-    /// The value for a key, to change.
+    /// The value for a key, to change, inserted as the default if absent.
     #[inline]
-    pub fn get_mut<Q: std::hash::Hash + Eq + ?Sized>(&mut self, k: &Q) -> Option<&mut V>
+    pub fn get_or_default(&mut self, k: &K) -> &mut V
     where
-        K: std::borrow::Borrow<Q>,
+        K: Clone,
+        V: Default,
     {
-        self.0.get_mut(k)
+        self.0.entry(k.clone()).or_default()
     }
 
     /// The value for a key.
@@ -666,9 +667,7 @@ pub fn state_digest_as(world: &mut World, encoding: StateEncoding) -> String {
     // Encoders write many tiny slices; buffering first lets the digest run over whole words.
     let mut buf = Vec::with_capacity(1 << 14);
     encode_snapshot(world, encoding, &mut buf);
-    let mut w = Digest64::default();
-    std::io::Write::write_all(&mut w, &buf).expect("in-memory write");
-    format!("{:016x}", w.finish())
+    format!("{:016x}", Digest64::of(&buf))
 }
 
 /// Which checkpoint digest a log's schema version calls for.
@@ -690,7 +689,13 @@ impl CheckpointDigest {
 type PartsQuery = Query<
     'static,
     'static,
-    (Option<Ref<'static, Polity>>, Option<Ref<'static, OrgState>>, Option<Ref<'static, PartnerState>>, Option<Ref<'static, GroupState>>),
+    (
+        &'static Code,
+        Option<Ref<'static, Polity>>,
+        Option<Ref<'static, OrgState>>,
+        Option<Ref<'static, PartnerState>>,
+        Option<Ref<'static, GroupState>>,
+    ),
 >;
 /// The actors whose part changed since the digester last ran, by kind of part.
 type ChangedParts = (
@@ -736,9 +741,7 @@ pub struct Digester {
     resources: [Option<u64>; 3],
     /// Each crisis's encoding (with its key, as in the crises table's), with the stamp it was
     /// made at.
-    crises: Lookup<Id, (u64, Vec<u8>)>,
-    /// Each actor's id, in the same order as `parts`.
-    names: Vec<Id>,
+    crises: Lookup<Id, Option<(u64, Vec<u8>)>>,
     /// Each state's `pledged_by` encoding with the stamp it was made at, in the same order.
     pledges: Vec<Option<(u64, Vec<u8>)>>,
     buf: Vec<u8>,
@@ -761,7 +764,6 @@ impl Digester {
             slot_of: Vec::new(),
             resources: [None; 3],
             crises: Lookup::default(),
-            names: Vec::new(),
             pledges: Vec::new(),
             buf: Vec::with_capacity(1 << 12),
         }
@@ -771,27 +773,30 @@ impl Digester {
         buf.clear();
         buf.push(tag);
         postcard::to_io(value, &mut *buf).expect("state serialises");
-        let mut w = Digest64::default();
-        std::io::Write::write_all(&mut w, buf).expect("in-memory write");
-        w.finish()
+        Digest64::of(buf)
+    }
+
+    /// `value`'s compact encoding, kept in `cache` with the stamp it was made at, and made
+    /// afresh when the stamp has moved.
+    fn encoded<'c, T: Serialize + ?Sized>(cache: &'c mut Option<(u64, Vec<u8>)>, stamp: u64, value: &T) -> &'c [u8] {
+        if cache.as_ref().is_none_or(|(s, _)| *s != stamp) {
+            let mut bytes = Vec::new();
+            postcard::to_io(value, &mut bytes).expect("state serialises");
+            *cache = Some((stamp, bytes));
+        }
+        &cache.as_ref().expect("cached above").1
     }
 
     /// `part(buf, 5, crises)`, from each crisis's cached encoding where its stamp has not moved:
     /// the same bytes (a map is encoded as its length, then each key and value in order).
-    fn crises_part(cache: &mut Lookup<Id, (u64, Vec<u8>)>, buf: &mut Vec<u8>, crises: &Crises, stamps: &DigestStamps) -> u64 {
+    fn crises_part(cache: &mut Lookup<Id, Option<(u64, Vec<u8>)>>, buf: &mut Vec<u8>, crises: &Crises, stamps: &DigestStamps) -> u64 {
         buf.clear();
         buf.push(5);
         postcard::to_io(&crises.0.len(), &mut *buf).expect("a length serialises");
         let mut w = Digest64::default();
         std::io::Write::write_all(&mut w, buf).expect("in-memory write");
         for (id, crisis) in &crises.0 {
-            let stamp = stamps.crisis(id);
-            if cache.get(id.as_str()).is_none_or(|(s, _)| *s != stamp) {
-                let mut bytes = Vec::new();
-                postcard::to_io(&(id, crisis), &mut bytes).expect("state serialises");
-                cache.insert(id.clone(), (stamp, bytes));
-            }
-            let (_, bytes) = cache.get(id.as_str()).expect("cached above");
+            let bytes = Self::encoded(cache.get_or_default(id), stamps.crisis(id), &(id, crisis));
             std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
         }
         w.finish()
@@ -824,16 +829,9 @@ impl Digester {
             &p.casualties_civilian,
         );
         postcard::to_io(&head, &mut *buf).expect("state serialises");
-        if cache.as_ref().is_none_or(|(s, _)| *s != stamp) {
-            let mut bytes = Vec::new();
-            postcard::to_io(&p.pledged_by, &mut bytes).expect("state serialises");
-            *cache = Some((stamp, bytes));
-        }
-        buf.extend_from_slice(&cache.as_ref().expect("cached above").1);
+        buf.extend_from_slice(Self::encoded(cache, stamp, &p.pledged_by));
         postcard::to_io(&(&p.security_changed_day, &p.transition_months, &p.attacked, &p.imposing), &mut *buf).expect("state serialises");
-        let mut w = Digest64::default();
-        std::io::Write::write_all(&mut w, buf).expect("in-memory write");
-        w.finish()
+        Digest64::of(buf)
     }
 
     /// The checkpoint digest (hex) of the world's current state.
@@ -844,8 +842,7 @@ impl Digester {
         let first = self.ids.is_empty();
         if first {
             let index = &fixed.index;
-            self.names = index.iter().map(|(id, _)| id.clone()).collect();
-            self.pledges = vec![None; self.names.len()];
+            self.pledges = vec![None; index.iter().len()];
             self.entities = index.iter().map(|(_, e)| *e).collect();
             self.ids = index.iter().map(|(id, _)| Self::part(buf, 7, id)).collect();
             let top = self.entities.iter().map(|e| e.index_u32() as usize + 1).max().unwrap_or(0);
@@ -855,11 +852,11 @@ impl Digester {
             }
             self.parts = vec![None; self.entities.len()];
         }
-        let (names, pledges) = (&self.names, &mut self.pledges);
+        let pledges = &mut self.pledges;
         let mut encode = |slot: usize, e: Entity| -> Option<u64> {
-            let (polity, org, partner, group) = parts.get(e).ok()?;
+            let (code, polity, org, partner, group) = parts.get(e).ok()?;
             Some(if let Some(p) = &polity {
-                Self::polity_part(buf, p, stamps.pledges(&names[slot]), &mut pledges[slot])
+                Self::polity_part(buf, p, stamps.pledges(&code.0), &mut pledges[slot])
             } else if let Some(o) = &org {
                 Self::part(buf, 1, &**o)
             } else if let Some(p) = &partner {
@@ -926,6 +923,15 @@ impl Digest64 {
         last[..self.len].copy_from_slice(&self.buf[..self.len]);
         self.word(u64::from_le_bytes(last));
         crate::draw::mix64(self.state ^ self.total)
+    }
+}
+
+impl Digest64 {
+    /// The digest of `bytes`.
+    fn of(bytes: &[u8]) -> u64 {
+        let mut w = Digest64::default();
+        std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
+        w.finish()
     }
 }
 
