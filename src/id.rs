@@ -151,11 +151,24 @@ impl fmt::Write for Writer {
 
 /// The inline bytes as two big-endian words: compared in order they compare as the bytes do.
 #[inline]
-fn words(buf: &[u8; INLINE]) -> (u128, u64) {
-    let head = u128::from_be_bytes(buf[..16].try_into().expect("16 bytes"));
-    let mut tail = [0u8; 8];
-    tail[..INLINE - 16].copy_from_slice(&buf[16..]);
-    (head, u64::from_be_bytes(tail))
+/// Compares two zero-padded inline buffers as byte strings, eight bytes at a time, most
+/// significant first: most ids differ in their first eight bytes, and the comparison stops
+/// there. The third word overlaps the second (bytes 14 to 21), whose last two bytes are equal
+/// by then, so it orders by the last six.
+#[inline]
+fn cmp_inline(x: &[u8; INLINE], y: &[u8; INLINE]) -> Ordering {
+    #[inline]
+    fn word(buf: &[u8; INLINE], at: usize) -> u64 {
+        u64::from_be_bytes(buf[at..at + 8].try_into().expect("8 bytes"))
+    }
+    const _: () = assert!(INLINE > 16 && INLINE <= 24);
+    for at in [0, 8, INLINE - 8] {
+        let (a, b) = (word(x, at), word(y, at));
+        if a != b {
+            return a.cmp(&b);
+        }
+    }
+    Ordering::Equal
 }
 
 impl Ord for Id {
@@ -164,7 +177,7 @@ impl Ord for Id {
         match (&self.0, &other.0) {
             // Zero padding makes a proper prefix compare below or equal to the longer text;
             // the length then settles it (as `str` order does).
-            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => words(x).cmp(&words(y)).then(a.cmp(b)),
+            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => cmp_inline(x, y).then(a.cmp(b)),
             _ => self.as_str().cmp(other.as_str()),
         }
     }
@@ -346,6 +359,11 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
+        // A difference at every byte of the inline buffer (and just past it).
+        for n in 0..=INLINE {
+            v.push(format!("{}y", "x".repeat(n)));
+            v.push(format!("{}yx", "x".repeat(n)));
+        }
         for n in [15, 16, 21, 22, 23, 40] {
             v.push("x".repeat(n));
             v.push(format!("{}y", "x".repeat(n - 1)));
