@@ -149,8 +149,6 @@ impl fmt::Write for Writer {
     }
 }
 
-/// The inline bytes as two big-endian words: compared in order they compare as the bytes do.
-#[inline]
 /// Compares two zero-padded inline buffers as byte strings, eight bytes at a time, most
 /// significant first: most ids differ in their first eight bytes, and the comparison stops
 /// there. The third word overlaps the second (bytes 14 to 21), whose last two bytes are equal
