@@ -51,19 +51,24 @@ impl Ctx<'_> {
     /// Accrues a state's GDP loss up to today at its current rate, before the rate changes.
     fn accrue(&mut self, id: &Id) -> Result<(), ApplyError> {
         let e = self.entity(id)?;
+        self.accrued(id, e).map(drop)
+    }
+
+    /// Accrues the loss of state `id` (entity `e`) up to today, and returns its polity for
+    /// further changes (one lookup for both).
+    fn accrued(&mut self, id: &Id, e: Entity) -> Result<Mut<'_, Polity>, ApplyError> {
         let day = self.day;
         // Read with shared borrows (no clones), then write the two accrued fields.
         let world: &World = self.world;
         let profile = &world.get::<StateProfile>(e).ok_or_else(|| self.err(format!("{id:?} is not a state")))?.0;
         let p = world.get::<Polity>(e).expect("state has polity");
-        if day <= p.accrued_day {
-            return Ok(());
-        }
-        let loss = loss_at(p, profile, &world.resource::<crate::engine::Fixed>().params, day);
+        let loss = (day > p.accrued_day).then(|| loss_at(p, profile, &world.resource::<crate::engine::Fixed>().params, day));
         let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
-        p.gdp_loss_pct = loss;
-        p.accrued_day = day;
-        Ok(())
+        if let Some(loss) = loss {
+            p.gdp_loss_pct = loss;
+            p.accrued_day = day;
+        }
+        Ok(p)
     }
 
     fn org(&mut self, id: &Id) -> Result<Mut<'_, OrgState>, ApplyError> {
@@ -468,8 +473,7 @@ fn update_members_costs(c: &mut Ctx<'_>, org: &Id, target: &Id) -> Result<(), Ap
         if c.world.get::<Polity>(e).is_none() {
             continue;
         }
-        c.accrue(&m)?;
-        c.polity(&m)?.imposing.insert(target.clone(), severity);
+        c.accrued(&m, e)?.imposing.insert(target.clone(), severity);
     }
     Ok(())
 }
