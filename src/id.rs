@@ -348,6 +348,83 @@ impl<'de> serde::Deserialize<'de> for Id {
     }
 }
 
+/// A set of ids kept as a sorted vector, for sets that grow one id at a time and are read in
+/// order (the allies pledged to a state: thousands in a big world). It serialises as its ids in
+/// order, the same bytes as a `BTreeSet<Id>` of the same ids. An id above the last is appended
+/// after one comparison: how such sets mostly grow, since the rules go through actors in id
+/// order. Any other id is found by binary search and inserted in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct IdSet(Vec<Id>);
+
+impl IdSet {
+    /// Adds `id`; false if it was already there.
+    pub fn insert(&mut self, id: Id) -> bool {
+        if self.0.last().is_none_or(|last| *last < id) {
+            self.0.push(id);
+            return true;
+        }
+        match self.0.binary_search(&id) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, id);
+                true
+            }
+        }
+    }
+
+    /// Whether `id` is in the set.
+    pub fn contains<K: Ord + ?Sized>(&self, id: &K) -> bool
+    where
+        Id: Borrow<K>,
+    {
+        self.0.binary_search_by(|x| x.borrow().cmp(id)).is_ok()
+    }
+
+    /// The number of ids.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The ids in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Id> {
+        self.0.iter()
+    }
+
+    /// Removes every id.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl<'a> IntoIterator for &'a IdSet {
+    type Item = &'a Id;
+    type IntoIter = std::slice::Iter<'a, Id>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<Id> for IdSet {
+    fn from_iter<I: IntoIterator<Item = Id>>(ids: I) -> IdSet {
+        let mut v: Vec<Id> = ids.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        IdSet(v)
+    }
+}
+
+impl<const N: usize> From<[Id; N]> for IdSet {
+    fn from(ids: [Id; N]) -> IdSet {
+        ids.into_iter().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +472,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn an_id_set_holds_and_serialises_as_a_btree_set() {
+        use std::collections::BTreeSet;
+        // Ids from a small pool in a scrambled, mostly rising order, as pledges arrive.
+        let pool: Vec<Id> = all().iter().map(|s| Id::from(s.as_str())).chain((0..300).map(|i| format_id!("S{i:05}"))).collect();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..40 {
+            let (mut set, mut reference) = (IdSet::default(), BTreeSet::new());
+            for step in 0..400 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Rounds alternate between rising runs with jumps back and a uniform scramble.
+                let i = if round % 2 == 0 { (step + (x % 7) as usize * 40) % pool.len() } else { (x % pool.len() as u64) as usize };
+                let id = pool[i].clone();
+                assert_eq!(set.insert(id.clone()), reference.insert(id), "round {round}, step {step}");
+                assert_eq!(set.len(), reference.len());
+                assert!(set.iter().eq(reference.iter()));
+            }
+            for id in &pool {
+                assert_eq!(set.contains(id), reference.contains(id));
+                assert_eq!(set.contains(id.as_str()), reference.contains(id.as_str()));
+            }
+            assert_eq!(postcard::to_stdvec(&set).unwrap(), postcard::to_stdvec(&reference).unwrap());
+            assert_eq!(serde_json::to_string(&set).unwrap(), serde_json::to_string(&reference).unwrap());
+            let collected: IdSet = reference.iter().rev().cloned().chain(reference.iter().cloned()).collect();
+            assert_eq!(collected, set);
+            set.clear();
+            assert!(set.is_empty());
         }
     }
 

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::event::CombatOutcome;
 use crate::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef};
 
-pub use crate::id::{Id, ToId};
+pub use crate::id::{Id, IdSet, ToId};
 
 /// Stable actor id, on every actor entity.
 #[derive(Component, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,7 +84,7 @@ pub struct Polity {
     /// Civilian deaths.
     pub casualties_civilian: u64,
     /// Allies that publicly pledged to defend this state.
-    pub pledged_by: BTreeSet<Id>,
+    pub pledged_by: IdSet,
     /// Last day the security situation changed (forces left or were redeployed).
     pub security_changed_day: u32,
     /// Accepted transition timetable, months.
