@@ -28,7 +28,11 @@ fn ucg_orgs<'a>(
     order.iter().filter_map(move |e| orgs.get(*e).ok()).filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s)))
 }
 
-fn state<'a>(ctx: &Ctx, states: &'a States, id: &str) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
+fn state<'a, K: crate::state::ActorKey + ?Sized>(
+    ctx: &Ctx,
+    states: &'a States,
+    id: &K,
+) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
     ctx.fixed.index.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
 }
 
@@ -37,15 +41,15 @@ fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
 }
 
 /// For each organisation, the crises it has responded to, in target order.
-pub type Responded<'a> = BTreeMap<&'a str, Vec<(&'a Id, &'a Crisis)>>;
+pub type Responded<'a> = BTreeMap<&'a Id, Vec<(&'a Id, &'a Crisis)>>;
 
 /// `Responded` from the crises: built once per round (O(responses)) so per-organisation loops
 /// do not walk every crisis.
 pub fn responded(crises: &Crises) -> Responded<'_> {
-    let mut m: BTreeMap<&str, Vec<(&Id, &Crisis)>> = BTreeMap::new();
+    let mut m: Responded = BTreeMap::new();
     for (target, crisis) in &crises.0 {
         for org in crisis.responses.keys() {
-            m.entry(org.as_str()).or_default().push((target, crisis));
+            m.entry(org).or_default().push((target, crisis));
         }
     }
     m
@@ -82,14 +86,14 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
         .collect();
     // Each organisation's open crises (indexes into `open`, so in target order), found through
     // the targets' organisations rather than by testing every organisation against every crisis.
-    let mut by_org: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_org: BTreeMap<&Id, Vec<usize>> = BTreeMap::new();
     for (i, (target, _, _)) in open.iter().enumerate() {
-        for org in orgs_of.0.get(target.as_str()).into_iter().flatten() {
-            by_org.entry(org.as_str()).or_default().push(i);
+        for org in orgs_of.0.get(*target).into_iter().flatten() {
+            by_org.entry(org).or_default().push(i);
         }
     }
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
-        for &i in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
+        for &i in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
@@ -163,7 +167,7 @@ fn decide_sanctions(
         .members
         .iter()
         .filter(|m| *m != target)
-        .filter(|m| state(ctx, states, m).is_some_and(|(_, p)| p.regime == Regime::Junta))
+        .filter(|m| state(ctx, states, *m).is_some_and(|(_, p)| p.regime == Regime::Junta))
         .count();
     let p = ucg.sanction_propensity + ctx.fixed.params.sanctions_contagion_weight * other_juntas as f64;
     let economic = ctx.fixed.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
@@ -249,7 +253,7 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
     // Allies as borrowed ids: pledgers, then parties to the defence clauses in treaty and clause
     // order. Each ally counts once, in id order, with the bindingness of its last entry (a
     // clause's over a pledge's); the sort is stable and the runs it merges are already sorted.
-    let mut allies: Vec<(&str, Bindingness)> = tpol.pledged_by.iter().map(|a| (a.as_str(), Bindingness::Discretionary)).collect();
+    let mut allies: Vec<(&Id, Bindingness)> = tpol.pledged_by.iter().map(|a| (a, Bindingness::Discretionary)).collect();
     for tid in treaties.by_member.get(target).into_iter().flatten() {
         let Some(t) = treaties.by_id.get(tid) else { continue };
         if !t.in_force || !t.members.contains(target) {
@@ -257,7 +261,7 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
         }
         for c in &t.def.clauses {
             if c.obligation == Obligation::Defence && c.triggers.contains(&Trigger::AttackOnSovereignty) {
-                allies.extend(t.members.iter().filter(|m| *m != target).map(|m| (m.as_str(), c.binding)));
+                allies.extend(t.members.iter().filter(|m| *m != target).map(|m| (m, c.binding)));
             }
         }
     }
@@ -317,7 +321,7 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
         if !ucg.standby_force {
             continue;
         }
-        for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
+        for &(target, crisis) in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
@@ -531,7 +535,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
     let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
-        for &(target, crisis) in by_org.get(org_id.as_str()).map(|v| v.as_slice()).unwrap_or_default() {
+        for &(target, crisis) in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
             if let Some((d0, seq0)) = resp.sanctions_day
@@ -544,7 +548,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
                 let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
                 let cost: f64 = members
                     .iter()
-                    .filter_map(|m| state(ctx, states, m))
+                    .filter_map(|m| state(ctx, states, *m))
                     .map(|(d, _)| {
                         d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
                             + d.electricity_supply.get(target).copied().unwrap_or(0.0)
