@@ -141,17 +141,24 @@ pub fn prepare(source: &str, overrides: &[(String, String)]) -> Result<Prepared,
     if !errors.is_empty() {
         return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
     }
-    prepare_parsed(&scenario, &state::sha256_hex(source.as_bytes()), overrides)
+    prepare_owned(scenario, &state::sha256_hex(source.as_bytes()), overrides)
 }
 
-/// Applies overrides to an already parsed and validated scenario, and validates the result
-/// (sweeps parse once and prepare each design point from the parsed form).
+/// Applies overrides to an already parsed and validated scenario (`scenario::load`'s), and
+/// validates the result (sweeps parse once and prepare each design point from the parsed form).
 pub fn prepare_parsed(base: &Scenario, scenario_hash: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
-    let mut scenario = base.clone();
-    overrides::apply(&mut scenario, overrides)?;
-    let errors = scenario::validate(&scenario);
-    if !errors.is_empty() {
-        return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
+    prepare_owned(base.clone(), scenario_hash, overrides)
+}
+
+/// `prepare_parsed` on a scenario it may change in place. Without overrides the scenario is
+/// the validated one and is not validated again (a big world's validation is not free).
+fn prepare_owned(mut scenario: Scenario, scenario_hash: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
+    if !overrides.is_empty() {
+        overrides::apply(&mut scenario, overrides)?;
+        let errors = scenario::validate(&scenario);
+        if !errors.is_empty() {
+            return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
+        }
     }
     let params = scenario.params()?;
     Ok(Prepared { scenario, params, scenario_hash: scenario_hash.to_string(), overrides: overrides.to_vec() })
