@@ -86,14 +86,16 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
         .collect();
     // Each organisation's open crises (indexes into `open`, so in target order), found through
     // the targets' organisations rather than by testing every organisation against every crisis.
-    let mut by_org: BTreeMap<&Id, Vec<usize>> = BTreeMap::new();
+    // Sorted (organisation, index) pairs: an organisation's run of them is found by binary
+    // search (no table to allocate per call; none at all without an open crisis).
+    let mut by_org: Vec<(&Id, usize)> = Vec::new();
     for (i, (target, _, _)) in open.iter().enumerate() {
-        for org in orgs_of.0.get(*target).into_iter().flatten() {
-            by_org.entry(org).or_default().push(i);
-        }
+        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|org| (org, i)));
     }
+    by_org.sort_unstable();
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
-        for &i in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
+        let from = by_org.partition_point(|(o, _)| *o < org_id);
+        for &(_, i) in by_org[from..].iter().take_while(|(o, _)| *o == org_id) {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
