@@ -3,8 +3,6 @@
 //! pledges, the standby-force vote, D-Day and launch reviews, sanctions reviews and lifting.
 //! Every number comes from the organisation's `ucg` block or the parameter catalogue.
 
-use std::collections::BTreeMap;
-
 use bevy_ecs::prelude::*;
 
 use crate::draw::{Purpose, logistic, logit};
@@ -40,19 +38,26 @@ fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
     c.resolved_day.is_none() && p.junta_since.is_some() && p.coup_consolidated
 }
 
-/// For each organisation, the crises it has responded to, in target order.
-pub type Responded<'a> = BTreeMap<&'a Id, Vec<(&'a Id, &'a Crisis)>>;
+/// For each organisation, the crises it has responded to, in target order: (organisation,
+/// target, crisis) sorted by organisation, each organisation's run found by binary search.
+pub struct Responded<'a>(Vec<(&'a Id, &'a Id, &'a Crisis)>);
 
-/// `Responded` from the crises: built once per round (O(responses)) so per-organisation loops
-/// do not walk every crisis.
-pub fn responded(crises: &Crises) -> Responded<'_> {
-    let mut m: Responded = BTreeMap::new();
-    for (target, crisis) in &crises.0 {
-        for org in crisis.responses.keys() {
-            m.entry(org).or_default().push((target, crisis));
-        }
+impl<'a> Responded<'a> {
+    /// The crises `org` has responded to, in target order.
+    pub fn of<'s>(&'s self, org: &'s Id) -> impl Iterator<Item = (&'a Id, &'a Crisis)> + 's {
+        let from = self.0.partition_point(|(o, _, _)| *o < org);
+        self.0[from..].iter().take_while(move |(o, _, _)| *o == org).map(|&(_, target, crisis)| (target, crisis))
     }
-    m
+}
+
+/// `Responded` from the crises: built once per round (O(responses log responses)) so
+/// per-organisation loops do not walk every crisis.
+pub fn responded(crises: &Crises) -> Responded<'_> {
+    let mut m: Vec<(&Id, &Id, &Crisis)> =
+        crises.0.iter().flat_map(|(target, crisis)| crisis.responses.keys().map(move |org| (org, target, crisis))).collect();
+    // Stable: each organisation's crises stay in target order (the crises table's).
+    m.sort_by(|a, b| a.0.cmp(b.0));
+    Responded(m)
 }
 
 /// The fresh events of the kinds a rule reacts to, in log order: picked out once per call, so
@@ -323,7 +328,7 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
         if !ucg.standby_force {
             continue;
         }
-        for &(target, crisis) in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
+        for (target, crisis) in by_org.of(org_id) {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
@@ -537,7 +542,7 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
     let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
-        for &(target, crisis) in by_org.get(org_id).map(|v| v.as_slice()).unwrap_or_default() {
+        for (target, crisis) in by_org.of(org_id) {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
             if let Some((d0, seq0)) = resp.sanctions_day
