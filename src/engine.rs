@@ -439,7 +439,9 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
     world.insert_resource(Pending::default());
     world.insert_resource(Fresh::default());
-    world.insert_resource(Log::default());
+    // Room for a typical run's events (the default scenario logs about 370), so that the log
+    // is not copied as it grows through its first thousand.
+    world.insert_resource(Log { events: Vec::with_capacity(1024), checkpoints: Vec::new() });
     world
 }
 
