@@ -120,8 +120,8 @@ pub struct Fixed {
     pub scenario: ScenarioData,
     /// Each state's aid donors.
     pub donors_of: DonorsOf,
-    /// Each state's organisations (at the start).
-    pub orgs_of: OrgsOf,
+    /// Each state's organisations with a UCG regime (at the start).
+    pub ucg_orgs_of: UcgOrgsOf,
     /// The organisations with a regime on unconstitutional change, in id order.
     pub ucg_orgs: Vec<Entity>,
 }
@@ -279,7 +279,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
         }
     }
     let mut index = ActorIndex::default();
-    let mut orgs_of = OrgsOf::default();
+    let mut ucg_orgs_of: BTreeMap<Id, Vec<(Id, Entity)>> = BTreeMap::new();
     let mut donors_of: BTreeMap<Id, Vec<(Id, Entity)>> = BTreeMap::new();
     for a in &scenario.actors {
         let code = Code(a.id().clone());
@@ -314,10 +314,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                 ))
                 .id(),
             ActorDef::Organisation(o) => {
-                for m in &o.members {
-                    orgs_of.0.entry(m.clone()).or_default().push(o.id.clone());
-                }
-                world
+                let e = world
                     .spawn((
                         code,
                         OrgProfile(o.clone()),
@@ -327,7 +324,13 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
                             withdrawing: Default::default(),
                         },
                     ))
-                    .id()
+                    .id();
+                if o.ucg.is_some() {
+                    for m in &o.members {
+                        ucg_orgs_of.entry(m.clone()).or_default().push((o.id.clone(), e));
+                    }
+                }
+                e
             }
             ActorDef::Partner(p) => {
                 let e = world
@@ -401,10 +404,15 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
             },
         );
     }
-    for orgs in orgs_of.0.values_mut() {
-        orgs.sort();
-        orgs.dedup();
-    }
+    let ucg_orgs_of = UcgOrgsOf({
+        let mut lookup = Lookup::default();
+        for (state, mut orgs) in ucg_orgs_of {
+            orgs.sort();
+            orgs.dedup();
+            lookup.insert(state, orgs);
+        }
+        lookup
+    });
     let donors_of = DonorsOf(
         donors_of
             .into_iter()
@@ -434,7 +442,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
         index,
         scenario: ScenarioData(scenario.clone()),
         donors_of,
-        orgs_of,
+        ucg_orgs_of,
     });
     world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
     world.insert_resource(Pending::default());

@@ -154,11 +154,12 @@ pub struct Treaties {
     pub by_member: BTreeMap<Id, Vec<Id>>,
 }
 
-/// The organisations each state was a member of at the start, in id order: a static index
-/// (membership only shrinks, by withdrawal), so rules find a state's organisations without
-/// testing every organisation; they still check the current `OrgState::members`.
+/// The organisations with a regime on unconstitutional change (`ucg`) each state was a member
+/// of at the start (id and entity), in id order: a static index (membership only shrinks, by
+/// withdrawal), so the UCG rules find a state's organisations without testing every
+/// organisation; they still check the current `OrgState::members`. Hashed: only looked up.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct OrgsOf(pub BTreeMap<Id, Vec<Id>>);
+pub struct UcgOrgsOf(pub Lookup<Id, Vec<(Id, Entity)>>);
 
 /// The partners giving each state aid (from their profiles: static), in partner id order, for
 /// finding a crisis's donors without walking every partner.

@@ -293,6 +293,40 @@ mod scenarios {
         assert!(same_day > 0, "some runs have a combat round on the coup's day");
     }
 
+    /// An organisation can respond to a crisis in a state that is not its member (a scripted
+    /// step imposes its sanctions there): its sanctions reviews must still fall due, though the
+    /// UCG rules look only at a target's organisations and at those that responded to it. Ghana
+    /// leaves ECOWAS's list and has a coup (which holds: no army loyalty); ECOWAS sanctions it on
+    /// day 8; with every review lifting economic measures, they are lifted at the first review,
+    /// day 38 (review every 30 days).
+    #[test]
+    fn sanctions_on_a_non_member_are_reviewed_on_schedule() {
+        let niger = std::fs::read_to_string(repo().join("scenarios/niger_2023.ron")).unwrap();
+        let members = r#"members: ["BEN", "BFA", "CIV", "CPV", "GHA", "GIN","#;
+        let at = niger.find(members).expect("ECOWAS's members (the first list)");
+        assert!(niger[..at].contains(r#"id: "ECOWAS""#) && !niger[..at].contains(r#"id: "AU""#));
+        let source = format!("{}{}{}", &niger[..at], r#"members: ["BEN", "BFA", "CIV", "CPV", "GIN","#, &niger[at + members.len()..])
+            .replace(
+                r#"(date: "2023-07-26", event: Coup(state: "NER", leader: "Gen. Abdourahamane Tiani")),"#,
+                r#"(date: "2023-07-26", event: Coup(state: "GHA")),
+        (date: "2023-08-03", event: SanctionsImposed(org: "ECOWAS", target: "GHA", measures: [BorderClosure, TransactionFreeze])),"#,
+            );
+        assert!(source.contains(r#"target: "GHA""#));
+        let sets =
+            [("lifting.threshold", "0"), ("lifting.slope", "100"), ("GHA.army_loyalty", "0")].map(|(a, b)| (a.to_string(), b.to_string()));
+        let p = casus::run::prepare(&source, &sets).unwrap();
+        for seed in 1..=4 {
+            let out = casus::run::run(&p, seed, Default::default()).expect("the run completes");
+            let lifted: Vec<u32> = out
+                .events
+                .iter()
+                .filter(|e| matches!(&e.kind, casus::event::EventKind::SanctionsLifted { org, target, .. } if org == "ECOWAS" && target == "GHA"))
+                .map(|e| e.day)
+                .collect();
+            assert_eq!(lifted, [38], "seed {seed}: ECOWAS's sanctions on Ghana are lifted at the first review");
+        }
+    }
+
     #[test]
     fn every_shipped_scenario_checks_runs_and_replays_to_the_live_state() {
         let files = scenario_files();

@@ -197,7 +197,7 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity,
     module!(Module::Coup, coup::resolve_coups(ctx, &f.crises, &f.states));
     module!(
         Module::Ucg,
-        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &fixed.orgs_of);
+        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &fixed.ucg_orgs_of);
         {
             // Nothing is applied within a round: one table of responses serves both rules.
             let by_org = ucg::responded(&f.crises);
@@ -227,7 +227,7 @@ pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<
     [
         scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
         coup::next_due(after, &f.polities),
-        ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.log),
+        ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log),
         partners::next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of),
         junta::next_due(after, p, &f.crises, &f.polities, &ctx.fixed.index),
         defence::next_due(after, p, &f.defence),

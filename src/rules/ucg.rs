@@ -11,7 +11,7 @@ use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
 use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
 use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
-use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, OrgsOf, Polity, StateProfile, ToId, Treaties};
+use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, ToId, Treaties, UcgOrgsOf};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
@@ -73,7 +73,7 @@ fn empty() -> &'static OrgResponse {
 }
 
 /// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
-pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &OrgsOf) {
+pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &UcgOrgsOf) {
     let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| {
         matches!(
@@ -95,7 +95,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
     // search (no table to allocate per call; none at all without an open crisis).
     let mut by_org: Vec<(&Id, usize)> = Vec::new();
     for (i, (target, _, _)) in open.iter().enumerate() {
-        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|org| (org, i)));
+        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|(org, _)| (org, i)));
     }
     by_org.sort_unstable();
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
@@ -645,8 +645,23 @@ fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: 
     ctx.emit(kind, Some(cause), rule);
 }
 
-/// The next day this organisation's regime has a step to take.
-pub fn next_due(after: u32, params: &Params, crises: &Crises, orgs: &Orgs, log: &crate::engine::Log) -> Option<u32> {
+/// The next day an organisation's regime has a step to take in an open crisis.
+///
+/// Only the organisations that can act on a crisis are looked at: those the target belonged to
+/// at the start (`UcgOrgsOf`: the only ones `respond_to_unconstitutional_change` considers, since
+/// membership only shrinks) and those that have responded to it (the only ones
+/// `decide_on_force` and `review_sanctions` consider). Any other organisation would only name
+/// days on which it does nothing, so the cost follows the open crises, not organisations times
+/// crises.
+pub fn next_due(
+    after: u32,
+    params: &Params,
+    crises: &Crises,
+    orgs: &Orgs,
+    orgs_of: &UcgOrgsOf,
+    index: &crate::state::ActorIndex,
+    log: &crate::engine::Log,
+) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut consider = |d: Option<u32>| {
         if let Some(d) = d
@@ -656,13 +671,18 @@ pub fn next_due(after: u32, params: &Params, crises: &Crises, orgs: &Orgs, log: 
             best = Some(d);
         }
     };
-    for (prof, _) in orgs.iter() {
-        let Some(ucg) = &prof.0.ucg else { continue };
-        for crisis in crises.0.values() {
-            if crisis.resolved_day.is_some() {
-                continue;
-            }
-            let resp = crisis.responses.get(&prof.0.id).unwrap_or(empty());
+    for (target, crisis) in &crises.0 {
+        if crisis.resolved_day.is_some() {
+            continue;
+        }
+        let start = orgs_of.0.get(target).map(Vec::as_slice).unwrap_or_default();
+        // Responders that were not members at the start (a scripted step can make one) are rare,
+        // and looked up by id.
+        let others = crisis.responses.keys().filter(|o| !start.iter().any(|(s, _)| s == *o)).filter_map(|o| index.get(o).map(|e| (o, *e)));
+        for (org_id, e) in start.iter().map(|(o, e)| (o, *e)).chain(others) {
+            let Ok((prof, _)) = orgs.get(e) else { continue };
+            let Some(ucg) = &prof.0.ucg else { continue };
+            let resp = crisis.responses.get(org_id).unwrap_or(empty());
             if !resp.suspended {
                 consider(Some(crisis.coup_day + ucg.suspension_delay_days));
             }
