@@ -915,6 +915,13 @@ struct Digest64 {
 }
 
 impl Digest64 {
+    /// The digest of `bytes`.
+    fn of(bytes: &[u8]) -> u64 {
+        let mut w = Digest64::default();
+        std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
+        w.finish()
+    }
+
     fn word(&mut self, w: u64) {
         self.state = crate::draw::mix64(self.state ^ w).rotate_left(23);
     }
@@ -924,15 +931,6 @@ impl Digest64 {
         last[..self.len].copy_from_slice(&self.buf[..self.len]);
         self.word(u64::from_le_bytes(last));
         crate::draw::mix64(self.state ^ self.total)
-    }
-}
-
-impl Digest64 {
-    /// The digest of `bytes`.
-    fn of(bytes: &[u8]) -> u64 {
-        let mut w = Digest64::default();
-        std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
-        w.finish()
     }
 }
 

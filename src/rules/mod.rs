@@ -63,6 +63,14 @@ pub fn earliest(days: impl IntoIterator<Item = Option<u32>>) -> Option<u32> {
     days.into_iter().flatten().min()
 }
 
+/// The entries of `sorted` (ordered by key) whose key is `key`: the first found by binary
+/// search, the rest (a handful at most) by walking on.
+pub fn entries_of<'s, K: Ord, V>(sorted: &'s [(K, V)], key: &K) -> &'s [(K, V)] {
+    let from = sorted.partition_point(|(k, _)| k < key);
+    let len = sorted[from..].iter().take_while(|(k, _)| k == key).count();
+    &sorted[from..from + len]
+}
+
 /// The first day strictly after `after` of the series `start + k * step` (k >= 1).
 pub fn next_in_series(start: u32, step: u32, after: u32) -> Option<u32> {
     if step == 0 {
@@ -241,6 +249,17 @@ pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_of_finds_each_run_of_a_key() {
+        let sorted = [(1, 'a'), (3, 'b'), (3, 'c'), (5, 'd')];
+        assert_eq!(entries_of(&sorted, &1), &[(1, 'a')]);
+        assert_eq!(entries_of(&sorted, &3), &[(3, 'b'), (3, 'c')]);
+        assert_eq!(entries_of(&sorted, &5), &[(5, 'd')]);
+        for absent in [0, 2, 4, 6] {
+            assert!(entries_of(&sorted, &absent).is_empty());
+        }
+    }
 
     #[test]
     fn series_helpers_agree() {

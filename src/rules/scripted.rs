@@ -50,8 +50,7 @@ pub fn emit_scripted_events(
             ctx.emit(EventKind::TreatyInForce { treaty: id.clone() }, None, rule);
         }
     }
-    let start = timeline.0.partition_point(|(d, _)| *d < day);
-    for (_, ev) in timeline.0[start..].iter().take_while(|(d, _)| *d == day) {
+    for (_, ev) in super::entries_of(&timeline.0, &day) {
         let kind = match ev {
             ScriptedEvent::Coup { state, leader } => EventKind::CoupStaged { state: state.clone(), leader: leader.clone() },
             ScriptedEvent::Attack { attacker, target, location, kind, troops, deaths } => {

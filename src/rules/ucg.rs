@@ -9,7 +9,7 @@ use crate::draw::{Purpose, logistic, logit};
 use crate::engine::Ctx;
 use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::params::Params;
-use crate::rules::{affinity, available_troops, effective_defenders, in_series, k, next_in_series};
+use crate::rules::{affinity, available_troops, effective_defenders, entries_of, in_series, k, next_in_series};
 use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
 use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, ToId, Treaties, UcgOrgsOf};
 
@@ -39,22 +39,21 @@ fn is_coup_crisis(p: &Polity, c: &Crisis) -> bool {
 }
 
 /// For each organisation, the crises it has responded to, in target order: (organisation,
-/// target, crisis) sorted by organisation, each organisation's run found by binary search.
-pub struct Responded<'a>(Vec<(&'a Id, &'a Id, &'a Crisis)>);
+/// (target, crisis)) sorted by organisation, each organisation's run found by binary search.
+pub struct Responded<'a>(Vec<(&'a Id, (&'a Id, &'a Crisis))>);
 
 impl<'a> Responded<'a> {
     /// The crises `org` has responded to, in target order.
-    pub fn of<'s>(&'s self, org: &'s Id) -> impl Iterator<Item = (&'a Id, &'a Crisis)> + 's {
-        let from = self.0.partition_point(|(o, _, _)| *o < org);
-        self.0[from..].iter().take_while(move |(o, _, _)| *o == org).map(|&(_, target, crisis)| (target, crisis))
+    pub fn of(&self, org: &'a Id) -> impl Iterator<Item = (&'a Id, &'a Crisis)> + '_ {
+        entries_of(&self.0, &org).iter().map(|&(_, response)| response)
     }
 }
 
 /// `Responded` from the crises: built once per round (O(responses log responses)) so
 /// per-organisation loops do not walk every crisis.
 pub fn responded(crises: &Crises) -> Responded<'_> {
-    let mut m: Vec<(&Id, &Id, &Crisis)> =
-        crises.0.iter().flat_map(|(target, crisis)| crisis.responses.keys().map(move |org| (org, target, crisis))).collect();
+    let mut m: Vec<(&Id, (&Id, &Crisis))> =
+        crises.0.iter().flat_map(|(target, crisis)| crisis.responses.keys().map(move |org| (org, (target, crisis)))).collect();
     // Stable: each organisation's crises stay in target order (the crises table's).
     m.sort_by(|a, b| a.0.cmp(b.0));
     Responded(m)
@@ -99,8 +98,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
     }
     by_org.sort_unstable();
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
-        let from = by_org.partition_point(|(o, _)| *o < org_id);
-        for &(_, i) in by_org[from..].iter().take_while(|(o, _)| *o == org_id) {
+        for &(_, i) in entries_of(&by_org, &org_id) {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
