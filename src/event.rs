@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
 use crate::state::Id;
 
+pub mod fast;
+
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to `run::upcast_header` (or an event upcaster).
 pub const LOG_SCHEMA_VERSION: u32 = 4;
@@ -98,6 +100,16 @@ macro_rules! event_kinds {
             $($v { $($f: $t),* }),*
         }
 
+        #[cfg(test)]
+        impl EventKind {
+            /// One event of every kind, with field values picked by `n` and the field's name
+            /// (`fast::tests::Sample`).
+            pub(crate) fn samples(n: usize) -> Vec<EventKind> {
+                use fast::tests::Sample;
+                vec![$(EventKind::$v { $($f: <$t>::sample(n * 64 + stringify!($f).len())),* }),*]
+            }
+        }
+
         /// Every event kind's name, in declaration order.
         pub const KIND_NAMES: &[&str] = &[$(stringify!($v)),*];
 
@@ -108,6 +120,19 @@ macro_rules! event_kinds {
             /// The kind's name as written in the log.
             pub fn name(&self) -> &'static str {
                 match self { $(EventKind::$v { .. } => stringify!($v),)* }
+            }
+
+            /// The fields of the kind named `name`, read directly (`fast`), each after its
+            /// comma and key.
+            fn fast_fields(name: &str, c: &mut fast::Cursor<'_>) -> Option<EventKind> {
+                use fast::Fast;
+                match name {
+                    $(stringify!($v) => {
+                        $(c.key(stringify!($f))?; let $f = <$t>::fast(c)?;)*
+                        Some(EventKind::$v { $($f),* })
+                    })*
+                    _ => None,
+                }
             }
         }
     };

@@ -655,7 +655,10 @@ impl<R: BufRead> LogReader<R> {
         if !self.header_seen {
             return Err(malformed("the first line must be the header record".into()));
         }
-        let e: Event = serde_json::from_str(body).map_err(|e| malformed(format!("bad event: {e}")))?;
+        let e = match crate::event::fast::event(body) {
+            Some(e) => e,
+            None => serde_json::from_str::<Event>(body).map_err(|e| malformed(format!("bad event: {e}")))?,
+        };
         if e.seq != self.events {
             return Err(LogError {
                 line: n,
