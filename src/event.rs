@@ -263,7 +263,19 @@ impl EventKind {
 
     /// Whether `actors` are this event's actors (`actors()`), without building them.
     pub fn has_actors(&self, actors: &[Id]) -> bool {
-        self.actor_refs().into_iter().eq(actors.iter())
+        // While the list matches, `actors[..n]` is what `actors()` has kept so far, so a field
+        // already among them is one it skips.
+        let mut n = 0;
+        for a in self.fields_naming_actors() {
+            if actors[..n].contains(a) {
+                continue;
+            }
+            if actors.get(n) != Some(a) {
+                return false;
+            }
+            n += 1;
+        }
+        n == actors.len()
     }
 
     /// The actors the event involves, borrowed, each once, in field order.
@@ -272,18 +284,25 @@ impl EventKind {
     }
 
     fn actor_refs(&self) -> Vec<&Id> {
-        use EventKind::*;
-        let v: Vec<&Id> = match self {
-            CoupStaged { state, .. } | CoupConsolidated { state } | CoupFailing { state, .. } | OrderRestored { state, .. } => vec![state],
-            AttackOccurred { attacker, target, location, .. } => {
-                if location == target {
-                    vec![attacker, target]
-                } else {
-                    vec![attacker, target, location]
-                }
+        let mut out: Vec<&Id> = Vec::with_capacity(4);
+        for a in self.fields_naming_actors() {
+            if !out.contains(&a) {
+                out.push(a);
             }
-            TreatyInForce { .. } => vec![],
-            MemberSuspended { org, state } | SuspensionLifted { org, state } => vec![org, state],
+        }
+        out
+    }
+
+    /// The fields that name actors, in field order, repeats included.
+    fn fields_naming_actors(&self) -> impl Iterator<Item = &Id> {
+        use EventKind::*;
+        let (head, tail): ([Option<&Id>; 3], &[Id]) = match self {
+            CoupStaged { state, .. } | CoupConsolidated { state } | CoupFailing { state, .. } | OrderRestored { state, .. } => {
+                ([Some(state), None, None], &[])
+            }
+            AttackOccurred { attacker, target, location, .. } => ([Some(attacker), Some(target), Some(location)], &[]),
+            TreatyInForce { .. } => ([None, None, None], &[]),
+            MemberSuspended { org, state } | SuspensionLifted { org, state } => ([Some(org), Some(state), None], &[]),
             SummitConvened { org, target, .. }
             | SanctionsImposed { org, target, .. }
             | SanctionsLifted { org, target, .. }
@@ -295,42 +314,28 @@ impl EventKind {
             | InterventionLaunched { org, target, .. }
             | StandbyForceStoodDown { org, target, .. }
             | CombatRound { org, target, .. }
-            | InterventionEnded { org, target, .. } => vec![org, target],
-            ExportsCut { by, to, .. } => vec![by, to],
-            DefencePledged { by, to, against } => vec![by, to, against],
-            ForcesRedeployed { state, against, .. } => vec![state, against],
-            ForcePledged { org, state, target, .. } => vec![state, org, target],
-            AidSuspended { partner, recipient, .. } => vec![partner, recipient],
-            ForcesExpelled { state, partner, .. } => vec![state, partner],
-            ForcesWithdrawn { partner, from, .. } => vec![partner, from],
-            TransitionProposed { state, .. } => vec![state],
-            TransitionAnswered { org, state, .. } => vec![org, state],
-            WithdrawalAnnounced { state, from, .. } | WithdrawalEffective { state, from } => vec![state, from],
-            ObligationArisen { party, beneficiary, attacker, .. } => vec![party, beneficiary, attacker],
-            AssistanceRequested { state, .. } => vec![state],
+            | InterventionEnded { org, target, .. } => ([Some(org), Some(target), None], &[]),
+            ExportsCut { by, to, .. } => ([Some(by), Some(to), None], &[]),
+            DefencePledged { by, to, against } => ([Some(by), Some(to), Some(against)], &[]),
+            ForcesRedeployed { state, against, .. } => ([Some(state), Some(against), None], &[]),
+            ForcePledged { org, state, target, .. } => ([Some(state), Some(org), Some(target)], &[]),
+            AidSuspended { partner, recipient, .. } => ([Some(partner), Some(recipient), None], &[]),
+            ForcesExpelled { state, partner, .. } => ([Some(state), Some(partner), None], &[]),
+            ForcesWithdrawn { partner, from, .. } => ([Some(partner), Some(from), None], &[]),
+            TransitionProposed { state, .. } => ([Some(state), None, None], &[]),
+            TransitionAnswered { org, state, .. } => ([Some(org), Some(state), None], &[]),
+            WithdrawalAnnounced { state, from, .. } | WithdrawalEffective { state, from } => ([Some(state), Some(from), None], &[]),
+            ObligationArisen { party, beneficiary, attacker, .. } => ([Some(party), Some(beneficiary), Some(attacker)], &[]),
+            AssistanceRequested { state, .. } => ([Some(state), None, None], &[]),
             AssistanceDecided { party, beneficiary, .. }
             | ForcesMobilised { party, beneficiary, .. }
             | ForcesDeployed { party, beneficiary, .. }
-            | ForcesReturned { party, beneficiary, .. } => vec![party, beneficiary],
-            JointOperationFormed { beneficiary, parties, .. } => {
-                let mut v = vec![beneficiary];
-                v.extend(parties.iter());
-                v
-            }
-            NonAggressionBreached { by, against, .. } => vec![by, against],
-            ConsultationsHeld { requested_by, parties, .. } => {
-                let mut v = vec![requested_by];
-                v.extend(parties.iter());
-                v
-            }
+            | ForcesReturned { party, beneficiary, .. } => ([Some(party), Some(beneficiary), None], &[]),
+            JointOperationFormed { beneficiary, parties, .. } => ([Some(beneficiary), None, None], parties),
+            NonAggressionBreached { by, against, .. } => ([Some(by), Some(against), None], &[]),
+            ConsultationsHeld { requested_by, parties, .. } => ([Some(requested_by), None, None], parties),
         };
-        let mut out: Vec<&Id> = Vec::with_capacity(v.len());
-        for a in v {
-            if !out.contains(&a) {
-                out.push(a);
-            }
-        }
-        out
+        head.into_iter().flatten().chain(tail)
     }
 }
 
@@ -618,5 +623,33 @@ mod tests {
             }
         }
         assert!(KIND_FIELDS.iter().any(|(k, f)| *k == "AttackOccurred" && f.contains(&"deaths_civilian")));
+    }
+
+    /// `has_actors` answers whether a list is `actors()`: for every kind, with repeated actors
+    /// among its fields, and for lists with one actor dropped, repeated, moved or added.
+    #[test]
+    fn has_actors_is_comparing_with_actors() {
+        let mut repeats = 0;
+        for n in 0..40 {
+            for kind in EventKind::samples(n) {
+                let actors = kind.actors();
+                assert!(kind.has_actors(&actors), "{kind:?}");
+                repeats += usize::from(kind.fields_naming_actors().count() > actors.len());
+                let mut others = vec![[actors.clone(), vec![Id::new("ZZZ")]].concat()];
+                for i in 0..actors.len() {
+                    let mut dropped = actors.clone();
+                    dropped.remove(i);
+                    let mut doubled = actors.clone();
+                    doubled.insert(i, actors[i].clone());
+                    let mut rotated = actors.clone();
+                    rotated[i..].rotate_left(1);
+                    others.extend([dropped, doubled, rotated]);
+                }
+                for other in others {
+                    assert_eq!(kind.has_actors(&other), other == actors, "{kind:?} {other:?}");
+                }
+            }
+        }
+        assert!(repeats > 40, "{repeats}");
     }
 }

@@ -192,7 +192,7 @@ impl PartialEq for Id {
     #[inline]
     fn eq(&self, other: &Id) -> bool {
         match (&self.0, &other.0) {
-            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => a == b && x == y,
+            (Repr::Inline { len: a, buf: x }, Repr::Inline { len: b, buf: y }) => a == b && cmp_inline(x, y).is_eq(),
             _ => self.as_str() == other.as_str(),
         }
     }
