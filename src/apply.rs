@@ -27,6 +27,7 @@ pub struct ApplyError {
 
 struct Ctx<'w> {
     world: &'w mut World,
+    index: &'w ActorIndex,
     seq: u64,
     kind: &'static str,
     day: u32,
@@ -38,7 +39,7 @@ impl Ctx<'_> {
     }
 
     fn entity(&self, id: &Id) -> Result<Entity, ApplyError> {
-        self.world.resource::<crate::engine::Fixed>().index.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
+        self.index.get(id).copied().ok_or_else(|| self.err(format!("unknown actor {id:?}")))
     }
 
     fn polity(&mut self, id: &Id) -> Result<Mut<'_, Polity>, ApplyError> {
@@ -152,7 +153,14 @@ pub fn package_severity<'a>(measures: impl IntoIterator<Item = &'a Measure>) -> 
 
 /// Folds one event into the world.
 pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
-    let mut c = Ctx { world, seq: event.seq, kind: event.kind.name(), day: event.day };
+    let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
+    apply_indexed(world, &index, event)
+}
+
+/// `apply`, with the world's actor index (`Fixed::index`) held by the caller, so that a loop
+/// folding many events does not fetch it from the world for each.
+pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Result<(), ApplyError> {
+    let mut c = Ctx { world, index, seq: event.seq, kind: event.kind.name(), day: event.day };
     let day = event.day;
     let seq = event.seq;
     match &event.kind {
@@ -199,13 +207,24 @@ pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
             p.casualties_civilian += u64::from(*deaths_civilian);
             p.troops = p.troops.saturating_sub(*deaths_military);
             let e = c.entity(attacker)?;
-            if let Some(mut a) = c.world.get_mut::<Polity>(e) {
-                a.attacked.insert(target.clone());
-            }
-            if let Some(mut g) = c.world.get_mut::<GroupState>(e) {
-                *g.attacks.entry(target.clone()).or_insert(0) += 1;
-                g.last_attack_day.insert(target.clone(), day);
-                g.deaths += u64::from(*deaths_military) + u64::from(*deaths_civilian);
+            // The attacker is located once, for whichever of the two it is.
+            if let Ok(mut attacker) = c.world.get_entity_mut(e) {
+                if let Some(mut a) = attacker.get_mut::<Polity>() {
+                    a.attacked.insert(target.clone());
+                }
+                if let Some(mut g) = attacker.get_mut::<GroupState>() {
+                    // A group mostly attacks states it attacked before: their entries are
+                    // updated in place, without cloning the key.
+                    match g.attacks.get_mut(target) {
+                        Some(n) => *n += 1,
+                        None => drop(g.attacks.insert(target.clone(), 1)),
+                    }
+                    match g.last_attack_day.get_mut(target) {
+                        Some(d) => *d = day,
+                        None => drop(g.last_attack_day.insert(target.clone(), day)),
+                    }
+                    g.deaths += u64::from(*deaths_military) + u64::from(*deaths_civilian);
+                }
             }
         }
         EventKind::TreatyInForce { treaty } => {

@@ -14,7 +14,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::{SystemParam, SystemState};
 use serde::{Deserialize, Serialize};
 
-use crate::apply::{ApplyError, apply};
+use crate::apply::{ApplyError, apply_indexed};
 use crate::date::Date;
 use crate::draw::Draws;
 use crate::event::{Citation, Event, EventKind, Proposal};
@@ -114,8 +114,9 @@ pub struct Fixed {
     pub params: Params,
     /// Draws.
     pub draws: DrawSource,
-    /// Actor lookup (actors are never added after the world is built).
-    pub index: ActorIndex,
+    /// Actor lookup (actors are never added after the world is built), shared so that a
+    /// folding loop can hold it beside the world (`apply::apply_indexed`).
+    pub index: std::sync::Arc<ActorIndex>,
     /// The scenario.
     pub scenario: ScenarioData,
     /// Each state's aid donors.
@@ -439,7 +440,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
         ucg_orgs,
         params,
         draws: DrawSource(Draws::new(seed)),
-        index,
+        index: std::sync::Arc::new(index),
         scenario: ScenarioData(scenario.clone()),
         donors_of,
         ucg_orgs_of,
@@ -486,6 +487,7 @@ impl Sim {
     /// the run that logged them did.
     pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
         let mut day: Option<u32> = None;
+        let index = std::sync::Arc::clone(&self.world.resource::<Fixed>().index);
         for e in events {
             let seq = self.world.resource::<Log>().events.len() as u64;
             if e.seq != seq || e.day >= until || day.is_some_and(|d| e.day < d) {
@@ -501,7 +503,7 @@ impl Sim {
                 self.end_day(d, true);
             }
             day = Some(e.day);
-            apply(&mut self.world, e)?;
+            apply_indexed(&mut self.world, &index, e)?;
             self.world.resource_mut::<Log>().events.push(e.clone());
         }
         if let Some(d) = day {
@@ -715,6 +717,7 @@ impl Sim {
         let clock = *self.world.resource::<Clock>();
         let first = self.world.resource::<Log>().events.len();
         let date = clock.start.plus_days(i64::from(clock.day)).to_id();
+        let index = std::sync::Arc::clone(&self.world.resource::<Fixed>().index);
         for (i, p) in proposals.into_iter().enumerate() {
             let event = Event {
                 seq: (first + i) as u64,
@@ -725,7 +728,7 @@ impl Sim {
                 cause: p.cause,
                 rule: p.rule,
             };
-            apply(&mut self.world, &event)?;
+            apply_indexed(&mut self.world, &index, &event)?;
             self.world.resource_mut::<Log>().events.push(event);
         }
         Ok(first..self.world.resource::<Log>().events.len())

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 use bevy_ecs::world::World;
 
-use crate::apply::apply;
+use crate::apply::apply_indexed;
 use crate::engine::{Checkpoint, build_world};
 use crate::event::Event;
 use crate::run::{End, Header, LogError, LogItem, LogReader, ParsedLog, Prepared};
@@ -62,6 +62,8 @@ fn diverged(seq: Option<u64>, message: String) -> Verdict {
 pub struct Replayer<'a> {
     prepared: &'a Prepared,
     world: World,
+    /// The world's actor index.
+    index: std::sync::Arc<crate::state::ActorIndex>,
     digester: Digester,
     /// How checkpoints and the final state are digested: the way the log's own version did.
     method: CheckpointDigest,
@@ -91,9 +93,11 @@ impl<'a> Replayer<'a> {
         }
         let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
         let digester = Digester::new(&mut world);
+        let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
         Ok(Replayer {
             prepared,
             world,
+            index,
             digester,
             method: CheckpointDigest::for_schema(written_schema_version),
             encoding: StateEncoding::for_schema(written_schema_version),
@@ -161,7 +165,7 @@ impl<'a> Replayer<'a> {
         if e.cause.is_some_and(|c| c >= e.seq) {
             return Err(diverged(Some(e.seq), format!("event {}: cause {} does not precede it", e.seq, e.cause.unwrap_or(0))));
         }
-        apply(&mut self.world, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
+        apply_indexed(&mut self.world, &self.index, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
         self.events += 1;
         Ok(())
     }
