@@ -245,14 +245,19 @@ where
         return fold_records(&prepared, &header, version, reader).map_err(ReadReplayError::Read);
     }
     std::thread::scope(|s| {
-        let (tx, rx) = mpsc::sync_channel::<Vec<Result<LogItem, LogError>>>(BATCHES_IN_FLIGHT);
+        let (tx, rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+        // Emptied batches go back to the reading side to be filled again, so that the two
+        // threads pass the same few allocations back and forth instead of one allocating
+        // fresh memory for every batch and the other freeing it.
+        let (back, returned) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
         // Reading starts while the scenario is prepared.
         let reading = std::thread::Builder::new().name("casus-read".into()).spawn_scoped(s, move || {
-            let mut batch = Vec::with_capacity(BATCH);
+            let fresh = || returned.try_recv().unwrap_or_else(|_| VecDeque::with_capacity(BATCH));
+            let mut batch = fresh();
             for item in reader {
-                batch.push(item);
+                batch.push_back(item);
                 // The folding side stops receiving only on an error (or an unprepared scenario).
-                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                if batch.len() == BATCH && tx.send(std::mem::replace(&mut batch, fresh())).is_err() {
                     return;
                 }
             }
@@ -260,8 +265,36 @@ where
         });
         reading.map_err(ReadReplayError::Thread)?;
         let prepared = prepare(&header).map_err(ReadReplayError::Prepare)?;
-        fold_records(&prepared, &header, version, rx.into_iter().flatten()).map_err(ReadReplayError::Read)
+        let records = Received { rx, back, current: VecDeque::new() };
+        fold_records(&prepared, &header, version, records).map_err(ReadReplayError::Read)
     })
+}
+
+/// Records as the reading thread hands them over.
+type Batch = VecDeque<Result<LogItem, LogError>>;
+
+/// The records of the batches received, in order; each batch, once emptied, is sent back.
+struct Received {
+    rx: mpsc::Receiver<Batch>,
+    back: mpsc::SyncSender<Batch>,
+    current: Batch,
+}
+
+impl Iterator for Received {
+    type Item = Result<LogItem, LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.pop_front() {
+                return Some(item);
+            }
+            let emptied = std::mem::replace(&mut self.current, self.rx.recv().ok()?);
+            if emptied.capacity() > 0 {
+                // When the reading side has finished (or has enough batches), this one is freed.
+                let _ = self.back.try_send(emptied);
+            }
+        }
+    }
 }
 
 /// `replay_read`'s folding side: records in, a verdict out. A read error ends it; after a
