@@ -12,8 +12,11 @@ use bevy_ecs::system::SystemState;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod compact;
+
 use crate::event::CombatOutcome;
 use crate::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef};
+use compact::Compact;
 
 pub use crate::id::{Id, IdSet, ToId};
 
@@ -803,35 +806,60 @@ impl Digester {
         w.finish()
     }
 
-    /// `part(buf, 0, p)`, with `p.pledged_by`'s encoding taken from `cache` where its stamp
-    /// has not moved: the same bytes (a struct is encoded as its fields in order, as a tuple of
-    /// them is). A field added to `Polity` must be added here in its place; the test
-    /// `a_polity_digest_with_cached_allies_equals_the_plain_one` builds a full `Polity` and
-    /// compares with the plain encoding, so it cannot be forgotten.
+    /// `part(buf, 0, p)`, written field by field (`compact`), with `p.pledged_by`'s encoding
+    /// taken from `cache` where its stamp has not moved: the same bytes (a struct is encoded as
+    /// its fields in order). The tests `a_polity_digest_with_cached_allies_equals_the_plain_one`
+    /// and `a_polity_put_field_by_field_is_its_postcard_encoding` compare full polities with
+    /// their plain encoding, so a field out of place fails them.
     fn polity_part(buf: &mut Vec<u8>, p: &Polity, stamp: u64, cache: &mut Option<(u64, Vec<u8>)>) -> u64 {
+        // Every field, in declaration order, written directly (`compact`); the destructuring
+        // fails to compile when a field is added.
+        let Polity {
+            regime,
+            regime_before_coup,
+            junta_since,
+            coup_consolidated,
+            reversal_day,
+            troops,
+            committed_abroad,
+            redeployed,
+            gdp_loss_pct,
+            accrued_day,
+            sanctions_severity,
+            aid_suspended_musd,
+            aid_total_musd,
+            electricity_cut,
+            casualties_military,
+            casualties_civilian,
+            pledged_by,
+            security_changed_day,
+            transition_months,
+            attacked,
+            imposing,
+        } = p;
         buf.clear();
         buf.push(0);
-        let head = (
-            &p.regime,
-            &p.regime_before_coup,
-            &p.junta_since,
-            &p.coup_consolidated,
-            &p.reversal_day,
-            &p.troops,
-            &p.committed_abroad,
-            &p.redeployed,
-            &p.gdp_loss_pct,
-            &p.accrued_day,
-            &p.sanctions_severity,
-            &p.aid_suspended_musd,
-            &p.aid_total_musd,
-            &p.electricity_cut,
-            &p.casualties_military,
-            &p.casualties_civilian,
-        );
-        postcard::to_io(&head, &mut *buf).expect("state serialises");
-        buf.extend_from_slice(Self::encoded(cache, stamp, &p.pledged_by));
-        postcard::to_io(&(&p.security_changed_day, &p.transition_months, &p.attacked, &p.imposing), &mut *buf).expect("state serialises");
+        regime.put(buf);
+        regime_before_coup.put(buf);
+        junta_since.put(buf);
+        coup_consolidated.put(buf);
+        reversal_day.put(buf);
+        troops.put(buf);
+        committed_abroad.put(buf);
+        redeployed.put(buf);
+        gdp_loss_pct.put(buf);
+        accrued_day.put(buf);
+        sanctions_severity.put(buf);
+        aid_suspended_musd.put(buf);
+        aid_total_musd.put(buf);
+        electricity_cut.put(buf);
+        casualties_military.put(buf);
+        casualties_civilian.put(buf);
+        buf.extend_from_slice(Self::encoded(cache, stamp, pledged_by));
+        security_changed_day.put(buf);
+        transition_months.put(buf);
+        attacked.put(buf);
+        imposing.put(buf);
         Digest64::of(buf)
     }
 
@@ -863,7 +891,11 @@ impl Digester {
             } else if let Some(p) = &partner {
                 Self::part(buf, 2, &**p)
             } else {
-                Self::part(buf, 3, &*group?)
+                let group = group?;
+                buf.clear();
+                buf.push(3);
+                group.put(buf);
+                Digest64::of(buf)
             })
         };
         if first {
