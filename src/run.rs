@@ -494,6 +494,29 @@ pub fn read_log_sized(r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError
     Ok(log)
 }
 
+/// `BufRead::read_until(b'\n', line)`, finding the line's end with `memchr`'s vectorised
+/// search rather than the standard library's portable one: log lines are a few hundred bytes.
+fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let (done, used) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (true, i + 1),
+            None => (buf.is_empty(), buf.len()),
+        };
+        line.extend_from_slice(&buf[..used]);
+        r.consume(used);
+        read += used;
+        if done {
+            return Ok(read);
+        }
+    }
+}
+
 /// One record of a log, as `LogReader` yields it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogItem {
@@ -556,7 +579,7 @@ impl<R: BufRead> LogReader<R> {
             let n = self.lines;
             let malformed = |message: String| LogError { line: n, message, integrity: false };
             self.line.clear();
-            if self.r.read_until(b'\n', &mut self.line).map_err(|e| malformed(e.to_string()))? == 0 {
+            if read_line(&mut self.r, &mut self.line).map_err(|e| malformed(e.to_string()))? == 0 {
                 if !self.header_seen {
                     return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
                 }
@@ -687,6 +710,30 @@ impl<R: BufRead> Iterator for LogReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `read_line` reads what `read_until(b'\n')` reads, line by line, whatever the buffer's
+    /// size: lines across buffer boundaries, empty lines, a last line without a newline.
+    #[test]
+    fn read_line_is_read_until_newline() {
+        let texts: [&[u8]; 5] = [b"", b"\n", b"a", b"ab\n\ncd\nlast", "é\n{\"seq\":0}\n\n\n".as_bytes()];
+        for text in texts {
+            let long = [text, &b"x".repeat(300), b"\n", text].concat();
+            for input in [text, &long[..]] {
+                for capacity in [1, 2, 3, 7, 64] {
+                    let (mut a, mut b) = (io::BufReader::with_capacity(capacity, input), io::BufReader::with_capacity(capacity, input));
+                    loop {
+                        let (mut x, mut y) = (vec![b'?'], vec![b'?']);
+                        let n = read_line(&mut a, &mut x).unwrap();
+                        assert_eq!(n, b.read_until(b'\n', &mut y).unwrap());
+                        assert_eq!(x, y, "{input:?} {capacity}");
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// The look at the line's end finds what `rfind` finds: on a written line, and on lines that
     /// differ from it by a replaced, inserted or removed character in any of its last 60 bytes.

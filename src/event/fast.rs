@@ -39,14 +39,6 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// `,"name":` before a field that is not the first.
-    #[inline]
-    pub(super) fn key(&mut self, name: &str) -> Option<()> {
-        self.lit(b",\"")?;
-        self.lit(name.as_bytes())?;
-        self.lit(b"\":")
-    }
-
     /// A string without escapes or control characters (both are left to the general reader).
     fn str(&mut self) -> Option<&'a str> {
         self.lit(b"\"")?;
@@ -188,18 +180,18 @@ pub fn event(body: &str) -> Option<Event> {
     let mut c = Cursor { s: body, b: body.as_bytes(), at: 0 };
     c.lit(b"{\"seq\":")?;
     let seq = u64::fast(&mut c)?;
-    c.key("day")?;
+    c.lit(b",\"day\":")?;
     let day = u32::fast(&mut c)?;
-    c.key("date")?;
+    c.lit(b",\"date\":")?;
     let date = Id::fast(&mut c)?;
-    c.key("kind")?;
+    c.lit(b",\"kind\":")?;
     let name = c.str()?;
     let kind = EventKind::fast_fields(name, &mut c)?;
-    c.key("actors")?;
+    c.lit(b",\"actors\":")?;
     let actors = Vec::<Id>::fast(&mut c)?;
-    c.key("cause")?;
+    c.lit(b",\"cause\":")?;
     let cause = Option::<u64>::fast(&mut c)?;
-    c.key("rule")?;
+    c.lit(b",\"rule\":")?;
     let rule = Id::fast(&mut c)?;
     c.lit(b"}")?;
     (c.at == c.b.len()).then_some(Event { seq, day, date, kind, actors, cause, rule })
