@@ -947,10 +947,17 @@ struct Digest64 {
 }
 
 impl Digest64 {
-    /// The digest of `bytes`.
+    /// The digest of `bytes`: what writing them in one go and finishing gives, without the
+    /// streaming buffer.
     fn of(bytes: &[u8]) -> u64 {
-        let mut w = Digest64::default();
-        std::io::Write::write_all(&mut w, bytes).expect("in-memory write");
+        let mut w = Digest64 { total: bytes.len() as u64, ..Digest64::default() };
+        let mut words = bytes.chunks_exact(8);
+        for c in &mut words {
+            w.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        w.buf[..rest.len()].copy_from_slice(rest);
+        w.len = rest.len();
         w.finish()
     }
 
@@ -1090,6 +1097,21 @@ mod tests {
         // A stamp that does not move keeps the cached encoding, whatever the set holds now.
         p.pledged_by.clear();
         assert_ne!(Digester::polity_part(&mut buf, &p, 2, &mut cache), plain(&p));
+    }
+
+    /// `Digest64::of` is the streaming digest of the same bytes, however they are split.
+    #[test]
+    fn digest_of_bytes_is_the_streamed_digest() {
+        let bytes: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37)).collect();
+        for len in 0..bytes.len() {
+            let all = &bytes[..len];
+            for split in 0..=len {
+                let mut w = Digest64::default();
+                std::io::Write::write_all(&mut w, &all[..split]).unwrap();
+                std::io::Write::write_all(&mut w, &all[split..]).unwrap();
+                assert_eq!(Digest64::of(all), w.finish(), "{len} {split}");
+            }
+        }
     }
 
     #[test]
