@@ -1,7 +1,8 @@
 //! A direct reader for event records in exactly the form this crate writes them: no spaces,
 //! the envelope's fields and the kind's fields in their written order, strings without
-//! escapes. It reads such a record about five times as fast as the general reader, which
-//! goes through serde's field matching for every key.
+//! escapes. It reads such a record in about a third of the instructions of the general reader
+//! (2.7 K against 7.7 K per line of the 10,000-state log), which goes through serde's field
+//! matching for every key.
 //!
 //! It is a shortcut, never a second definition of the format: on anything it does not
 //! expect it gives up (`None`) and the caller reads the record with `serde_json`, which also
