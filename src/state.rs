@@ -701,12 +701,13 @@ type PartsQuery = Query<
         Option<Ref<'static, GroupState>>,
     ),
 >;
-/// The actors whose part changed since the digester last ran, by kind of part.
+/// The actors whose part changed since the digester last ran, by kind of part; states and
+/// armed groups (nearly all the changes) with their parts, so they are not looked up again.
 type ChangedParts = (
-    Query<'static, 'static, Entity, Changed<Polity>>,
+    Query<'static, 'static, (Entity, &'static Code, &'static Polity), Changed<Polity>>,
     Query<'static, 'static, Entity, Changed<OrgState>>,
     Query<'static, 'static, Entity, Changed<PartnerState>>,
-    Query<'static, 'static, Entity, Changed<GroupState>>,
+    Query<'static, 'static, (Entity, &'static GroupState), Changed<GroupState>>,
 );
 type PartsParams = (
     Res<'static, crate::engine::Fixed>,
@@ -863,6 +864,14 @@ impl Digester {
         Digest64::of(buf)
     }
 
+    /// `part(buf, 3, g)`, written directly (`compact`).
+    fn group_part(buf: &mut Vec<u8>, g: &GroupState) -> u64 {
+        buf.clear();
+        buf.push(3);
+        g.put(buf);
+        Digest64::of(buf)
+    }
+
     /// The checkpoint digest (hex) of the world's current state.
     pub fn digest(&mut self, world: &mut World) -> String {
         let (fixed, parts, (polities, orgs, partners, groups), treaties, crises, stamps, defence) =
@@ -881,6 +890,24 @@ impl Digester {
             }
             self.parts = vec![None; self.entities.len()];
         }
+        // An actor's place in id order, if `e` is an actor's entity (checked in full).
+        let (slot_of, entities) = (&self.slot_of, &self.entities);
+        let slot = |e: Entity| {
+            let slot = *slot_of.get(e.index_u32() as usize)? as usize;
+            (entities.get(slot) == Some(&e)).then_some(slot)
+        };
+        if !first {
+            for (e, code, p) in &polities {
+                if let Some(slot) = slot(e) {
+                    self.parts[slot] = Some(Self::polity_part(buf, p, stamps.pledges(&code.0), &mut self.pledges[slot]));
+                }
+            }
+            for (e, g) in &groups {
+                if let Some(slot) = slot(e) {
+                    self.parts[slot] = Some(Self::group_part(buf, g));
+                }
+            }
+        }
         let pledges = &mut self.pledges;
         let mut encode = |slot: usize, e: Entity| -> Option<u64> {
             let (code, polity, org, partner, group) = parts.get(e).ok()?;
@@ -891,11 +918,7 @@ impl Digester {
             } else if let Some(p) = &partner {
                 Self::part(buf, 2, &**p)
             } else {
-                let group = group?;
-                buf.clear();
-                buf.push(3);
-                group.put(buf);
-                Digest64::of(buf)
+                Self::group_part(buf, &*group?)
             })
         };
         if first {
@@ -903,12 +926,8 @@ impl Digester {
                 *cached = encode(slot, *e);
             }
         } else {
-            let changed = polities.iter().chain(orgs.iter()).chain(partners.iter()).chain(groups.iter());
-            for e in changed {
-                let Some(&slot) = self.slot_of.get(e.index_u32() as usize) else { continue };
-                let slot = slot as usize;
-                // Only actors' entities have parts; the slot's entity is checked in full.
-                if self.entities.get(slot) == Some(&e) {
+            for e in orgs.iter().chain(partners.iter()) {
+                if let Some(slot) = slot(e) {
                     self.parts[slot] = encode(slot, e);
                 }
             }
