@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::apply::{apply, loss_at};
+use crate::apply::{apply_indexed, loss_at};
 use crate::charts::{self, Chart, Line, XAxis};
 use crate::describe::{describe, significant};
 use crate::engine::build_world;
@@ -72,14 +72,14 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.dedup();
 
     let params: Params = world.resource::<crate::engine::Fixed>().params.clone();
-    let ids: Vec<(crate::state::Id, bevy_ecs::entity::Entity)> =
-        world.resource::<crate::engine::Fixed>().index.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
+    let ids: Vec<(crate::state::Id, bevy_ecs::entity::Entity)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;
     for &day in &days {
         while let Some(e) = log.events.get(next).filter(|e| e.day <= day) {
-            apply(&mut world, e).map_err(|err| format!("the log does not fold over its scenario: {err}"))?;
+            apply_indexed(&mut world, &index, e).map_err(|err| format!("the log does not fold over its scenario: {err}"))?;
             next += 1;
         }
         for (id, entity) in &ids {

@@ -966,18 +966,25 @@ struct Digest64 {
 }
 
 impl Digest64 {
-    /// The digest of `bytes`: what writing them in one go and finishing gives, without the
-    /// streaming buffer.
+    /// The digest of `bytes`: what writing them in one go and finishing gives, without going
+    /// through `io::Write`.
     fn of(bytes: &[u8]) -> u64 {
         let mut w = Digest64 { total: bytes.len() as u64, ..Digest64::default() };
-        let mut words = bytes.chunks_exact(8);
+        w.absorb(bytes);
+        w.finish()
+    }
+
+    /// Folds `data`'s whole words and keeps the rest in the (empty) buffer; `total` is the
+    /// caller's to count.
+    fn absorb(&mut self, data: &[u8]) {
+        debug_assert_eq!(self.len, 0);
+        let mut words = data.chunks_exact(8);
         for c in &mut words {
-            w.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
         let rest = words.remainder();
-        w.buf[..rest.len()].copy_from_slice(rest);
-        w.len = rest.len();
-        w.finish()
+        self.buf[..rest.len()].copy_from_slice(rest);
+        self.len = rest.len();
     }
 
     fn word(&mut self, w: u64) {
@@ -1008,13 +1015,7 @@ impl std::io::Write for Digest64 {
             self.word(w);
             self.len = 0;
         }
-        let mut chunks = data.chunks_exact(8);
-        for c in &mut chunks {
-            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        self.buf[..rest.len()].copy_from_slice(rest);
-        self.len = rest.len();
+        self.absorb(data);
         Ok(n)
     }
 

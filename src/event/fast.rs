@@ -19,20 +19,23 @@ use crate::state::Id;
 /// A position in one record's bytes.
 pub(super) struct Cursor<'a> {
     s: &'a str,
-    b: &'a [u8],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.s.as_bytes()
+    }
+
     fn peek(&self) -> Option<u8> {
-        self.b.get(self.at).copied()
+        self.bytes().get(self.at).copied()
     }
 
     /// Steps over `lit` if the input continues with it.
     #[inline]
     pub(super) fn lit(&mut self, lit: &[u8]) -> Option<()> {
         let end = self.at + lit.len();
-        if self.b.get(self.at..end)? == lit {
+        if self.bytes().get(self.at..end)? == lit {
             self.at = end;
             Some(())
         } else {
@@ -44,8 +47,8 @@ impl<'a> Cursor<'a> {
     fn str(&mut self) -> Option<&'a str> {
         self.lit(b"\"")?;
         let start = self.at;
-        let end = start + special(&self.b[start..])?;
-        if self.b[end] != b'"' {
+        let end = start + special(&self.bytes()[start..])?;
+        if self.bytes()[end] != b'"' {
             return None;
         }
         self.at = end + 1;
@@ -63,7 +66,7 @@ impl<'a> Cursor<'a> {
             self.at += 1;
         }
         let digits = self.at - start;
-        (digits > 0 && (digits == 1 || self.b[start] != b'0')).then_some(v)
+        (digits > 0 && (digits == 1 || self.bytes()[start] != b'0')).then_some(v)
     }
 
     /// A number read as a float, by `serde_json` itself (floats are rare in the log).
@@ -72,8 +75,7 @@ impl<'a> Cursor<'a> {
         while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
             self.at += 1;
         }
-        let token = std::str::from_utf8(&self.b[start..self.at]).ok()?;
-        serde_json::from_str(token).ok()
+        serde_json::from_str(self.s.get(start..self.at)?).ok()
     }
 }
 
@@ -95,7 +97,12 @@ fn special(b: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    words.remainder().iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|i| at + i)
+    words.remainder().iter().position(|&c| is_special(c)).map(|i| at + i)
+}
+
+/// A quote, a backslash or a control character: what ends the strings the direct reader reads.
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
 }
 
 /// A value the direct reader can read.
@@ -178,7 +185,7 @@ fast_unit_enums!(AttackKind, Bindingness, Measure, AssistanceForm, LiftReason, S
 /// The event in `body` (a record without its chain field), if it is written exactly as this
 /// crate writes events; `None` otherwise.
 pub fn event(body: &str) -> Option<Event> {
-    let mut c = Cursor { s: body, b: body.as_bytes(), at: 0 };
+    let mut c = Cursor { s: body, at: 0 };
     c.lit(b"{\"seq\":")?;
     let seq = u64::fast(&mut c)?;
     c.lit(b",\"day\":")?;
@@ -195,7 +202,7 @@ pub fn event(body: &str) -> Option<Event> {
     c.lit(b",\"rule\":")?;
     let rule = Id::fast(&mut c)?;
     c.lit(b"}")?;
-    (c.at == c.b.len()).then_some(Event { seq, day, date, kind, actors, cause, rule })
+    (c.at == body.len()).then_some(Event { seq, day, date, kind, actors, cause, rule })
 }
 
 #[cfg(test)]
