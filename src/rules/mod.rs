@@ -158,8 +158,14 @@ impl Module {
     /// applied in the previous round. Each module's rules act on fresh events of certain kinds,
     /// on timers (round 0 only, see `next_due`), or on conditions that only those events can
     /// make true within a day (a zero delay: a coup failing with an immediate reversal, a
-    /// deployment with no mobilisation time, a withdrawal with no notice). The unconstitutional
-    /// change and junta modules weigh many conditions over state and always run.
+    /// deployment with no mobilisation time, a withdrawal with no notice).
+    ///
+    /// The junta's reviews act in round 0 only; after it, the module only answers a fresh
+    /// withdrawal with allied juntas' solidarity. The unconstitutional-change rules weigh many
+    /// conditions over crises, responses, regimes and memberships, so they run after any event
+    /// except those that change none of these (`ucg::reacts_to`): attacks and the
+    /// defence clauses' bookkeeping, which those rules read only when a timer or one of their
+    /// own events sets them acting.
     /// (`Sim::verify_due` runs every module anyway and checks this.)
     pub fn reacts_to(self, fresh: &[Event]) -> bool {
         use EventKind as K;
@@ -167,7 +173,8 @@ impl Module {
         match self {
             Module::Scripted | Module::Armed => false,
             Module::Coup => any(|k| matches!(k, K::CoupStaged { .. } | K::CoupFailing { .. })),
-            Module::Ucg | Module::Junta => true,
+            Module::Ucg => fresh.iter().any(|e| ucg::reacts_to(&e.kind)),
+            Module::Junta => any(|k| matches!(k, K::WithdrawalAnnounced { .. })),
             Module::Partners => any(|k| matches!(k, K::CoupConsolidated { .. } | K::ForcesExpelled { .. })),
             Module::Defence => any(|k| {
                 matches!(
