@@ -265,6 +265,9 @@ pub struct Sim {
     /// view it had fetched anyway, with the number of events logged then: the plan takes it
     /// only for that day and while no event has been applied since.
     plan: Option<(u32, usize, [Option<u32>; 9])>,
+    /// Each module's next due day as last worked out, reused while no applied event can have
+    /// moved it (`rules::Plans`).
+    plans: rules::Plans,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -474,6 +477,7 @@ impl Sim {
             digester,
             attacks,
             plan: None,
+            plans: rules::Plans::default(),
         }
     }
 
@@ -518,6 +522,7 @@ impl Sim {
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         // The world may have been changed from outside since the last round (a fork's timeline).
         self.plan = None;
+        self.plans.forget();
         let horizon = self.world.resource::<Clock>().horizon;
         // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
         // nothing has been applied since, so round 0 need not refresh it again.
@@ -684,16 +689,20 @@ impl Sim {
         }
         let proposals = std::mem::take(&mut ctx.pending.0);
         self.plan = match next_attack {
-            Some(next_attack) if proposals.is_empty() => {
-                Some((clock.day, ctx.log.events.len(), rules::next_due_by_module(&ctx, &facts, clock.day, next_attack)))
-            }
+            Some(next_attack) if proposals.is_empty() => Some((
+                clock.day,
+                ctx.log.events.len(),
+                plan_modules(&ctx, &facts, clock.day, next_attack, &mut self.plans, self.verify_due),
+            )),
             _ => None,
         };
         proposals
     }
 
-    /// The earliest day after `after` on which any rule module has something to do.
+    /// The earliest day after `after` on which any rule module has something to do (worked out
+    /// afresh: the world may have been changed from outside).
     pub fn next_due(&mut self, after: u32) -> Option<u32> {
+        self.plans.forget();
         self.due_by_module(after).into_iter().flatten().min()
     }
 
@@ -701,7 +710,7 @@ impl Sim {
         self.refresh_attacks();
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        rules::next_due_by_module(&ctx, &facts, after, next_attack)
+        plan_modules(&ctx, &facts, after, next_attack, &mut self.plans, self.verify_due)
     }
 
     fn refresh_attacks(&mut self) {
@@ -729,6 +738,7 @@ impl Sim {
                 rule: p.rule,
             };
             apply_indexed(&mut self.world, &index, &event)?;
+            self.plans.note(&event.kind);
             self.world.resource_mut::<Log>().events.push(event);
         }
         Ok(first..self.world.resource::<Log>().events.len())
@@ -750,6 +760,27 @@ impl Sim {
     pub fn state_hash(&mut self) -> String {
         state_hash(&mut self.world)
     }
+}
+
+/// Each module's next due day after `after`, reusing the days in `plans` where still valid;
+/// `verify` checks them against days worked out afresh.
+fn plan_modules(
+    ctx: &Ctx,
+    facts: &rules::Facts,
+    after: u32,
+    next_attack: Option<u32>,
+    plans: &mut rules::Plans,
+    verify: bool,
+) -> [Option<u32>; 9] {
+    let by_module = rules::next_due_by_module(ctx, facts, after, next_attack, plans);
+    if verify {
+        let afresh = rules::next_due_by_module(ctx, facts, after, next_attack, &mut rules::Plans::default());
+        assert_eq!(
+            by_module, afresh,
+            "after day {after}: a module's reused next due day differs from one worked out afresh: an event that moves it was taken for one that cannot"
+        );
+    }
+    by_module
 }
 
 fn rule_counts(proposals: &[Proposal]) -> String {

@@ -89,6 +89,72 @@ pub fn in_series(start: u32, step: u32, day: u32) -> bool {
     step > 0 && day > start && (day - start).is_multiple_of(step)
 }
 
+/// Whether an event changes only what fighting and the defence clauses' bookkeeping change:
+/// casualties, troops (at home and committed abroad), armed groups' tallies, treaty breach
+/// counts and the `Defence` resource. Most of a run's events are of these kinds: attacks and
+/// what mutual-defence clauses make of them. After round 0 the unconstitutional-change rules
+/// do not wake for them (`ucg::reacts_to`), and only the defence clauses' and the armed
+/// groups' next due days can move with them (`Plans`). Every other kind, including any added
+/// later, counts as changing anything.
+pub fn fighting_or_defence_only(kind: &EventKind) -> bool {
+    use EventKind as K;
+    matches!(
+        kind,
+        K::AttackOccurred { .. }
+            | K::ObligationArisen { .. }
+            | K::AssistanceRequested { .. }
+            | K::AssistanceDecided { .. }
+            | K::ForcesMobilised { .. }
+            | K::ForcesDeployed { .. }
+            | K::ForcesReturned { .. }
+            | K::JointOperationFormed { .. }
+            | K::ConsultationsHeld { .. }
+            | K::NonAggressionBreached { .. }
+    )
+}
+
+/// Each module's next due day as last worked out, reused while it cannot have moved.
+///
+/// A module's `next_due` is the earliest of some days after `after`, each a function of state
+/// (a fixed day, the next of a series, or "no earlier than tomorrow"). Worked out after `a` as
+/// `d`, it is still `d` after any later day before `d` (nothing falls due in between), as long
+/// as the state it reads is unchanged. Events that change only fighting and the defence
+/// bookkeeping (`fighting_or_defence_only`) leave every module's inputs alone except the defence
+/// clauses' (worked out every time) and the armed groups' (their calendar keeps itself current);
+/// any other event forgets every reused day. On a run's typical day (attacks and what the
+/// defence clauses make of them) only those two are worked out. (`Sim::verify_due` checks every
+/// reused day against one worked out afresh.)
+#[derive(Debug, Clone, Default)]
+pub struct Plans([Option<(u32, Option<u32>)>; 9]);
+
+impl Plans {
+    /// Forgets every reused day (the world changed from outside the engine's loop).
+    pub fn forget(&mut self) {
+        self.0 = [None; 9];
+    }
+
+    /// Takes note of an applied event: forgets every reused day unless the event cannot move one.
+    pub fn note(&mut self, kind: &EventKind) {
+        if !fighting_or_defence_only(kind) {
+            self.forget();
+        }
+    }
+
+    /// Module `i`'s next due day after `after`: reused if still valid, else worked out.
+    fn due(&mut self, i: usize, after: u32, work_out: impl FnOnce() -> Option<u32>) -> Option<u32> {
+        if i != Module::Defence as usize
+            && let Some((a, d)) = self.0[i]
+            && a <= after
+            && d.is_none_or(|d| after < d)
+        {
+            return d;
+        }
+        let d = work_out().filter(|d| *d > after);
+        self.0[i] = Some((after, d));
+        d
+    }
+}
+
 /// Everything the rule functions read besides [`Ctx`]: fetched once per round, so the cost
 /// of reaching into the world does not grow with the number of rules.
 #[derive(SystemParam)]
@@ -237,20 +303,23 @@ pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity,
 /// The day after `after` on which each module next has something to do (`Module::ALL` order).
 /// `next_attack` is the armed groups' next attack day after `after`
 /// (`armed::AttackCalendar::next_due`).
-pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<u32>) -> [Option<u32>; 9] {
+/// `plans` holds the days worked out before, reused where still valid (`Plans`).
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<u32>, plans: &mut Plans) -> [Option<u32>; 9] {
     let p = &ctx.fixed.params;
+    use Module as M;
     [
-        scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock),
-        coup::next_due(after, &f.polities),
-        ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log),
-        partners::next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of),
-        junta::next_due(after, p, &f.crises, &f.polities, &ctx.fixed.index),
-        defence::next_due(after, p, &f.defence),
-        combat::next_due(after, p, &f.crises),
-        next_attack,
-        membership::next_due(after, &f.coded_orgs, &f.treaties),
+        plans.due(M::Scripted as usize, after, || scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock)),
+        plans.due(M::Coup as usize, after, || coup::next_due(after, &f.polities)),
+        plans.due(M::Ucg as usize, after, || {
+            ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log)
+        }),
+        plans.due(M::Partners as usize, after, || partners::next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of)),
+        plans.due(M::Junta as usize, after, || junta::next_due(after, p, &f.crises, &f.polities, &ctx.fixed.index)),
+        plans.due(M::Defence as usize, after, || defence::next_due(after, p, &f.defence)),
+        plans.due(M::Combat as usize, after, || combat::next_due(after, p, &f.crises)),
+        next_attack.filter(|d| *d > after),
+        plans.due(M::Membership as usize, after, || membership::next_due(after, &f.coded_orgs, &f.treaties)),
     ]
-    .map(|d| d.filter(|d| *d > after))
 }
 
 #[cfg(test)]

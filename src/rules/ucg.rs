@@ -71,26 +71,12 @@ fn relevant(fresh: &[crate::event::Event], wanted: impl Fn(&EventKind) -> bool) 
 /// After round 0 they act on fresh events of their own kinds (a sanctions summit, an
 /// ultimatum, a transition offer, order restored) and on conditions over crises, responses,
 /// regimes and memberships that an event can make true within a day (a zero suspension delay
-/// after a coup, say). The kinds below change none of those: an attack changes casualties,
-/// troops and armed groups' tallies; the defence clauses' events change the defence
-/// bookkeeping and troops committed abroad. These rules read troops only when a timer (round
-/// 0) or one of their own events sets them acting. Every other kind, including any added
-/// later, wakes them. (`Sim::verify_due` checks this by running them anyway.)
+/// after a coup, say). Fighting and the defence clauses' bookkeeping change none of those
+/// (`rules::fighting_or_defence_only`); these rules read troops only when a timer (round 0)
+/// or one of their own events sets them acting. Every other kind, including any added later,
+/// wakes them. (`Sim::verify_due` checks this by running them anyway.)
 pub fn reacts_to(kind: &EventKind) -> bool {
-    use EventKind as K;
-    !matches!(
-        kind,
-        K::AttackOccurred { .. }
-            | K::ObligationArisen { .. }
-            | K::AssistanceRequested { .. }
-            | K::AssistanceDecided { .. }
-            | K::ForcesMobilised { .. }
-            | K::ForcesDeployed { .. }
-            | K::ForcesReturned { .. }
-            | K::JointOperationFormed { .. }
-            | K::ConsultationsHeld { .. }
-            | K::NonAggressionBreached { .. }
-    )
+    !crate::rules::fighting_or_defence_only(kind)
 }
 
 fn empty() -> &'static OrgResponse {
