@@ -268,6 +268,8 @@ pub struct Sim {
     /// Each module's next due day as last worked out, reused while no applied event can have
     /// moved it (`rules::Plans`).
     plans: rules::Plans,
+    /// The date of the day events were last stamped with, written once per day.
+    date: Option<(u32, Id)>,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -478,6 +480,7 @@ impl Sim {
             attacks,
             plan: None,
             plans: rules::Plans::default(),
+            date: None,
         }
     }
 
@@ -724,9 +727,20 @@ impl Sim {
     /// returns where they are in the log.
     pub fn apply_proposals(&mut self, proposals: Vec<Proposal>) -> Result<std::ops::Range<usize>, RunError> {
         let clock = *self.world.resource::<Clock>();
-        let first = self.world.resource::<Log>().events.len();
-        let date = clock.start.plus_days(i64::from(clock.day)).to_id();
+        let date = match &self.date {
+            Some((day, date)) if *day == clock.day => date.clone(),
+            _ => {
+                let date = clock.start.plus_days(i64::from(clock.day)).to_id();
+                self.date = Some((clock.day, date.clone()));
+                date
+            }
+        };
         let index = std::sync::Arc::clone(&self.world.resource::<Fixed>().index);
+        // The log's events are held here while the round is folded (`apply` never reads the
+        // log), and put back whatever happens.
+        let mut events = std::mem::take(&mut self.world.resource_mut::<Log>().events);
+        let first = events.len();
+        let mut folded = Ok(());
         for (i, p) in proposals.into_iter().enumerate() {
             let event = Event {
                 seq: (first + i) as u64,
@@ -737,11 +751,17 @@ impl Sim {
                 cause: p.cause,
                 rule: p.rule,
             };
-            apply_indexed(&mut self.world, &index, &event)?;
+            folded = apply_indexed(&mut self.world, &index, &event);
+            if folded.is_err() {
+                break;
+            }
             self.plans.note(&event.kind);
-            self.world.resource_mut::<Log>().events.push(event);
+            events.push(event);
         }
-        Ok(first..self.world.resource::<Log>().events.len())
+        let end = events.len();
+        self.world.resource_mut::<Log>().events = events;
+        folded?;
+        Ok(first..end)
     }
 
     /// Makes the logged events `events` the previous round's events, as if just applied (for

@@ -482,3 +482,28 @@ mod membership {
         assert_eq!(then[0].cause, Some(notice[0].seq));
     }
 }
+
+mod engine {
+    use super::*;
+
+    /// A round the fold refuses (a rule proposed an inconsistent event) stops with the error,
+    /// and the log keeps every event applied before it.
+    #[test]
+    fn a_round_with_an_inconsistent_event_stops_with_the_log_intact() {
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        let before = h.sim.log().events.len();
+        let round = [
+            EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
+            EventKind::ForcesMobilised { party: "NGA".into(), beneficiary: "NER".into(), troops: 100 },
+            EventKind::CoupConsolidated { state: "NER".into() },
+        ];
+        let proposals = round.into_iter().map(|kind| Proposal { kind, cause: None, rule: "given".into() }).collect();
+        let err = h.sim.apply_proposals(proposals).expect_err("no forces were committed");
+        assert!(err.to_string().contains("no forces committed by NGA to NER"), "{err}");
+        let log = &h.sim.log().events;
+        assert_eq!(log.len(), before + 1, "the events before the refused one stay logged");
+        assert_eq!(log[before].kind, EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() });
+        assert!(log.iter().enumerate().all(|(i, e)| e.seq == i as u64));
+    }
+}

@@ -50,10 +50,18 @@ pub fn review_junta_position(
 ) {
     let day = ctx.day();
     let review_days = Params::days(ctx.fixed.params.junta_review_days);
-    let mut org_list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
-    org_list.sort_by(|a, b| a.0.cmp(b.0));
-    let mut partner_list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
-    partner_list.sort_by(|a, b| a.0.cmp(b.0));
+    // Organisations and partners in id order, listed only when a review or a withdrawal needs
+    // them (most calls have neither).
+    let org_list = std::cell::LazyCell::new(|| {
+        let mut list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        list
+    });
+    let partner_list = std::cell::LazyCell::new(|| {
+        let mut list: Vec<(&Code, &PartnerProfile, &PartnerState)> = partners.iter().collect();
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        list
+    });
     for (target, crisis) in &crises.0 {
         let Some((def, pol)) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         let def = &def.0;
@@ -89,7 +97,7 @@ pub fn review_junta_position(
                 "junta review: transition offer",
             );
         }
-        for (pcode, pprof, pst) in &partner_list {
+        for (pcode, pprof, pst) in partner_list.iter() {
             let troops = pst.forces.get(target).copied().unwrap_or(0);
             if troops == 0 || pst.leaving.contains_key(target) || !pst.aid_suspended.contains(target) {
                 continue;
@@ -118,7 +126,7 @@ pub fn review_junta_position(
         if allies.is_empty() {
             continue;
         }
-        for (ocode, oprof, ost) in &org_list {
+        for (ocode, oprof, ost) in org_list.iter() {
             if !ost.members.contains(target) || !ost.suspended.contains(target) || ost.withdrawing.contains_key(target) {
                 continue;
             }
