@@ -149,6 +149,11 @@ impl<'w> Ctx<'w> {
         self.fresh.events(Res::clone(&self.log).into_inner())
     }
 
+    /// The log so far, borrowed for the whole round (so a rule can hold an event while it proposes).
+    pub fn log(&self) -> &'w Log {
+        Res::clone(&self.log).into_inner()
+    }
+
     /// What never changes, borrowed for the whole round (apart from `self`, which the rules
     /// borrow mutably to propose).
     pub fn fixed(&self) -> &'w Fixed {

@@ -71,15 +71,16 @@ fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
 pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let day = ctx.day();
     let fresh = ctx.fresh();
+    let log = ctx.log();
     let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
     for ev in fresh.iter() {
         // The attack, and whether this is the written request that unlocks request-conditioned clauses.
         let (attack_ev, request) = match &ev.kind {
-            EventKind::AttackOccurred { .. } => (ev.clone(), None),
+            EventKind::AttackOccurred { .. } => (ev, None),
             EventKind::AssistanceRequested { state, treaty } => {
-                let found = match ev.cause.and_then(|c| ctx.log.get(c)) {
-                    Some(a) if attack_fields(a).is_some() => Some(a.clone()),
-                    _ => ctx.log.events.iter().rev().find(|e| attack_fields(e).is_some_and(|(_, t, _, _)| t == state)).cloned(),
+                let found = match ev.cause.and_then(|c| log.get(c)) {
+                    Some(a) if attack_fields(a).is_some() => Some(a),
+                    _ => log.events.iter().rev().find(|e| attack_fields(e).is_some_and(|(_, t, _, _)| t == state)),
                 };
                 match found {
                     Some(a) => (a, Some(treaty.clone())),
