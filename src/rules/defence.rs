@@ -89,7 +89,7 @@ pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: 
             }
             _ => continue,
         };
-        let (attacker, target, location, attack) = attack_fields(&attack_ev).expect("checked");
+        let (attacker, target, location, attack) = attack_fields(attack_ev).expect("checked");
         let target_state = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
         let mut ids: Vec<&Id> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
