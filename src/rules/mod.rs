@@ -338,6 +338,54 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_next_due_day_holds_until_it_falls_due_or_state_moves() {
+        let mut plans = Plans::default();
+        let junta = Module::Junta as usize;
+        let worked = std::cell::Cell::new(0);
+        let due = |plans: &mut Plans, i: usize, after: u32, d: Option<u32>| {
+            plans.due(i, after, || {
+                worked.set(worked.get() + 1);
+                d
+            })
+        };
+        assert_eq!(due(&mut plans, junta, 3, Some(10)), Some(10));
+        // Later days before 10: reused (a different answer from the function is not asked for).
+        assert_eq!(due(&mut plans, junta, 9, Some(99)), Some(10));
+        assert_eq!(worked.get(), 1);
+        // On the day itself, worked out again.
+        assert_eq!(due(&mut plans, junta, 10, Some(17)), Some(17));
+        assert_eq!(worked.get(), 2);
+        // An attack keeps it; a withdrawal announcement forgets it.
+        let attack = EventKind::AttackOccurred {
+            attacker: "JNIM".into(),
+            target: "MLI".into(),
+            location: "MLI".into(),
+            attack: crate::scenario::AttackKind::Terrorist,
+            troops: 0,
+            deaths_military: 1,
+            deaths_civilian: 0,
+        };
+        plans.note(&attack);
+        assert_eq!(due(&mut plans, junta, 12, Some(99)), Some(17));
+        plans.note(&EventKind::WithdrawalAnnounced { state: "MLI".into(), from: "ECOWAS".into(), effective_day: 40 });
+        assert_eq!(due(&mut plans, junta, 12, Some(15)), Some(15));
+        assert_eq!(worked.get(), 3);
+        // Nothing due is reused as nothing due; a day at or before `after` is never returned.
+        assert_eq!(due(&mut plans, Module::Coup as usize, 5, None), None);
+        assert_eq!(due(&mut plans, Module::Coup as usize, 50, Some(7)), None);
+        assert_eq!(due(&mut plans, Module::Scripted as usize, 5, Some(5)), None);
+        // The defence clauses' day is worked out every time.
+        let defence = Module::Defence as usize;
+        let before = worked.get();
+        assert_eq!(due(&mut plans, defence, 1, Some(8)), Some(8));
+        assert_eq!(due(&mut plans, defence, 2, Some(6)), Some(6));
+        assert_eq!(worked.get(), before + 2);
+        // A day worked out after a later day is not reused for an earlier one.
+        assert_eq!(due(&mut plans, Module::Ucg as usize, 20, Some(30)), Some(30));
+        assert_eq!(due(&mut plans, Module::Ucg as usize, 10, Some(12)), Some(12));
+    }
+
+    #[test]
     fn series_helpers_agree() {
         assert_eq!(next_in_series(10, 7, 0), Some(17));
         assert_eq!(next_in_series(10, 7, 17), Some(24));
