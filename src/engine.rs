@@ -275,6 +275,9 @@ pub struct Sim {
     plans: rules::Plans,
     /// The date of the day events were last stamped with, written once per day.
     date: Option<(u32, Id)>,
+    /// The world's actor index (`Fixed::index`, fixed once the world is built), held here so
+    /// that folding a round's events does not fetch it from the world.
+    index: std::sync::Arc<ActorIndex>,
 }
 
 /// Builds the world for a scenario (already validated, overrides applied).
@@ -472,7 +475,6 @@ impl Sim {
         let digester = Digester::new(&mut world);
         let attacks = rules::armed::AttackCalendar::new(&mut world);
         Sim {
-            world,
             checkpoints: true,
             vetoes: Vec::new(),
             verify_due: false,
@@ -486,6 +488,8 @@ impl Sim {
             plan: None,
             plans: rules::Plans::default(),
             date: None,
+            index: std::sync::Arc::clone(&world.resource::<Fixed>().index),
+            world,
         }
     }
 
@@ -499,7 +503,7 @@ impl Sim {
     /// the run that logged them did.
     pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
         let mut day: Option<u32> = None;
-        let index = std::sync::Arc::clone(&self.world.resource::<Fixed>().index);
+        let index = std::sync::Arc::clone(&self.index);
         for e in events {
             let seq = self.world.resource::<Log>().events.len() as u64;
             if e.seq != seq || e.day >= until || day.is_some_and(|d| e.day < d) {
@@ -579,13 +583,16 @@ impl Sim {
     /// that react to the previous round's events (`Module::reacts_to`).
     fn run_day(&mut self, day: u32, planned: bool) -> Result<(), RunError> {
         self.start_day(day);
-        let mut applied_today = false;
+        // The round and the previous round's events are kept here too, so the loop does not
+        // look them up in the world (the rules read them there: `Clock`, `Fresh`).
+        let mut round = 0;
+        let mut fresh = 0..0;
         loop {
-            let first_round = self.world.resource::<Clock>().round == 0;
+            let first_round = round == 0;
             let run = if first_round {
                 self.due
             } else {
-                let fresh = self.world.resource::<Fresh>().events(self.world.resource::<Log>());
+                let fresh = &self.world.resource::<Log>().events[fresh.clone()];
                 rules::Module::ALL.map(|m| m.reacts_to(fresh))
             };
             let mut proposals = self.run_modules(run, first_round && planned);
@@ -595,20 +602,19 @@ impl Sim {
             if proposals.is_empty() {
                 break;
             }
-            let round = self.world.resource::<Clock>().round;
             if round >= self.limits.max_rounds_per_day {
                 return Err(RunError::Storm { day, rounds: round, rules: rule_counts(&proposals) });
             }
-            let next_seq = self.world.resource::<Log>().events.len() as u64;
+            let next_seq = if first_round { self.world.resource::<Log>().events.len() } else { fresh.end } as u64;
             if next_seq + proposals.len() as u64 > self.limits.max_events {
                 return Err(RunError::TooManyEvents { limit: self.limits.max_events, day, rule: rule_counts(&proposals) });
             }
-            let applied = self.apply_proposals(proposals)?;
-            *self.world.resource_mut::<Fresh>() = Fresh { from: applied.start, to: applied.end };
-            self.world.resource_mut::<Clock>().round += 1;
-            applied_today = true;
+            fresh = self.apply_proposals(proposals)?;
+            *self.world.resource_mut::<Fresh>() = Fresh { from: fresh.start, to: fresh.end };
+            round += 1;
+            self.world.resource_mut::<Clock>().round = round;
         }
-        self.end_day(day, applied_today);
+        self.end_day(day, round > 0);
         Ok(())
     }
 
@@ -740,7 +746,7 @@ impl Sim {
                 date
             }
         };
-        let index = std::sync::Arc::clone(&self.world.resource::<Fixed>().index);
+        let index = std::sync::Arc::clone(&self.index);
         // The log's events are held here while the round is folded (`apply` never reads the
         // log), and put back whatever happens.
         let mut events = std::mem::take(&mut self.world.resource_mut::<Log>().events);
