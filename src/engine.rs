@@ -503,7 +503,6 @@ impl Sim {
     /// the run that logged them did.
     pub fn fold_history(&mut self, events: &[Event], until: u32) -> Result<(), ApplyError> {
         let mut day: Option<u32> = None;
-        let index = std::sync::Arc::clone(&self.index);
         for e in events {
             let seq = self.world.resource::<Log>().events.len() as u64;
             if e.seq != seq || e.day >= until || day.is_some_and(|d| e.day < d) {
@@ -519,7 +518,7 @@ impl Sim {
                 self.end_day(d, true);
             }
             day = Some(e.day);
-            apply_indexed(&mut self.world, &index, e)?;
+            apply_indexed(&mut self.world, &self.index, e)?;
             self.world.resource_mut::<Log>().events.push(e.clone());
         }
         if let Some(d) = day {
@@ -586,13 +585,13 @@ impl Sim {
         // The round and the previous round's events are kept here too, so the loop does not
         // look them up in the world (the rules read them there: `Clock`, `Fresh`).
         let mut round = 0;
-        let mut fresh = 0..0;
+        let mut fresh = Fresh::default();
         loop {
             let first_round = round == 0;
             let run = if first_round {
                 self.due
             } else {
-                let fresh = &self.world.resource::<Log>().events[fresh.clone()];
+                let fresh = fresh.events(self.world.resource::<Log>());
                 rules::Module::ALL.map(|m| m.reacts_to(fresh))
             };
             let mut proposals = self.run_modules(run, first_round && planned);
@@ -605,12 +604,13 @@ impl Sim {
             if round >= self.limits.max_rounds_per_day {
                 return Err(RunError::Storm { day, rounds: round, rules: rule_counts(&proposals) });
             }
-            let next_seq = if first_round { self.world.resource::<Log>().events.len() } else { fresh.end } as u64;
+            let next_seq = if first_round { self.world.resource::<Log>().events.len() } else { fresh.to } as u64;
             if next_seq + proposals.len() as u64 > self.limits.max_events {
                 return Err(RunError::TooManyEvents { limit: self.limits.max_events, day, rule: rule_counts(&proposals) });
             }
-            fresh = self.apply_proposals(proposals)?;
-            *self.world.resource_mut::<Fresh>() = Fresh { from: fresh.start, to: fresh.end };
+            let applied = self.apply_proposals(proposals)?;
+            fresh = Fresh { from: applied.start, to: applied.end };
+            *self.world.resource_mut::<Fresh>() = fresh;
             round += 1;
             self.world.resource_mut::<Clock>().round = round;
         }
@@ -746,7 +746,6 @@ impl Sim {
                 date
             }
         };
-        let index = std::sync::Arc::clone(&self.index);
         // The log's events are held here while the round is folded (`apply` never reads the
         // log), and put back whatever happens.
         let mut events = std::mem::take(&mut self.world.resource_mut::<Log>().events);
@@ -762,7 +761,7 @@ impl Sim {
                 cause: p.cause,
                 rule: p.rule,
             };
-            folded = apply_indexed(&mut self.world, &index, &event);
+            folded = apply_indexed(&mut self.world, &self.index, &event);
             if folded.is_err() {
                 break;
             }

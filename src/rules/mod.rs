@@ -239,7 +239,7 @@ impl Module {
         match self {
             Module::Scripted | Module::Armed => false,
             Module::Coup => any(|k| matches!(k, K::CoupStaged { .. } | K::CoupFailing { .. })),
-            Module::Ucg => fresh.iter().any(|e| ucg::reacts_to(&e.kind)),
+            Module::Ucg => any(ucg::reacts_to),
             Module::Junta => any(|k| matches!(k, K::WithdrawalAnnounced { .. })),
             Module::Partners => any(|k| matches!(k, K::CoupConsolidated { .. } | K::ForcesExpelled { .. })),
             Module::Defence => any(|k| {
