@@ -33,6 +33,7 @@ pub mod event;
 pub mod fork;
 pub mod id;
 pub mod outcomes;
+pub mod outdir;
 pub mod overrides;
 pub mod params;
 pub mod query;

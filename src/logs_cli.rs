@@ -282,7 +282,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
         None => (crate::DEFAULT_SCENARIO.to_string(), crate::DEFAULT_NAME.to_string()),
     };
     let changes = Changes { sets: crate::parse_sets(&a.set)?, drops: a.drop.clone(), injects: a.inject.clone() };
-    check_output_dir(&a.out, a.force)?;
+    check_output_dir(&a.out, casus::outdir::Kind::Run, a.force)?;
     if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
         return Err(bad("error: --out is the parent's own folder; choose another"));
     }

@@ -15,6 +15,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use casus::describe::{significant, timeline_line};
 use casus::engine::Limits;
+use casus::outdir;
 use casus::params::CATALOGUE;
 use casus::replay::{ReadReplayError, Verdict, replay_read};
 use casus::run::{self, Prepared};
@@ -54,7 +55,7 @@ enum Command {
         /// Print the summary JSON instead of the timeline.
         #[arg(long)]
         json: bool,
-        /// Replace an existing non-casus folder.
+        /// Write into a folder that holds files casus did not write (they are kept; casus's own are replaced).
         #[arg(long)]
         force: bool,
         /// Stop with an error if the run produces more events than this.
@@ -152,7 +153,7 @@ enum Command {
         /// The parent's scenario (default: scenario.ron beside the log, or the embedded default).
         #[arg(long)]
         scenario: Option<PathBuf>,
-        /// Replace an existing non-casus folder.
+        /// Write into a folder that holds files casus did not write (they are kept; casus's own are replaced).
         #[arg(long)]
         force: bool,
         /// Print nothing on success.
@@ -241,7 +242,7 @@ enum Command {
         /// No progress bar and no table.
         #[arg(long)]
         quiet: bool,
-        /// Replace an existing sweep folder.
+        /// Start over in an existing sweep folder (casus's files are replaced; others are kept).
         #[arg(long)]
         force: bool,
     },
@@ -253,7 +254,7 @@ enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
-        /// Replace an existing sweep folder.
+        /// Start over in an existing sweep folder (casus's files are replaced; others are kept).
         #[arg(long)]
         force: bool,
     },
@@ -376,7 +377,7 @@ fn cmd_run(
     let (prepared, _name, source) = prepare(scenario.as_deref(), &overrides)?;
     let seed = seed.unwrap_or(prepared.scenario.seed);
     let out = out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
-    check_output_dir(&out, force)?;
+    check_output_dir(&out, outdir::Kind::Run, force)?;
     let output = run::run(&prepared, seed, limits).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = output.summary();
     write_run_dir(&out, &output, &source, &[]).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", out.display()) })?;
@@ -408,53 +409,28 @@ fn cmd_run(
     Ok(())
 }
 
-/// Refuses to overwrite a non-empty folder that is not a casus output unless forced.
-pub(crate) fn check_output_dir(out: &Path, force: bool) -> Result<(), Fail> {
-    if !out.exists() {
-        return Ok(());
-    }
-    if !out.is_dir() {
-        return Err(bad(format!("error: {} exists and is not a folder", out.display())));
-    }
-    let entries: Vec<_> = fs::read_dir(out).map_err(|e| bad(format!("error: {}: {e}", out.display())))?.flatten().collect();
-    let is_casus = out.join("summary.json").exists() || out.join("events.jsonl").exists();
-    if !entries.is_empty() && !is_casus && !force {
-        return Err(bad(format!("error: {} is not empty and is not a casus output; choose another --out or pass --force", out.display())));
-    }
-    Ok(())
+/// Refuses an output folder casus may not write (see [`casus::outdir::check`]): exit 2.
+pub(crate) fn check_output_dir(out: &Path, kind: outdir::Kind, force: bool) -> Result<(), Fail> {
+    outdir::check(out, kind, force).map(|_| ()).map_err(|r| bad(r.0))
 }
 
-/// Writes into a temporary sibling folder, then renames it into place, so an interrupted run
-/// leaves either the complete output or none. The hidden sibling (`.NAME.tmp-PID`) is the only
-/// path written outside the output folder: rename is atomic only within one folder's
-/// filesystem, so the temporary folder must share the output's parent. It is removed on failure.
+/// Writes a run's folder (log, summary, scenario and `extra` files) through
+/// [`casus::outdir::publish`]: into a temporary sibling first, so an interrupted run leaves
+/// either the complete output or none, and replacing only files casus wrote.
 pub(crate) fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str, extra: &[(&str, &str)]) -> std::io::Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir_all(&tmp)?;
-    let written = (|| {
+    let summary = output.summary();
+    let identity = format!("{} seed {} scenario_hash {}", summary.scenario, summary.seed, summary.scenario_hash);
+    outdir::publish(out, outdir::Kind::Run, &identity, |tmp| {
         let mut w = std::io::BufWriter::new(fs::File::create(tmp.join("events.jsonl"))?);
         output.write_log(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        fs::write(tmp.join("summary.json"), serde_json::to_string_pretty(&output.summary()).expect("summary serialises") + "\n")?;
+        fs::write(tmp.join("summary.json"), serde_json::to_string_pretty(&summary).expect("summary serialises") + "\n")?;
         fs::write(tmp.join("scenario.ron"), source)?;
         for (name, content) in extra {
             fs::write(tmp.join(name), content)?;
         }
-        if out.exists() {
-            fs::remove_dir_all(out)?;
-        }
-        fs::rename(&tmp, out)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    written
+        Ok(())
+    })
 }
 
 /// Writes a file under a hidden temporary name beside it, then renames it into place.

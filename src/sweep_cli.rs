@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use casus::engine::Limits;
 use casus::event::LOG_SCHEMA_VERSION;
+use casus::outdir;
 use casus::run::{self, CASUS_VERSION, Prepared};
 use casus::sweep::{self, Design, Plan, PointStats, Row, Shard};
 
@@ -239,17 +240,30 @@ fn prepare_dir(out: &Path, manifest: &Manifest, resume: bool, force: bool) -> Re
             };
             return Err(bad(format!("error: {} is not empty: {hint}", out.display())));
         }
-        if non_empty && force && !mpath.exists() {
-            return Err(bad(format!("error: {} is not empty and is not a casus sweep; refusing to delete it", out.display())));
-        }
-        fs::remove_dir_all(out).map_err(io(out))?;
+        start_over(out, force)?;
     }
+    outdir::refuse_dangerous(out).map_err(|r| bad(r.0))?;
     fs::create_dir_all(out).map_err(io(out))?;
     if manifest.events {
         fs::create_dir_all(out.join("events")).map_err(io(out))?;
     }
+    write_marker(out, manifest)?;
     write_manifest(out, manifest)?;
     Ok(0)
+}
+
+/// Empties a sweep folder of casus's own files before a new sweep or merge is written into it,
+/// keeping every file casus did not write (see [`casus::outdir`]); an unmarked folder that is
+/// not empty is refused.
+fn start_over(out: &Path, force: bool) -> Result<(), Fail> {
+    let survey = outdir::check(out, outdir::Kind::Sweep, force).map_err(|r| bad(r.0))?;
+    outdir::remove_own(out, outdir::Kind::Sweep, &survey).map_err(io(out))
+}
+
+/// Marks the folder as a casus sweep of this plan (the same for every shard and the merge).
+fn write_marker(out: &Path, m: &Manifest) -> Result<(), Fail> {
+    let path = out.join(outdir::MARKER);
+    fs::write(&path, outdir::marker_text(outdir::Kind::Sweep, &format!("plan_hash {}", m.plan_hash))).map_err(io(&path))
 }
 
 fn write_manifest(out: &Path, m: &Manifest) -> Result<(), Fail> {
@@ -578,13 +592,15 @@ pub fn cmd_merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<(), Fa
     if !missing.is_empty() {
         return Err(bad(format!("error: missing shards: {}", missing.join(", "))));
     }
+    outdir::refuse_dangerous(&out).map_err(|r| bad(r.0))?;
     if out.exists() && fs::read_dir(&out).map_err(io(&out))?.next().is_some() {
-        if !force || !out.join("manifest.json").exists() {
+        if !force {
             return Err(bad(format!("error: {} is not empty; choose another --out (or --force to replace a sweep folder)", out.display())));
         }
-        fs::remove_dir_all(&out).map_err(io(&out))?;
+        start_over(&out, force)?;
     }
     fs::create_dir_all(&out).map_err(io(&out))?;
+    write_marker(&out, &first)?;
     // Runs are strided across shards: run i is in shard i % n, so reading the shards' rows in
     // turn yields them in index order.
     let names: Vec<String> = first.plan.params.iter().map(|(n, _)| n.clone()).collect();

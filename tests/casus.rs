@@ -3,7 +3,8 @@
 //! Modules: `determinism` (byte-identical logs), `replay` (fold equals live; tampering and
 //! truncation detected), `scenarios` (every shipped scenario checks, runs and replays),
 //! `malformed` (a table of broken scenarios with their messages and exit codes), `cli`
-//! (run, check, replay, params against the binary).
+//! (run, check, replay, params against the binary), `output_safety` (casus never deletes a file
+//! it did not write).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -885,5 +886,135 @@ mod limits {
                 assert!(r.status.success(), "{out}: {}", stderr(&r));
             }
         }
+    }
+}
+
+/// casus never deletes a file it did not write (reliability issue, item 1).
+mod output_safety {
+    use super::*;
+    use std::fs;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    fn refused(o: &std::process::Output, fragment: &str) {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        assert!(stderr(o).contains(fragment), "expected {fragment:?} in {}", stderr(o));
+    }
+
+    #[test]
+    fn run_out_dot_in_a_run_folder_is_refused_and_deletes_nothing() {
+        let dir = scratch("safety_dot");
+        assert!(casus(&["run", "--quiet", "--out", "x"], &dir).status.success());
+        fs::write(dir.join("x/notes.txt"), "mine").unwrap();
+        let before = listing(&dir.join("x"));
+        for force in [false, true] {
+            for out in [".", "./", "..", "../.."] {
+                let mut args = vec!["run", "--quiet", "--out", out];
+                if force {
+                    args.push("--force");
+                }
+                refused(&casus(&args, &dir.join("x")), "the current folder or contains it");
+            }
+        }
+        assert_eq!(listing(&dir.join("x")), before);
+        assert_eq!(fs::read_to_string(dir.join("x/notes.txt")).unwrap(), "mine");
+        refused(&casus(&["run", "--quiet", "--out", "/", "--force"], &dir), "root folder");
+        let abs = dir.join("x").canonicalize().unwrap();
+        refused(&casus(&["run", "--quiet", "--out", abs.to_str().unwrap()], &dir.join("x")), "current folder");
+        refused(
+            &casus(&["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1", "--quiet", "--out", ".", "--force"], &dir.join("x")),
+            "current folder",
+        );
+        assert_eq!(listing(&dir.join("x")), before);
+    }
+
+    #[test]
+    fn a_folder_with_a_user_summary_is_not_taken_for_a_casus_output() {
+        let dir = scratch("safety_fake_summary");
+        fs::create_dir_all(dir.join("u")).unwrap();
+        fs::write(dir.join("u/summary.json"), "{}").unwrap();
+        fs::write(dir.join("u/mine.txt"), "thesis").unwrap();
+        refused(&casus(&["run", "--quiet", "--out", "u"], &dir), "is not a casus output");
+        // Even with --force: summary.json is the user's, and casus would overwrite it.
+        refused(&casus(&["run", "--quiet", "--out", "u", "--force"], &dir), "holds files casus would overwrite (summary.json)");
+        assert_eq!(fs::read_to_string(dir.join("u/summary.json")).unwrap(), "{}");
+        assert_eq!(listing(&dir.join("u")), ["mine.txt", "summary.json"]);
+    }
+
+    #[test]
+    fn force_writes_into_a_user_folder_and_keeps_every_file() {
+        let dir = scratch("safety_force_user");
+        fs::create_dir_all(dir.join("thesis/chapters")).unwrap();
+        fs::write(dir.join("thesis/draft.tex"), "text").unwrap();
+        fs::write(dir.join("thesis/chapters/one.tex"), "one").unwrap();
+        assert!(casus(&["run", "--quiet", "--out", "thesis", "--force"], &dir).status.success());
+        assert_eq!(fs::read_to_string(dir.join("thesis/draft.tex")).unwrap(), "text");
+        assert_eq!(fs::read_to_string(dir.join("thesis/chapters/one.tex")).unwrap(), "one");
+        assert!(dir.join("thesis/events.jsonl").exists() && dir.join("thesis").join(casus::outdir::MARKER).exists());
+        assert!(casus(&["replay", "thesis"], &dir).status.success());
+        // A second run replaces casus's files and still keeps the user's.
+        assert!(casus(&["run", "--quiet", "--out", "thesis", "--force", "--seed", "9"], &dir).status.success());
+        assert_eq!(
+            listing(&dir.join("thesis")),
+            [".casus-output", "chapters", "draft.tex", "events.jsonl", "scenario.ron", "summary.json"]
+        );
+        assert!(fs::read_to_string(dir.join("thesis/summary.json")).unwrap().contains("\"seed\": 9"));
+    }
+
+    #[test]
+    fn a_casus_folder_with_user_files_needs_force_and_keeps_them() {
+        let dir = scratch("safety_marked_mixed");
+        assert!(casus(&["run", "--quiet", "--out", "r"], &dir).status.success());
+        assert!(casus(&["report", "r", "--png"], &dir).status.success());
+        fs::write(dir.join("r/notes.txt"), "mine").unwrap();
+        refused(&casus(&["run", "--quiet", "--out", "r", "--seed", "3"], &dir), "also holds files casus did not write (notes.txt)");
+        assert!(casus(&["run", "--quiet", "--out", "r", "--seed", "3", "--force"], &dir).status.success());
+        // casus's files (its report and charts included) are replaced; the notes stay.
+        assert_eq!(listing(&dir.join("r")), [".casus-output", "events.jsonl", "notes.txt", "scenario.ron", "summary.json"]);
+        assert_eq!(fs::read_to_string(dir.join("r/notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn an_own_folder_is_replaced_whole_and_a_folder_from_before_the_marker_too() {
+        let dir = scratch("safety_own");
+        assert!(casus(&["run", "--quiet", "--out", "r"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--out", "r", "--seed", "4"], &dir).status.success());
+        assert!(fs::read_to_string(dir.join("r/summary.json")).unwrap().contains("\"seed\": 4"));
+        // A run folder written before the marker existed: only run files, a casus log.
+        fs::remove_file(dir.join("r").join(casus::outdir::MARKER)).unwrap();
+        assert!(casus(&["run", "--quiet", "--out", "r", "--seed", "5"], &dir).status.success());
+        assert_eq!(listing(&dir.join("r")), [".casus-output", "events.jsonl", "scenario.ron", "summary.json"]);
+        // ... but not when the "log" is not casus's.
+        fs::remove_file(dir.join("r").join(casus::outdir::MARKER)).unwrap();
+        fs::write(dir.join("r/events.jsonl"), "my own events\n").unwrap();
+        refused(&casus(&["run", "--quiet", "--out", "r"], &dir), "is not a casus output");
+        assert_eq!(fs::read_to_string(dir.join("r/events.jsonl")).unwrap(), "my own events\n");
+    }
+
+    #[test]
+    fn sweep_force_removes_only_its_own_files() {
+        let dir = scratch("safety_sweep");
+        let sweep = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "2", "--seed", "1", "--quiet", "--events", "--out", "s"];
+        assert!(casus(&sweep, &dir).status.success());
+        fs::write(dir.join("s/analysis.ipynb"), "notebook").unwrap();
+        fs::write(dir.join("s/events/mine.txt"), "kept").unwrap();
+        let mut again = sweep.to_vec();
+        again.push("--force");
+        refused(&casus(&sweep, &dir), "pass --resume");
+        assert!(casus(&again, &dir).status.success(), "{}", stderr(&casus(&again, &dir)));
+        assert_eq!(fs::read_to_string(dir.join("s/analysis.ipynb")).unwrap(), "notebook");
+        assert_eq!(fs::read_to_string(dir.join("s/events/mine.txt")).unwrap(), "kept");
+        assert!(dir.join("s/runs.csv").exists() && dir.join("s").join(casus::outdir::MARKER).exists());
+        // A folder that is not a sweep is never emptied, even with --force.
+        fs::create_dir_all(dir.join("u")).unwrap();
+        fs::write(dir.join("u/runs.csv"), "mine").unwrap();
+        let mut into_user = again.clone();
+        *into_user.iter_mut().find(|a| **a == "s").unwrap() = "u";
+        refused(&casus(&into_user, &dir), "holds files casus would overwrite (runs.csv)");
+        assert_eq!(fs::read_to_string(dir.join("u/runs.csv")).unwrap(), "mine");
     }
 }

@@ -1,0 +1,374 @@
+//! Output folders: how casus recognises the folders it wrote, and how it replaces them without
+//! ever deleting a file it did not write.
+//!
+//! Every folder casus writes (a run, a fork, a sweep, a merged sweep) holds a marker file,
+//! [`MARKER`], naming the kind of output and its identity (scenario, seed, plan). Only a marked
+//! folder is replaced, and then only the files casus itself writes into a folder of that kind
+//! ([`Kind::is_own`]) are removed; anything else the user put there stays. A folder without the
+//! marker is treated as the user's: casus writes into it only with `--force`, keeps every file
+//! in it, and refuses if one of its files has a name casus would write. Folders written by
+//! earlier versions of casus, before the marker, are recognised by their contents (a run: only
+//! run files, with a log whose first record is a casus header; a sweep: a `manifest.json` that
+//! parses as one).
+//!
+//! Some destinations are refused outright, whatever their contents: `/`, the home folder, the
+//! current folder and any folder that contains it.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// The marker file in every output folder casus writes.
+pub const MARKER: &str = ".casus-output";
+
+/// The kind of output folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A run or a fork (`casus run`, `casus fork`).
+    Run,
+    /// A sweep or a merged sweep (`casus sweep`, `casus merge`).
+    Sweep,
+}
+
+impl Kind {
+    /// The marker's name for this kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Sweep => "sweep",
+        }
+    }
+
+    /// Whether casus writes a file at `rel` (a path relative to the folder) in a folder of this
+    /// kind: the only files it removes when it replaces such a folder.
+    pub fn is_own(self, rel: &Path) -> bool {
+        let parts: Vec<&str> = rel.components().filter_map(|c| if let Component::Normal(s) = c { s.to_str() } else { None }).collect();
+        match parts.as_slice() {
+            [MARKER | "report.html"] => true,
+            ["charts", png] => png.ends_with(".png"),
+            [file] => match self {
+                Kind::Run => matches!(*file, "events.jsonl" | "summary.json" | "scenario.ron" | "fork.json"),
+                Kind::Sweep => matches!(*file, "manifest.json" | ".manifest.json.tmp" | "runs.csv" | "runs.jsonl" | "points.csv"),
+            },
+            ["events", chunk] => self == Kind::Sweep && chunk.starts_with("runs-") && chunk.ends_with(".jsonl"),
+            _ => false,
+        }
+    }
+
+    /// Subfolders casus creates in a folder of this kind (removed when emptied of own files).
+    fn own_dirs(self) -> &'static [&'static str] {
+        match self {
+            Kind::Run => &["charts"],
+            Kind::Sweep => &["charts", "events"],
+        }
+    }
+}
+
+/// What an output folder holds before casus writes it.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// Whether the path exists (as a folder).
+    pub exists: bool,
+    /// Whether the folder is casus's own: marked, or written by an earlier casus.
+    pub marked: bool,
+    /// Files casus writes in a folder of this kind, relative to the folder.
+    pub own: Vec<PathBuf>,
+    /// Every other file or folder, relative to the folder.
+    pub foreign: Vec<PathBuf>,
+}
+
+/// Why casus will not write an output folder; each message says what to do instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+/// Refuses destinations that hold far more than an output: `/`, the home folder, the current
+/// folder and its ancestors (`.`, `..`, or any path that resolves to them).
+pub fn refuse_dangerous(out: &Path) -> Result<(), Refusal> {
+    let shown = out.display();
+    if out.as_os_str().is_empty() {
+        return Err(Refusal("error: the output folder is empty; give a folder name with --out".into()));
+    }
+    let resolved = resolve(out).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+    let home = std::env::var_os("HOME").map(PathBuf::from).and_then(|h| h.canonicalize().ok());
+    let why = if resolved.parent().is_none() {
+        Some("it is the root folder")
+    } else if home.as_deref() == Some(resolved.as_path()) {
+        Some("it is the home folder")
+    } else if cwd.as_deref().is_some_and(|c| c.starts_with(&resolved)) {
+        Some("it is the current folder or contains it")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => {
+            Err(Refusal(format!("error: refusing to write output into {shown}: {why}; give a new folder with --out, such as runs/NAME")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The absolute path `out` names, with symbolic links of its existing part resolved and `.`
+/// and `..` of the rest taken lexically (the path itself need not exist).
+fn resolve(out: &Path) -> io::Result<PathBuf> {
+    if let Ok(p) = out.canonicalize() {
+        return Ok(p);
+    }
+    let absolute = if out.is_absolute() { out.to_path_buf() } else { std::env::current_dir()?.join(out) };
+    let mut resolved = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            other => {
+                resolved.push(other);
+                if let Ok(real) = resolved.canonicalize() {
+                    resolved = real;
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+/// Lists what `out` holds, sorting each file into own or foreign for `kind`.
+pub fn survey(out: &Path, kind: Kind) -> io::Result<Survey> {
+    let mut s = Survey::default();
+    match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(s),
+        Err(e) => return Err(e),
+        Ok(m) if !m.is_dir() => return Err(io::Error::other("it exists and is not a folder")),
+        Ok(_) => s.exists = true,
+    }
+    walk(out, Path::new(""), kind, &mut s)?;
+    s.marked = marker_kind(out).as_deref() == Some(kind.name()) || (!out.join(MARKER).exists() && written_by_earlier_casus(out, kind, &s));
+    if !s.marked {
+        // Without the marker nothing in the folder is known to be casus's.
+        s.foreign.append(&mut s.own);
+        s.foreign.sort();
+    }
+    Ok(s)
+}
+
+fn walk(root: &Path, rel: &Path, kind: Kind, s: &mut Survey) -> io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(root.join(rel))?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let r = rel.join(e.file_name());
+        let is_dir = e.file_type()?.is_dir();
+        if is_dir && rel.as_os_str().is_empty() && kind.own_dirs().iter().any(|d| e.file_name() == *d) {
+            walk(root, &r, kind, s)?;
+        } else if !is_dir && kind.is_own(&r) {
+            s.own.push(r);
+        } else {
+            s.foreign.push(r);
+        }
+    }
+    Ok(())
+}
+
+/// The kind named by the folder's marker, if it has a readable one.
+fn marker_kind(out: &Path) -> Option<String> {
+    let text = fs::read_to_string(out.join(MARKER)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("kind")?.as_str().map(str::to_string)
+}
+
+/// A folder written before the marker existed: nothing but own files, and the file that
+/// identifies the kind is casus's (a run's log starts with a casus header; a sweep's manifest
+/// names a plan).
+fn written_by_earlier_casus(out: &Path, kind: Kind, s: &Survey) -> bool {
+    if !s.foreign.is_empty() {
+        return false;
+    }
+    match kind {
+        Kind::Run => {
+            let mut head = [0u8; 32];
+            let n = fs::File::open(out.join("events.jsonl")).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
+            head[..n].starts_with(b"{\"record\":\"header\"")
+        }
+        Kind::Sweep => fs::read_to_string(out.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("plan_hash").is_some()),
+    }
+}
+
+/// Checks that casus may write `out` as a folder of `kind`, before any work is done:
+/// - an absent or empty folder, or one of casus's own holding only its own files, is fine;
+/// - casus's own folder holding other files too needs `force`, and those files are kept;
+/// - a folder that is not casus's needs `force`, is written into with every file kept, and is
+///   refused anyway if it holds a file with a name casus would write.
+pub fn check(out: &Path, kind: Kind, force: bool) -> Result<Survey, Refusal> {
+    refuse_dangerous(out)?;
+    let shown = out.display();
+    let s = survey(out, kind).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    let list = |v: &[PathBuf]| {
+        v.iter().take(5).map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ") + if v.len() > 5 { ", ..." } else { "" }
+    };
+    if s.foreign.is_empty() {
+        return Ok(s);
+    }
+    if s.marked && !force {
+        return Err(Refusal(format!(
+            "error: {shown} is a casus {} folder but also holds files casus did not write ({}); \
+             move them, choose another --out, or pass --force to replace casus's files and keep them",
+            kind.name(),
+            list(&s.foreign)
+        )));
+    }
+    if !s.marked {
+        if !force {
+            return Err(Refusal(format!(
+                "error: {shown} is not empty and is not a casus output (it has no {MARKER} marker); \
+                 choose another --out, or pass --force to write into it and keep its files"
+            )));
+        }
+        let clashes: Vec<PathBuf> = s.foreign.iter().filter(|p| kind.is_own(p)).cloned().collect();
+        if !clashes.is_empty() {
+            return Err(Refusal(format!(
+                "error: {shown} is not a casus output and holds files casus would overwrite ({}); \
+                 casus never deletes a file it did not write: choose another --out",
+                list(&clashes)
+            )));
+        }
+    }
+    Ok(s)
+}
+
+/// The marker's text for a folder of `kind` with the given identity.
+pub fn marker_text(kind: Kind, identity: &str) -> String {
+    let v = serde_json::json!({"kind": kind.name(), "casus_version": env!("CARGO_PKG_VERSION"), "identity": identity});
+    serde_json::to_string_pretty(&v).expect("marker serialises") + "\n"
+}
+
+/// Removes the own files listed in `s` (never anything else), then the own subfolders that are
+/// left empty.
+pub fn remove_own(out: &Path, kind: Kind, s: &Survey) -> io::Result<()> {
+    for rel in &s.own {
+        debug_assert!(kind.is_own(rel));
+        match fs::remove_file(out.join(rel)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    for d in kind.own_dirs() {
+        let _ = fs::remove_dir(out.join(d)); // fails, harmlessly, while the user's files are in it
+    }
+    Ok(())
+}
+
+/// The hidden temporary sibling a folder or file is first written to (`.NAME.tmp-PID`).
+pub fn temporary_sibling(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    parent_of(path).join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+fn parent_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// Writes the output folder `out` of `kind`: `fill` writes its files into a temporary sibling
+/// folder, the marker is added, and the result takes `out`'s place. An absent or all-own `out`
+/// is replaced by one rename, so an interrupted write leaves the old folder or the new one;
+/// when the user's files are in `out` (allowed by [`check`] with `force`), casus's old files are
+/// removed and the new ones moved in beside the user's. The temporary folder is removed on
+/// failure. Call [`check`] first.
+pub fn publish(out: &Path, kind: Kind, identity: &str, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+    refuse_dangerous(out).map_err(|r| io::Error::other(r.0))?;
+    fs::create_dir_all(parent_of(out))?;
+    let tmp = temporary_sibling(out);
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?; // our own process's leftover: the name carries our PID
+    }
+    fs::create_dir_all(&tmp)?;
+    let written = (|| {
+        fill(&tmp)?;
+        fs::write(tmp.join(MARKER), marker_text(kind, identity))?;
+        let s = survey(out, kind)?;
+        if !s.exists {
+            return fs::rename(&tmp, out);
+        }
+        if !s.marked && s.foreign.iter().any(|p| kind.is_own(p)) {
+            return Err(io::Error::other("the folder gained files casus would overwrite"));
+        }
+        remove_own(out, kind, &s)?;
+        if s.foreign.is_empty() && fs::remove_dir(out).is_ok() {
+            return fs::rename(&tmp, out);
+        }
+        move_into(&tmp, out)?;
+        fs::remove_dir_all(&tmp)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    written
+}
+
+/// Moves every file of `from` into `to`, creating subfolders; the marker goes last, so an
+/// interrupted move leaves no marker and nothing is later taken for a complete output.
+fn move_into(from: &Path, to: &Path) -> io::Result<()> {
+    let mut files = Vec::new();
+    collect_files(from, Path::new(""), &mut files)?;
+    files.sort_by_key(|p| p.as_os_str() == MARKER);
+    for rel in files {
+        if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(to.join(dir))?;
+        }
+        fs::rename(from.join(&rel), to.join(&rel))?;
+    }
+    Ok(())
+}
+
+fn collect_files(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for e in fs::read_dir(root.join(rel))? {
+        let e = e?;
+        let r = rel.join(e.file_name());
+        if e.file_type()?.is_dir() { collect_files(root, &r, out)? } else { out.push(r) }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_files_are_the_ones_casus_writes() {
+        for (kind, rel, own) in [
+            (Kind::Run, "events.jsonl", true),
+            (Kind::Run, "summary.json", true),
+            (Kind::Run, "charts/forces.png", true),
+            (Kind::Run, "charts/notes.txt", false),
+            (Kind::Run, "notes.txt", false),
+            (Kind::Run, "runs.csv", false),
+            (Kind::Run, "events/runs-00000000.jsonl", false),
+            (Kind::Sweep, "events/runs-00000000.jsonl", true),
+            (Kind::Sweep, "events/mine.jsonl", false),
+            (Kind::Sweep, "runs.csv", true),
+            (Kind::Sweep, MARKER, true),
+            (Kind::Sweep, "summary.json", false),
+            (Kind::Run, "a/events.jsonl", false),
+        ] {
+            assert_eq!(kind.is_own(Path::new(rel)), own, "{kind:?} {rel}");
+        }
+    }
+
+    #[test]
+    fn the_current_folder_its_ancestors_root_and_home_are_refused() {
+        for p in [".", "..", "/", "./", "../.."] {
+            assert!(refuse_dangerous(Path::new(p)).is_err(), "{p}");
+        }
+        let cwd = std::env::current_dir().unwrap();
+        assert!(refuse_dangerous(&cwd).is_err());
+        assert!(refuse_dangerous(&cwd.join("sub/..")).is_err());
+        if let Some(home) = std::env::var_os("HOME") {
+            assert!(refuse_dangerous(Path::new(&home)).is_err());
+        }
+        assert!(refuse_dangerous(Path::new("runs/new-folder")).is_ok());
+        assert!(refuse_dangerous(Path::new("")).is_err());
+    }
+}
