@@ -4,7 +4,8 @@
 use std::hint::black_box;
 
 use casus::engine::Limits;
-use casus::run::{self, Prepared};
+use casus::engine::run::{self};
+use casus::model::prepared::Prepared;
 
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -16,13 +17,13 @@ fn main() {
 }
 
 fn prepared() -> Prepared {
-    run::prepare(NIGER, &[]).expect("valid")
+    casus::model::prepared::prepare(NIGER, &[]).expect("valid")
 }
 
 /// Parse and validate the default scenario.
 #[divan::bench]
 fn scenario_load_and_validate() -> Prepared {
-    run::prepare(black_box(NIGER), &[]).expect("valid")
+    casus::model::prepared::prepare(black_box(NIGER), &[]).expect("valid")
 }
 
 /// One whole run of the default scenario (640 days).
@@ -66,8 +67,8 @@ fn log_read_and_replay(bencher: divan::Bencher) {
     let mut buf = Vec::new();
     out.write_log(&mut buf).expect("write");
     bencher.counter(divan::counter::ItemsCount::new(out.events.len())).bench_local(|| {
-        let log = run::read_log(&buf[..]).expect("read");
-        casus::replay::replay(&p, &log)
+        let log = casus::log::read_log(&buf[..]).expect("read");
+        casus::analysis::replay::replay(&p, &log)
     });
 }
 
@@ -82,7 +83,7 @@ fn synthetic(states: usize) -> String {
 }
 
 fn synthetic_run(states: usize) -> (Prepared, run::RunOutput, Vec<u8>) {
-    let p = run::prepare(&synthetic(states), &[]).expect("valid");
+    let p = casus::model::prepared::prepare(&synthetic(states), &[]).expect("valid");
     let out = run::run(&p, 1, Limits::default()).expect("runs");
     let mut log = Vec::new();
     out.write_log(&mut log).expect("write");
@@ -91,27 +92,28 @@ fn synthetic_run(states: usize) -> (Prepared, run::RunOutput, Vec<u8>) {
 
 mod scale {
     use super::*;
-    use casus::engine::{Sim, build_world};
+    use casus::engine::Sim;
+    use casus::fold::world::build_world;
     use divan::counter::ItemsCount;
 
     /// Parse and validate a synthetic scenario (counter: states).
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn load_and_validate(bencher: divan::Bencher, states: usize) {
         let text = synthetic(states);
-        bencher.counter(ItemsCount::new(states)).bench_local(|| run::prepare(black_box(&text), &[]).expect("valid"));
+        bencher.counter(ItemsCount::new(states)).bench_local(|| casus::model::prepared::prepare(black_box(&text), &[]).expect("valid"));
     }
 
     /// Build the ECS world (counter: states).
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn world_build(bencher: divan::Bencher, states: usize) {
-        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        let p = casus::model::prepared::prepare(&synthetic(states), &[]).expect("valid");
         bencher.counter(ItemsCount::new(states)).bench_local(|| build_world(&p.scenario, p.params.clone(), 1));
     }
 
     /// One tick: every rule module once on day 0 of a fresh world, with nothing applied.
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn one_tick(bencher: divan::Bencher, states: usize) {
-        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        let p = casus::model::prepared::prepare(&synthetic(states), &[]).expect("valid");
         bencher
             .with_inputs(|| {
                 let mut sim = Sim::new(&p.scenario, p.params.clone(), 1, Limits::default());
@@ -124,7 +126,7 @@ mod scale {
     /// A whole run, 365 days (counter: events).
     #[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
     fn whole_run(bencher: divan::Bencher, states: usize) {
-        let p = run::prepare(&synthetic(states), &[]).expect("valid");
+        let p = casus::model::prepared::prepare(&synthetic(states), &[]).expect("valid");
         let events = run::run(&p, 1, Limits::default()).expect("runs").events.len();
         bencher.counter(ItemsCount::new(events)).bench_local(|| run::run(&p, 1, Limits::default()).expect("runs"));
     }
@@ -138,7 +140,7 @@ mod scale {
             .with_inputs(|| build_world(&p.scenario, p.params.clone(), 1))
             .bench_local_values(|mut world| {
                 for e in &out.events {
-                    casus::apply::apply(&mut world, e).expect("folds");
+                    casus::fold::apply::apply(&mut world, e).expect("folds");
                 }
                 world
             });
@@ -159,15 +161,15 @@ mod scale {
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn log_read(bencher: divan::Bencher, states: usize) {
         let (_, out, log) = synthetic_run(states);
-        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| run::read_log(&log[..]).expect("read"));
+        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| casus::log::read_log(&log[..]).expect("read"));
     }
 
     /// Replay a parsed log: build the world, fold, check checkpoints and the final hash (counter: events).
     #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
     fn replay(bencher: divan::Bencher, states: usize) {
         let (p, out, log) = synthetic_run(states);
-        let parsed = run::read_log(&log[..]).expect("read");
-        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| casus::replay::replay(&p, &parsed));
+        let parsed = casus::log::read_log(&log[..]).expect("read");
+        bencher.counter(ItemsCount::new(out.events.len())).bench_local(|| casus::analysis::replay::replay(&p, &parsed));
     }
 
     /// `casus replay`'s path: read, check and fold the log's bytes as they are read, on one
@@ -178,6 +180,6 @@ mod scale {
         let (p, out, log) = synthetic_run(states);
         bencher
             .counter(ItemsCount::new(out.events.len()))
-            .bench_local(|| casus::replay::replay_read(&log[..], THREADS, |_| Ok::<_, ()>(p.clone())).expect("reads"));
+            .bench_local(|| casus::analysis::replay::replay_read(&log[..], THREADS, |_| Ok::<_, ()>(p.clone())).expect("reads"));
     }
 }

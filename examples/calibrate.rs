@@ -7,8 +7,8 @@
 use std::sync::Mutex;
 
 use casus::engine::Limits;
-use casus::outcomes::Outcomes;
-use casus::run;
+use casus::engine::run;
+use casus::fold::outcomes::Outcomes;
 
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -41,7 +41,7 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
-            "--set" => sets.push(casus::overrides::split(&args.next().expect("--set NAME=VALUE")).expect("NAME=VALUE")),
+            "--set" => sets.push(casus::model::overrides::split(&args.next().expect("--set NAME=VALUE")).expect("NAME=VALUE")),
             _ => path = Some(a),
         }
     }
@@ -49,7 +49,7 @@ fn main() {
         Some(p) => std::fs::read_to_string(p).expect("readable scenario"),
         None => include_str!("../scenarios/niger_2023.ron").to_string(),
     };
-    let prepared = run::prepare(&source, &sets).unwrap_or_else(|e| panic!("{}", e.render("scenario", &source)));
+    let prepared = casus::model::prepared::prepare(&source, &sets).unwrap_or_else(|e| panic!("{}", e.render("scenario", &source)));
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as u64;
     let results: Mutex<Vec<(u64, Outcomes)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -109,13 +109,13 @@ fn main() {
     if !fought.is_empty() {
         let m = fought.len() as f64;
         let outcome =
-            |c: casus::event::CombatOutcome| 100.0 * fought.iter().filter(|o| o.intervention_outcome == Some(c)).count() as f64 / m;
+            |c: casus::model::event::CombatOutcome| 100.0 * fought.iter().filter(|o| o.intervention_outcome == Some(c)).count() as f64 / m;
         println!(
             "interventions: {} runs; success {:.1}%, stalemate {:.1}%, withdrawal {:.1}%; mean allies committed {:.2} of {:.2} obligated; mean deaths {:.0} military, {:.0} civilian",
             fought.len(),
-            outcome(casus::event::CombatOutcome::Success),
-            outcome(casus::event::CombatOutcome::Stalemate),
-            outcome(casus::event::CombatOutcome::Withdrawal),
+            outcome(casus::model::event::CombatOutcome::Success),
+            outcome(casus::model::event::CombatOutcome::Stalemate),
+            outcome(casus::model::event::CombatOutcome::Withdrawal),
             fought.iter().map(|o| f64::from(o.allies_committed)).sum::<f64>() / m,
             fought.iter().map(|o| f64::from(o.allies_obligated)).sum::<f64>() / m,
             fought.iter().map(|o| o.casualties_military as f64).sum::<f64>() / m,

@@ -6,8 +6,8 @@
 //! ```
 //! let source = include_str!("../scenarios/niger_2023.ron");
 //! let overrides = vec![("NER.cohesion".to_string(), "0.8".to_string())];
-//! let prepared = casus::run::prepare(source, &overrides).expect("a valid scenario");
-//! let output = casus::run::run(&prepared, 42, Default::default()).expect("the run completes");
+//! let prepared = casus::model::prepared::prepare(source, &overrides).expect("a valid scenario");
+//! let output = casus::engine::run::run(&prepared, 42, Default::default()).expect("the run completes");
 //!
 //! // ECOWAS suspends Niger four days after the coup, citing the 2001 Protocol.
 //! assert_eq!(output.outcomes.suspension_day, Some(4));
@@ -17,32 +17,22 @@
 //! // The log replays to the same final state.
 //! let mut log = Vec::new();
 //! output.write_log(&mut log).unwrap();
-//! let parsed = casus::run::read_log(&log[..]).unwrap();
-//! assert!(matches!(casus::replay::replay(&prepared, &parsed), casus::replay::Verdict::Match { .. }));
+//! let parsed = casus::log::read_log(&log[..]).unwrap();
+//! assert!(matches!(casus::analysis::replay::replay(&prepared, &parsed), casus::analysis::replay::Verdict::Match { .. }));
 //! ```
 #![warn(missing_docs)]
 
-pub mod apply;
-pub mod charts;
-pub mod date;
-pub mod describe;
-pub mod diff;
-pub mod draw;
+// The layers, lowest first; each imports only the layers listed before it (a test checks it:
+// tests/layers.rs, and ARCHITECTURE.md says what each may not know).
+pub mod analysis;
 pub mod engine;
-pub mod event;
-pub mod fork;
-pub mod id;
-pub mod outcomes;
-pub mod outdir;
-pub mod overrides;
-pub mod params;
-pub mod query;
-pub mod replay;
-pub mod report;
+pub mod fold;
+pub mod log;
+pub mod model;
 pub mod rules;
-pub mod run;
-pub mod scenario;
-pub mod state;
 pub mod sweep;
+// Beside the layers: synthetic scenarios (on the model), output folders (on nothing) and the
+// test kit (on the engine).
+pub mod outdir;
 pub mod synth;
 pub mod testkit;

@@ -5,13 +5,13 @@ use std::fs;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use casus::describe::{describe, significant, timeline_line};
+use casus::analysis::describe::{describe, significant, timeline_line};
+use casus::analysis::fork::{At, Changes, ForkError};
+use casus::analysis::query::{self, Filter};
+use casus::analysis::replay::{Verdict, replay};
 use casus::engine::Limits;
-use casus::event::Event;
-use casus::fork::{At, Changes, ForkError};
-use casus::query::{self, Filter};
-use casus::replay::{Verdict, replay};
-use casus::run::{self, ParsedLog};
+use casus::log::ParsedLog;
+use casus::model::event::Event;
 
 use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
 
@@ -27,12 +27,12 @@ pub struct Opened {
 
 impl Opened {
     /// The log's header.
-    pub fn header(&self) -> &run::Header {
+    pub fn header(&self) -> &casus::log::Header {
         self.log.header.as_ref().expect("read_log guarantees a header")
     }
 
-    fn start(&self) -> Result<casus::date::Date, Fail> {
-        casus::date::Date::parse(&self.header().start)
+    fn start(&self) -> Result<casus::model::date::Date, Fail> {
+        casus::model::date::Date::parse(&self.header().start)
             .map_err(|e| bad(format!("{}: error: the header's start date: {e}", self.file.display())))
     }
 
@@ -60,7 +60,7 @@ pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let (file, dir) = locate(path);
     let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
     let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let log = run::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
+    let log = casus::log::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
     Ok(Opened { file, dir, log })
 }
 
@@ -82,7 +82,7 @@ pub fn scenario_in(dir: &Path, given: Option<PathBuf>) -> Option<PathBuf> {
 
 /// The failure for a log that cannot be read: `integrity_code` when it fails its integrity
 /// check, 2 when it is not a casus log at all.
-pub fn unreadable(file: &Path, e: run::LogError, integrity_code: u8) -> Fail {
+pub fn unreadable(file: &Path, e: casus::log::LogError, integrity_code: u8) -> Fail {
     let (code, what) = if e.integrity {
         (
             integrity_code,
@@ -134,7 +134,7 @@ fn filter_of(
     if !header.actors.is_empty() {
         for a in &filter.actors {
             if !header.actors.contains_key(a) {
-                let hint = casus::params::did_you_mean(a, header.actors.keys().map(|s| s.as_str()));
+                let hint = casus::model::params::did_you_mean(a, header.actors.keys().map(|s| s.as_str()));
                 return Err(bad(format!("error: --actor: no actor {a:?} in this log{hint}")));
             }
         }
@@ -264,7 +264,7 @@ pub struct ForkArgs {
 }
 
 /// Reads `--at`: a plain number is an event's seq; `d12` is a day; `YYYY-MM-DD` is a date.
-fn parse_at(text: &str, start: casus::date::Date) -> Result<At, String> {
+fn parse_at(text: &str, start: casus::model::date::Date) -> Result<At, String> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<u64>().map(At::Seq).map_err(|_| format!("`{t}` is too large"));
@@ -286,7 +286,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
     if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
         return Err(bad("error: --out is the parent's own folder; choose another"));
     }
-    let forked = casus::fork::fork(&source, &o.log, at, &changes, Limits::default()).map_err(|e| match e {
+    let forked = casus::analysis::fork::fork(&source, &o.log, at, &changes, Limits::default()).map_err(|e| match e {
         ForkError::Invalid(m) => bad(format!("error: {m}")),
         ForkError::Prepare(p) => bad(p.render(&name, &source)),
         ForkError::Run(r) => Fail { code: 1, message: format!("error: {r}") },
@@ -306,7 +306,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
         }
     }
     let (parent, fork) = (&o.log.events, &forked.output.events);
-    let common = casus::diff::common_prefix(parent, fork);
+    let common = casus::analysis::diff::common_prefix(parent, fork);
     if common == parent.len() && common == fork.len() {
         let _ = writeln!(out, "the fork is identical to its parent ({} events)", fork.len());
     } else {
@@ -326,7 +326,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
 pub fn cmd_diff(left: PathBuf, right: PathBuf) -> Result<(), Fail> {
     let a = open(&left)?;
     let b = open(&right)?;
-    let d = casus::diff::diff(&a.log, &b.log);
+    let d = casus::analysis::diff::diff(&a.log, &b.log);
     let mut out = std::io::stdout().lock();
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
     let _ = writeln!(out, "--- {la} ({} events)\n+++ {lb} ({} events)", d.totals.0, d.totals.1);
@@ -353,7 +353,7 @@ pub fn cmd_diff(left: PathBuf, right: PathBuf) -> Result<(), Fail> {
     }
     match (a.json_beside("summary.json"), b.json_beside("summary.json")) {
         (Some(sa), Some(sb)) => {
-            let changes = casus::diff::outcome_changes(&sa["outcomes"], &sb["outcomes"]);
+            let changes = casus::analysis::diff::outcome_changes(&sa["outcomes"], &sb["outcomes"]);
             if changes.is_empty() {
                 let _ = writeln!(out, "outcomes: identical");
             } else {
@@ -398,7 +398,8 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         fs::create_dir_all(&dir).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", dir.display()) })?;
         for c in &charts {
             let path = dir.join(format!("{}.png", c.id));
-            let bytes = casus::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
+            let bytes =
+                casus::analysis::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
             write_atomic(&path, &bytes).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
             pngs += 1;
         }
@@ -412,7 +413,7 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::charts::Chart>), Fail> {
+fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
     let o = open(dir)?;
     let header = o.header().clone();
     let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
@@ -420,15 +421,15 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casu
         let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
         return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
     }
-    let charts = casus::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let rendered = casus::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let charts = casus::analysis::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = o.json_beside("summary.json");
     let lineage = o.json_beside("fork.json");
-    let html = casus::report::run_html(&o.log, &rendered, summary.as_ref().map(|s| &s["outcomes"]), lineage.as_ref());
+    let html = casus::analysis::report::run_html(&o.log, &rendered, summary.as_ref().map(|s| &s["outcomes"]), lineage.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }
 
-fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::charts::Chart>), Fail> {
+fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
     let read = |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| cannot_read(&dir.join(name), e));
     let manifest: serde_json::Value =
         serde_json::from_str(&read("manifest.json")?).map_err(|e| bad(format!("{}: error: {e}", dir.join("manifest.json").display())))?;
@@ -439,7 +440,8 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::charts::Chart>), Fail>
     if swept.is_empty() {
         return Err(bad(format!("{}: error: the manifest names no swept parameter", dir.join("manifest.json").display())));
     }
-    let rows = casus::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
+    let rows =
+        casus::analysis::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
     // Outcomes that are events (`*_day`) or yes/no, from the first run's record.
     let first_run = fs::File::open(dir.join("runs.jsonl"))
         .ok()
@@ -451,8 +453,8 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::charts::Chart>), Fail>
         .and_then(|r| r["outcomes"].as_object())
         .map(|o| o.iter().filter(|(k, v)| k.ends_with("_day") || v.is_boolean()).map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
-    let (charts, constant) = casus::report::sweep_charts(&rows, &swept, &probability);
-    let rendered = casus::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let html = casus::report::sweep_html(&manifest, &swept, &rendered, &constant);
+    let (charts, constant) = casus::analysis::report::sweep_charts(&rows, &swept, &probability);
+    let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let html = casus::analysis::report::sweep_html(&manifest, &swept, &rendered, &constant);
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }

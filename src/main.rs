@@ -13,12 +13,13 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use casus::describe::{significant, timeline_line};
+use casus::analysis::describe::{significant, timeline_line};
+use casus::analysis::replay::{ReadReplayError, Verdict, replay_read};
 use casus::engine::Limits;
+use casus::engine::run::{self};
+use casus::model::params::CATALOGUE;
+use casus::model::prepared::Prepared;
 use casus::outdir;
-use casus::params::CATALOGUE;
-use casus::replay::{ReadReplayError, Verdict, replay_read};
-use casus::run::{self, Prepared};
 
 mod logs_cli;
 mod sweep_cli;
@@ -337,12 +338,12 @@ pub(crate) fn threads(jobs: Option<usize>) -> usize {
 
 pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
     let meta = fs::metadata(path).map_err(|e| cannot_read(path, e))?;
-    if meta.len() > casus::scenario::MAX_FILE_BYTES as u64 {
+    if meta.len() > casus::model::scenario::MAX_FILE_BYTES as u64 {
         return Err(bad(format!(
             "{}: error: file is {} bytes; the limit is {} bytes",
             path.display(),
             meta.len(),
-            casus::scenario::MAX_FILE_BYTES
+            casus::model::scenario::MAX_FILE_BYTES
         )));
     }
     let bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
@@ -350,7 +351,7 @@ pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
 }
 
 pub(crate) fn parse_sets(set: &[String]) -> Result<Vec<(String, String)>, Fail> {
-    set.iter().map(|s| casus::overrides::split(s).map_err(|e| bad(format!("error: {e}")))).collect()
+    set.iter().map(|s| casus::model::overrides::split(s).map_err(|e| bad(format!("error: {e}")))).collect()
 }
 
 pub(crate) fn prepare(scenario: Option<&Path>, overrides: &[(String, String)]) -> Result<(Prepared, String, String), Fail> {
@@ -358,7 +359,7 @@ pub(crate) fn prepare(scenario: Option<&Path>, overrides: &[(String, String)]) -
         Some(p) => (p.display().to_string(), read_source(p)?),
         None => (DEFAULT_NAME.to_string(), DEFAULT_SCENARIO.to_string()),
     };
-    let prepared = run::prepare(&source, overrides).map_err(|e| bad(e.render(&name, &source)))?;
+    let prepared = casus::model::prepared::prepare(&source, overrides).map_err(|e| bad(e.render(&name, &source)))?;
     Ok((prepared, name, source))
 }
 
@@ -444,8 +445,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 fn cmd_check(files: Vec<PathBuf>) -> Result<(), Fail> {
     let mut failures = String::new();
     for f in &files {
-        match read_source(f).and_then(|src| run::prepare(&src, &[]).map(|_| ()).map_err(|e| bad(e.render(&f.display().to_string(), &src))))
-        {
+        match read_source(f).and_then(|src| {
+            casus::model::prepared::prepare(&src, &[]).map(|_| ()).map_err(|e| bad(e.render(&f.display().to_string(), &src)))
+        }) {
             Ok(()) => println!("{}: ok", f.display()),
             Err(e) => failures.push_str(&e.message),
         }
@@ -482,7 +484,8 @@ fn cmd_gen(spec: casus::synth::GenSpec, out: Option<PathBuf>) -> Result<(), Fail
     spec.check().map_err(|e| bad(format!("error: {e}")))?;
     let text = casus::synth::to_ron(&casus::synth::generate(&spec));
     // Valid by construction; checked anyway so a generator bug cannot write a bad file.
-    run::prepare(&text, &[]).map_err(|e| Fail { code: 1, message: format!("internal error: {}", e.render("<generated>", &text)) })?;
+    casus::model::prepared::prepare(&text, &[])
+        .map_err(|e| Fail { code: 1, message: format!("internal error: {}", e.render("<generated>", &text)) })?;
     match out {
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());

@@ -21,9 +21,11 @@ use std::sync::mpsc;
 use serde::{Deserialize, Serialize};
 
 use casus::engine::Limits;
-use casus::event::LOG_SCHEMA_VERSION;
+use casus::engine::run::{self};
+use casus::log::CASUS_VERSION;
+use casus::model::event::LOG_SCHEMA_VERSION;
+use casus::model::prepared::Prepared;
 use casus::outdir;
-use casus::run::{self, CASUS_VERSION, Prepared};
 use casus::sweep::{self, Design, Plan, PointStats, Row, Shard};
 
 use crate::Fail;
@@ -99,7 +101,7 @@ fn looks_like_plan(text: &str) -> bool {
 struct Resolved {
     plan: Plan,
     points: Vec<sweep::Point>,
-    base: casus::scenario::Scenario,
+    base: casus::model::scenario::Scenario,
     scenario_hash: String,
     fixed: Vec<(String, String)>,
 }
@@ -145,10 +147,10 @@ fn resolve(a: &SweepArgs) -> Result<Resolved, Fail> {
         Some(path) => (path.display().to_string(), crate::read_source(path)?),
         None => (crate::DEFAULT_NAME.to_string(), crate::DEFAULT_SCENARIO.to_string()),
     };
-    let base = casus::scenario::load(&source).map_err(|e| bad(e.render(&name, &source)))?;
+    let base = casus::model::scenario::load(&source).map_err(|e| bad(e.render(&name, &source)))?;
     plan.seed = a.seed.unwrap_or(if from_plan_file { plan.seed } else { base.seed });
-    let scenario_hash = casus::state::sha256_hex(source.as_bytes());
-    let fixed_prep = run::prepare_parsed(&base, &scenario_hash, &plan.set).map_err(|e| bad(e.render(&name, &source)))?;
+    let scenario_hash = casus::model::state::sha256_hex(source.as_bytes());
+    let fixed_prep = casus::model::prepared::prepare_parsed(&base, &scenario_hash, &plan.set).map_err(|e| bad(e.render(&name, &source)))?;
     let points = sweep::expand(&plan, |n| {
         fixed_prep.params.get(n).map(sweep::fmt_number).unwrap_or_else(|| field_value(&fixed_prep.scenario, n).unwrap_or_default())
     })
@@ -157,7 +159,7 @@ fn resolve(a: &SweepArgs) -> Result<Resolved, Fail> {
     for (i, p) in points.iter().enumerate() {
         let mut sets = plan.set.clone();
         sets.extend(p.iter().cloned());
-        run::prepare_parsed(&base, &scenario_hash, &sets)
+        casus::model::prepared::prepare_parsed(&base, &scenario_hash, &sets)
             .map_err(|e| bad(format!("design point {i} ({}):\n{}", describe_point(p), e.render(&name, &source))))?;
     }
     let fixed = plan.set.clone();
@@ -169,7 +171,7 @@ fn describe_point(p: &sweep::Point) -> String {
 }
 
 /// The current value of an actor field path, for one-at-a-time baselines.
-fn field_value(s: &casus::scenario::Scenario, path: &str) -> Option<String> {
+fn field_value(s: &casus::model::scenario::Scenario, path: &str) -> Option<String> {
     let (id, rest) = path.split_once('.')?;
     let tree = serde_json::to_value(s).ok()?;
     let actor = tree["actors"].as_array()?.iter().filter_map(|a| a.as_object()?.values().next()).find(|a| a["id"] == id)?.clone();
@@ -497,7 +499,8 @@ fn run_one(r: &Resolved, m: &Manifest, i: u64, cache: &mut Option<(u64, Prepared
     if cache.as_ref().is_none_or(|(p, _)| *p != point) {
         let mut sets = r.fixed.clone();
         sets.extend(r.points[point as usize].iter().cloned());
-        let prepared = run::prepare_parsed(&r.base, &r.scenario_hash, &sets).map_err(|e| bad(format!("design point {point}: {e}")))?;
+        let prepared = casus::model::prepared::prepare_parsed(&r.base, &r.scenario_hash, &sets)
+            .map_err(|e| bad(format!("design point {point}: {e}")))?;
         *cache = Some((point, prepared));
     }
     let prepared = &cache.as_ref().expect("cached").1;

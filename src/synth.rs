@@ -20,8 +20,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::draw::{Draws, Purpose};
-use crate::scenario::*;
+use crate::model::draw::{Draws, Purpose};
+use crate::model::scenario::*;
 
 /// Sizes and seed of a synthetic scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,7 +254,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             ],
         });
     }
-    let start = crate::date::Date::parse("2030-01-01").expect("a valid date");
+    let start = crate::model::date::Date::parse("2030-01-01").expect("a valid date");
     let span = (spec.horizon_days * 2 / 3).max(1);
     let mut timeline = Vec::new();
     let mut focus = state_id(0);
@@ -329,7 +329,7 @@ mod tests {
             let spec = GenSpec { states, treaties, orgs, seed: 5, horizon_days: 365 };
             let s = generate(&spec);
             let text = to_ron(&s);
-            let parsed = crate::scenario::load(&text).unwrap_or_else(|e| panic!("{states}: {}", e.render("gen", &text)));
+            let parsed = crate::model::scenario::load(&text).unwrap_or_else(|e| panic!("{states}: {}", e.render("gen", &text)));
             assert_eq!(parsed, s, "{states}: RON round trip");
             assert_eq!(generate(&spec), s, "deterministic");
             let n_states = s.actors.iter().filter(|a| matches!(a, ActorDef::State(_))).count();

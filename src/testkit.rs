@@ -4,8 +4,7 @@
 //! round of decisions.
 
 use crate::engine::{Limits, Sim};
-use crate::event::{Event, EventKind, Proposal};
-use crate::run;
+use crate::model::event::{Event, EventKind, Proposal};
 
 /// A world under test.
 pub struct Harness {
@@ -17,7 +16,7 @@ impl Harness {
     /// A harness for a scenario source with `--set` overrides.
     pub fn new(source: &str, sets: &[(&str, &str)]) -> Harness {
         let sets: Vec<(String, String)> = sets.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        let p = run::prepare(source, &sets).unwrap_or_else(|e| panic!("{}", e.render("harness", source)));
+        let p = crate::model::prepared::prepare(source, &sets).unwrap_or_else(|e| panic!("{}", e.render("harness", source)));
         Harness { sim: Sim::new(&p.scenario, p.params, p.scenario.seed, Limits::default()) }
     }
 

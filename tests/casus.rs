@@ -24,8 +24,8 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 fn log_bytes(source: &str, seed: u64, sets: &[(String, String)]) -> Vec<u8> {
-    let p = casus::run::prepare(source, sets).expect("valid");
-    let out = casus::run::run(&p, seed, Default::default()).expect("runs");
+    let p = casus::model::prepared::prepare(source, sets).expect("valid");
+    let out = casus::engine::run::run(&p, seed, Default::default()).expect("runs");
     let mut buf = Vec::new();
     out.write_log(&mut buf).expect("write");
     buf
@@ -119,9 +119,9 @@ mod determinism {
         cases.push((casus::synth::to_ron(&casus::synth::generate(&spec)), vec![]));
         let mut events = 0;
         for (source, sets) in &cases {
-            let p = casus::run::prepare(source, sets).expect("valid");
+            let p = casus::model::prepared::prepare(source, sets).expect("valid");
             for seed in 1..=8 {
-                let fast = casus::run::run(&p, seed, Default::default()).expect("runs");
+                let fast = casus::engine::run::run(&p, seed, Default::default()).expect("runs");
                 let mut sim = casus::engine::Sim::new(&p.scenario, p.params.clone(), seed, Default::default());
                 sim.verify_due = true;
                 sim.verify_digests = true;
@@ -139,9 +139,13 @@ mod determinism {
         // Combat parameters are never reached in the baseline (no intervention), so changing
         // one must leave every event identical: draws are keyed, not sequential.
         let src = include_str!("../scenarios/niger_2023.ron");
-        let a = casus::run::run(&casus::run::prepare(src, &[]).unwrap(), 3, Default::default()).unwrap();
-        let b = casus::run::run(&casus::run::prepare(src, &[("combat.max_rounds".into(), "5".into())]).unwrap(), 3, Default::default())
-            .unwrap();
+        let a = casus::engine::run::run(&casus::model::prepared::prepare(src, &[]).unwrap(), 3, Default::default()).unwrap();
+        let b = casus::engine::run::run(
+            &casus::model::prepared::prepare(src, &[("combat.max_rounds".into(), "5".into())]).unwrap(),
+            3,
+            Default::default(),
+        )
+        .unwrap();
         assert_eq!(a.events, b.events);
         assert_eq!(a.end.final_state_hash, b.end.final_state_hash);
     }
@@ -240,13 +244,13 @@ mod replay {
         let out = run_dir("replay_rechained");
         let log = out.join("events.jsonl");
         let text = std::fs::read_to_string(&log).unwrap();
-        let (mut reader, mut writer) = (casus::run::Chain::default(), casus::run::Chain::default());
+        let (mut reader, mut writer) = (casus::log::Chain::default(), casus::log::Chain::default());
         let mut rewritten = Vec::new();
         for line in text.lines() {
             let body = reader.verify(line).unwrap().replacen("\"amount_musd\":180.0", "\"amount_musd\":18.0", 1);
             writer.write_raw(&mut rewritten, body.as_bytes()).unwrap();
         }
-        assert!(casus::run::read_log(&rewritten[..]).is_ok(), "the forged chain verifies");
+        assert!(casus::log::read_log(&rewritten[..]).is_ok(), "the forged chain verifies");
         std::fs::write(&log, &rewritten).unwrap();
         let o = casus(&["replay", out.to_str().unwrap()], &repo());
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -277,10 +281,10 @@ mod scenarios {
         (date: "2023-10-09", event: Coup(state: "NER", leader: "counter-coup")),"#,
         );
         assert!(source.contains("counter-coup"));
-        let p = casus::run::prepare(&source, &[]).unwrap();
+        let p = casus::model::prepared::prepare(&source, &[]).unwrap();
         let mut same_day = 0;
         for seed in 1..=20 {
-            let out = casus::run::run(&p, seed, Default::default()).expect("the run completes");
+            let out = casus::engine::run::run(&p, seed, Default::default()).expect("the run completes");
             let coup = out.events.iter().find(|e| e.kind.name() == "CoupStaged" && e.day > 0).expect("the counter-coup");
             let rounds_after = out.events.iter().filter(|e| e.kind.name() == "CombatRound" && e.seq > coup.seq).count();
             let ended_before = out.events.iter().any(|e| e.kind.name() == "InterventionEnded" && e.seq < coup.seq);
@@ -288,8 +292,11 @@ mod scenarios {
             same_day += out.events.iter().filter(|e| e.kind.name() == "CombatRound" && e.day == coup.day).count();
             let mut log = Vec::new();
             out.write_log(&mut log).unwrap();
-            let parsed = casus::run::read_log(&log[..]).unwrap();
-            assert!(matches!(casus::replay::replay(&p, &parsed), casus::replay::Verdict::Match { .. }), "seed {seed} replays");
+            let parsed = casus::log::read_log(&log[..]).unwrap();
+            assert!(
+                matches!(casus::analysis::replay::replay(&p, &parsed), casus::analysis::replay::Verdict::Match { .. }),
+                "seed {seed} replays"
+            );
         }
         assert!(same_day > 0, "some runs have a combat round on the coup's day");
     }
@@ -315,13 +322,13 @@ mod scenarios {
         assert!(source.contains(r#"target: "GHA""#));
         let sets =
             [("lifting.threshold", "0"), ("lifting.slope", "100"), ("GHA.army_loyalty", "0")].map(|(a, b)| (a.to_string(), b.to_string()));
-        let p = casus::run::prepare(&source, &sets).unwrap();
+        let p = casus::model::prepared::prepare(&source, &sets).unwrap();
         for seed in 1..=4 {
-            let out = casus::run::run(&p, seed, Default::default()).expect("the run completes");
+            let out = casus::engine::run::run(&p, seed, Default::default()).expect("the run completes");
             let lifted: Vec<u32> = out
                 .events
                 .iter()
-                .filter(|e| matches!(&e.kind, casus::event::EventKind::SanctionsLifted { org, target, .. } if org == "ECOWAS" && target == "GHA"))
+                .filter(|e| matches!(&e.kind, casus::model::event::EventKind::SanctionsLifted { org, target, .. } if org == "ECOWAS" && target == "GHA"))
                 .map(|e| e.day)
                 .collect();
             assert_eq!(lifted, [38], "seed {seed}: ECOWAS's sanctions on Ghana are lifted at the first review");
@@ -334,15 +341,17 @@ mod scenarios {
         assert!(!files.is_empty());
         for f in files {
             let src = std::fs::read_to_string(&f).unwrap();
-            let p = casus::run::prepare(&src, &[]).unwrap_or_else(|e| panic!("{}", e.render(&f.display().to_string(), &src)));
+            let p = casus::model::prepared::prepare(&src, &[]).unwrap_or_else(|e| panic!("{}", e.render(&f.display().to_string(), &src)));
             for seed in [1, 2, 3] {
-                let out = casus::run::run(&p, seed, Default::default()).unwrap();
+                let out = casus::engine::run::run(&p, seed, Default::default()).unwrap();
                 let mut buf = Vec::new();
                 out.write_log(&mut buf).unwrap();
-                let parsed = casus::run::read_log(&buf[..]).unwrap();
+                let parsed = casus::log::read_log(&buf[..]).unwrap();
                 assert_eq!(parsed.events, out.events);
-                match casus::replay::replay(&p, &parsed) {
-                    casus::replay::Verdict::Match { final_state_hash, .. } => assert_eq!(final_state_hash, out.end.final_state_hash),
+                match casus::analysis::replay::replay(&p, &parsed) {
+                    casus::analysis::replay::Verdict::Match { final_state_hash, .. } => {
+                        assert_eq!(final_state_hash, out.end.final_state_hash)
+                    }
                     other => panic!("{}: {other:?}", f.display()),
                 }
                 // Every derived event names a rule and a cause that precedes it.
@@ -615,7 +624,7 @@ mod cli {
     fn params_lists_the_catalogue() {
         let o = casus(&["params"], &repo());
         assert!(o.status.success());
-        for s in casus::params::CATALOGUE {
+        for s in casus::model::params::CATALOGUE {
             assert!(stdout(&o).contains(s.name));
         }
     }
@@ -627,7 +636,7 @@ mod docs {
     #[test]
     fn every_event_kind_is_documented_in_the_log_format() {
         let doc = std::fs::read_to_string(repo().join("docs/log-format.md")).unwrap();
-        for kind in casus::event::KIND_NAMES {
+        for kind in casus::model::event::KIND_NAMES {
             assert!(doc.contains(&format!("| `{kind}` |")), "docs/log-format.md does not document {kind}");
         }
     }
@@ -635,7 +644,7 @@ mod docs {
     #[test]
     fn every_parameter_is_documented_in_the_model() {
         let doc = std::fs::read_to_string(repo().join("docs/model.md")).unwrap();
-        for p in casus::params::CATALOGUE {
+        for p in casus::model::params::CATALOGUE {
             let row = format!("| `{}` | {} | [{}, {}]", p.name, p.default, p.min, p.max);
             assert!(doc.contains(&row), "docs/model.md has no up-to-date row for {}: expected it to start {row:?}", p.name);
         }
@@ -645,7 +654,7 @@ mod docs {
     fn every_standard_outcome_is_documented() {
         let doc = std::fs::read_to_string(repo().join("docs/log-format.md")).unwrap();
         let src = include_str!("../scenarios/niger_2023.ron");
-        let out = casus::run::run(&casus::run::prepare(src, &[]).unwrap(), 1, Default::default()).unwrap();
+        let out = casus::engine::run::run(&casus::model::prepared::prepare(src, &[]).unwrap(), 1, Default::default()).unwrap();
         let v = serde_json::to_value(&out.outcomes).unwrap();
         for key in v.as_object().unwrap().keys() {
             assert!(doc.contains(&format!("`{key}`")), "docs/log-format.md does not define outcome {key}");

@@ -6,7 +6,7 @@
 //! a party with security_threat 1 under reliability.threat_weight = 50 always declines), so
 //! every expected line is certain, not likely.
 
-use casus::event::{Event, EventKind};
+use casus::model::event::{Event, EventKind};
 
 const TEMPLATE: &str = r#"(
     name: "case", start: "2024-01-01", horizon_days: 60, seed: 1, focus: "AAA",
@@ -106,8 +106,8 @@ fn compact(e: &Event) -> Option<String> {
 
 fn run_case(c: &Case) -> Vec<String> {
     let src = scenario(c);
-    let p = casus::run::prepare(&src, &[]).unwrap_or_else(|e| panic!("case {}: {}", c.name, e.render("case", &src)));
-    let out = casus::run::run(&p, 1, Default::default()).unwrap_or_else(|e| panic!("case {}: {e}", c.name));
+    let p = casus::model::prepared::prepare(&src, &[]).unwrap_or_else(|e| panic!("case {}: {}", c.name, e.render("case", &src)));
+    let out = casus::engine::run::run(&p, 1, Default::default()).unwrap_or_else(|e| panic!("case {}: {e}", c.name));
     out.events.iter().filter_map(compact).collect()
 }
 
@@ -241,7 +241,7 @@ fn a_discretionary_clause_halves_the_odds_of_honouring() {
             format!(r#"(article: "Art. 1", obligation: Defence, triggers: [AttackOnTerritory], owed: [Logistics], binding: {binding})"#);
         let c = Case { name: "binding", clauses: Box::leak(clause.into_boxed_str()), timeline: STRIKE_D5, ..BASE };
         let src = scenario(&c).replace(r#""reliability.base": 1.0"#, r#""reliability.base": 0.75"#);
-        let out = casus::run::run(&casus::run::prepare(&src, &[]).unwrap(), 1, Default::default()).unwrap();
+        let out = casus::engine::run::run(&casus::model::prepared::prepare(&src, &[]).unwrap(), 1, Default::default()).unwrap();
         out.events
             .iter()
             .find_map(|e| match &e.kind {
@@ -457,7 +457,7 @@ fn lifting_on_humanitarian_grounds_keeps_targeted_measures() {
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
-    let out = casus::run::run(&casus::run::prepare(src, &sets).unwrap(), 1, Default::default()).unwrap();
+    let out = casus::engine::run::run(&casus::model::prepared::prepare(src, &sets).unwrap(), 1, Default::default()).unwrap();
     let got: Vec<String> = out.events.iter().filter_map(compact).filter(|s| s.contains("Sanctions")).collect();
     assert_eq!(
         got,

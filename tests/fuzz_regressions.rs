@@ -18,9 +18,9 @@ fn scenario_inputs_never_panic() {
     for (path, bytes) in inputs("scenario") {
         let Ok(text) = std::str::from_utf8(&bytes) else { continue };
         let result = std::panic::catch_unwind(|| {
-            if let Ok(mut p) = casus::run::prepare(text, &[]) {
+            if let Ok(mut p) = casus::model::prepared::prepare(text, &[]) {
                 p.scenario.horizon_days = p.scenario.horizon_days.min(120);
-                let _ = casus::run::run(&p, 1, casus::engine::Limits { max_rounds_per_day: 64, max_events: 300 });
+                let _ = casus::engine::run::run(&p, 1, casus::engine::Limits { max_rounds_per_day: 64, max_events: 300 });
             }
         });
         assert!(result.is_ok(), "{} panics", path.display());
@@ -29,20 +29,21 @@ fn scenario_inputs_never_panic() {
 
 #[test]
 fn log_inputs_never_panic() {
-    let niger = casus::run::prepare(include_str!("../scenarios/niger_2023.ron"), &[]).unwrap();
+    let niger = casus::model::prepared::prepare(include_str!("../scenarios/niger_2023.ron"), &[]).unwrap();
     for (path, bytes) in inputs("log") {
         let result = std::panic::catch_unwind(|| {
-            let whole = casus::run::read_log(&bytes[..]).map(|log| casus::replay::replay(&niger, &log)).map_err(|e| e.to_string());
-            let streamed = casus::replay::replay_read(&bytes[..], 1, |_| Ok::<_, ()>(niger.clone())).map_err(|e| match e {
-                casus::replay::ReadReplayError::Read(e) => e.to_string(),
+            let whole =
+                casus::log::read_log(&bytes[..]).map(|log| casus::analysis::replay::replay(&niger, &log)).map_err(|e| e.to_string());
+            let streamed = casus::analysis::replay::replay_read(&bytes[..], 1, |_| Ok::<_, ()>(niger.clone())).map_err(|e| match e {
+                casus::analysis::replay::ReadReplayError::Read(e) => e.to_string(),
                 other => format!("{other:?}"),
             });
             assert_eq!(whole, streamed, "{}: whole and streamed replay disagree", path.display());
             let text = String::from_utf8_lossy(&bytes);
-            let events: Vec<casus::event::Event> = text.lines().take(32).filter_map(|l| serde_json::from_str(l).ok()).collect();
+            let events: Vec<casus::model::event::Event> = text.lines().take(32).filter_map(|l| serde_json::from_str(l).ok()).collect();
             if !events.is_empty() {
-                let log = casus::run::ParsedLog { header: Some(casus::run::header(&niger, 1)), events, ..Default::default() };
-                let _ = casus::replay::replay(&niger, &log);
+                let log = casus::log::ParsedLog { header: Some(casus::log::header(&niger, 1)), events, ..Default::default() };
+                let _ = casus::analysis::replay::replay(&niger, &log);
             }
         });
         assert!(result.is_ok(), "{} panics", path.display());

@@ -7,23 +7,23 @@ use std::process::{Command, Output};
 mod common;
 use common::{casus, repo, scratch, stderr, stdout};
 
-use casus::fork::{At, Changes};
-use casus::run::{ParsedLog, read_log};
+use casus::analysis::fork::{At, Changes};
+use casus::log::{ParsedLog, read_log};
 
 const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
 const INTERVENTION: &str = include_str!("../scenarios/niger_2023_intervention.ron");
 
 fn run_log(source: &str, seed: u64) -> (Vec<u8>, ParsedLog) {
-    let p = casus::run::prepare(source, &[]).expect("valid");
-    let out = casus::run::run(&p, seed, Default::default()).expect("runs");
+    let p = casus::model::prepared::prepare(source, &[]).expect("valid");
+    let out = casus::engine::run::run(&p, seed, Default::default()).expect("runs");
     let mut bytes = Vec::new();
     out.write_log(&mut bytes).expect("write");
     let parsed = read_log(&bytes[..]).expect("reads");
     (bytes, parsed)
 }
 
-fn fork_bytes(source: &str, parent: &ParsedLog, at: At, changes: &Changes) -> (Vec<u8>, ParsedLog, casus::fork::Lineage) {
-    let f = casus::fork::fork(source, parent, at, changes, Default::default()).expect("forks");
+fn fork_bytes(source: &str, parent: &ParsedLog, at: At, changes: &Changes) -> (Vec<u8>, ParsedLog, casus::analysis::fork::Lineage) {
+    let f = casus::analysis::fork::fork(source, parent, at, changes, Default::default()).expect("forks");
     let mut bytes = Vec::new();
     f.output.write_log(&mut bytes).expect("write");
     let parsed = read_log(&bytes[..]).expect("reads");
@@ -37,7 +37,7 @@ mod explain {
     fn sanctions_on_niger_trace_back_to_the_coup_through_the_summit() {
         let (_, log) = run_log(NIGER, 2023);
         let sanctions = log.events.iter().find(|e| e.kind.name() == "SanctionsImposed").expect("sanctions");
-        let chain = casus::query::causal_chain(&log.events, sanctions.seq).unwrap();
+        let chain = casus::analysis::query::causal_chain(&log.events, sanctions.seq).unwrap();
         let steps: Vec<(&str, &str)> = chain.iter().map(|e| (e.kind.name(), e.rule.as_str())).collect();
         assert_eq!(
             steps,
@@ -58,7 +58,7 @@ mod explain {
             .iter()
             .find(|e| e.kind.name() == "ForcesDeployed" && e.rule == "AES Charter Art. 6")
             .expect("an Article 6 deployment");
-        let chain = casus::query::causal_chain(&log.events, deployed.seq).unwrap();
+        let chain = casus::analysis::query::causal_chain(&log.events, deployed.seq).unwrap();
         let kinds: Vec<&str> = chain.iter().map(|e| e.kind.name()).collect();
         assert_eq!(
             kinds,
@@ -66,7 +66,7 @@ mod explain {
         );
         assert_eq!(chain[0].rule, "scenario", "the counterfactual scripts the launch");
         assert!(chain[2..].iter().all(|e| e.rule == "AES Charter Art. 6"), "every step after the attack cites Article 6");
-        let tree = casus::query::consequences(&log.events, chain[2].seq, None).unwrap();
+        let tree = casus::analysis::query::consequences(&log.events, chain[2].seq, None).unwrap();
         assert!(tree.iter().any(|(_, e)| e.seq == deployed.seq), "the deployment is among the obligation's consequences");
     }
 
@@ -106,7 +106,8 @@ mod log_command {
             &dir,
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        let events: Vec<casus::event::Event> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("an event per line")).collect();
+        let events: Vec<casus::model::event::Event> =
+            stdout(&o).lines().map(|l| serde_json::from_str(l).expect("an event per line")).collect();
         assert!(!events.is_empty() && events.len() < n_all);
         for e in &events {
             assert_eq!(e.kind.name(), "AttackOccurred");
@@ -156,7 +157,7 @@ mod log_command {
 
 mod reading {
     use super::*;
-    use casus::event::Event;
+    use casus::model::event::Event;
 
     /// Every event of two runs, written in the log's field order, reads back equal; so do
     /// the same objects with their fields in other orders (as another JSON tool might write
@@ -213,29 +214,31 @@ mod streaming {
     //! `replay_read` folds a log as it reads it, on one thread or two; its answers must be the
     //! whole-log path's (`read_log`, then `replay`), errors and their order included.
     use super::*;
-    use casus::replay::{ReadReplayError, Verdict, replay, replay_read};
+    use casus::analysis::replay::{ReadReplayError, Verdict, replay, replay_read};
 
     type Answer = Result<Verdict, String>;
 
     fn streamed(bytes: &[u8], threads: usize, source: &str) -> Answer {
-        replay_read(bytes, threads, |h| casus::run::prepare(source, &h.overrides).map_err(|e| format!("{e:?}"))).map_err(|e| match e {
-            ReadReplayError::Read(e) => format!("read: {e}"),
-            ReadReplayError::Prepare(e) => format!("prepare: {e}"),
-            ReadReplayError::Thread(e) => format!("thread: {e}"),
+        replay_read(bytes, threads, |h| casus::model::prepared::prepare(source, &h.overrides).map_err(|e| format!("{e:?}"))).map_err(|e| {
+            match e {
+                ReadReplayError::Read(e) => format!("read: {e}"),
+                ReadReplayError::Prepare(e) => format!("prepare: {e}"),
+                ReadReplayError::Thread(e) => format!("thread: {e}"),
+            }
         })
     }
 
     fn whole(bytes: &[u8], source: &str) -> Answer {
         let log = read_log(bytes).map_err(|e| format!("read: {e}"))?;
         let overrides = &log.header.as_ref().expect("a header").overrides;
-        let p = casus::run::prepare(source, overrides).map_err(|e| format!("prepare: {e:?}"))?;
+        let p = casus::model::prepared::prepare(source, overrides).map_err(|e| format!("prepare: {e:?}"))?;
         Ok(replay(&p, &log))
     }
 
     /// The log with `edit` applied to each record's body (chain value removed), chained again:
     /// `None` drops the record.
     fn rechained(bytes: &[u8], edit: impl Fn(usize, String) -> Option<String>) -> Vec<u8> {
-        let (mut reader, mut writer) = (casus::run::Chain::default(), casus::run::Chain::default());
+        let (mut reader, mut writer) = (casus::log::Chain::default(), casus::log::Chain::default());
         let mut out = Vec::new();
         for (i, line) in std::str::from_utf8(bytes).unwrap().lines().enumerate() {
             if let Some(body) = edit(i, reader.verify(line).unwrap()) {
@@ -263,8 +266,8 @@ mod streaming {
             horizon_days: 400,
         }));
         for source in [NIGER, INTERVENTION, big.as_str()] {
-            let p = casus::run::prepare(source, &[]).unwrap();
-            let out = casus::run::run(&p, 7, Default::default()).unwrap();
+            let p = casus::model::prepared::prepare(source, &[]).unwrap();
+            let out = casus::engine::run::run(&p, 7, Default::default()).unwrap();
             let mut bytes = Vec::new();
             out.write_log(&mut bytes).unwrap();
             let events = out.events.len();
@@ -298,11 +301,11 @@ mod streaming {
 
             // A checkpoint swapped with the event after it, chain recomputed: it no longer stands
             // where its state was taken, which both refuse as a reordering.
-            let mut reader = casus::run::Chain::default();
+            let mut reader = casus::log::Chain::default();
             let mut bodies: Vec<String> = lines.iter().map(|l| reader.verify(l).unwrap()).collect();
             let cp = bodies.iter().position(|b| b.contains("\"record\":\"checkpoint\"")).expect("a checkpoint");
             bodies.swap(cp, cp + 1);
-            let (mut writer, mut swapped) = (casus::run::Chain::default(), Vec::new());
+            let (mut writer, mut swapped) = (casus::log::Chain::default(), Vec::new());
             for b in &bodies {
                 writer.write_raw(&mut swapped, b.as_bytes()).unwrap();
             }
@@ -333,8 +336,8 @@ mod streaming {
             seed: 9,
             horizon_days: 2000,
         }));
-        let p = casus::run::prepare(&big, &[]).unwrap();
-        let out = casus::run::run(&p, 3, Default::default()).unwrap();
+        let p = casus::model::prepared::prepare(&big, &[]).unwrap();
+        let out = casus::engine::run::run(&p, 3, Default::default()).unwrap();
         // Records cross between the threads in batches of 512.
         assert!(out.events.len() > 5_000, "{} events: about ten batches", out.events.len());
         let mut bytes = Vec::new();
@@ -373,7 +376,7 @@ mod fork {
         assert!(fork.events[kept..].iter().all(|e| e.day >= lineage.day));
         assert!(!fork.events.iter().any(|e| e.kind.name() == "SanctionsImposed"), "the dropped decision never happens");
         assert_eq!(lineage.drops[0].refused, 1);
-        let d = casus::diff::diff(&log, &fork);
+        let d = casus::analysis::diff::diff(&log, &fork);
         assert_eq!(d.common, sanctions.seq, "they diverge exactly at the dropped event");
         // Events on the fork day before the dropped one are decided again, identically.
         assert!(fork.events[kept..sanctions.seq as usize] == log.events[kept..sanctions.seq as usize]);
@@ -454,7 +457,7 @@ mod schema {
 
     /// The checked-in run folder `tests/data/log_vN`: its log, read and upcast, and its
     /// scenario prepared with the log's overrides.
-    fn checked_in(version: u32) -> (casus::run::ParsedLog, casus::run::Prepared) {
+    fn checked_in(version: u32) -> (casus::log::ParsedLog, casus::model::prepared::Prepared) {
         let dir = repo().join(format!("tests/data/log_v{version}"));
         let bytes = std::fs::read(dir.join("events.jsonl")).unwrap();
         let prefix = format!("{{\"record\":\"header\",\"schema_version\":{version},");
@@ -462,9 +465,9 @@ mod schema {
         let log = read_log(&bytes[..]).expect("upcast");
         assert_eq!(log.written_schema_version, version);
         let header = log.header.as_ref().unwrap();
-        assert_eq!(header.schema_version, casus::event::LOG_SCHEMA_VERSION);
+        assert_eq!(header.schema_version, casus::model::event::LOG_SCHEMA_VERSION);
         let source = std::fs::read_to_string(dir.join("scenario.ron")).unwrap();
-        let p = casus::run::prepare(&source, &header.overrides).unwrap();
+        let p = casus::model::prepared::prepare(&source, &header.overrides).unwrap();
         (log, p)
     }
 
@@ -474,7 +477,7 @@ mod schema {
         let header = log.header.as_ref().unwrap();
         assert!(header.actors.is_empty(), "schema 1 did not name actors");
         assert_eq!(header.name_of("NER"), "NER", "readers fall back to ids");
-        assert!(matches!(casus::replay::replay(&p, &log), casus::replay::Verdict::Match { .. }));
+        assert!(matches!(casus::analysis::replay::replay(&p, &log), casus::analysis::replay::Verdict::Match { .. }));
         let here = repo();
         let o = casus(&["replay", "tests/data/log_v1"], &here);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -494,17 +497,17 @@ mod schema {
         let (log, p) = checked_in(2);
         assert!(log.checkpoints.len() > 5 && log.events.iter().any(|e| e.kind.name() == "CombatRound"));
         let header = log.header.as_ref().unwrap();
-        let casus::replay::Verdict::Match { final_state_hash, .. } = casus::replay::replay(&p, &log) else {
+        let casus::analysis::replay::Verdict::Match { final_state_hash, .. } = casus::analysis::replay::replay(&p, &log) else {
             panic!("the schema-2 log replays")
         };
         assert_eq!(final_state_hash, log.end.as_ref().unwrap().final_state_hash);
         // The same run today: same events, digests in the compact encoding.
-        let now = casus::run::run(&p, header.seed, Default::default()).unwrap();
+        let now = casus::engine::run::run(&p, header.seed, Default::default()).unwrap();
         assert!(now.events == log.events, "the model is unchanged");
         assert_ne!(now.end.final_state_hash, final_state_hash, "schema 3 digests another encoding");
         let mut bad = log.clone();
         bad.checkpoints[3].state_hash = now.checkpoints[3].state_hash.clone();
-        assert!(matches!(casus::replay::replay(&p, &bad), casus::replay::Verdict::Diverged { .. }));
+        assert!(matches!(casus::analysis::replay::replay(&p, &bad), casus::analysis::replay::Verdict::Diverged { .. }));
         let o = casus(&["replay", "tests/data/log_v2"], &repo());
         assert!(o.status.success(), "{}", stderr(&o));
     }
@@ -518,15 +521,15 @@ mod schema {
         let (log, p) = checked_in(3);
         assert!(log.checkpoints.len() > 5 && log.events.iter().any(|e| e.kind.name() == "CombatRound"));
         let header = log.header.as_ref().unwrap();
-        assert!(matches!(casus::replay::replay(&p, &log), casus::replay::Verdict::Match { .. }));
-        let now = casus::run::run(&p, header.seed, Default::default()).unwrap();
+        assert!(matches!(casus::analysis::replay::replay(&p, &log), casus::analysis::replay::Verdict::Match { .. }));
+        let now = casus::engine::run::run(&p, header.seed, Default::default()).unwrap();
         assert!(now.events == log.events, "the model is unchanged");
         assert_eq!(now.end.final_state_hash, log.end.as_ref().unwrap().final_state_hash);
         assert_eq!(now.checkpoints.len(), log.checkpoints.len());
         assert!(now.checkpoints.iter().zip(&log.checkpoints).all(|(a, b)| a.state_hash != b.state_hash && a.next_seq == b.next_seq));
         let mut bad = log.clone();
         bad.checkpoints[4].state_hash = now.checkpoints[4].state_hash.clone();
-        assert!(matches!(casus::replay::replay(&p, &bad), casus::replay::Verdict::Diverged { .. }));
+        assert!(matches!(casus::analysis::replay::replay(&p, &bad), casus::analysis::replay::Verdict::Diverged { .. }));
         let o = casus(&["replay", "tests/data/log_v3"], &repo());
         assert!(o.status.success(), "{}", stderr(&o));
     }
@@ -536,13 +539,13 @@ mod schema {
         let (bytes, _) = run_log(NIGER, 1);
         let text = String::from_utf8(bytes).unwrap();
         let first = text.lines().next().unwrap();
-        let version = format!("\"schema_version\":{},", casus::event::LOG_SCHEMA_VERSION);
+        let version = format!("\"schema_version\":{},", casus::model::event::LOG_SCHEMA_VERSION);
         let body = format!("{}}}", &first[..first.rfind(",\"chain\"").unwrap()]);
         for (v, expected) in [("99", "written by a newer casus"), ("0", "the header is damaged")] {
             let edited = body.replacen(&version, &format!("\"schema_version\":{v},"), 1);
             assert_ne!(edited, body);
             let mut out = Vec::new();
-            casus::run::Chain::default().write_raw(&mut out, edited.as_bytes()).unwrap();
+            casus::log::Chain::default().write_raw(&mut out, edited.as_bytes()).unwrap();
             let err = read_log(&out[..]).unwrap_err();
             assert!(err.message.contains(expected), "{v}: {}", err.message);
         }

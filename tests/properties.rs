@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use casus::scenario::*;
-use casus::state::Id;
+use casus::model::scenario::*;
+use casus::model::state::Id;
 use proptest::prelude::*;
 
 struct Choices<'a> {
@@ -83,7 +83,7 @@ fn rule(c: &mut Choices) -> DecisionRule {
 fn generate(bytes: &[u8]) -> Scenario {
     let c = &mut Choices { bytes, pos: 0 };
     let horizon = 20 + c.below(200) as u32;
-    let start = casus::date::Date::parse("2024-01-01").unwrap();
+    let start = casus::model::date::Date::parse("2024-01-01").unwrap();
     let date = |c: &mut Choices| start.plus_days(c.below(horizon as usize + 1) as i64).to_string();
     let n_states = 2 + c.below(5);
     let states: Vec<Id> = (0..n_states).map(|i| Id::from(format!("S{i}"))).collect();
@@ -278,7 +278,7 @@ fn generate(bytes: &[u8]) -> Scenario {
         timeline.push(ScriptedDef { date: date(c), event });
     }
     let mut parameters = BTreeMap::new();
-    for spec in casus::params::CATALOGUE {
+    for spec in casus::model::params::CATALOGUE {
         if c.below(8) == 0 {
             let v = spec.min + (spec.max - spec.min) * c.unit();
             parameters.insert(spec.name.to_string(), if spec.integer { v.round() } else { v });
@@ -305,9 +305,9 @@ fn check(bytes: &[u8], seed: u64) {
     let scenario = generate(bytes);
     let errors = validate(&scenario);
     assert!(errors.is_empty(), "the generator made an invalid scenario: {errors:?}");
-    let p = casus::run::prepare_parsed(&scenario, "generated", &[]).unwrap();
-    let a = casus::run::run(&p, seed, Default::default()).expect("the run completes");
-    let b = casus::run::run(&p, seed, Default::default()).expect("the run completes");
+    let p = casus::model::prepared::prepare_parsed(&scenario, "generated", &[]).unwrap();
+    let a = casus::engine::run::run(&p, seed, Default::default()).expect("the run completes");
+    let b = casus::engine::run::run(&p, seed, Default::default()).expect("the run completes");
     let (mut la, mut lb) = (Vec::new(), Vec::new());
     a.write_log(&mut la).unwrap();
     b.write_log(&mut lb).unwrap();
@@ -322,9 +322,9 @@ fn check(bytes: &[u8], seed: u64) {
     sim.run().expect("the run completes");
     assert!(sim.log().events == a.events, "running every module every round changed the run");
     assert!(sim.log().checkpoints == a.checkpoints, "checkpoints differ");
-    let parsed = casus::run::read_log(&la[..]).unwrap();
-    match casus::replay::replay(&p, &parsed) {
-        casus::replay::Verdict::Match { final_state_hash, .. } => assert_eq!(final_state_hash, a.end.final_state_hash.clone()),
+    let parsed = casus::log::read_log(&la[..]).unwrap();
+    match casus::analysis::replay::replay(&p, &parsed) {
+        casus::analysis::replay::Verdict::Match { final_state_hash, .. } => assert_eq!(final_state_hash, a.end.final_state_hash.clone()),
         other => panic!("replay diverged: {other:?}"),
     }
     for e in &a.events {

@@ -1,8 +1,8 @@
 //! Given/when/then tests, one group per rule module: given prior events, when an event
 //! happens (or a day begins), then the rules propose exactly these events, citing these rules.
 
-use casus::event::{EventKind, LiftReason, Proposal, SummitAgenda, VoteQuestion};
-use casus::scenario::{AttackKind, Measure};
+use casus::model::event::{EventKind, LiftReason, Proposal, SummitAgenda, VoteQuestion};
+use casus::model::scenario::{AttackKind, Measure};
 use casus::testkit::Harness;
 
 const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
@@ -148,7 +148,7 @@ mod ucg {
         );
         let then = h.on_day(5);
         let pledges: Vec<&Proposal> = then.iter().filter(|p| matches!(p.kind, EventKind::DefencePledged { .. })).collect();
-        let by: Vec<casus::state::Id> = pledges.iter().filter_map(|p| p.kind.actors().first().cloned()).collect();
+        let by: Vec<casus::model::state::Id> = pledges.iter().filter_map(|p| p.kind.actors().first().cloned()).collect();
         assert_eq!(by, ["BFA", "GIN", "MLI"]);
         assert!(pledges.iter().all(|p| p.cause == Some(ult[0].seq)));
     }
@@ -344,7 +344,7 @@ mod defence {
             party: "MLI".into(),
             beneficiary: "NER".into(),
             attacker: "NGA".into(),
-            binding: casus::scenario::Bindingness::Duty,
+            binding: casus::model::scenario::Bindingness::Duty,
             attack_seq: attack[0].seq,
         };
         let then = h.when(61, obligation);
@@ -370,7 +370,7 @@ mod defence {
             party: "MLI".into(),
             beneficiary: "NER".into(),
             attacker: "NGA".into(),
-            binding: casus::scenario::Bindingness::Duty,
+            binding: casus::model::scenario::Bindingness::Duty,
             attack_seq: a[0].seq,
         };
         h.given(61, vec![ob]);
@@ -381,7 +381,7 @@ mod defence {
                 party: "MLI".into(),
                 beneficiary: "NER".into(),
                 honoured: true,
-                forms: vec![casus::scenario::AssistanceForm::ArmedForce],
+                forms: vec![casus::model::scenario::AssistanceForm::ArmedForce],
                 troops: 2000,
                 probability: 0.8,
                 attack_seq: a[0].seq,
@@ -439,10 +439,10 @@ mod armed {
 
     #[test]
     fn the_attack_rate_rises_when_forces_are_drawn_away_and_when_foreign_forces_leave() {
-        let params = casus::params::Params::defaults();
+        let params = casus::model::params::Params::defaults();
         let h = Harness::new(NIGER, &[]);
-        let e = h.sim.world.resource::<casus::engine::Fixed>().index["NER"];
-        let mut p = h.sim.world.get::<casus::state::Polity>(e).unwrap().clone();
+        let e = h.sim.world.resource::<casus::model::world::Fixed>().index["NER"];
+        let mut p = h.sim.world.get::<casus::model::state::Polity>(e).unwrap().clone();
         assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, true, true), 1.0);
         assert!((casus::rules::armed::rate_multiplier(&params, &p, true, false) - 1.8).abs() < 1e-12);
         p.redeployed = p.troops / 10;

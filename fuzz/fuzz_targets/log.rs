@@ -7,17 +7,17 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
-fn niger() -> &'static casus::run::Prepared {
-    static P: OnceLock<casus::run::Prepared> = OnceLock::new();
-    P.get_or_init(|| casus::run::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).expect("valid"))
+fn niger() -> &'static casus::model::prepared::Prepared {
+    static P: OnceLock<casus::model::prepared::Prepared> = OnceLock::new();
+    P.get_or_init(|| casus::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).expect("valid"))
 }
 
 fuzz_target!(|data: &[u8]| {
     // Whole (read, then replay) and streamed (`replay_read`, as `casus replay` does) give the
     // same answer, errors included.
-    let whole = casus::run::read_log(data).map(|log| casus::replay::replay(niger(), &log)).map_err(|e| e.to_string());
-    let streamed = casus::replay::replay_read(data, 1, |_| Ok::<_, ()>(niger().clone())).map_err(|e| match e {
-        casus::replay::ReadReplayError::Read(e) => e.to_string(),
+    let whole = casus::log::read_log(data).map(|log| casus::analysis::replay::replay(niger(), &log)).map_err(|e| e.to_string());
+    let streamed = casus::analysis::replay::replay_read(data, 1, |_| Ok::<_, ()>(niger().clone())).map_err(|e| match e {
+        casus::analysis::replay::ReadReplayError::Read(e) => e.to_string(),
         other => format!("{other:?}"),
     });
     assert_eq!(whole, streamed, "whole and streamed replay disagree");
@@ -30,19 +30,19 @@ fuzz_target!(|data: &[u8]| {
         // the event `serde_json` reads, or leaves it to `serde_json`.
         let body = line.rfind(",\"chain\":").map_or(line.to_string(), |at| format!("{}}}", &line[..at]));
         for record in [line, body.as_str()] {
-            if let Some(fast) = casus::event::fast::event(record) {
-                let general = serde_json::from_str::<casus::event::Event>(record).ok();
+            if let Some(fast) = casus::model::event::fast::event(record) {
+                let general = serde_json::from_str::<casus::model::event::Event>(record).ok();
                 assert_eq!(general.as_ref(), Some(&fast), "direct and general reading disagree on {record}");
             }
         }
-        if let Ok(e) = serde_json::from_str::<casus::event::Event>(line) {
+        if let Ok(e) = serde_json::from_str::<casus::model::event::Event>(line) {
             events.push(e);
         }
     }
     if !events.is_empty() {
-        let mut log = casus::run::ParsedLog::default();
-        log.header = Some(casus::run::header(niger(), 1));
+        let mut log = casus::log::ParsedLog::default();
+        log.header = Some(casus::log::header(niger(), 1));
         log.events = events;
-        let _ = casus::replay::replay(niger(), &log);
+        let _ = casus::analysis::replay::replay(niger(), &log);
     }
 });

@@ -6,13 +6,14 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemState;
 
-use crate::draw::{Draws, Purpose};
-use crate::engine::{Ctx, Fixed};
-use crate::event::EventKind;
-use crate::params::Params;
+use crate::model::draw::{Draws, Purpose};
+use crate::model::event::EventKind;
+use crate::model::params::Params;
+use crate::model::scenario::AttackKind;
+use crate::model::state::{Code, GroupProfile, GroupState, PartnerState, Place, Polity};
+use crate::model::world::Fixed;
+use crate::rules::context::Ctx;
 use crate::rules::k;
-use crate::scenario::AttackKind;
-use crate::state::{Code, GroupProfile, GroupState, PartnerState, Place, Polity};
 
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
@@ -200,8 +201,8 @@ mod tests {
 
     #[test]
     fn the_calendar_redraws_the_places_hosted_forces_left() {
-        let p = crate::run::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).expect("valid");
-        let mut world = crate::engine::build_world(&p.scenario, p.params.clone(), 1);
+        let p = crate::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).expect("valid");
+        let mut world = crate::fold::world::build_world(&p.scenario, p.params.clone(), 1);
         let mut calendar = AttackCalendar::new(&mut world);
         calendar.refresh(&mut world);
         assert!(calendar.pairs.iter().any(|p| p.day.is_some()), "the scenario has attacks");

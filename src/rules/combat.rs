@@ -6,13 +6,13 @@
 use bevy_ecs::prelude::*;
 use rand::RngExt;
 
-use crate::draw::Purpose;
-use crate::engine::Ctx;
-use crate::event::{CombatOutcome, EventKind};
-use crate::params::Params;
+use crate::model::draw::Purpose;
+use crate::model::event::{CombatOutcome, EventKind};
+use crate::model::params::Params;
+use crate::model::scenario::AttackKind;
+use crate::model::state::{Crises, Defence, OrgProfile, Polity, Stage, StateProfile};
+use crate::rules::context::Ctx;
 use crate::rules::{effective_defenders, k};
-use crate::scenario::AttackKind;
-use crate::state::{Crises, Defence, OrgProfile, Polity, Stage, StateProfile};
 
 /// Rule citation for the attrition model.
 pub const RULE: &str = "combat model (Lanchester square law)";
@@ -23,7 +23,7 @@ pub fn fight_interventions(
     crises: &Crises,
     defence: &Defence,
     states: &Query<(&StateProfile, &Polity)>,
-    orgs: &Query<(&OrgProfile, &crate::state::OrgState)>,
+    orgs: &Query<(&OrgProfile, &crate::model::state::OrgState)>,
 ) {
     let day = ctx.day();
     let fresh = ctx.fresh();

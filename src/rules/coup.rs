@@ -3,10 +3,10 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::draw::{Purpose, logistic};
-use crate::engine::Ctx;
-use crate::event::EventKind;
-use crate::state::{Crises, Polity, StateProfile};
+use crate::model::draw::{Purpose, logistic};
+use crate::model::event::EventKind;
+use crate::model::state::{Crises, Polity, StateProfile};
+use crate::rules::context::Ctx;
 
 /// Rule citation for coup outcomes.
 pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
@@ -22,7 +22,7 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
         let kind = if fails {
             EventKind::CoupFailing {
                 state: state.clone(),
-                reversal_day: ctx.day() + crate::params::Params::days(ctx.fixed.params.coup_reversal_delay_days),
+                reversal_day: ctx.day() + crate::model::params::Params::days(ctx.fixed.params.coup_reversal_delay_days),
             }
         } else {
             EventKind::CoupConsolidated { state: state.clone() }

@@ -6,14 +6,14 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::draw::Purpose;
-use crate::engine::Ctx;
-use crate::event::{Event, EventKind, VoteQuestion};
-use crate::params::Params;
+use crate::model::draw::Purpose;
+use crate::model::event::{Event, EventKind, VoteQuestion};
+use crate::model::params::Params;
+use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
+use crate::model::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
-use crate::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
-use crate::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 

@@ -4,17 +4,17 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::apply::loss_rate_per_day;
-use crate::draw::{Purpose, logistic};
-use crate::engine::Ctx;
-use crate::event::EventKind;
-use crate::params::Params;
+use crate::model::draw::{Purpose, logistic};
+use crate::model::economics::loss_rate_per_day;
+use crate::model::event::EventKind;
+use crate::model::params::Params;
+use crate::model::scenario::Regime;
+use crate::model::state::{Code, Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::rules::context::Ctx;
 use crate::rules::{in_series, k, next_in_series};
-use crate::scenario::Regime;
-use crate::state::{Code, Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 
 /// GDP loss accrued up to `day` without mutating state.
-pub fn loss_now(p: &Polity, def: &crate::scenario::StateDef, params: &Params, day: u32) -> f64 {
+pub fn loss_now(p: &Polity, def: &crate::model::scenario::StateDef, params: &Params, day: u32) -> f64 {
     p.gdp_loss_pct + loss_rate_per_day(p, def, params) * f64::from(day.saturating_sub(p.accrued_day))
 }
 
@@ -178,7 +178,13 @@ pub fn review_junta_position(
 }
 
 /// Next junta review day.
-pub fn next_due(after: u32, params: &Params, crises: &Crises, states: &Query<&Polity>, index: &crate::state::ActorIndex) -> Option<u32> {
+pub fn next_due(
+    after: u32,
+    params: &Params,
+    crises: &Crises,
+    states: &Query<&Polity>,
+    index: &crate::model::state::ActorIndex,
+) -> Option<u32> {
     let step = Params::days(params.junta_review_days);
     crises
         .0

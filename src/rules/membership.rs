@@ -3,9 +3,9 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::engine::Ctx;
-use crate::event::EventKind;
-use crate::state::{Code, OrgProfile, OrgState, Treaties};
+use crate::model::event::EventKind;
+use crate::model::state::{Code, OrgProfile, OrgState, Treaties};
+use crate::rules::context::Ctx;
 
 fn announcement(ctx: &Ctx, state: &str, from: &str) -> Option<u64> {
     ctx.log

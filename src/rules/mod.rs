@@ -1,5 +1,5 @@
 //! Rules: each reads state and the previous round's events and *proposes* events citing the
-//! clause it implements. None mutates state; `crate::apply` does that.
+//! clause it implements. None mutates state; the fold layer's `apply` does that.
 //!
 //! Each module also has a `next_due` function: a pure function of state that says on which day
 //! the module next has something to do, so the engine can skip quiet days and, on a busy day,
@@ -8,16 +8,17 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::engine::Ctx;
-use crate::event::{Event, EventKind};
+use crate::model::event::{Event, EventKind};
+use crate::rules::context::Ctx;
 
-use crate::scenario::Regime;
-use crate::state::{
+use crate::model::scenario::Regime;
+use crate::model::state::{
     Code, Crises, Defence, GroupProfile, GroupState, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties,
 };
 
 pub mod armed;
 pub mod combat;
+pub mod context;
 pub mod coup;
 pub mod defence;
 pub mod junta;
@@ -28,7 +29,7 @@ pub mod ucg;
 
 /// A stable 64-bit key for an id string (FNV-1a), for draw keys.
 pub fn k(id: &str) -> u64 {
-    let mut h = crate::state::Fnv::default();
+    let mut h = crate::model::state::Fnv::default();
     std::hash::Hasher::write(&mut h, id.as_bytes());
     std::hash::Hasher::finish(&h)
 }
@@ -360,7 +361,7 @@ mod tests {
             attacker: "JNIM".into(),
             target: "MLI".into(),
             location: "MLI".into(),
-            attack: crate::scenario::AttackKind::Terrorist,
+            attack: crate::model::scenario::AttackKind::Terrorist,
             troops: 0,
             deaths_military: 1,
             deaths_civilian: 0,

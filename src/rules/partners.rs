@@ -3,13 +3,13 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::draw::Purpose;
-use crate::engine::Ctx;
-use crate::event::EventKind;
+use crate::model::draw::Purpose;
+use crate::model::event::EventKind;
+use crate::model::state::{Code, Crises, DonorsOf, Id, PartnerProfile, PartnerState, Polity};
+use crate::rules::context::Ctx;
 use crate::rules::k;
-use crate::state::{Code, Crises, DonorsOf, Id, PartnerProfile, PartnerState, Polity};
 
-fn aid_rule(p: &crate::scenario::PartnerDef) -> Id {
+fn aid_rule(p: &crate::model::scenario::PartnerDef) -> Id {
     if p.aid_policy.is_empty() { crate::format_id!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
 }
 

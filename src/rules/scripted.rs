@@ -3,11 +3,11 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::date::Date;
-use crate::engine::Ctx;
-use crate::event::{EventKind, SCENARIO_RULE};
-use crate::scenario::{AttackKind, ScriptedEvent};
-use crate::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::model::date::Date;
+use crate::model::event::{EventKind, SCENARIO_RULE};
+use crate::model::scenario::{AttackKind, ScriptedEvent};
+use crate::model::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::rules::context::Ctx;
 
 /// The timeline, lowered to days, in (day, file order).
 #[derive(Resource, Debug, Clone, Default)]
@@ -15,7 +15,7 @@ pub struct Timeline(pub Vec<(u32, ScriptedEvent)>);
 
 impl Timeline {
     /// Lowers a validated scenario's timeline.
-    pub fn from_scenario(s: &crate::scenario::Scenario) -> Timeline {
+    pub fn from_scenario(s: &crate::model::scenario::Scenario) -> Timeline {
         let start = s.start_date();
         let mut v: Vec<(u32, ScriptedEvent)> =
             s.timeline.iter().map(|t| (Date::parse(&t.date).expect("validated").days_since(start) as u32, t.event.clone())).collect();
@@ -24,7 +24,7 @@ impl Timeline {
     }
 }
 
-fn treaty_in_force_day(ctx: &Ctx, t: &crate::state::TreatyState) -> Option<u32> {
+fn treaty_in_force_day(ctx: &Ctx, t: &crate::model::state::TreatyState) -> Option<u32> {
     let d = Date::parse(t.def.in_force.as_deref()?).ok()?;
     u32::try_from(d.days_since(ctx.clock.start)).ok()
 }
@@ -79,7 +79,7 @@ pub fn emit_scripted_events(
                 org: org.clone(),
                 target: target.clone(),
                 measures: measures.clone(),
-                severity: crate::apply::package_severity(measures.iter()),
+                severity: crate::model::economics::package_severity(measures.iter()),
             },
             ScriptedEvent::AidSuspended { partner, recipient } => {
                 let amount = ctx
@@ -104,7 +104,7 @@ pub fn emit_scripted_events(
                             let (_, pol) = ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok())?;
                             let troops = (f64::from(crate::rules::available_troops(pol)) * ctx.fixed.params.intervention_pledge_share)
                                 .round() as u32;
-                            (pol.regime != crate::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
+                            (pol.regime != crate::model::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
                         })
                         .collect()
                 } else {
@@ -142,7 +142,7 @@ pub fn emit_scripted_events(
 }
 
 /// Next scripted day or treaty entry into force.
-pub fn next_due(after: u32, timeline: &Timeline, treaties: &Treaties, clock: &crate::engine::Clock) -> Option<u32> {
+pub fn next_due(after: u32, timeline: &Timeline, treaties: &Treaties, clock: &crate::model::world::Clock) -> Option<u32> {
     let scripted = timeline.0.iter().map(|(d, _)| *d).find(|d| *d > after);
     let treaty = treaties
         .by_id

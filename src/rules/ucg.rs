@@ -5,13 +5,13 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::draw::{Purpose, logistic, logit};
-use crate::engine::Ctx;
-use crate::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
-use crate::params::Params;
+use crate::model::draw::{Purpose, logistic, logit};
+use crate::model::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
+use crate::model::params::Params;
+use crate::model::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
+use crate::model::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, ToId, Treaties, UcgOrgsOf};
+use crate::rules::context::Ctx;
 use crate::rules::{affinity, available_troops, effective_defenders, entries_of, in_series, k, next_in_series};
-use crate::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
-use crate::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, ToId, Treaties, UcgOrgsOf};
 
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
@@ -26,11 +26,11 @@ fn ucg_orgs<'a>(
     order.iter().filter_map(move |e| orgs.get(*e).ok()).filter_map(|(p, s)| p.0.ucg.as_ref().map(|u| (&p.0.id, &p.0, u, s)))
 }
 
-fn state<'a, K: crate::state::ActorKey + ?Sized>(
+fn state<'a, K: crate::model::state::ActorKey + ?Sized>(
     ctx: &Ctx,
     states: &'a States,
     id: &K,
-) -> Option<(&'a crate::scenario::StateDef, &'a Polity)> {
+) -> Option<(&'a crate::model::scenario::StateDef, &'a Polity)> {
     ctx.fixed.index.get(id).and_then(|e| states.get(*e).ok()).map(|(p, s)| (&p.0, s))
 }
 
@@ -62,7 +62,7 @@ pub fn responded(crises: &Crises) -> Responded<'_> {
 /// The fresh events of the kinds a rule reacts to, in log order: picked out once per call, so
 /// the per-organisation loops walk a handful of events instead of every fresh event (a round of
 /// a big world can bring thousands, and there are hundreds of organisations).
-fn relevant(fresh: &[crate::event::Event], wanted: impl Fn(&EventKind) -> bool) -> Vec<&crate::event::Event> {
+fn relevant(fresh: &[crate::model::event::Event], wanted: impl Fn(&EventKind) -> bool) -> Vec<&crate::model::event::Event> {
     fresh.iter().filter(|e| wanted(&e.kind)).collect()
 }
 
@@ -195,7 +195,7 @@ fn decide_sanctions(
             EventKind::SanctionsImposed {
                 org: org_id.to_id(),
                 target: target.to_id(),
-                severity: crate::apply::package_severity(measures.iter()),
+                severity: crate::model::economics::package_severity(measures.iter()),
                 measures: measures.clone(),
             },
             Some(summit_seq),
@@ -258,7 +258,7 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
 }
 
 /// Exposure of a member to retaliation from the target: shared border and trade at stake.
-fn exposure(def: &crate::scenario::StateDef, target: &str) -> f64 {
+fn exposure(def: &crate::model::scenario::StateDef, target: &str) -> f64 {
     let border = if def.borders.iter().any(|b| b == target) { 0.5 } else { 0.0 };
     let trade = def.trade_exposure.get(target).copied().unwrap_or(0.0) * 50.0;
     (border + trade).min(1.0)
@@ -314,7 +314,7 @@ impl HonourTerms {
     pub fn probability(
         &self,
         params: &Params,
-        party: &crate::scenario::StateDef,
+        party: &crate::model::scenario::StateDef,
         party_state: &Polity,
         beneficiary: &Polity,
         binding: Bindingness,
@@ -455,7 +455,7 @@ fn decide_launch(
     ucg: &UcgRegimeDef,
     ostate: &OrgState,
     target: &str,
-    tdef: &crate::scenario::StateDef,
+    tdef: &crate::model::scenario::StateDef,
     tpol: &Polity,
     resp: &OrgResponse,
     act_seq: u64,
@@ -670,8 +670,8 @@ pub fn next_due(
     crises: &Crises,
     orgs: &Orgs,
     orgs_of: &UcgOrgsOf,
-    index: &crate::state::ActorIndex,
-    log: &crate::engine::Log,
+    index: &crate::model::state::ActorIndex,
+    log: &crate::model::world::Log,
 ) -> Option<u32> {
     let mut best: Option<u32> = None;
     let mut consider = |d: Option<u32>| {

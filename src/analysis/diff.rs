@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::event::Event;
-use crate::run::{Header, ParsedLog};
+use crate::log::{Header, ParsedLog};
+use crate::model::event::Event;
 
 /// How two runs differ.
 #[derive(Debug, Clone, PartialEq)]

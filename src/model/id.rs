@@ -122,7 +122,7 @@ impl ToId for Id {
 #[macro_export]
 macro_rules! format_id {
     ($($arg:tt)*) => {
-        $crate::id::Id::from_fmt(format_args!($($arg)*))
+        $crate::model::id::Id::from_fmt(format_args!($($arg)*))
     };
 }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{GroupState, Id, IdSet};
-use crate::scenario::Regime;
+use crate::model::scenario::Regime;
 
 /// A value written in postcard's encoding without serde.
 pub(super) trait Compact {
@@ -206,11 +206,11 @@ mod tests {
             };
             let mut out = vec![0];
             let mut cache = None;
-            let digest = crate::state::Digester::polity_part(&mut out, &p, 1, &mut cache);
+            let digest = crate::fold::digest::Digester::polity_part(&mut out, &p, 1, &mut cache);
             let mut plain = vec![0];
             plain.extend(postcard::to_allocvec(&p).expect("serialises"));
             assert_eq!(out, plain, "{p:?}");
-            assert_eq!(digest, crate::state::Digest64::of(&plain));
+            assert_eq!(digest, crate::fold::digest::Digest64::of(&plain));
         }
     }
 }

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::draw::{Draws, Purpose, mix64};
-use crate::outcomes::Outcomes;
+use crate::fold::outcomes::Outcomes;
+use crate::model::draw::{Draws, Purpose, mix64};
 
 /// How a swept parameter's values are given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -485,7 +485,7 @@ impl PointStats {
 /// A stable identity of a plan and scenario, to refuse mixing shards or resuming another sweep.
 pub fn plan_hash(plan: &Plan, scenario_hash: &str) -> String {
     let text = serde_json::to_string(&(plan, scenario_hash)).expect("plan serialises");
-    crate::state::sha256_hex(text.as_bytes())
+    crate::model::state::sha256_hex(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ impl Date {
 
     /// The date as `YYYY-MM-DD` in an `Id` (stamped on every event), written digit by digit
     /// rather than through the formatting machinery; the same text as `Display`.
-    pub fn to_id(self) -> crate::id::Id {
+    pub fn to_id(self) -> crate::model::id::Id {
         let (y, m, d) = self.ymd();
         if !(0..=9999).contains(&y) {
             return crate::format_id!("{self}");
@@ -73,7 +73,7 @@ impl Date {
         let y = y as u32;
         let digit = |n: u32| b'0' + (n % 10) as u8;
         let text = [digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), b'-', digit(m / 10), digit(m), b'-', digit(d / 10), digit(d)];
-        crate::id::Id::new(std::str::from_utf8(&text).expect("ASCII digits"))
+        crate::model::id::Id::new(std::str::from_utf8(&text).expect("ASCII digits"))
     }
 }
 

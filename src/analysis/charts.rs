@@ -7,7 +7,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::date::Date;
+use crate::model::date::Date;
 
 /// One line of a chart, with an optional confidence band.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,7 @@ pub struct Chart {
 /// Chart size in pixels.
 pub const SIZE: (u32, u32) = (760, 380);
 
-const FONT: &[u8] = include_bytes!("../assets/fonts/CasusSans.ttf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/CasusSans.ttf");
 const FAMILY: &str = "sans-serif";
 
 fn register_font() {

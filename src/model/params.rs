@@ -4,7 +4,7 @@
 //! Values resolve in three layers: catalogue default, then the scenario's `parameters`
 //! block, then `--set NAME=VALUE` overrides. Numbers that belong to one actor (a state's
 //! troops, an organisation's ultimatum length) live in the scenario's actor definitions and
-//! are overridden by path (`NER.cohesion`, `ECOWAS.ucg.ultimatum_days`): see `crate::overrides`.
+//! are overridden by path (`NER.cohesion`, `ECOWAS.ucg.ultimatum_days`): see `crate::model::overrides`.
 
 use std::collections::BTreeMap;
 

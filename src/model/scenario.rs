@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
-use crate::params::{self, Params};
-pub use crate::state::Id;
+use crate::model::date::Date;
+use crate::model::params::{self, Params};
+pub use crate::model::state::Id;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -712,7 +712,7 @@ struct Checker<'a> {
     /// Every actor id with its kind, in id order (for hints).
     kinds: BTreeMap<&'a str, &'static str>,
     /// The same, hashed: looked up for every reference.
-    kind_of: crate::state::Lookup<&'a str, &'static str>,
+    kind_of: crate::model::state::Lookup<&'a str, &'static str>,
     treaties: BTreeSet<&'a str>,
 }
 

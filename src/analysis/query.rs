@@ -1,10 +1,10 @@
 //! Reading a log: filters over events, the causal chain of an event back to its root, and the
 //! tree of events it caused. Pure functions over a slice of events in seq order (as
-//! `run::read_log` returns them), used by `casus log`, `casus explain` and `casus report`.
+//! `crate::log::read_log` returns them), used by `casus log`, `casus explain` and `casus report`.
 
-use crate::date::Date;
-use crate::event::{Event, KIND_NAMES};
-use crate::params::did_you_mean;
+use crate::model::date::Date;
+use crate::model::event::{Event, KIND_NAMES};
+use crate::model::params::did_you_mean;
 
 /// Which events to keep. Empty lists keep everything; within a list any entry may match;
 /// across lists every list must match.
@@ -120,7 +120,7 @@ pub fn consequences(events: &[Event], seq: u64, max_depth: Option<usize>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::EventKind;
+    use crate::model::event::EventKind;
 
     fn ev(seq: u64, cause: Option<u64>) -> Event {
         Event {

@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use crate::params::{self, CATALOGUE};
-use crate::scenario::Scenario;
+use crate::model::params::{self, CATALOGUE};
+use crate::model::scenario::Scenario;
 
 /// A bad override, with a hint listing what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -8,20 +8,23 @@
 //! something to do (`next_due`, a pure function of state) and jumps straight there: quiet days
 //! cost nothing, and on the next day round 0 runs only the modules due then.
 
+pub mod run;
+
 use std::collections::BTreeMap;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::system::{SystemParam, SystemState};
-use serde::{Deserialize, Serialize};
+use bevy_ecs::system::SystemState;
 
-use crate::apply::{ApplyError, apply_indexed};
-use crate::date::Date;
-use crate::draw::Draws;
-use crate::event::{Citation, Event, EventKind, Proposal};
-use crate::params::Params;
+use crate::fold::apply::{ApplyError, apply_indexed};
+use crate::fold::digest::{Digester, state_hash};
+use crate::fold::world::build_world;
+use crate::model::event::{Event, EventKind, Proposal};
+use crate::model::params::Params;
+use crate::model::scenario::Scenario;
+use crate::model::state::*;
+use crate::model::world::*;
 use crate::rules;
-use crate::scenario::{ActorDef, Scenario};
-use crate::state::*;
+use crate::rules::context::{Ctx, Fresh, Pending};
 
 /// Limits that stop runaway runs with a clear message instead of exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,161 +39,6 @@ impl Default for Limits {
     fn default() -> Self {
         Limits { max_rounds_per_day: 64, max_events: 5_000_000 }
     }
-}
-
-/// Today, and which round of reactions this is.
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct Clock {
-    /// Days since start.
-    pub day: u32,
-    /// Round within the day (0: nothing applied yet today).
-    pub round: u32,
-    /// Calendar date of day 0.
-    pub start: Date,
-    /// Last day simulated.
-    pub horizon: u32,
-}
-
-/// The run's seeded draw source.
-#[derive(Resource, Debug, Clone, Copy)]
-pub struct DrawSource(pub Draws);
-
-/// Proposals from the rules, waiting to be stamped and applied.
-#[derive(Resource, Debug, Default)]
-pub struct Pending(pub Vec<Proposal>);
-
-/// Events applied in the previous round (what reactive rules react to): the log's events
-/// `from..to` (read through `Ctx::fresh`, so they are never copied).
-#[derive(Resource, Debug, Default, Clone, Copy)]
-pub struct Fresh {
-    /// Index in the log of the first.
-    pub from: usize,
-    /// Index in the log after the last.
-    pub to: usize,
-}
-
-impl Fresh {
-    /// The events themselves.
-    pub fn events<'a>(&self, log: &'a Log) -> &'a [Event] {
-        &log.events[self.from..self.to]
-    }
-}
-
-/// A state digest recorded at a day boundary, so replay can say where it diverged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Day after whose events the digest was taken.
-    pub day: u32,
-    /// Seq of the next event (all events before it are folded in).
-    pub next_seq: u64,
-    /// 64-bit digest of the canonical state (`state::Digester`).
-    pub state_hash: String,
-}
-
-/// The append-only event log of a run.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct Log {
-    /// Every event, in seq order.
-    pub events: Vec<Event>,
-    /// Periodic state digests.
-    pub checkpoints: Vec<Checkpoint>,
-}
-
-impl Log {
-    /// The event with this seq.
-    pub fn get(&self, seq: u64) -> Option<&Event> {
-        self.events.get(seq as usize)
-    }
-}
-
-/// Days between state checkpoints in the log.
-pub const CHECKPOINT_DAYS: u32 = 30;
-
-/// Everything that never changes once the world is built, in one resource: the rules fetch
-/// their view of the world hundreds of times a run, and each resource costs a lookup.
-#[derive(Resource, Debug)]
-pub struct Fixed {
-    /// Parameters.
-    pub params: Params,
-    /// Draws.
-    pub draws: DrawSource,
-    /// Actor lookup (actors are never added after the world is built), shared so that a
-    /// folding loop can hold it beside the world (`apply::apply_indexed`).
-    pub index: std::sync::Arc<ActorIndex>,
-    /// The scenario.
-    pub scenario: ScenarioData,
-    /// Each state's aid donors.
-    pub donors_of: DonorsOf,
-    /// Each state's organisations with a UCG regime (at the start).
-    pub ucg_orgs_of: UcgOrgsOf,
-    /// The organisations with a regime on unconstitutional change, in id order.
-    pub ucg_orgs: Vec<Entity>,
-}
-
-/// What every rule reads and writes besides `rules::Facts`, bundled.
-#[derive(SystemParam)]
-pub struct Ctx<'w> {
-    /// Today.
-    pub clock: Res<'w, Clock>,
-    /// Parameters, draws, the actor index, the scenario and the static indexes.
-    pub fixed: Res<'w, Fixed>,
-    /// Events from the previous round.
-    pub fresh: Res<'w, Fresh>,
-    /// Where proposals go.
-    pub pending: ResMut<'w, Pending>,
-    /// The log so far.
-    pub log: Res<'w, Log>,
-}
-
-impl<'w> Ctx<'w> {
-    /// The events applied in the previous round, borrowed from the log for the whole round (so
-    /// a rule can walk them while it proposes).
-    pub fn fresh(&self) -> &'w [Event] {
-        self.fresh.events(Res::clone(&self.log).into_inner())
-    }
-
-    /// The log so far, borrowed for the whole round (so a rule can hold an event while it proposes).
-    pub fn log(&self) -> &'w Log {
-        Res::clone(&self.log).into_inner()
-    }
-
-    /// What never changes, borrowed for the whole round (apart from `self`, which the rules
-    /// borrow mutably to propose).
-    pub fn fixed(&self) -> &'w Fixed {
-        Res::clone(&self.fixed).into_inner()
-    }
-
-    /// Proposes an event.
-    pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Citation) {
-        self.pending.0.push(Proposal { kind, cause, rule: rule.into_citation() });
-    }
-
-    /// Today.
-    pub fn day(&self) -> u32 {
-        self.clock.day
-    }
-
-    /// Whether a timer set by event `cause_seq` on `set_day`, running `delay` days, fires
-    /// now. A zero delay fires in the round right after the setting event; a positive delay
-    /// fires in round 0 of its day. Either way it fires exactly once.
-    pub fn due(&self, set_day: u32, delay: u32, cause_seq: u64) -> bool {
-        if delay == 0 {
-            self.fresh().iter().any(|e| e.seq == cause_seq)
-        } else {
-            self.clock.round == 0 && self.clock.day == set_day.saturating_add(delay)
-        }
-    }
-
-    /// Whether this is round 0 (timed rules act here, once a day).
-    pub fn first_round(&self) -> bool {
-        self.clock.round == 0
-    }
-}
-
-/// A timer for `next_due`: the day it fires, if after `after`.
-pub fn timer(set_day: u32, delay: u32, after: u32) -> Option<u32> {
-    let d = set_day.saturating_add(delay);
-    (delay > 0 && d > after).then_some(d)
 }
 
 /// Why a run stopped before its horizon.
@@ -280,197 +128,15 @@ pub struct Sim {
     index: std::sync::Arc<ActorIndex>,
 }
 
-/// Builds the world for a scenario (already validated, overrides applied).
-pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
-    let mut world = World::new();
-    let start = scenario.start_date();
-    let mut aid_totals: BTreeMap<&str, f64> = BTreeMap::new();
-    for a in &scenario.actors {
-        if let ActorDef::Partner(p) = a {
-            for (r, v) in &p.aid_musd {
-                *aid_totals.entry(r.as_str()).or_default() += v;
-            }
-        }
-    }
-    let mut index = ActorIndex::default();
-    let mut ucg_orgs_of: BTreeMap<Id, Vec<(Id, Entity)>> = BTreeMap::new();
-    let mut donors_of: BTreeMap<Id, Vec<(Id, Entity)>> = BTreeMap::new();
-    for a in &scenario.actors {
-        let code = Code(a.id().clone());
-        let e = match a {
-            ActorDef::State(s) => world
-                .spawn((
-                    code,
-                    StateProfile(s.clone()),
-                    Polity {
-                        regime: s.regime,
-                        regime_before_coup: None,
-                        junta_since: None,
-                        coup_consolidated: false,
-                        reversal_day: None,
-                        troops: s.troops,
-                        committed_abroad: 0,
-                        redeployed: 0,
-                        gdp_loss_pct: 0.0,
-                        accrued_day: 0,
-                        sanctions_severity: 0.0,
-                        aid_suspended_musd: 0.0,
-                        aid_total_musd: aid_totals.get(s.id.as_str()).copied().unwrap_or(0.0),
-                        electricity_cut: 0.0,
-                        casualties_military: 0,
-                        casualties_civilian: 0,
-                        pledged_by: Default::default(),
-                        security_changed_day: 0,
-                        transition_months: None,
-                        attacked: Default::default(),
-                        imposing: Default::default(),
-                    },
-                ))
-                .id(),
-            ActorDef::Organisation(o) => {
-                let e = world
-                    .spawn((
-                        code,
-                        OrgProfile(o.clone()),
-                        OrgState {
-                            members: o.members.iter().cloned().collect(),
-                            suspended: o.suspended.iter().cloned().collect(),
-                            withdrawing: Default::default(),
-                        },
-                    ))
-                    .id();
-                if o.ucg.is_some() {
-                    for m in &o.members {
-                        ucg_orgs_of.entry(m.clone()).or_default().push((o.id.clone(), e));
-                    }
-                }
-                e
-            }
-            ActorDef::Partner(p) => {
-                let e = world
-                    .spawn((
-                        code,
-                        PartnerProfile(p.clone()),
-                        PartnerState { forces: p.forces.clone(), aid_suspended: Default::default(), leaving: Default::default() },
-                    ))
-                    .id();
-                for r in p.aid_musd.keys() {
-                    donors_of.entry(r.clone()).or_default().push((p.id.clone(), e));
-                }
-                e
-            }
-            ActorDef::ArmedGroup(g) => world
-                .spawn((
-                    code,
-                    GroupProfile(
-                        {
-                            // Places in id order, once: the attack rule walks them every due day.
-                            let mut g = g.clone();
-                            g.operates_in.sort();
-                            g.operates_in.dedup();
-                            g
-                        },
-                        Vec::new(),
-                    ),
-                    GroupState { attacks: Default::default(), last_attack_day: Default::default(), deaths: 0 },
-                ))
-                .id(),
-        };
-        index.insert(a.id().clone(), e);
-    }
-    // Armed groups' places, resolved now that every actor has its entity.
-    let mut hosts: BTreeMap<&str, Vec<Entity>> = BTreeMap::new();
-    for a in &scenario.actors {
-        if let ActorDef::Partner(p) = a {
-            for (st, t) in &p.forces {
-                if *t > 0 {
-                    hosts.entry(st.as_str()).or_default().push(index[p.id.as_str()]);
-                }
-            }
-        }
-    }
-    let mut groups = world.query::<&mut GroupProfile>();
-    for mut g in groups.iter_mut(&mut world) {
-        let places =
-            g.0.operates_in
-                .iter()
-                .map(|st| Place { state: index.get(st).copied(), hosts: hosts.get(st.as_str()).cloned().unwrap_or_default() })
-                .collect();
-        g.1 = places;
-    }
-    let mut treaties = Treaties::default();
-    for t in &scenario.treaties {
-        let in_force = match &t.in_force {
-            None => true,
-            Some(d) => Date::parse(d).map(|d| d.days_since(start) <= 0).unwrap_or(false),
-        };
-        for m in &t.members {
-            treaties.by_member.entry(m.clone()).or_default().push(t.id.clone());
-        }
-        treaties.by_id.insert(
-            t.id.clone(),
-            TreatyState {
-                def: t.clone(),
-                in_force,
-                members: t.members.iter().cloned().collect(),
-                withdrawing: Default::default(),
-                breaches: 0,
-            },
-        );
-    }
-    let ucg_orgs_of = UcgOrgsOf({
-        let mut lookup = Lookup::default();
-        for (state, mut orgs) in ucg_orgs_of {
-            orgs.sort();
-            orgs.dedup();
-            lookup.insert(state, orgs);
-        }
-        lookup
-    });
-    let donors_of = DonorsOf(
-        donors_of
-            .into_iter()
-            .map(|(recipient, mut donors)| {
-                donors.sort();
-                (recipient, donors.into_iter().map(|(_, e)| e).collect())
-            })
-            .collect(),
-    );
-    world.insert_resource(treaties);
-    world.insert_resource(Crises::default());
-    world.insert_resource(crate::state::DigestStamps::default());
-    world.insert_resource(Defence::default());
-    world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
-    let ucg_orgs = scenario
-        .actors
-        .iter()
-        .filter(|a| matches!(a, ActorDef::Organisation(o) if o.ucg.is_some()))
-        .map(|a| (a.id(), index[a.id().as_str()]))
-        .collect::<BTreeMap<_, _>>()
-        .into_values()
-        .collect();
-    world.insert_resource(Fixed {
-        ucg_orgs,
-        params,
-        draws: DrawSource(Draws::new(seed)),
-        index: std::sync::Arc::new(index),
-        scenario: ScenarioData(scenario.clone()),
-        donors_of,
-        ucg_orgs_of,
-    });
-    world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
-    world.insert_resource(Pending::default());
-    world.insert_resource(Fresh::default());
-    // Room for a typical run's events (the default scenario logs about 370), so that the log
-    // is not copied as it grows through its first thousand.
-    world.insert_resource(Log { events: Vec::with_capacity(1024), checkpoints: Vec::new() });
-    world
-}
-
 impl Sim {
     /// A simulation ready to run from day 0.
     pub fn new(scenario: &Scenario, params: Params, seed: u64, limits: Limits) -> Sim {
         let mut world = build_world(scenario, params, seed);
+        // The rules' own resources: the scripted timeline, the proposals of a round, and the
+        // events of the previous round.
+        world.insert_resource(rules::scripted::Timeline::from_scenario(scenario));
+        world.insert_resource(Pending::default());
+        world.insert_resource(Fresh::default());
         let rules = SystemState::new(&mut world);
         let digester = Digester::new(&mut world);
         let attacks = rules::armed::AttackCalendar::new(&mut world);

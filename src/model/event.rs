@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
-use crate::state::Id;
+use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
+use crate::model::state::Id;
 
 pub mod fast;
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
-/// add the step from the previous version to `run::upcast_header` (or an event upcaster).
+/// add the step from the previous version to the log layer's `upcast_header` (or an event upcaster).
 pub const LOG_SCHEMA_VERSION: u32 = 4;
 
 /// The rule citation carried by scripted events.

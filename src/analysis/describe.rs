@@ -1,6 +1,6 @@
 //! One-line, human-readable descriptions of events, for timelines.
 
-use crate::event::{Event, EventKind};
+use crate::model::event::{Event, EventKind};
 
 fn list<T: std::fmt::Debug>(v: &[T]) -> String {
     v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
@@ -87,7 +87,7 @@ pub fn describe(kind: &EventKind) -> String {
             if *honoured {
                 let troops = if *troops > 0 {
                     format!(", {troops} troops")
-                } else if forms.contains(&crate::scenario::AssistanceForm::ArmedForce) {
+                } else if forms.contains(&crate::model::scenario::AssistanceForm::ArmedForce) {
                     ", forces already deployed".to_string()
                 } else {
                     String::new()

@@ -1,18 +1,15 @@
-//! One run end to end, as a library call: prepare (parse, override, validate), simulate,
-//! and package the log records and summary. No IO: callers choose where bytes go.
+//! The log layer, on the model: the JSONL log's records (header, events, checkpoints, end), the
+//! SHA-256 chain that links them, the writer and the streaming reader, and the upcasters that
+//! read every older schema version.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Checkpoint, Limits, RunError, Sim};
-use crate::event::{Event, LOG_SCHEMA_VERSION};
-use crate::outcomes::{self, Outcomes};
-use crate::overrides::{self, OverrideError};
-use crate::params::{ParamError, Params};
-use crate::scenario::{self, Scenario, ScenarioError};
-use crate::state::{self, Polity};
+use crate::model::event::{Event, LOG_SCHEMA_VERSION};
+use crate::model::prepared::Prepared;
+use crate::model::world::Checkpoint;
 
 /// The crate version written into logs.
 pub const CASUS_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -97,117 +94,6 @@ pub enum RecordRef<'a> {
     End(&'a End),
 }
 
-/// A scenario ready to run.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    /// The scenario after overrides.
-    pub scenario: Scenario,
-    /// Resolved parameters.
-    pub params: Params,
-    /// SHA-256 of the source bytes.
-    pub scenario_hash: String,
-    /// Overrides applied.
-    pub overrides: Vec<(String, String)>,
-}
-
-/// Why a scenario could not be prepared.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PrepareError {
-    /// Syntax or validation.
-    #[error("invalid scenario")]
-    Scenario(ScenarioError),
-    /// A bad `--set`.
-    #[error(transparent)]
-    Override(#[from] OverrideError),
-    /// A parameter out of range.
-    #[error(transparent)]
-    Param(#[from] ParamError),
-}
-
-impl PrepareError {
-    /// Renders for a terminal.
-    pub fn render(&self, file: &str, source: &str) -> String {
-        match self {
-            PrepareError::Scenario(e) => e.render(file, source),
-            other => format!("{file}: error: {other}\n"),
-        }
-    }
-}
-
-/// Parses, applies overrides, and validates.
-pub fn prepare(source: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
-    let scenario = scenario::parse(source).map_err(PrepareError::Scenario)?;
-    let errors = scenario::validate(&scenario);
-    if !errors.is_empty() {
-        return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
-    }
-    prepare_owned(scenario, &state::sha256_hex(source.as_bytes()), overrides)
-}
-
-/// Applies overrides to an already parsed and validated scenario (`scenario::load`'s), and
-/// validates the result (sweeps parse once and prepare each design point from the parsed form).
-pub fn prepare_parsed(base: &Scenario, scenario_hash: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
-    prepare_owned(base.clone(), scenario_hash, overrides)
-}
-
-/// `prepare_parsed` on a scenario it may change in place. Without overrides the scenario is
-/// the validated one and is not validated again (a big world's validation is not free).
-fn prepare_owned(mut scenario: Scenario, scenario_hash: &str, overrides: &[(String, String)]) -> Result<Prepared, PrepareError> {
-    if !overrides.is_empty() {
-        overrides::apply(&mut scenario, overrides)?;
-        let errors = scenario::validate(&scenario);
-        if !errors.is_empty() {
-            return Err(PrepareError::Scenario(ScenarioError::Invalid(errors)));
-        }
-    }
-    let params = scenario.params()?;
-    Ok(Prepared { scenario, params, scenario_hash: scenario_hash.to_string(), overrides: overrides.to_vec() })
-}
-
-/// Everything a run produced.
-#[derive(Debug, Clone)]
-pub struct RunOutput {
-    /// Header record.
-    pub header: Header,
-    /// Events.
-    pub events: Vec<Event>,
-    /// Checkpoints.
-    pub checkpoints: Vec<Checkpoint>,
-    /// End record.
-    pub end: End,
-    /// Standard outcomes.
-    pub outcomes: Outcomes,
-}
-
-/// The summary.json document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Scenario name.
-    pub scenario: String,
-    /// Scenario hash.
-    pub scenario_hash: String,
-    /// Seed.
-    pub seed: u64,
-    /// casus version.
-    pub casus_version: String,
-    /// Log schema version.
-    pub log_schema_version: u32,
-    /// Focus actor.
-    pub focus: String,
-    /// Parameters after overrides.
-    pub parameters: BTreeMap<String, f64>,
-    /// Overrides.
-    pub overrides: Vec<(String, String)>,
-    /// Standard outcomes.
-    pub outcomes: Outcomes,
-    /// Final-state hash.
-    pub final_state_hash: String,
-    /// Event count.
-    pub events: u64,
-    /// Last day simulated.
-    pub last_day: u32,
-}
-
 /// Header for a prepared scenario and seed.
 pub fn header(p: &Prepared, seed: u64) -> Header {
     Header {
@@ -230,86 +116,22 @@ pub fn header(p: &Prepared, seed: u64) -> Header {
     }
 }
 
-/// Outcomes from a world's final state and log.
-pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outcomes {
-    let focus = &scenario.focus;
-    let entity = sim.world.resource::<crate::engine::Fixed>().index[focus];
-    let polity: Polity = sim.world.get::<Polity>(entity).expect("focus is a state").clone();
-    let def = scenario.state(focus).expect("focus is a state");
-    let mut q = sim.world.query::<(&state::StateProfile, &Polity)>();
-    let sanctioners: Vec<outcomes::Sanctioner> = q
-        .iter(&sim.world)
-        .filter(|(_, p)| p.imposing.contains_key(focus.as_str()))
-        .map(|(d, p)| outcomes::Sanctioner { def: &d.0, state: p })
-        .collect();
-    outcomes::compute(&sim.log().events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)
-}
-
-/// Runs a prepared scenario.
-pub fn run(p: &Prepared, seed: u64, limits: Limits) -> Result<RunOutput, RunError> {
-    run_with(p, seed, limits, true)
-}
-
-/// Runs a prepared scenario, optionally without periodic checkpoints (for runs whose log is
-/// not kept, such as sweep runs without `--events`: their outcomes are identical).
-pub fn run_with(p: &Prepared, seed: u64, limits: Limits, checkpoints: bool) -> Result<RunOutput, RunError> {
-    let mut sim = Sim::new(&p.scenario, p.params.clone(), seed, limits);
-    sim.checkpoints = checkpoints;
-    sim.run()?;
-    Ok(finish(sim, p, seed))
-}
-
-/// Packages a finished simulation of `p` into its log records and outcomes.
-pub fn finish(mut sim: Sim, p: &Prepared, seed: u64) -> RunOutput {
-    let final_state_hash = sim.state_hash();
-    let outcomes = outcomes_of(&mut sim, &p.scenario, &p.params);
-    let log = std::mem::take(&mut *sim.world.resource_mut::<crate::engine::Log>());
-    let last_day = log.events.last().map(|e| e.day).unwrap_or(0);
-    RunOutput {
-        header: header(p, seed),
-        end: End { events: log.events.len() as u64, last_day, final_state_hash },
-        events: log.events,
-        checkpoints: log.checkpoints,
-        outcomes,
-    }
-}
-
-impl RunOutput {
-    /// The summary document.
-    pub fn summary(&self) -> Summary {
-        Summary {
-            scenario: self.header.scenario.clone(),
-            scenario_hash: self.header.scenario_hash.clone(),
-            seed: self.header.seed,
-            casus_version: self.header.casus_version.clone(),
-            log_schema_version: self.header.schema_version,
-            focus: self.header.focus.clone(),
-            parameters: self.header.parameters.clone(),
-            overrides: self.header.overrides.clone(),
-            outcomes: self.outcomes.clone(),
-            final_state_hash: self.end.final_state_hash.clone(),
-            events: self.end.events,
-            last_day: self.end.last_day,
-        }
-    }
-
-    /// Writes the JSONL log: header, events with checkpoints after the events they cover, end.
-    /// Every record carries `chain`, a hash over the previous record's chain and its own bytes.
-    pub fn write_log(&self, w: &mut impl Write) -> io::Result<()> {
-        let mut chain = Chain::default();
-        chain.write(w, &RecordRef::Header(&self.header))?;
-        let mut cps = self.checkpoints.iter().peekable();
-        for e in &self.events {
-            while let Some(cp) = cps.next_if(|cp| cp.next_seq == e.seq) {
-                chain.write(w, &RecordRef::Checkpoint(cp))?;
-            }
-            chain.write(w, e)?;
-        }
-        for cp in cps {
+/// Writes a JSONL log: header, events with checkpoints after the events they cover, end.
+/// Every record carries `chain`, a hash over the previous record's chain and its own bytes.
+pub fn write_log(w: &mut impl Write, header: &Header, events: &[Event], checkpoints: &[Checkpoint], end: &End) -> io::Result<()> {
+    let mut chain = Chain::default();
+    chain.write(w, &RecordRef::Header(header))?;
+    let mut cps = checkpoints.iter().peekable();
+    for e in events {
+        while let Some(cp) = cps.next_if(|cp| cp.next_seq == e.seq) {
             chain.write(w, &RecordRef::Checkpoint(cp))?;
         }
-        chain.write(w, &RecordRef::End(&self.end))
+        chain.write(w, e)?;
     }
+    for cp in cps {
+        chain.write(w, &RecordRef::Checkpoint(cp))?;
+    }
+    chain.write(w, &RecordRef::End(end))
 }
 
 /// Hex digits of a record's chain value.
@@ -442,7 +264,7 @@ pub struct LogError {
 ///
 /// - 1 → 2: the header gains `actors` (id → name and type); a schema-1 log gets an empty map.
 /// - 2 → 3: no record changes shape; state digests are computed over the compact encoding of
-///   the snapshot (`state::StateEncoding`), so replay digests older logs' state as JSON.
+///   the snapshot (the fold layer's `StateEncoding`), so replay digests older logs' state as JSON.
 ///
 /// Returns the version the record was written with.
 pub fn upcast_header(value: &mut serde_json::Value) -> Result<u32, String> {
@@ -678,7 +500,7 @@ impl<R: BufRead> LogReader<R> {
         if !self.header_seen {
             return Err(malformed("the first line must be the header record".into()));
         }
-        let e = match crate::event::fast::event(body) {
+        let e = match crate::model::event::fast::event(body) {
             Some(e) => e,
             None => serde_json::from_str::<Event>(body).map_err(|e| malformed(format!("bad event: {e}")))?,
         };

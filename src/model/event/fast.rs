@@ -13,8 +13,8 @@
 use serde::Deserialize;
 
 use super::{CombatOutcome, Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
-use crate::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
-use crate::state::Id;
+use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
+use crate::model::state::Id;
 
 /// A position in one record's bytes.
 pub(super) struct Cursor<'a> {
@@ -393,7 +393,7 @@ pub(crate) mod tests {
             for _ in 0..200 {
                 let bytes: Vec<u8> = (0..len)
                     .map(|_| {
-                        seed = crate::draw::mix64(seed);
+                        seed = crate::model::draw::mix64(seed);
                         // Mostly plain bytes, so the first hit lands anywhere.
                         if seed.is_multiple_of(8) {
                             alphabet[(seed >> 8) as usize % alphabet.len()]

@@ -16,11 +16,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::run::{self, RunOutput};
 use crate::engine::{Limits, RunError, Sim, Veto};
-use crate::event::Event;
+use crate::log::ParsedLog;
+use crate::model::event::Event;
+use crate::model::prepared::{PrepareError, Prepared};
+use crate::model::scenario::{self, ScriptedDef};
 use crate::rules::scripted::Timeline;
-use crate::run::{self, ParsedLog, PrepareError, Prepared, RunOutput};
-use crate::scenario::{self, ScriptedDef};
 
 /// Where to fork.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +117,7 @@ pub fn fork(parent_source: &str, parent: &ParsedLog, at: At, changes: &Changes, 
     })?;
     let mut overrides = header.overrides.clone();
     overrides.extend(changes.sets.iter().cloned());
-    let prepared = run::prepare(parent_source, &overrides).map_err(ForkError::Prepare)?;
+    let prepared = crate::model::prepared::prepare(parent_source, &overrides).map_err(ForkError::Prepare)?;
     if prepared.scenario_hash != header.scenario_hash {
         return Err(invalid(format!(
             "the scenario given has content {} but the log was run with {}; pass the scenario file the log was run with (--scenario)",
@@ -125,7 +127,7 @@ pub fn fork(parent_source: &str, parent: &ParsedLog, at: At, changes: &Changes, 
     let horizon = prepared.scenario.horizon_days;
     let day = match at {
         At::Seq(s) => {
-            parent.events.get(s as usize).map(|e| e.day).ok_or_else(|| invalid(crate::query::no_such_event(s, &parent.events)))?
+            parent.events.get(s as usize).map(|e| e.day).ok_or_else(|| invalid(crate::analysis::query::no_such_event(s, &parent.events)))?
         }
         At::Day(d) if d > horizon => return Err(invalid(format!("day {d} is after the horizon (day {horizon})"))),
         At::Day(d) => d,
@@ -174,7 +176,7 @@ fn drops_to_vetoes(events: &[Event], drops: &[u64], day: u32, date: &str) -> Res
     drops
         .iter()
         .map(|&seq| {
-            let e = events.get(seq as usize).ok_or_else(|| ForkError::Invalid(format!("--drop {seq}: {}", crate::query::no_such_event(seq, events))))?;
+            let e = events.get(seq as usize).ok_or_else(|| ForkError::Invalid(format!("--drop {seq}: {}", crate::analysis::query::no_such_event(seq, events))))?;
             if e.day < day {
                 return Err(ForkError::Invalid(format!(
                     "--drop {seq}: event {seq} ({}) is on {}, before the fork day {date}; history before the fork is kept as it happened, so fork at or before it (--at {seq})",
@@ -220,7 +222,7 @@ fn injected_timeline(prepared: &Prepared, injects: &[String], day: u32, date: &s
     }
     let start = scenario.start_date();
     for (i, entry) in scenario.timeline[first..].iter().enumerate() {
-        let d = crate::date::Date::parse(&entry.date).map(|d| d.days_since(start)).unwrap_or(-1);
+        let d = crate::model::date::Date::parse(&entry.date).map(|d| d.days_since(start)).unwrap_or(-1);
         if d < i64::from(day) {
             return Err(ForkError::Invalid(format!(
                 "--inject #{}: dated {}, before the fork day {date}; history before the fork is kept as it happened",

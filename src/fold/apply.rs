@@ -7,10 +7,10 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::event::{Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
-use crate::params::Params;
-use crate::scenario::{Measure, Regime};
-use crate::state::*;
+use crate::model::economics::{loss_at, package_severity};
+use crate::model::event::{Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
+use crate::model::scenario::Regime;
+use crate::model::state::*;
 
 /// An event that cannot be folded into this world (only possible for a log that does not
 /// belong to the scenario, or one that was edited).
@@ -63,7 +63,7 @@ impl Ctx<'_> {
         let world: &World = self.world;
         let profile = &world.get::<StateProfile>(e).ok_or_else(|| self.err(format!("{id:?} is not a state")))?.0;
         let p = world.get::<Polity>(e).expect("state has polity");
-        let loss = (day > p.accrued_day).then(|| loss_at(p, profile, &world.resource::<crate::engine::Fixed>().params, day));
+        let loss = (day > p.accrued_day).then(|| loss_at(p, profile, &world.resource::<crate::model::world::Fixed>().params, day));
         let mut p = self.world.get_mut::<Polity>(e).expect("state has polity");
         if let Some(loss) = loss {
             p.gdp_loss_pct = loss;
@@ -111,49 +111,13 @@ fn crises_mut<'w>(world: &'w mut World, target: &Id) -> Mut<'w, Crises> {
     world.resource_mut::<Crises>()
 }
 
-/// Daily GDP loss rate (percent of GDP per day) implied by a state's sanctions and aid cuts.
-pub fn loss_rate_per_day(p: &Polity, profile: &crate::scenario::StateDef, params: &Params) -> f64 {
-    let sanctions = p.sanctions_severity * profile.trade_dependence * params.sanctions_gdp_loss_pct_per_year;
-    let aid_share = if p.aid_total_musd > 0.0 { (p.aid_suspended_musd / p.aid_total_musd).min(1.0) } else { 0.0 };
-    let aid = aid_share * profile.aid_dependence * params.sanctions_aid_gdp_loss_pct_per_year;
-    // A sanctioning member loses the trade it cuts: its exposure to the target, scaled by severity.
-    let imposing: f64 = p
-        .imposing
-        .iter()
-        .map(|(target, sev)| sev * profile.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0 * params.sanctions_member_cost_weight)
-        .sum();
-    (sanctions + aid + imposing) / 365.0
-}
-
-/// Brings `gdp_loss_pct` up to `day` at the current rate.
-pub fn accrue_loss(p: &mut Polity, profile: &crate::scenario::StateDef, params: &Params, day: u32) {
-    if day > p.accrued_day {
-        p.gdp_loss_pct = loss_at(p, profile, params, day);
-        p.accrued_day = day;
-    }
-}
-
-/// The GDP loss `p` will have accrued by `day` at its current rate (no change to `p`).
-pub fn loss_at(p: &Polity, profile: &crate::scenario::StateDef, params: &Params, day: u32) -> f64 {
-    if day > p.accrued_day {
-        p.gdp_loss_pct + loss_rate_per_day(p, profile, params) * f64::from(day - p.accrued_day)
-    } else {
-        p.gdp_loss_pct
-    }
-}
-
 fn recompute_severity(world: &mut World, target: &str) -> f64 {
     world.resource::<Crises>().0.get(target).map(|c| c.responses.values().map(|r| r.severity).sum::<f64>().min(1.0)).unwrap_or(0.0)
 }
 
-/// Severity (economic weight) of a set of measures, at most 1.
-pub fn package_severity<'a>(measures: impl IntoIterator<Item = &'a Measure>) -> f64 {
-    measures.into_iter().map(|m| m.severity()).sum::<f64>().min(1.0)
-}
-
 /// Folds one event into the world.
 pub fn apply(world: &mut World, event: &Event) -> Result<(), ApplyError> {
-    let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
+    let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
     apply_indexed(world, &index, event)
 }
 

@@ -6,15 +6,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::apply::{apply_indexed, loss_at};
-use crate::charts::{self, Chart, Line, XAxis};
-use crate::describe::{describe, significant};
-use crate::engine::build_world;
-use crate::event::{Event, EventKind};
-use crate::params::Params;
-use crate::run::{Header, ParsedLog, Prepared};
-use crate::scenario::AttackKind;
-use crate::state::{Crises, PartnerState, Polity, StateProfile};
+use crate::fold::apply::apply_indexed;
+
+use crate::analysis::charts::{self, Chart, Line, XAxis};
+use crate::analysis::describe::{describe, significant};
+use crate::fold::world::build_world;
+use crate::log::{Header, ParsedLog};
+use crate::model::economics::loss_at;
+use crate::model::event::{Event, EventKind};
+use crate::model::params::Params;
+use crate::model::prepared::Prepared;
+use crate::model::scenario::AttackKind;
+use crate::model::state::{Crises, PartnerState, Polity, StateProfile};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -71,9 +74,9 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.sort_unstable();
     days.dedup();
 
-    let params: Params = world.resource::<crate::engine::Fixed>().params.clone();
-    let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
-    let ids: Vec<(crate::state::Id, bevy_ecs::entity::Entity)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let params: Params = world.resource::<crate::model::world::Fixed>().params.clone();
+    let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
+    let ids: Vec<(crate::model::state::Id, bevy_ecs::entity::Entity)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;
@@ -141,7 +144,7 @@ pub const MAX_GRAPH_NODES: usize = 90;
 pub fn causal_graph(events: &[Event], header: &Header) -> String {
     let nodes: Vec<&Event> = events.iter().filter(|e| key_event(e)).take(MAX_GRAPH_NODES).collect();
     let is_node: std::collections::BTreeSet<u64> = nodes.iter().map(|e| e.seq).collect();
-    let mut lanes: Vec<crate::state::Id> = Vec::new();
+    let mut lanes: Vec<crate::model::state::Id> = Vec::new();
     let mut days: Vec<u32> = Vec::new();
     let lane_of = |e: &Event| e.actors.first().cloned().unwrap_or_else(|| "(treaties)".into());
     for e in &nodes {
@@ -278,7 +281,7 @@ code { font-size: 12px; } .rule { color: #555; } .num { text-align: right; }
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"casus {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        crate::run::CASUS_VERSION,
+        crate::log::CASUS_VERSION,
         esc(title)
     )
 }

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::apply::accrue_loss;
-use crate::event::{CombatOutcome, Event, EventKind};
-use crate::params::Params;
-use crate::scenario::{AttackKind, Regime, StateDef};
-use crate::state::Polity;
+use crate::model::economics::accrue_loss;
+use crate::model::event::{CombatOutcome, Event, EventKind};
+use crate::model::params::Params;
+use crate::model::scenario::{AttackKind, Regime, StateDef};
+use crate::model::state::Polity;
 
 /// Outcomes of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,11 +7,13 @@ use std::sync::mpsc;
 
 use bevy_ecs::world::World;
 
-use crate::apply::apply_indexed;
-use crate::engine::{Checkpoint, build_world};
-use crate::event::Event;
-use crate::run::{End, Header, LogError, LogItem, LogReader, ParsedLog, Prepared};
-use crate::state::{CheckpointDigest, Digester, StateEncoding, state_digest_as, state_hash_as};
+use crate::fold::apply::apply_indexed;
+use crate::fold::digest::{CheckpointDigest, Digester, StateEncoding, state_digest_as, state_hash_as};
+use crate::fold::world::build_world;
+use crate::log::{End, Header, LogError, LogItem, LogReader, ParsedLog};
+use crate::model::event::Event;
+use crate::model::prepared::Prepared;
+use crate::model::world::Checkpoint;
 
 /// What replay found.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +65,7 @@ pub struct Replayer<'a> {
     prepared: &'a Prepared,
     world: World,
     /// The world's actor index.
-    index: std::sync::Arc<crate::state::ActorIndex>,
+    index: std::sync::Arc<crate::model::state::ActorIndex>,
     digester: Digester,
     /// How checkpoints and the final state are digested: the way the log's own version did.
     method: CheckpointDigest,
@@ -74,7 +76,7 @@ pub struct Replayer<'a> {
     window_start: u64,
     last_day: u32,
     /// The date string of the current day, computed once per day rather than once per event.
-    date: Option<(u32, crate::id::Id)>,
+    date: Option<(u32, crate::model::id::Id)>,
     events: u64,
 }
 
@@ -93,7 +95,7 @@ impl<'a> Replayer<'a> {
         }
         let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
         let digester = Digester::new(&mut world);
-        let index = std::sync::Arc::clone(&world.resource::<crate::engine::Fixed>().index);
+        let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
         Ok(Replayer {
             prepared,
             world,
