@@ -25,6 +25,7 @@ use crate::model::state::*;
 use crate::model::world::*;
 use crate::rules;
 use crate::rules::context::{Ctx, Fresh, Pending};
+use crate::rules::{Calendar, MODULE_COUNT, MODULES, PerModule};
 
 /// Limits that stop runaway runs with a clear message instead of exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,10 +106,10 @@ pub struct Sim {
     pub verify_digests: bool,
     limits: Limits,
     last_checkpoint_period: Option<u32>,
-    /// The rules' view of the world, fetched once per round (see `rules::run_all`).
+    /// The rules' view of the world, fetched once per round (see `rules::run_modules`).
     rules: SystemState<(Ctx<'static>, rules::Facts<'static, 'static>)>,
-    /// Which modules are due in round 0 of the day being run (`rules::Module::ALL` order).
-    due: [bool; 9],
+    /// Which modules are due in round 0 of the day being run (`rules::MODULES` order).
+    due: PerModule<bool>,
     /// Checkpoint digests, re-encoding only the parts that changed.
     digester: Digester,
     /// The armed groups' next attack days, redrawn only where something changed.
@@ -117,7 +118,7 @@ pub struct Sim {
     /// round (a round that proposed nothing, so nothing changes before the plan) from the
     /// view it had fetched anyway, with the number of events logged then: the plan takes it
     /// only for that day and while no event has been applied since.
-    plan: Option<(u32, usize, [Option<u32>; 9])>,
+    plan: Option<(u32, usize, PerModule<Option<u32>>)>,
     /// Each module's next due day as last worked out, reused while no applied event can have
     /// moved it (`rules::Plans`).
     plans: rules::Plans,
@@ -148,7 +149,7 @@ impl Sim {
             limits,
             last_checkpoint_period: None,
             rules,
-            due: [true; 9],
+            due: [true; MODULE_COUNT],
             digester,
             attacks,
             plan: None,
@@ -204,7 +205,7 @@ impl Sim {
         // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
         // nothing has been applied since, so round 0 need not refresh it again.
         let (mut day, mut planned) = if first == 0 {
-            self.due = [true; 9];
+            self.due = [true; MODULE_COUNT];
             (0, false)
         } else {
             match self.plan_next(first - 1) {
@@ -245,7 +246,7 @@ impl Sim {
 
     /// Runs all rounds of one day. In round 0 only the modules due today run (a module not due
     /// has, by its `next_due`, nothing to do before a fresh event); in later rounds, the modules
-    /// that react to the previous round's events (`Module::reacts_to`).
+    /// that wake on the previous round's events (`RuleModule::wakes_on`).
     fn run_day(&mut self, day: u32, planned: bool) -> Result<(), RunError> {
         self.start_day(day);
         // The round and the previous round's events are kept here too, so the loop does not
@@ -254,12 +255,7 @@ impl Sim {
         let mut fresh = Fresh::default();
         loop {
             let first_round = round == 0;
-            let run = if first_round {
-                self.due
-            } else {
-                let fresh = fresh.events(self.world.resource::<Log>());
-                rules::Module::ALL.map(|m| m.reacts_to(fresh))
-            };
+            let run = if first_round { self.due } else { rules::woken_by(fresh.events(self.world.resource::<Log>())) };
             let mut proposals = self.run_modules(run, first_round && planned);
             if !self.vetoes.is_empty() {
                 self.refuse_vetoed(day, &mut proposals);
@@ -327,14 +323,14 @@ impl Sim {
 
     /// Runs every rule module once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
-        self.run_modules([true; 9], false)
+        self.run_modules([true; MODULE_COUNT], false)
     }
 
     /// `calendar_current`: the attack calendar is up to date with the world (refreshed by the
     /// plan that chose today, nothing applied since); `verify_due` checks that claim too.
-    fn run_modules(&mut self, run: [bool; 9], calendar_current: bool) -> Vec<Proposal> {
+    fn run_modules(&mut self, run: PerModule<bool>, calendar_current: bool) -> Vec<Proposal> {
         let clock = *self.world.resource::<Clock>();
-        let armed = run[rules::Module::Armed as usize] || self.verify_due;
+        let armed = self.verify_due || MODULES.iter().zip(run).any(|(m, run)| run && m.reads_attack_calendar());
         // Whether the attack calendar is current once the rules run: in round 0 when the plan
         // that chose today refreshed it or the armed groups are due (refreshed here); after a
         // round that applied events it is refreshed here too, so that a round proposing
@@ -355,12 +351,14 @@ impl Sim {
         let attacks_due = if clock.round == 0 && armed { self.attacks.due_on(clock.day) } else { Vec::new() };
         let next_attack = current.then(|| self.attacks.next_due(clock.day));
         let (mut ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        let made = rules::run_all(&mut ctx, &facts, if self.verify_due { [true; 9] } else { run }, &attacks_due);
+        let calendar = Calendar { attacks_due: &attacks_due, next_attack: None };
+        let made = rules::run_modules(&mut ctx, &facts, if self.verify_due { &[true; MODULE_COUNT] } else { &run }, &calendar);
         if self.verify_due {
-            for (i, m) in rules::Module::ALL.iter().enumerate() {
+            for (i, m) in MODULES.iter().enumerate() {
                 assert!(
                     run[i] || made[i] == 0,
-                    "module {m:?} was skipped on day {} round {} but proposed {} event(s): its next_due or reacts_to misses a case",
+                    "module {} was skipped on day {} round {} but proposed {} event(s): its next_due or wakes_on misses a case",
+                    m.name(),
                     ctx.clock.day,
                     ctx.clock.round,
                     made[i]
@@ -386,7 +384,7 @@ impl Sim {
         self.due_by_module(after).into_iter().flatten().min()
     }
 
-    fn due_by_module(&mut self, after: u32) -> [Option<u32>; 9] {
+    fn due_by_module(&mut self, after: u32) -> PerModule<Option<u32>> {
         self.refresh_attacks();
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
@@ -467,10 +465,11 @@ fn plan_modules(
     next_attack: Option<u32>,
     plans: &mut rules::Plans,
     verify: bool,
-) -> [Option<u32>; 9] {
-    let by_module = rules::next_due_by_module(ctx, facts, after, next_attack, plans);
+) -> PerModule<Option<u32>> {
+    let calendar = Calendar { attacks_due: &[], next_attack };
+    let by_module = rules::next_due_by_module(ctx, facts, after, &calendar, plans);
     if verify {
-        let afresh = rules::next_due_by_module(ctx, facts, after, next_attack, &mut rules::Plans::default());
+        let afresh = rules::next_due_by_module(ctx, facts, after, &calendar, &mut rules::Plans::default());
         assert_eq!(
             by_module, afresh,
             "after day {after}: a module's reused next due day differs from one worked out afresh: an event that moves it was taken for one that cannot"

@@ -15,6 +15,37 @@ use crate::model::world::Fixed;
 use crate::rules::context::Ctx;
 use crate::rules::k;
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Armed groups' attacks.
+pub struct ArmedGroupRules;
+
+impl RuleModule for ArmedGroupRules {
+    fn name(&self) -> &'static str {
+        "armed"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, calendar: &Calendar) {
+        launch_armed_group_attacks(ctx, calendar.attacks_due, &f.groups);
+    }
+
+    fn wakes_on(&self, _kind: &EventKind) -> bool {
+        false
+    }
+
+    fn next_due(&self, _ctx: &Ctx, _f: &Facts, after: u32, calendar: &Calendar) -> Option<u32> {
+        calendar.next_attack.filter(|d| *d > after)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        false
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        true
+    }
+}
+
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
 

@@ -14,6 +14,37 @@ use crate::model::state::{Crises, Defence, OrgProfile, Polity, Stage, StateProfi
 use crate::rules::context::Ctx;
 use crate::rules::{effective_defenders, k};
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Fighting between an intervening force and the defenders.
+pub struct CombatRules;
+
+impl RuleModule for CombatRules {
+    fn name(&self) -> &'static str {
+        "combat"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::InterventionLaunched { .. })
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &ctx.fixed.params, &f.crises)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 /// Rule citation for the attrition model.
 pub const RULE: &str = "combat model (Lanchester square law)";
 

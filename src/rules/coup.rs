@@ -8,6 +8,37 @@ use crate::model::event::EventKind;
 use crate::model::state::{Crises, Polity, StateProfile};
 use crate::rules::context::Ctx;
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Coup outcomes: consolidation, failure and reversal by loyal forces.
+pub struct CoupRules;
+
+impl RuleModule for CoupRules {
+    fn name(&self) -> &'static str {
+        "coup"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        resolve_coups(ctx, &f.crises, &f.states);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::CoupStaged { .. } | EventKind::CoupFailing { .. })
+    }
+
+    fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.polities)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 /// Rule citation for coup outcomes.
 pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 

@@ -15,6 +15,47 @@ use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Treaty clauses: obligations, requests, decisions, forces.
+pub struct DefenceRules;
+
+impl RuleModule for DefenceRules {
+    fn name(&self) -> &'static str {
+        "defence"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
+        decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
+        move_committed_forces(ctx, &f.defence);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(
+            kind,
+            EventKind::AttackOccurred { .. }
+                | EventKind::AssistanceRequested { .. }
+                | EventKind::ObligationArisen { .. }
+                | EventKind::AssistanceDecided { .. }
+                | EventKind::ForcesMobilised { .. }
+                | EventKind::ForcesDeployed { .. }
+        )
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &ctx.fixed.params, &f.defence)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        false
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 
 /// "AES Charter Art. 6".

@@ -13,6 +13,37 @@ use crate::model::state::{Code, Crises, Id, OrgProfile, OrgState, PartnerProfile
 use crate::rules::context::Ctx;
 use crate::rules::{in_series, k, next_in_series};
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// The junta's reviews: concession, transition, expulsions, withdrawal.
+pub struct JuntaRules;
+
+impl RuleModule for JuntaRules {
+    fn name(&self) -> &'static str {
+        "junta"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::WithdrawalAnnounced { .. })
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &ctx.fixed.params, &f.crises, &f.polities, &ctx.fixed.index)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 /// GDP loss accrued up to `day` without mutating state.
 pub fn loss_now(p: &Polity, def: &crate::model::scenario::StateDef, params: &Params, day: u32) -> f64 {
     p.gdp_loss_pct + loss_rate_per_day(p, def, params) * f64::from(day.saturating_sub(p.accrued_day))

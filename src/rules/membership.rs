@@ -7,6 +7,37 @@ use crate::model::event::EventKind;
 use crate::model::state::{Code, OrgProfile, OrgState, Treaties};
 use crate::rules::context::Ctx;
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Withdrawals from organisations and treaties taking effect.
+pub struct MembershipRules;
+
+impl RuleModule for MembershipRules {
+    fn name(&self) -> &'static str {
+        "membership"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        complete_withdrawals(ctx, &f.coded_orgs, &f.treaties);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::WithdrawalAnnounced { .. })
+    }
+
+    fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.coded_orgs, &f.treaties)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 fn announcement(ctx: &Ctx, state: &str, from: &str) -> Option<u64> {
     ctx.log
         .events

@@ -3,7 +3,8 @@
 //!
 //! Each module also has a `next_due` function: a pure function of state that says on which day
 //! the module next has something to do, so the engine can skip quiet days and, on a busy day,
-//! the modules with nothing to do (`Module::reacts_to` covers the rounds after the first).
+//! the modules with nothing to do (`RuleModule::wakes_on` covers the rounds after the first).
+//! Every module implements [`RuleModule`] in its own file and is listed once, in [`MODULES`].
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -94,7 +95,7 @@ pub fn in_series(start: u32, step: u32, day: u32) -> bool {
 /// casualties, troops (at home and committed abroad), armed groups' tallies, treaty breach
 /// counts and the `Defence` resource. Most of a run's events are of these kinds: attacks and
 /// what mutual-defence clauses make of them. After round 0 the unconstitutional-change rules
-/// do not wake for them (`ucg::reacts_to`), and only the defence clauses' and the armed
+/// do not wake for them (`ucg::UcgRules::wakes_on`), and only the defence clauses' and the armed
 /// groups' next due days can move with them (`Plans`). Every other kind, including any added
 /// later, counts as changing anything.
 pub fn fighting_or_defence_only(kind: &EventKind) -> bool {
@@ -126,12 +127,12 @@ pub fn fighting_or_defence_only(kind: &EventKind) -> bool {
 /// defence clauses make of them) only those two are worked out. (`Sim::verify_due` checks every
 /// reused day against one worked out afresh.)
 #[derive(Debug, Clone, Default)]
-pub struct Plans([Option<(u32, Option<u32>)>; 9]);
+pub struct Plans([Option<(u32, Option<u32>)>; MODULE_COUNT]);
 
 impl Plans {
     /// Forgets every reused day (the world changed from outside the engine's loop).
     pub fn forget(&mut self) {
-        self.0 = [None; 9];
+        self.0 = [None; MODULE_COUNT];
     }
 
     /// Takes note of an applied event: forgets every reused day unless the event cannot move one.
@@ -141,9 +142,10 @@ impl Plans {
         }
     }
 
-    /// Module `i`'s next due day after `after`: reused if still valid, else worked out.
+    /// Module `i`'s next due day after `after`: reused if still valid (and the module's day
+    /// may be reused at all: `RuleModule::reuses_due_day`), else worked out.
     fn due(&mut self, i: usize, after: u32, work_out: impl FnOnce() -> Option<u32>) -> Option<u32> {
-        if i != Module::Defence as usize
+        if MODULES[i].reuses_due_day()
             && let Some((a, d)) = self.0[i]
             && a <= after
             && d.is_none_or(|d| after < d)
@@ -184,148 +186,98 @@ pub struct Facts<'w, 's> {
     pub groups: Query<'w, 's, (&'static Code, &'static GroupProfile, &'static GroupState)>,
 }
 
-/// The rule modules, in the order they run within a round (and propose events).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Module {
-    /// Scripted events and treaties entering into force.
-    Scripted,
-    /// Coup outcomes.
-    Coup,
-    /// An organisation's regime on unconstitutional change.
-    Ucg,
-    /// External partners.
-    Partners,
-    /// The junta's reviews.
-    Junta,
-    /// Treaty clauses: obligations, assistance, forces.
-    Defence,
-    /// Fighting.
-    Combat,
-    /// Armed groups.
-    Armed,
-    /// Withdrawals taking effect.
-    Membership,
+/// What the engine hands the rules besides the world: the armed groups' attack calendar's
+/// answers (the calendar is the engine's, kept current across rounds: `armed::AttackCalendar`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Calendar<'a> {
+    /// The attacks due today, in round 0 (`armed::AttackCalendar::due_on`): empty otherwise.
+    pub attacks_due: &'a [(Entity, usize)],
+    /// The next attack day after the day asked about (`armed::AttackCalendar::next_due`).
+    pub next_attack: Option<u32>,
 }
 
-impl Module {
-    /// Every module, in order.
-    pub const ALL: [Module; 9] = [
-        Module::Scripted,
-        Module::Coup,
-        Module::Ucg,
-        Module::Partners,
-        Module::Junta,
-        Module::Defence,
-        Module::Combat,
-        Module::Armed,
-        Module::Membership,
-    ];
+/// A rule module: rules that run together, at their place in [`MODULES`]. A module reads the
+/// world through [`Facts`] and [`Ctx`] and proposes events; it also says when it has something
+/// to do, so the engine runs it only then (`Sim::verify_due` checks that a module not run
+/// would have proposed nothing).
+pub trait RuleModule: Sync {
+    /// Its name in messages.
+    fn name(&self) -> &'static str;
 
-    /// Whether the module can have anything to do in a round after round 0, given the events
-    /// applied in the previous round. Each module's rules act on fresh events of certain kinds,
-    /// on timers (round 0 only, see `next_due`), or on conditions that only those events can
-    /// make true within a day (a zero delay: a coup failing with an immediate reversal, a
-    /// deployment with no mobilisation time, a withdrawal with no notice).
-    ///
-    /// The junta's reviews act in round 0 only; after it, the module only answers a fresh
-    /// withdrawal with allied juntas' solidarity. The unconstitutional-change rules weigh many
-    /// conditions over crises, responses, regimes and memberships, so they run after any event
-    /// except those that change none of these (`ucg::reacts_to`): attacks and the
-    /// defence clauses' bookkeeping, which those rules read only when a timer or one of their
-    /// own events sets them acting.
-    /// (`Sim::verify_due` runs every module anyway and checks this.)
-    pub fn reacts_to(self, fresh: &[Event]) -> bool {
-        use EventKind as K;
-        let any = |f: fn(&EventKind) -> bool| fresh.iter().any(|e| f(&e.kind));
-        match self {
-            Module::Scripted | Module::Armed => false,
-            Module::Coup => any(|k| matches!(k, K::CoupStaged { .. } | K::CoupFailing { .. })),
-            Module::Ucg => any(ucg::reacts_to),
-            Module::Junta => any(|k| matches!(k, K::WithdrawalAnnounced { .. })),
-            Module::Partners => any(|k| matches!(k, K::CoupConsolidated { .. } | K::ForcesExpelled { .. })),
-            Module::Defence => any(|k| {
-                matches!(
-                    k,
-                    K::AttackOccurred { .. }
-                        | K::AssistanceRequested { .. }
-                        | K::ObligationArisen { .. }
-                        | K::AssistanceDecided { .. }
-                        | K::ForcesMobilised { .. }
-                        | K::ForcesDeployed { .. }
-                )
-            }),
-            Module::Combat => any(|k| matches!(k, K::InterventionLaunched { .. })),
-            Module::Membership => any(|k| matches!(k, K::WithdrawalAnnounced { .. })),
-        }
-    }
+    /// Runs its rules in their order, pushing proposals into `ctx`.
+    fn run(&self, ctx: &mut Ctx, facts: &Facts, calendar: &Calendar);
+
+    /// Whether an applied event of this kind can give it something to do in the next round of
+    /// the same day. Its rules act on fresh events of certain kinds, on timers (round 0 only,
+    /// see `next_due`), or on conditions only such events can make true within a day (a zero
+    /// delay: a coup failing with an immediate reversal, a deployment with no mobilisation
+    /// time, a withdrawal with no notice).
+    fn wakes_on(&self, kind: &EventKind) -> bool;
+
+    /// The first day after `after` on which it has something to do, a pure function of state.
+    fn next_due(&self, ctx: &Ctx, facts: &Facts, after: u32, calendar: &Calendar) -> Option<u32>;
+
+    /// Whether its next due day, once worked out, holds across events that change only
+    /// fighting and the defence bookkeeping ([`Plans`]).
+    fn reuses_due_day(&self) -> bool;
+
+    /// Whether it reads today's due attacks (the engine refreshes the calendar first).
+    fn reads_attack_calendar(&self) -> bool;
 }
 
-/// Runs the rules of the modules marked in `run`, in the fixed order, pushing proposals into
-/// `ctx`; returns how many each module proposed.
-/// `attacks_due` are the armed groups' attacks due today (`armed::AttackCalendar::due_on`).
-pub fn run_all(ctx: &mut Ctx, f: &Facts, run: [bool; 9], attacks_due: &[(Entity, usize)]) -> [usize; 9] {
-    let mut made = [0usize; 9];
-    let fixed = ctx.fixed();
-    macro_rules! module {
-        ($m:expr, $($call:expr);+) => {
-            if run[$m as usize] {
-                let before = ctx.pending.0.len();
-                $($call;)+
-                made[$m as usize] = ctx.pending.0.len() - before;
-            }
-        };
-    }
-    module!(Module::Scripted, scripted::emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners));
-    module!(Module::Coup, coup::resolve_coups(ctx, &f.crises, &f.states));
-    module!(
-        Module::Ucg,
-        ucg::respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &fixed.ucg_orgs_of);
-        {
-            // Nothing is applied within a round: one table of responses serves both rules.
-            let by_org = ucg::responded(&f.crises);
-            ucg::decide_on_force(ctx, &f.states, &f.orgs, &f.treaties, &by_org);
-            ucg::review_sanctions(ctx, &f.crises, &f.states, &f.orgs, &by_org)
+/// Every rule module, in the order they run within a round (and so propose events). Adding a
+/// module: implement [`RuleModule`] in its own file and list it here.
+pub const MODULES: &[&dyn RuleModule] = &[
+    &scripted::ScriptedRules,
+    &coup::CoupRules,
+    &ucg::UcgRules,
+    &partners::PartnerRules,
+    &junta::JuntaRules,
+    &defence::DefenceRules,
+    &combat::CombatRules,
+    &armed::ArmedGroupRules,
+    &membership::MembershipRules,
+];
+
+/// The number of rule modules.
+pub const MODULE_COUNT: usize = MODULES.len();
+
+/// One value per rule module, in [`MODULES`] order.
+pub type PerModule<T> = [T; MODULE_COUNT];
+
+/// Which modules an applied round of events wakes for the next round of the same day.
+pub fn woken_by(fresh: &[Event]) -> PerModule<bool> {
+    std::array::from_fn(|i| fresh.iter().any(|e| MODULES[i].wakes_on(&e.kind)))
+}
+
+/// Runs the modules marked in `run`, in order, pushing proposals into `ctx`; returns how many
+/// each proposed.
+pub fn run_modules(ctx: &mut Ctx, f: &Facts, run: &PerModule<bool>, calendar: &Calendar) -> PerModule<usize> {
+    let mut made = [0usize; MODULE_COUNT];
+    for (i, module) in MODULES.iter().enumerate() {
+        if run[i] {
+            let before = ctx.pending.0.len();
+            module.run(ctx, f, calendar);
+            made[i] = ctx.pending.0.len() - before;
         }
-    );
-    module!(Module::Partners, partners::suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &fixed.donors_of));
-    module!(Module::Junta, junta::review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners));
-    module!(
-        Module::Defence,
-        defence::trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
-        defence::decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
-        defence::move_committed_forces(ctx, &f.defence)
-    );
-    module!(Module::Combat, combat::fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs));
-    module!(Module::Armed, armed::launch_armed_group_attacks(ctx, attacks_due, &f.groups));
-    module!(Module::Membership, membership::complete_withdrawals(ctx, &f.coded_orgs, &f.treaties));
+    }
     made
 }
 
-/// The day after `after` on which each module next has something to do (`Module::ALL` order).
-/// `next_attack` is the armed groups' next attack day after `after`
-/// (`armed::AttackCalendar::next_due`).
-/// `plans` holds the days worked out before, reused where still valid (`Plans`).
-pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, next_attack: Option<u32>, plans: &mut Plans) -> [Option<u32>; 9] {
-    let p = &ctx.fixed.params;
-    use Module as M;
-    [
-        plans.due(M::Scripted as usize, after, || scripted::next_due(after, &f.timeline, &f.treaties, &ctx.clock)),
-        plans.due(M::Coup as usize, after, || coup::next_due(after, &f.polities)),
-        plans.due(M::Ucg as usize, after, || {
-            ucg::next_due(after, p, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log)
-        }),
-        plans.due(M::Partners as usize, after, || partners::next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of)),
-        plans.due(M::Junta as usize, after, || junta::next_due(after, p, &f.crises, &f.polities, &ctx.fixed.index)),
-        plans.due(M::Defence as usize, after, || defence::next_due(after, p, &f.defence)),
-        plans.due(M::Combat as usize, after, || combat::next_due(after, p, &f.crises)),
-        next_attack.filter(|d| *d > after),
-        plans.due(M::Membership as usize, after, || membership::next_due(after, &f.coded_orgs, &f.treaties)),
-    ]
+/// The day after `after` on which each module next has something to do. `plans` holds the
+/// days worked out before, reused where still valid (`Plans`).
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar, plans: &mut Plans) -> PerModule<Option<u32>> {
+    std::array::from_fn(|i| plans.due(i, after, || MODULES[i].next_due(ctx, f, after, calendar)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index in [`MODULES`] of the module with this name.
+    fn at(name: &str) -> usize {
+        MODULES.iter().position(|m| m.name() == name).expect("a module of that name")
+    }
 
     #[test]
     fn entries_of_finds_each_run_of_a_key() {
@@ -341,7 +293,7 @@ mod tests {
     #[test]
     fn a_reused_next_due_day_holds_until_it_falls_due_or_state_moves() {
         let mut plans = Plans::default();
-        let junta = Module::Junta as usize;
+        let junta = at("junta");
         let worked = std::cell::Cell::new(0);
         let due = |plans: &mut Plans, i: usize, after: u32, d: Option<u32>| {
             plans.due(i, after, || {
@@ -372,18 +324,18 @@ mod tests {
         assert_eq!(due(&mut plans, junta, 12, Some(15)), Some(15));
         assert_eq!(worked.get(), 3);
         // Nothing due is reused as nothing due; a day at or before `after` is never returned.
-        assert_eq!(due(&mut plans, Module::Coup as usize, 5, None), None);
-        assert_eq!(due(&mut plans, Module::Coup as usize, 50, Some(7)), None);
-        assert_eq!(due(&mut plans, Module::Scripted as usize, 5, Some(5)), None);
+        assert_eq!(due(&mut plans, at("coup"), 5, None), None);
+        assert_eq!(due(&mut plans, at("coup"), 50, Some(7)), None);
+        assert_eq!(due(&mut plans, at("scripted"), 5, Some(5)), None);
         // The defence clauses' day is worked out every time.
-        let defence = Module::Defence as usize;
+        let defence = at("defence");
         let before = worked.get();
         assert_eq!(due(&mut plans, defence, 1, Some(8)), Some(8));
         assert_eq!(due(&mut plans, defence, 2, Some(6)), Some(6));
         assert_eq!(worked.get(), before + 2);
         // A day worked out after a later day is not reused for an earlier one.
-        assert_eq!(due(&mut plans, Module::Ucg as usize, 20, Some(30)), Some(30));
-        assert_eq!(due(&mut plans, Module::Ucg as usize, 10, Some(12)), Some(12));
+        assert_eq!(due(&mut plans, at("ucg"), 20, Some(30)), Some(30));
+        assert_eq!(due(&mut plans, at("ucg"), 10, Some(12)), Some(12));
     }
 
     #[test]

@@ -9,6 +9,37 @@ use crate::model::state::{Code, Crises, DonorsOf, Id, PartnerProfile, PartnerSta
 use crate::rules::context::Ctx;
 use crate::rules::k;
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// External partners: aid suspension and forces leaving.
+pub struct PartnerRules;
+
+impl RuleModule for PartnerRules {
+    fn name(&self) -> &'static str {
+        "partners"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &ctx.fixed().donors_of);
+    }
+
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        matches!(kind, EventKind::CoupConsolidated { .. } | EventKind::ForcesExpelled { .. })
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.crises, &f.partners, &ctx.fixed.donors_of)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 fn aid_rule(p: &crate::model::scenario::PartnerDef) -> Id {
     if p.aid_policy.is_empty() { crate::format_id!("{} aid policy (coup clause)", p.name) } else { p.aid_policy.clone() }
 }

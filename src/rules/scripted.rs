@@ -9,6 +9,37 @@ use crate::model::scenario::{AttackKind, ScriptedEvent};
 use crate::model::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 use crate::rules::context::Ctx;
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// Scripted events and treaties entering into force.
+pub struct ScriptedRules;
+
+impl RuleModule for ScriptedRules {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
+    }
+
+    fn wakes_on(&self, _kind: &EventKind) -> bool {
+        false
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.timeline, &f.treaties, &ctx.clock)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 /// The timeline, lowered to days, in (day, file order).
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Timeline(pub Vec<(u32, ScriptedEvent)>);

@@ -13,6 +13,50 @@ use crate::model::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState,
 use crate::rules::context::Ctx;
 use crate::rules::{affinity, available_troops, effective_defenders, entries_of, in_series, k, next_in_series};
 
+use crate::rules::{Calendar, Facts, RuleModule};
+
+/// An organisation's regime on unconstitutional change of government.
+pub struct UcgRules;
+
+impl RuleModule for UcgRules {
+    fn name(&self) -> &'static str {
+        "ucg"
+    }
+
+    fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
+        respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &ctx.fixed().ucg_orgs_of);
+        // Nothing is applied within a round: one table of responses serves both rules.
+        let by_org = responded(&f.crises);
+        decide_on_force(ctx, &f.states, &f.orgs, &f.treaties, &by_org);
+        review_sanctions(ctx, &f.crises, &f.states, &f.orgs, &by_org);
+    }
+
+    /// Whether an event applied in a round can give these rules something to do in the next.
+    ///
+    /// After round 0 they act on fresh events of their own kinds (a sanctions summit, an
+    /// ultimatum, a transition offer, order restored) and on conditions over crises, responses,
+    /// regimes and memberships that an event can make true within a day (a zero suspension delay
+    /// after a coup, say). Fighting and the defence clauses' bookkeeping change none of those
+    /// (`rules::fighting_or_defence_only`); these rules read troops only when a timer (round 0)
+    /// or one of their own events sets them acting. Every other kind, including any added later,
+    /// wakes them. (`Sim::verify_due` checks this by running them anyway.)
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        !crate::rules::fighting_or_defence_only(kind)
+    }
+
+    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &ctx.fixed.params, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log)
+    }
+
+    fn reuses_due_day(&self) -> bool {
+        true
+    }
+
+    fn reads_attack_calendar(&self) -> bool {
+        false
+    }
+}
+
 type States<'w, 's> = Query<'w, 's, (&'static StateProfile, &'static Polity)>;
 type Orgs<'w, 's> = Query<'w, 's, (&'static OrgProfile, &'static OrgState)>;
 
@@ -64,19 +108,6 @@ pub fn responded(crises: &Crises) -> Responded<'_> {
 /// a big world can bring thousands, and there are hundreds of organisations).
 fn relevant(fresh: &[crate::model::event::Event], wanted: impl Fn(&EventKind) -> bool) -> Vec<&crate::model::event::Event> {
     fresh.iter().filter(|e| wanted(&e.kind)).collect()
-}
-
-/// Whether an event applied in a round can give these rules something to do in the next.
-///
-/// After round 0 they act on fresh events of their own kinds (a sanctions summit, an
-/// ultimatum, a transition offer, order restored) and on conditions over crises, responses,
-/// regimes and memberships that an event can make true within a day (a zero suspension delay
-/// after a coup, say). Fighting and the defence clauses' bookkeeping change none of those
-/// (`rules::fighting_or_defence_only`); these rules read troops only when a timer (round 0)
-/// or one of their own events sets them acting. Every other kind, including any added later,
-/// wakes them. (`Sim::verify_due` checks this by running them anyway.)
-pub fn reacts_to(kind: &EventKind) -> bool {
-    !crate::rules::fighting_or_defence_only(kind)
 }
 
 fn empty() -> &'static OrgResponse {
