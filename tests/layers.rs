@@ -153,3 +153,21 @@ fn architecture_md_lists_the_same_layers() {
         assert!(text.contains(&row), "ARCHITECTURE.md has the row {row:?}");
     }
 }
+
+#[test]
+fn the_how_to_add_a_rule_walkthrough_names_real_code() {
+    // Every "*Where:* `FILE` holds `TEXT`" line of ARCHITECTURE.md's walk-through must be true.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let section = &text[text.find("## How to add a rule").expect("the walk-through")..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let mut checked = 0;
+    for line in section.lines().filter_map(|l| l.trim().strip_prefix("*Where:* `")) {
+        let (file, rest) = line.split_once("` holds `").unwrap_or_else(|| panic!("malformed Where line: {line}"));
+        let snippet = rest.strip_suffix('`').unwrap_or_else(|| panic!("malformed Where line: {line}"));
+        let body = std::fs::read_to_string(root.join(file)).unwrap_or_else(|_| panic!("{file} does not exist"));
+        assert!(body.contains(snippet), "{file} no longer holds {snippet:?}: update ARCHITECTURE.md's walk-through");
+        checked += 1;
+    }
+    assert!(checked >= 10, "{checked} Where lines checked");
+}

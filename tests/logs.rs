@@ -455,6 +455,23 @@ mod fork {
 mod schema {
     use super::*;
 
+    /// The event kinds and their fields, one line each (`Kind: field, field`).
+    fn kinds_and_fields() -> String {
+        casus::model::event::KIND_FIELDS.iter().map(|(kind, fields)| format!("{kind}: {}\n", fields.join(", "))).collect()
+    }
+
+    #[test]
+    fn a_new_event_kind_or_field_bumps_the_schema_version() {
+        // tests/data/kinds_vN.txt lists the kinds of log schema N. A new kind or field changes
+        // what a log may hold, so it needs a new schema version: bump LOG_SCHEMA_VERSION, write
+        // the new list to tests/data/kinds_v<N>.txt, check in a log of the new version (see
+        // ARCHITECTURE.md, "How to add a rule") and keep upcasting the older ones.
+        let version = casus::model::event::LOG_SCHEMA_VERSION;
+        let path = repo().join(format!("tests/data/kinds_v{version}.txt"));
+        let listed = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+        assert_eq!(kinds_and_fields(), listed, "the event kinds differ from those of schema {version}");
+    }
+
     /// The checked-in run folder `tests/data/log_vN`: its log, read and upcast, and its
     /// scenario prepared with the log's overrides.
     fn checked_in(version: u32) -> (casus::log::ParsedLog, casus::model::prepared::Prepared) {
@@ -531,6 +548,29 @@ mod schema {
         bad.checkpoints[4].state_hash = now.checkpoints[4].state_hash.clone();
         assert!(matches!(casus::analysis::replay::replay(&p, &bad), casus::analysis::replay::Verdict::Diverged { .. }));
         let o = casus(&["replay", "tests/data/log_v3"], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn a_schema_4_log_is_what_casus_writes_today_and_replays() {
+        // The current schema's checked-in log: this casus writes it byte for byte (so a change
+        // to the log's bytes cannot pass unnoticed: it needs a new schema version, with this
+        // log kept and upcast) and replays it.
+        let (log, p) = checked_in(4);
+        let header = log.header.as_ref().unwrap();
+        assert!(matches!(casus::analysis::replay::replay(&p, &log), casus::analysis::replay::Verdict::Match { .. }));
+        let now = casus::engine::run::run(&p, header.seed, Default::default()).unwrap();
+        let mut written = Vec::new();
+        now.write_log(&mut written).unwrap();
+        let checked_in = std::fs::read(repo().join("tests/data/log_v4/events.jsonl")).unwrap();
+        // The header names the casus version, and every record's chain value covers the
+        // header's bytes: the records after it are compared byte for byte without their chain.
+        let text = |b: &[u8]| -> Vec<String> {
+            let text = String::from_utf8(b.to_vec()).unwrap();
+            text.lines().skip(1).map(|l| l[..l.rfind(",\"chain\"").unwrap()].to_string()).collect()
+        };
+        assert_eq!(text(&written), text(&checked_in), "the records' bytes differ from tests/data/log_v4");
+        let o = casus(&["replay", "tests/data/log_v4"], &repo());
         assert!(o.status.success(), "{}", stderr(&o));
     }
 

@@ -9,7 +9,7 @@ fn list<T: std::fmt::Debug>(v: &[T]) -> String {
 /// Whether an event belongs in the default timeline (combat rounds and routine movements are
 /// folded into their summaries).
 pub fn significant(e: &Event) -> bool {
-    !matches!(e.kind, EventKind::CombatRound { .. } | EventKind::ForcesMobilised { .. } | EventKind::SummitConvened { .. })
+    e.kind.traits().in_timeline
 }
 
 /// What happened, in a sentence fragment.

@@ -13,7 +13,7 @@ use crate::analysis::describe::{describe, significant};
 use crate::fold::world::build_world;
 use crate::log::{Header, ParsedLog};
 use crate::model::economics::loss_at;
-use crate::model::event::{Event, EventKind};
+use crate::model::event::{Event, EventKind, Theme};
 use crate::model::params::Params;
 use crate::model::prepared::Prepared;
 use crate::model::scenario::AttackKind;
@@ -252,18 +252,13 @@ fn short_label(e: &Event) -> String {
 }
 
 fn node_colour(k: &EventKind) -> &'static str {
-    use EventKind::*;
-    match k {
-        CoupStaged { .. } | CoupConsolidated { .. } | CoupFailing { .. } | OrderRestored { .. } => "#f2c6a0",
-        AttackOccurred { .. } | InterventionLaunched { .. } | InterventionEnded { .. } | NonAggressionBreached { .. } => "#f0a3a3",
-        SanctionsImposed { .. } | SanctionsLifted { .. } | ExportsCut { .. } | AidSuspended { .. } => "#f5e08c",
-        ObligationArisen { .. }
-        | AssistanceDecided { .. }
-        | AssistanceRequested { .. }
-        | JointOperationFormed { .. }
-        | DefencePledged { .. } => "#a9d3f0",
-        WithdrawalAnnounced { .. } | WithdrawalEffective { .. } | ForcesExpelled { .. } | ForcesWithdrawn { .. } => "#c9b8e8",
-        _ => "#d8e8c8",
+    match k.traits().theme {
+        Theme::Coup => "#f2c6a0",
+        Theme::Violence => "#f0a3a3",
+        Theme::Economic => "#f5e08c",
+        Theme::Alliance => "#a9d3f0",
+        Theme::Exit => "#c9b8e8",
+        Theme::Diplomacy => "#d8e8c8",
     }
 }
 

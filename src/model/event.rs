@@ -8,6 +8,9 @@ use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
 use crate::model::state::Id;
 
 pub mod fast;
+mod traits;
+
+pub use traits::{KindTraits, Reach, Theme};
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to the log layer's `upcast_header` (or an event upcaster).

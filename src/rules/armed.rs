@@ -17,20 +17,19 @@ use crate::rules::k;
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "armed";
+
 /// Armed groups' attacks.
 pub struct ArmedGroupRules;
 
 impl RuleModule for ArmedGroupRules {
     fn name(&self) -> &'static str {
-        "armed"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, calendar: &Calendar) {
         launch_armed_group_attacks(ctx, calendar.attacks_due, &f.groups);
-    }
-
-    fn wakes_on(&self, _kind: &EventKind) -> bool {
-        false
     }
 
     fn next_due(&self, _ctx: &Ctx, _f: &Facts, after: u32, calendar: &Calendar) -> Option<u32> {

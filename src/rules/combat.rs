@@ -16,20 +16,19 @@ use crate::rules::{effective_defenders, k};
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "combat";
+
 /// Fighting between an intervening force and the defenders.
 pub struct CombatRules;
 
 impl RuleModule for CombatRules {
     fn name(&self) -> &'static str {
-        "combat"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::InterventionLaunched { .. })
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

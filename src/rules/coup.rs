@@ -10,20 +10,19 @@ use crate::rules::context::Ctx;
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "coup";
+
 /// Coup outcomes: consolidation, failure and reversal by loyal forces.
 pub struct CoupRules;
 
 impl RuleModule for CoupRules {
     fn name(&self) -> &'static str {
-        "coup"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         resolve_coups(ctx, &f.crises, &f.states);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::CoupStaged { .. } | EventKind::CoupFailing { .. })
     }
 
     fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

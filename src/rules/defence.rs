@@ -17,30 +17,21 @@ use crate::rules::{available_troops, k};
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "defence";
+
 /// Treaty clauses: obligations, requests, decisions, forces.
 pub struct DefenceRules;
 
 impl RuleModule for DefenceRules {
     fn name(&self) -> &'static str {
-        "defence"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
         decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
         move_committed_forces(ctx, &f.defence);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(
-            kind,
-            EventKind::AttackOccurred { .. }
-                | EventKind::AssistanceRequested { .. }
-                | EventKind::ObligationArisen { .. }
-                | EventKind::AssistanceDecided { .. }
-                | EventKind::ForcesMobilised { .. }
-                | EventKind::ForcesDeployed { .. }
-        )
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

@@ -15,20 +15,19 @@ use crate::rules::{in_series, k, next_in_series};
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "junta";
+
 /// The junta's reviews: concession, transition, expulsions, withdrawal.
 pub struct JuntaRules;
 
 impl RuleModule for JuntaRules {
     fn name(&self) -> &'static str {
-        "junta"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::WithdrawalAnnounced { .. })
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

@@ -9,20 +9,19 @@ use crate::rules::context::Ctx;
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "membership";
+
 /// Withdrawals from organisations and treaties taking effect.
 pub struct MembershipRules;
 
 impl RuleModule for MembershipRules {
     fn name(&self) -> &'static str {
-        "membership"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         complete_withdrawals(ctx, &f.coded_orgs, &f.treaties);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::WithdrawalAnnounced { .. })
     }
 
     fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

@@ -9,7 +9,7 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::model::event::{Event, EventKind};
+use crate::model::event::{Event, EventKind, Reach};
 use crate::rules::context::Ctx;
 
 use crate::model::scenario::Regime;
@@ -27,6 +27,7 @@ pub mod membership;
 pub mod partners;
 pub mod scripted;
 pub mod ucg;
+pub mod wakes;
 
 /// A stable 64-bit key for an id string (FNV-1a), for draw keys.
 pub fn k(id: &str) -> u64 {
@@ -91,28 +92,12 @@ pub fn in_series(start: u32, step: u32, day: u32) -> bool {
     step > 0 && day > start && (day - start).is_multiple_of(step)
 }
 
-/// Whether an event changes only what fighting and the defence clauses' bookkeeping change:
-/// casualties, troops (at home and committed abroad), armed groups' tallies, treaty breach
-/// counts and the `Defence` resource. Most of a run's events are of these kinds: attacks and
-/// what mutual-defence clauses make of them. After round 0 the unconstitutional-change rules
-/// do not wake for them (`ucg::UcgRules::wakes_on`), and only the defence clauses' and the armed
-/// groups' next due days can move with them (`Plans`). Every other kind, including any added
-/// later, counts as changing anything.
+/// Whether an event changes only what fighting and the defence clauses' bookkeeping change
+/// (its kind's `Reach`, said in `model::event`'s kind traits). After round 0 the
+/// unconstitutional-change rules do not wake for such events, and only the defence clauses' and
+/// the armed groups' next due days can move with them (`Plans`).
 pub fn fighting_or_defence_only(kind: &EventKind) -> bool {
-    use EventKind as K;
-    matches!(
-        kind,
-        K::AttackOccurred { .. }
-            | K::ObligationArisen { .. }
-            | K::AssistanceRequested { .. }
-            | K::AssistanceDecided { .. }
-            | K::ForcesMobilised { .. }
-            | K::ForcesDeployed { .. }
-            | K::ForcesReturned { .. }
-            | K::JointOperationFormed { .. }
-            | K::ConsultationsHeld { .. }
-            | K::NonAggressionBreached { .. }
-    )
+    kind.traits().reach == Reach::FightingOrDefence
 }
 
 /// Each module's next due day as last worked out, reused while it cannot have moved.
@@ -208,11 +193,13 @@ pub trait RuleModule: Sync {
     fn run(&self, ctx: &mut Ctx, facts: &Facts, calendar: &Calendar);
 
     /// Whether an applied event of this kind can give it something to do in the next round of
-    /// the same day. Its rules act on fresh events of certain kinds, on timers (round 0 only,
+    /// the same day: its rules act on fresh events of certain kinds, on timers (round 0 only,
     /// see `next_due`), or on conditions only such events can make true within a day (a zero
     /// delay: a coup failing with an immediate reversal, a deployment with no mobilisation
-    /// time, a withdrawal with no notice).
-    fn wakes_on(&self, kind: &EventKind) -> bool;
+    /// time, a withdrawal with no notice). Said per kind in [`wakes::modules_woken_by`].
+    fn wakes_on(&self, kind: &EventKind) -> bool {
+        wakes::modules_woken_by(kind).contains(&self.name())
+    }
 
     /// The first day after `after` on which it has something to do, a pure function of state.
     fn next_due(&self, ctx: &Ctx, facts: &Facts, after: u32, calendar: &Calendar) -> Option<u32>;

@@ -11,20 +11,19 @@ use crate::rules::k;
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "partners";
+
 /// External partners: aid suspension and forces leaving.
 pub struct PartnerRules;
 
 impl RuleModule for PartnerRules {
     fn name(&self) -> &'static str {
-        "partners"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         suspend_aid_and_withdraw_forces(ctx, &f.crises, &f.polities, &f.coded_partners, &ctx.fixed().donors_of);
-    }
-
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        matches!(kind, EventKind::CoupConsolidated { .. } | EventKind::ForcesExpelled { .. })
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

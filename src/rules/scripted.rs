@@ -11,20 +11,19 @@ use crate::rules::context::Ctx;
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "scripted";
+
 /// Scripted events and treaties entering into force.
 pub struct ScriptedRules;
 
 impl RuleModule for ScriptedRules {
     fn name(&self) -> &'static str {
-        "scripted"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
-    }
-
-    fn wakes_on(&self, _kind: &EventKind) -> bool {
-        false
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {

@@ -15,12 +15,15 @@ use crate::rules::{affinity, available_troops, effective_defenders, entries_of, 
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
+/// The module's name in messages and in the wake table (`rules::wakes`).
+pub const NAME: &str = "ucg";
+
 /// An organisation's regime on unconstitutional change of government.
 pub struct UcgRules;
 
 impl RuleModule for UcgRules {
     fn name(&self) -> &'static str {
-        "ucg"
+        NAME
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
@@ -29,19 +32,6 @@ impl RuleModule for UcgRules {
         let by_org = responded(&f.crises);
         decide_on_force(ctx, &f.states, &f.orgs, &f.treaties, &by_org);
         review_sanctions(ctx, &f.crises, &f.states, &f.orgs, &by_org);
-    }
-
-    /// Whether an event applied in a round can give these rules something to do in the next.
-    ///
-    /// After round 0 they act on fresh events of their own kinds (a sanctions summit, an
-    /// ultimatum, a transition offer, order restored) and on conditions over crises, responses,
-    /// regimes and memberships that an event can make true within a day (a zero suspension delay
-    /// after a coup, say). Fighting and the defence clauses' bookkeeping change none of those
-    /// (`rules::fighting_or_defence_only`); these rules read troops only when a timer (round 0)
-    /// or one of their own events sets them acting. Every other kind, including any added later,
-    /// wakes them. (`Sim::verify_due` checks this by running them anyway.)
-    fn wakes_on(&self, kind: &EventKind) -> bool {
-        !crate::rules::fighting_or_defence_only(kind)
     }
 
     fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
