@@ -786,254 +786,287 @@ impl<'a> Checker<'a> {
 /// problem found, sorted by path.
 pub fn validate(s: &Scenario) -> Vec<FieldError> {
     let mut c = Checker { errors: Vec::new(), kinds: BTreeMap::new(), kind_of: Default::default(), treaties: BTreeSet::new() };
-    if s.name.trim().is_empty() {
-        c.err("name", "must not be empty");
-    }
-    if !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
-        c.err("name", format!("{:?} may only contain letters, digits, '_', '-' and '.' (it names output folders)", s.name));
-    }
-    let start = match Date::parse(&s.start) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            c.err("start", e.to_string());
-            None
-        }
-    };
-    if s.horizon_days == 0 || s.horizon_days > MAX_HORIZON_DAYS {
-        c.err("horizon_days", format!("{} must be between 1 and {MAX_HORIZON_DAYS}", s.horizon_days));
-    }
-    if s.actors.is_empty() {
-        c.err("actors", "a scenario needs at least one actor");
-    }
-    if s.actors.len() > MAX_ACTORS {
-        c.err("actors", format!("{} actors; the limit is {MAX_ACTORS}", s.actors.len()));
-    }
-    for (i, a) in s.actors.iter().enumerate() {
-        let id = a.id();
-        if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
-            c.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
-        }
-        c.kind_of.insert(id, a.kind_name());
-        if c.kinds.insert(id, a.kind_name()).is_some() {
-            c.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
-        }
-    }
-    for (i, t) in s.treaties.iter().enumerate() {
-        if c.kinds.contains_key(t.id.as_str()) || !c.treaties.insert(&t.id) {
-            c.err(format!("treaties[{i}].id"), format!("duplicate id {:?} (treaty and actor ids share one namespace)", t.id));
-        }
-    }
-    let horizon = s.horizon_days;
+    let start = c.header(s);
+    c.ids(s);
     for (i, a) in s.actors.iter().enumerate() {
         let p = format!("actors[{i}]");
         match a {
-            ActorDef::State(st) => {
-                for (field, v) in [
-                    ("trade_dependence", st.trade_dependence),
-                    ("aid_dependence", st.aid_dependence),
-                    ("cohesion", st.cohesion),
-                    ("army_loyalty", st.army_loyalty),
-                    ("war_opposition", st.war_opposition),
-                    ("security_threat", st.security_threat),
-                ] {
-                    c.unit(format_args!("{p}.{field}"), v);
-                }
-                c.non_negative(format_args!("{p}.gdp_busd"), st.gdp_busd);
-                c.non_negative(format_args!("{p}.population_m"), st.population_m);
-                for (other, v) in &st.trade_exposure {
-                    c.actor_ref(format_args!("{p}.trade_exposure[{other:?}]"), other, &["State"]);
-                    c.unit(format_args!("{p}.trade_exposure[{other:?}]"), *v);
-                }
-                for (other, v) in &st.electricity_supply {
-                    c.actor_ref(format_args!("{p}.electricity_supply[{other:?}]"), other, &["State"]);
-                    c.unit(format_args!("{p}.electricity_supply[{other:?}]"), *v);
-                }
-                for (j, other) in st.borders.iter().enumerate() {
-                    c.actor_ref(format_args!("{p}.borders[{j}]"), other, &["State"]);
-                    if other == &st.id {
-                        c.err(format!("{p}.borders[{j}]"), "a state cannot border itself");
-                    }
-                }
-                for (other, _) in st.trade_exposure.iter().chain(st.electricity_supply.iter()) {
-                    if other == &st.id {
-                        c.err(p.clone(), format!("{} cannot trade with or supply itself ({other:?})", st.id));
-                    }
-                }
-                let mut abroad = 0u64;
-                for (host, n) in &st.forces_abroad {
-                    c.actor_ref(format_args!("{p}.forces_abroad[{host:?}]"), host, &["State"]);
-                    if host == &st.id {
-                        c.err(format!("{p}.forces_abroad[{host:?}]"), "a state's forces cannot be abroad at home");
-                    }
-                    abroad += *n as u64;
-                }
-                if abroad > st.troops as u64 {
-                    c.err(format!("{p}.forces_abroad"), format!("{abroad} troops abroad exceed the {} troops the state has", st.troops));
-                }
-            }
-            ActorDef::Organisation(o) => {
-                if o.members.is_empty() {
-                    c.err(format!("{p}.members"), "an organisation needs at least one member");
-                }
-                let mut seen = BTreeSet::new();
-                for (j, m) in o.members.iter().enumerate() {
-                    c.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
-                    if !seen.insert(m) {
-                        c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
-                    }
-                }
-                for (j, m) in o.suspended.iter().enumerate() {
-                    if !o.members.contains(m) {
-                        c.err(format!("{p}.suspended[{j}]"), format!("{m:?} is not a member of {}", o.id));
-                    }
-                }
-                if let Some(u) = &o.ucg {
-                    c.unit(format_args!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
-                    if let DecisionRule::Share(x) = u.force_decision_rule {
-                        c.unit(format_args!("{p}.ucg.force_decision_rule"), x);
-                    }
-                    if u.review_days == 0 {
-                        c.err(format!("{p}.ucg.review_days"), "must be at least 1");
-                    }
-                    if u.sanctions_menu.contains(&Measure::Suspension) {
-                        c.err(format!("{p}.ucg.sanctions_menu"), "Suspension is applied by its own step; remove it from the menu");
-                    }
-                }
-            }
-            ActorDef::Partner(pd) => {
-                c.unit(format_args!("{p}.aid_conditionality"), pd.aid_conditionality);
-                c.unit(format_args!("{p}.hostility_exposure"), pd.hostility_exposure);
-                for host in pd.forces.keys() {
-                    c.actor_ref(format_args!("{p}.forces[{host:?}]"), host, &["State"]);
-                }
-                for (r, v) in &pd.aid_musd {
-                    c.actor_ref(format_args!("{p}.aid_musd[{r:?}]"), r, &["State"]);
-                    c.non_negative(format_args!("{p}.aid_musd[{r:?}]"), *v);
-                }
-            }
-            ActorDef::ArmedGroup(g) => {
-                if g.operates_in.is_empty() {
-                    c.err(format!("{p}.operates_in"), "an armed group needs at least one state to operate in");
-                }
-                for (j, st) in g.operates_in.iter().enumerate() {
-                    c.actor_ref(format_args!("{p}.operates_in[{j}]"), st, &["State"]);
-                }
-                if !g.attacks_per_month.is_finite() || !(0.0..=1000.0).contains(&g.attacks_per_month) {
-                    c.err(format!("{p}.attacks_per_month"), format!("{} must be between 0 and 1000", g.attacks_per_month));
-                }
-                if !g.mean_deaths.is_finite() || !(0.0..=100_000.0).contains(&g.mean_deaths) {
-                    c.err(format!("{p}.mean_deaths"), format!("{} must be between 0 and 100000", g.mean_deaths));
-                }
-            }
+            ActorDef::State(st) => c.state(&p, st),
+            ActorDef::Organisation(o) => c.organisation(&p, o),
+            ActorDef::Partner(pd) => c.partner(&p, pd),
+            ActorDef::ArmedGroup(g) => c.armed_group(&p, g),
         }
     }
     for (i, t) in s.treaties.iter().enumerate() {
-        let p = format!("treaties[{i}]");
+        c.treaty(&format!("treaties[{i}]"), t);
+    }
+    c.actor_ref("focus", &s.focus, &["State"]);
+    for (name, value) in &s.parameters {
+        c.parameter(name, *value);
+    }
+    for (i, ev) in s.timeline.iter().enumerate() {
+        let p = format!("timeline[{i}]");
+        c.date_in_horizon(format_args!("{p}.date"), &ev.date, start, s.horizon_days);
+        c.scripted_event(&format!("{p}.event"), &ev.event);
+    }
+    c.errors.sort();
+    c.errors
+}
+
+/// One validation concern per method: the scenario's header, its ids, each kind of actor, a
+/// treaty, a parameter, a scripted event. Each records what it finds with the field's path.
+impl<'a> Checker<'a> {
+    /// Name, start date, horizon and the number of actors; returns the start date if valid.
+    fn header(&mut self, s: &Scenario) -> Option<Date> {
+        if s.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        }
+        if !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
+            self.err("name", format!("{:?} may only contain letters, digits, '_', '-' and '.' (it names output folders)", s.name));
+        }
+        let start = match Date::parse(&s.start) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err("start", e.to_string());
+                None
+            }
+        };
+        if s.horizon_days == 0 || s.horizon_days > MAX_HORIZON_DAYS {
+            self.err("horizon_days", format!("{} must be between 1 and {MAX_HORIZON_DAYS}", s.horizon_days));
+        }
+        if s.actors.is_empty() {
+            self.err("actors", "a scenario needs at least one actor");
+        }
+        if s.actors.len() > MAX_ACTORS {
+            self.err("actors", format!("{} actors; the limit is {MAX_ACTORS}", s.actors.len()));
+        }
+        start
+    }
+
+    /// Actor and treaty ids: well formed and unique in one namespace (and indexed for the
+    /// reference checks that follow).
+    fn ids(&mut self, s: &'a Scenario) {
+        for (i, a) in s.actors.iter().enumerate() {
+            let id = a.id();
+            if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+                self.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+            }
+            self.kind_of.insert(id, a.kind_name());
+            if self.kinds.insert(id, a.kind_name()).is_some() {
+                self.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
+            }
+        }
+        for (i, t) in s.treaties.iter().enumerate() {
+            if self.kinds.contains_key(t.id.as_str()) || !self.treaties.insert(&t.id) {
+                self.err(format!("treaties[{i}].id"), format!("duplicate id {:?} (treaty and actor ids share one namespace)", t.id));
+            }
+        }
+    }
+
+    fn state(&mut self, p: &str, st: &StateDef) {
+        for (field, v) in [
+            ("trade_dependence", st.trade_dependence),
+            ("aid_dependence", st.aid_dependence),
+            ("cohesion", st.cohesion),
+            ("army_loyalty", st.army_loyalty),
+            ("war_opposition", st.war_opposition),
+            ("security_threat", st.security_threat),
+        ] {
+            self.unit(format_args!("{p}.{field}"), v);
+        }
+        self.non_negative(format_args!("{p}.gdp_busd"), st.gdp_busd);
+        self.non_negative(format_args!("{p}.population_m"), st.population_m);
+        for (other, v) in &st.trade_exposure {
+            self.actor_ref(format_args!("{p}.trade_exposure[{other:?}]"), other, &["State"]);
+            self.unit(format_args!("{p}.trade_exposure[{other:?}]"), *v);
+        }
+        for (other, v) in &st.electricity_supply {
+            self.actor_ref(format_args!("{p}.electricity_supply[{other:?}]"), other, &["State"]);
+            self.unit(format_args!("{p}.electricity_supply[{other:?}]"), *v);
+        }
+        for (j, other) in st.borders.iter().enumerate() {
+            self.actor_ref(format_args!("{p}.borders[{j}]"), other, &["State"]);
+            if other == &st.id {
+                self.err(format!("{p}.borders[{j}]"), "a state cannot border itself");
+            }
+        }
+        for (other, _) in st.trade_exposure.iter().chain(st.electricity_supply.iter()) {
+            if other == &st.id {
+                self.err(p, format!("{} cannot trade with or supply itself ({other:?})", st.id));
+            }
+        }
+        let mut abroad = 0u64;
+        for (host, n) in &st.forces_abroad {
+            self.actor_ref(format_args!("{p}.forces_abroad[{host:?}]"), host, &["State"]);
+            if host == &st.id {
+                self.err(format!("{p}.forces_abroad[{host:?}]"), "a state's forces cannot be abroad at home");
+            }
+            abroad += *n as u64;
+        }
+        if abroad > st.troops as u64 {
+            self.err(format!("{p}.forces_abroad"), format!("{abroad} troops abroad exceed the {} troops the state has", st.troops));
+        }
+    }
+
+    fn organisation(&mut self, p: &str, o: &OrganisationDef) {
+        if o.members.is_empty() {
+            self.err(format!("{p}.members"), "an organisation needs at least one member");
+        }
+        let mut seen = BTreeSet::new();
+        for (j, m) in o.members.iter().enumerate() {
+            self.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
+            if !seen.insert(m) {
+                self.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
+            }
+        }
+        for (j, m) in o.suspended.iter().enumerate() {
+            if !o.members.contains(m) {
+                self.err(format!("{p}.suspended[{j}]"), format!("{m:?} is not a member of {}", o.id));
+            }
+        }
+        if let Some(u) = &o.ucg {
+            self.unit(format_args!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
+            if let DecisionRule::Share(x) = u.force_decision_rule {
+                self.unit(format_args!("{p}.ucg.force_decision_rule"), x);
+            }
+            if u.review_days == 0 {
+                self.err(format!("{p}.ucg.review_days"), "must be at least 1");
+            }
+            if u.sanctions_menu.contains(&Measure::Suspension) {
+                self.err(format!("{p}.ucg.sanctions_menu"), "Suspension is applied by its own step; remove it from the menu");
+            }
+        }
+    }
+
+    fn partner(&mut self, p: &str, pd: &PartnerDef) {
+        self.unit(format_args!("{p}.aid_conditionality"), pd.aid_conditionality);
+        self.unit(format_args!("{p}.hostility_exposure"), pd.hostility_exposure);
+        for host in pd.forces.keys() {
+            self.actor_ref(format_args!("{p}.forces[{host:?}]"), host, &["State"]);
+        }
+        for (r, v) in &pd.aid_musd {
+            self.actor_ref(format_args!("{p}.aid_musd[{r:?}]"), r, &["State"]);
+            self.non_negative(format_args!("{p}.aid_musd[{r:?}]"), *v);
+        }
+    }
+
+    fn armed_group(&mut self, p: &str, g: &ArmedGroupDef) {
+        if g.operates_in.is_empty() {
+            self.err(format!("{p}.operates_in"), "an armed group needs at least one state to operate in");
+        }
+        for (j, st) in g.operates_in.iter().enumerate() {
+            self.actor_ref(format_args!("{p}.operates_in[{j}]"), st, &["State"]);
+        }
+        if !g.attacks_per_month.is_finite() || !(0.0..=1000.0).contains(&g.attacks_per_month) {
+            self.err(format!("{p}.attacks_per_month"), format!("{} must be between 0 and 1000", g.attacks_per_month));
+        }
+        if !g.mean_deaths.is_finite() || !(0.0..=100_000.0).contains(&g.mean_deaths) {
+            self.err(format!("{p}.mean_deaths"), format!("{} must be between 0 and 100000", g.mean_deaths));
+        }
+    }
+
+    fn treaty(&mut self, p: &str, t: &TreatyDef) {
         if t.members.is_empty() {
-            c.err(format!("{p}.members"), "a treaty needs at least one member");
+            self.err(format!("{p}.members"), "a treaty needs at least one member");
         }
         let mut seen = BTreeSet::new();
         for (j, m) in t.members.iter().enumerate() {
-            c.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
+            self.actor_ref(format_args!("{p}.members[{j}]"), m, &["State"]);
             if !seen.insert(m) {
-                c.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
+                self.err(format!("{p}.members[{j}]"), format!("{m:?} is listed twice"));
             }
         }
         if let Some(d) = &t.in_force
             && let Err(e) = Date::parse(d)
         {
-            c.err(format!("{p}.in_force"), e.to_string());
+            self.err(format!("{p}.in_force"), e.to_string());
         }
         if let DecisionRule::Share(x) = t.decision_rule {
-            c.unit(format_args!("{p}.decision_rule"), x);
+            self.unit(format_args!("{p}.decision_rule"), x);
         }
         if t.clauses.is_empty() {
-            c.err(format!("{p}.clauses"), "a treaty needs at least one clause");
+            self.err(format!("{p}.clauses"), "a treaty needs at least one clause");
         }
         for (k, cl) in t.clauses.iter().enumerate() {
             let cp = format!("{p}.clauses[{k}]");
             if matches!(cl.obligation, Obligation::Defence | Obligation::Consultation) && cl.triggers.is_empty() {
-                c.err(format!("{cp}.triggers"), "a defence or consultation clause needs at least one trigger");
+                self.err(format!("{cp}.triggers"), "a defence or consultation clause needs at least one trigger");
             }
             if cl.obligation == Obligation::Defence && cl.owed.is_empty() {
-                c.err(format!("{cp}.owed"), "a defence clause must say what is owed (ArmedForce, Logistics, Economic)");
+                self.err(format!("{cp}.owed"), "a defence clause must say what is owed (ArmedForce, Logistics, Economic)");
             }
             for (j, cond) in cl.conditions.iter().enumerate() {
                 if let Condition::Adversary(ids) | Condition::Location(ids) = cond {
                     for (n, id) in ids.iter().enumerate() {
-                        c.actor_ref(format_args!("{cp}.conditions[{j}][{n}]"), id, &[]);
+                        self.actor_ref(format_args!("{cp}.conditions[{j}][{n}]"), id, &[]);
                     }
                 }
             }
         }
     }
-    c.actor_ref("focus", &s.focus, &["State"]);
-    for (name, value) in &s.parameters {
+
+    fn parameter(&mut self, name: &str, value: f64) {
         match params::spec(name) {
             None => {
                 let hint = params::did_you_mean(name, params::CATALOGUE.iter().map(|s| s.name));
-                c.err(format!("parameters[{name:?}]"), format!("unknown parameter{hint}; `casus params` lists them"));
+                self.err(format!("parameters[{name:?}]"), format!("unknown parameter{hint}; `casus params` lists them"));
             }
             Some(spec) => {
-                if let Err(e) = params::check_value(spec, *value) {
-                    c.err(format!("parameters[{name:?}]"), e.to_string());
+                if let Err(e) = params::check_value(spec, value) {
+                    self.err(format!("parameters[{name:?}]"), e.to_string());
                 }
             }
         }
     }
-    for (i, ev) in s.timeline.iter().enumerate() {
-        let p = format!("timeline[{i}]");
-        c.date_in_horizon(format_args!("{p}.date"), &ev.date, start, horizon);
-        let e = format!("{p}.event");
-        match &ev.event {
-            ScriptedEvent::Coup { state, .. } => c.actor_ref(format_args!("{e}.state"), state, &["State"]),
+
+    fn scripted_event(&mut self, e: &str, event: &ScriptedEvent) {
+        match event {
+            ScriptedEvent::Coup { state, .. } => self.actor_ref(format_args!("{e}.state"), state, &["State"]),
             ScriptedEvent::Attack { attacker, target, location, kind, .. } => {
-                c.actor_ref(format_args!("{e}.attacker"), attacker, &[]);
-                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
+                self.actor_ref(format_args!("{e}.attacker"), attacker, &[]);
+                self.actor_ref(format_args!("{e}.target"), target, &["State"]);
                 if let Some(l) = location {
-                    c.actor_ref(format_args!("{e}.location"), l, &["State"]);
+                    self.actor_ref(format_args!("{e}.location"), l, &["State"]);
                 }
                 if attacker == target && *kind != AttackKind::Rebellion {
-                    c.err(format!("{e}.attacker"), "a state cannot attack itself (use kind: Rebellion for an armed group at home)");
+                    self.err(format!("{e}.attacker"), "a state cannot attack itself (use kind: Rebellion for an armed group at home)");
                 }
             }
             ScriptedEvent::TreatySigned { treaty } => {
-                if !c.treaties.contains(treaty.as_str()) {
-                    let hint = params::did_you_mean(treaty, c.treaties.iter().copied().collect::<Vec<_>>().into_iter());
-                    c.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}{hint}"));
+                if !self.treaties.contains(treaty.as_str()) {
+                    let hint = params::did_you_mean(treaty, self.treaties.iter().copied().collect::<Vec<_>>().into_iter());
+                    self.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}{hint}"));
                 }
             }
             ScriptedEvent::SanctionsImposed { org, target, measures } => {
-                c.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
-                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
+                self.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
+                self.actor_ref(format_args!("{e}.target"), target, &["State"]);
                 if measures.is_empty() {
-                    c.err(format!("{e}.measures"), "at least one measure");
+                    self.err(format!("{e}.measures"), "at least one measure");
                 }
             }
             ScriptedEvent::AidSuspended { partner, recipient } => {
-                c.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
-                c.actor_ref(format_args!("{e}.recipient"), recipient, &["State"]);
+                self.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
+                self.actor_ref(format_args!("{e}.recipient"), recipient, &["State"]);
             }
             ScriptedEvent::InterventionLaunched { org, target } => {
-                c.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
-                c.actor_ref(format_args!("{e}.target"), target, &["State"]);
+                self.actor_ref(format_args!("{e}.org"), org, &["Organisation"]);
+                self.actor_ref(format_args!("{e}.target"), target, &["State"]);
             }
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
-                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
-                c.treaty_or_org_ref(format_args!("{e}.from"), from);
+                self.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                self.treaty_or_org_ref(format_args!("{e}.from"), from);
             }
             ScriptedEvent::ForcesExpelled { state, partner } => {
-                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
-                c.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
+                self.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                self.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
             }
             ScriptedEvent::AssistanceRequested { state, treaty } => {
-                c.actor_ref(format_args!("{e}.state"), state, &["State"]);
-                if !c.treaties.contains(treaty.as_str()) {
-                    c.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}"));
+                self.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                if !self.treaties.contains(treaty.as_str()) {
+                    self.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}"));
                 }
             }
         }
     }
-    c.errors.sort();
-    c.errors
 }
