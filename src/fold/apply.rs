@@ -153,78 +153,39 @@ pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Re
             intervention(&mut c, org, target, "no intervention in {target} to end")?.ended = Some(*outcome)
         }
         // An organisation's measures.
-        K::MemberSuspended { org, state } => {
-            c.org(org)?.suspended.insert(state.clone());
-            c.response(org, state)?.suspended = true;
-        }
+        K::MemberSuspended { org, state } => member_suspended(&mut c, org, state)?,
         K::SuspensionLifted { org, state } => suspension_lifted(&mut c, org, state)?,
         K::SummitConvened { org, target, agenda } => summit_convened(&mut c, org, target, *agenda)?,
         K::SanctionsImposed { org, target, measures, .. } => sanctions_imposed(&mut c, org, target, measures)?,
         K::SanctionsLifted { org, target, measures, reason, .. } => sanctions_lifted(&mut c, org, target, measures, *reason)?,
-        K::ExportsCut { to, share, .. } => {
-            let mut p = c.polity(to)?;
-            p.electricity_cut = (p.electricity_cut + share).min(1.0);
-        }
-        K::UltimatumIssued { org, target, deadline_day, .. } => {
-            let r = c.response(org, target)?;
-            r.ultimatum = Some((*deadline_day, seq));
-            r.summit_held = true;
-        }
+        K::ExportsCut { to, share, .. } => exports_cut(&mut c, to, *share)?,
+        K::UltimatumIssued { org, target, deadline_day, .. } => ultimatum_issued(&mut c, org, target, *deadline_day)?,
         K::UltimatumExpired { org, target } => c.response(org, target)?.ultimatum_expired = Some((day, seq)),
         // An organisation's force.
         K::VoteHeld { org, target, question, .. } => vote_held(&mut c, org, target, *question)?,
         K::StandbyForceActivated { org, target, dday } => c.response(org, target)?.activated = Some((day, *dday, seq)),
-        K::ForcePledged { org, state, target, troops } => {
-            c.polity(state)?;
-            c.response(org, target)?.pledges.insert(state.clone(), *troops);
-        }
+        K::ForcePledged { org, state, target, troops } => force_pledged(&mut c, org, state, target, *troops)?,
         K::LaunchPostponed { org, target, .. } => c.response(org, target)?.last_launch_review = Some(day),
         K::InterventionLaunched { org, target, troops, .. } => intervention_launched(&mut c, org, target, *troops)?,
         K::StandbyForceStoodDown { org, target, .. } => c.response(org, target)?.stood_down = true,
         // Allies and partners.
-        K::DefencePledged { by, to, .. } => {
-            c.entity(by)?;
-            // Every change to `pledged_by` renews the digester's stamp.
-            c.world.resource_mut::<DigestStamps>().touch_pledges(to);
-            c.polity(to)?.pledged_by.insert(by.clone());
-        }
+        K::DefencePledged { by, to, .. } => defence_pledged(&mut c, by, to)?,
         K::AidSuspended { partner, recipient, amount_musd } => aid_suspended(&mut c, partner, recipient, *amount_musd)?,
-        K::ForcesExpelled { state, partner, leave_by_day, .. } => {
-            c.polity(state)?;
-            c.partner(partner)?.leaving.insert(state.clone(), *leave_by_day);
-        }
-        K::ForcesWithdrawn { partner, from, .. } => {
-            let mut ps = c.partner(partner)?;
-            ps.forces.remove(from);
-            ps.leaving.remove(from);
-            c.polity(from)?.security_changed_day = day;
-        }
+        K::ForcesExpelled { state, partner, leave_by_day, .. } => forces_expelled(&mut c, state, partner, *leave_by_day)?,
+        K::ForcesWithdrawn { partner, from, .. } => forces_withdrawn(&mut c, partner, from)?,
         // The junta.
-        K::ForcesRedeployed { state, troops, .. } => {
-            let mut p = c.polity(state)?;
-            p.redeployed = p.redeployed.saturating_add(*troops).min(p.troops);
-            p.security_changed_day = day;
-        }
+        K::ForcesRedeployed { state, troops, .. } => forces_redeployed(&mut c, state, *troops)?,
         K::TransitionProposed { state, months } => c.crisis(state)?.transition = Some((*months, day, seq)),
         K::TransitionAnswered { org, state, months, accepted } => transition_answered(&mut c, org, state, *months, *accepted)?,
         // Membership.
-        K::WithdrawalAnnounced { state, from, effective_day } => {
-            c.polity(state)?;
-            withdraw_notice(&mut c, state, from, Some(*effective_day))?;
-        }
-        K::WithdrawalEffective { state, from } => {
-            c.polity(state)?;
-            withdraw_notice(&mut c, state, from, None)?;
-        }
+        K::WithdrawalAnnounced { state, from, effective_day } => withdrawal(&mut c, state, from, Some(*effective_day))?,
+        K::WithdrawalEffective { state, from } => withdrawal(&mut c, state, from, None)?,
         // Treaties and their clauses.
         K::TreatyInForce { treaty } => treaty_mut(&mut c, treaty)?.in_force = true,
         K::ObligationArisen { treaty, article, party, beneficiary, attack_seq, .. } => {
             obligation_arisen(&mut c, treaty, article, party, beneficiary, *attack_seq)?
         }
-        K::AssistanceRequested { state, treaty } => {
-            c.polity(state)?;
-            c.world.resource_mut::<Defence>().requests.insert((state.clone(), treaty.clone()), seq);
-        }
+        K::AssistanceRequested { state, treaty } => assistance_requested(&mut c, state, treaty)?,
         K::AssistanceDecided { treaty, party, beneficiary, honoured, troops, attack_seq, .. } => {
             let decision = Decision { treaty, party, beneficiary, honoured: *honoured, troops: *troops, attack_seq: *attack_seq };
             assistance_decided(&mut c, &decision, &event.rule)?
@@ -232,18 +193,90 @@ pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Re
         K::ForcesMobilised { party, beneficiary, .. } => forces_moved(&mut c, party, beneficiary, Stage::Mobilised)?,
         K::ForcesDeployed { party, beneficiary, .. } => forces_moved(&mut c, party, beneficiary, Stage::Deployed)?,
         K::ForcesReturned { party, beneficiary, troops } => forces_returned(&mut c, party, beneficiary, *troops)?,
-        K::JointOperationFormed { treaty, beneficiary, attack_seq, .. } => {
-            let mut d = c.world.resource_mut::<Defence>();
-            for (k, inv) in d.invocations.iter_mut() {
-                if k.0 == *treaty && k.2 == *beneficiary && k.3 == *attack_seq {
-                    inv.joint = true;
-                }
-            }
-        }
+        K::JointOperationFormed { treaty, beneficiary, attack_seq, .. } => joint_operation_formed(&mut c, treaty, beneficiary, *attack_seq),
         K::ConsultationsHeld { treaty, .. } => treaty_exists(&c, treaty)?,
         K::NonAggressionBreached { treaty, .. } => treaty_mut(&mut c, treaty)?.breaches += 1,
     }
     Ok(())
+}
+
+fn member_suspended(c: &mut Ctx<'_>, org: &Id, state: &Id) -> Result<(), ApplyError> {
+    c.org(org)?.suspended.insert(state.clone());
+    c.response(org, state)?.suspended = true;
+    Ok(())
+}
+
+fn exports_cut(c: &mut Ctx<'_>, to: &Id, share: f64) -> Result<(), ApplyError> {
+    let mut p = c.polity(to)?;
+    p.electricity_cut = (p.electricity_cut + share).min(1.0);
+    Ok(())
+}
+
+fn ultimatum_issued(c: &mut Ctx<'_>, org: &Id, target: &Id, deadline_day: u32) -> Result<(), ApplyError> {
+    let seq = c.seq;
+    let r = c.response(org, target)?;
+    r.ultimatum = Some((deadline_day, seq));
+    r.summit_held = true;
+    Ok(())
+}
+
+fn force_pledged(c: &mut Ctx<'_>, org: &Id, state: &Id, target: &Id, troops: u32) -> Result<(), ApplyError> {
+    c.polity(state)?;
+    c.response(org, target)?.pledges.insert(state.clone(), troops);
+    Ok(())
+}
+
+fn defence_pledged(c: &mut Ctx<'_>, by: &Id, to: &Id) -> Result<(), ApplyError> {
+    c.entity(by)?;
+    // Every change to `pledged_by` renews the digester's stamp.
+    c.world.resource_mut::<DigestStamps>().touch_pledges(to);
+    c.polity(to)?.pledged_by.insert(by.clone());
+    Ok(())
+}
+
+fn forces_expelled(c: &mut Ctx<'_>, state: &Id, partner: &Id, leave_by_day: u32) -> Result<(), ApplyError> {
+    c.polity(state)?;
+    c.partner(partner)?.leaving.insert(state.clone(), leave_by_day);
+    Ok(())
+}
+
+fn forces_withdrawn(c: &mut Ctx<'_>, partner: &Id, from: &Id) -> Result<(), ApplyError> {
+    let day = c.day;
+    let mut ps = c.partner(partner)?;
+    ps.forces.remove(from);
+    ps.leaving.remove(from);
+    c.polity(from)?.security_changed_day = day;
+    Ok(())
+}
+
+fn forces_redeployed(c: &mut Ctx<'_>, state: &Id, troops: u32) -> Result<(), ApplyError> {
+    let day = c.day;
+    let mut p = c.polity(state)?;
+    p.redeployed = p.redeployed.saturating_add(troops).min(p.troops);
+    p.security_changed_day = day;
+    Ok(())
+}
+
+/// A withdrawal announced (with the day it takes effect) or taking effect (`None`).
+fn withdrawal(c: &mut Ctx<'_>, state: &Id, from: &Id, effective_day: Option<u32>) -> Result<(), ApplyError> {
+    c.polity(state)?;
+    withdraw_notice(c, state, from, effective_day)
+}
+
+fn assistance_requested(c: &mut Ctx<'_>, state: &Id, treaty: &Id) -> Result<(), ApplyError> {
+    let seq = c.seq;
+    c.polity(state)?;
+    c.world.resource_mut::<Defence>().requests.insert((state.clone(), treaty.clone()), seq);
+    Ok(())
+}
+
+fn joint_operation_formed(c: &mut Ctx<'_>, treaty: &Id, beneficiary: &Id, attack_seq: u64) {
+    let mut d = c.world.resource_mut::<Defence>();
+    for (k, inv) in d.invocations.iter_mut() {
+        if k.0 == *treaty && k.2 == *beneficiary && k.3 == attack_seq {
+            inv.joint = true;
+        }
+    }
 }
 
 /// A coup: the state comes under a junta, and a crisis opens (or reopens) in it.
