@@ -80,13 +80,22 @@ pub fn state_id(i: usize) -> Id {
     crate::format_id!("S{i:05}")
 }
 
-/// Generates a synthetic scenario (valid by construction; `casus gen` also validates it).
-pub fn generate(spec: &GenSpec) -> Scenario {
-    let k = Keyed { d: Draws::new(spec.seed) };
-    let n = spec.states;
-    let cols = (n as f64).sqrt().ceil() as usize;
-    let rows = n.div_ceil(cols);
-    let neighbours = |i: usize| -> Vec<usize> {
+/// The grid the states sit on: `n` states in rows of `cols`, each bordering its neighbours.
+struct Grid {
+    n: usize,
+    cols: usize,
+    rows: usize,
+}
+
+impl Grid {
+    fn new(n: usize) -> Grid {
+        let cols = (n as f64).sqrt().ceil() as usize;
+        Grid { n, cols, rows: n.div_ceil(cols) }
+    }
+
+    /// The states bordering state `i`: left, right, above, below.
+    fn neighbours(&self, i: usize) -> Vec<usize> {
+        let (n, cols) = (self.n, self.cols);
         let (r, c) = (i / cols, i % cols);
         let mut v = Vec::new();
         if c > 0 {
@@ -102,10 +111,49 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             v.push(i + cols);
         }
         v
-    };
+    }
+
+    /// A state picked by the draw `x` in [0, 1).
+    fn at(&self, x: f64) -> usize {
+        ((x * self.n as f64) as usize).min(self.n - 1)
+    }
+}
+
+/// Generates a synthetic scenario (valid by construction; `casus gen` also validates it).
+pub fn generate(spec: &GenSpec) -> Scenario {
+    let k = Keyed { d: Draws::new(spec.seed) };
+    let grid = Grid::new(spec.states);
+    let (n, rows, cols) = (grid.n, grid.rows, grid.cols);
+    let mut actors = states(&k, &grid);
+    actors.extend(organisations(&k, &grid, spec.orgs));
+    actors.extend(partners(&k, &grid));
+    actors.extend(armed_groups(&k, &grid));
+    let treaties = treaties(&k, &grid, spec.treaties);
+    let start = crate::model::date::Date::parse("2030-01-01").expect("a valid date");
+    let (timeline, focus) = timeline(&k, &grid, start, spec.horizon_days);
+    Scenario {
+        name: format!("synthetic_{n}s_{}t_{}o_seed{}", spec.treaties, spec.orgs, spec.seed),
+        description: format!(
+            "Synthetic scenario from `casus gen --states {n} --treaties {} --orgs {} --seed {}`: a {rows}x{cols} grid of states.",
+            spec.treaties, spec.orgs, spec.seed
+        ),
+        start: start.to_string(),
+        horizon_days: spec.horizon_days,
+        seed: spec.seed,
+        focus: focus.to_string(),
+        actors,
+        treaties,
+        timeline,
+        parameters: BTreeMap::new(),
+    }
+}
+
+/// States on the grid, with regimes, armies and economies drawn, trading with and bordering
+/// their neighbours.
+fn states(k: &Keyed, grid: &Grid) -> Vec<ActorDef> {
     let mut actors = Vec::new();
-    for i in 0..n {
-        let nb = neighbours(i);
+    for i in 0..grid.n {
+        let nb = grid.neighbours(i);
         let x = k.u(1, i, 0);
         let regime = if x < 0.65 {
             Regime::Democracy
@@ -133,8 +181,14 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             forces_abroad: BTreeMap::new(),
         }));
     }
-    // Organisations: bands of rows, overlapping by one row.
-    let orgs = spec.orgs;
+    actors
+}
+
+/// Organisations: bands of rows, overlapping by one row; every other one has a regime on
+/// unconstitutional change.
+fn organisations(k: &Keyed, grid: &Grid, orgs: usize) -> Vec<ActorDef> {
+    let (n, rows, cols) = (grid.n, grid.rows, grid.cols);
+    let mut actors = Vec::new();
     let band = rows.div_ceil(orgs.max(1)).max(1);
     for o in 0..orgs {
         let first_row = (o * band).min(rows - 1);
@@ -166,8 +220,15 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             ucg,
         }));
     }
+    actors
+}
+
+/// External partners, one per 20 states, with forces in two states and aid to four.
+fn partners(k: &Keyed, grid: &Grid) -> Vec<ActorDef> {
+    let n = grid.n;
+    let mut actors = Vec::new();
     for p in 0..=(n / 20) {
-        let host = |j: u64| state_id(((k.u(30, p, j) * n as f64) as usize).min(n - 1));
+        let host = |j: u64| state_id(grid.at(k.u(30, p, j)));
         let mut forces = BTreeMap::new();
         let mut aid = BTreeMap::new();
         for j in 0..2 {
@@ -188,10 +249,17 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             withdrawal_days: 60 + k.pick(36, p, 90) as u32,
         }));
     }
+    actors
+}
+
+/// Armed groups, one per 10 states, each operating in a state and some of its neighbours.
+fn armed_groups(k: &Keyed, grid: &Grid) -> Vec<ActorDef> {
+    let n = grid.n;
+    let mut actors = Vec::new();
     for g in 0..=(n / 10) {
-        let base = ((k.u(40, g, 0) * n as f64) as usize).min(n - 1);
+        let base = grid.at(k.u(40, g, 0));
         let mut area = vec![base];
-        for nb in neighbours(base).into_iter().take(k.pick(41, g, 3)) {
+        for nb in grid.neighbours(base).into_iter().take(k.pick(41, g, 3)) {
             area.push(nb);
         }
         actors.push(ActorDef::ArmedGroup(ArmedGroupDef {
@@ -203,15 +271,22 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             terrorist: true,
         }));
     }
+    actors
+}
+
+/// Mutual-defence pacts among neighbouring states (grown breadth-first from a drawn state),
+/// each with a defence clause and a consultation clause.
+fn treaties(k: &Keyed, grid: &Grid, count: usize) -> Vec<TreatyDef> {
+    let n = grid.n;
     let mut treaties = Vec::new();
-    for t in 0..spec.treaties {
-        let base = ((k.u(50, t, 0) * n as f64) as usize).min(n - 1);
+    for t in 0..count {
+        let base = grid.at(k.u(50, t, 0));
         let size = 2 + k.pick(51, t, 7);
         let mut members = vec![base];
         let mut frontier = vec![base];
         while members.len() < size.min(n) && !frontier.is_empty() {
             let at = frontier.remove(0);
-            for nb in neighbours(at) {
+            for nb in grid.neighbours(at) {
                 if members.len() < size && !members.contains(&nb) {
                     members.push(nb);
                     frontier.push(nb);
@@ -254,12 +329,18 @@ pub fn generate(spec: &GenSpec) -> Scenario {
             ],
         });
     }
-    let start = crate::model::date::Date::parse("2030-01-01").expect("a valid date");
-    let span = (spec.horizon_days * 2 / 3).max(1);
+    treaties
+}
+
+/// Coups (one per 50 states) and attacks between neighbours (one per 25) over the first two
+/// thirds of the horizon, in date order; the focus is the first coup's state.
+fn timeline(k: &Keyed, grid: &Grid, start: crate::model::date::Date, horizon_days: u32) -> (Vec<ScriptedDef>, Id) {
+    let n = grid.n;
+    let span = (horizon_days * 2 / 3).max(1);
     let mut timeline = Vec::new();
     let mut focus = state_id(0);
     for c in 0..n.div_ceil(50) {
-        let s = ((k.u(60, c, 0) * n as f64) as usize).min(n - 1);
+        let s = grid.at(k.u(60, c, 0));
         if c == 0 {
             focus = state_id(s);
         }
@@ -270,8 +351,8 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         });
     }
     for a in 0..n.div_ceil(25) {
-        let attacker = ((k.u(70, a, 0) * n as f64) as usize).min(n - 1);
-        let nb = neighbours(attacker);
+        let attacker = grid.at(k.u(70, a, 0));
+        let nb = grid.neighbours(attacker);
         if nb.is_empty() {
             continue;
         }
@@ -290,21 +371,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         });
     }
     timeline.sort_by(|a, b| a.date.cmp(&b.date));
-    Scenario {
-        name: format!("synthetic_{n}s_{}t_{}o_seed{}", spec.treaties, spec.orgs, spec.seed),
-        description: format!(
-            "Synthetic scenario from `casus gen --states {n} --treaties {} --orgs {} --seed {}`: a {rows}x{cols} grid of states.",
-            spec.treaties, spec.orgs, spec.seed
-        ),
-        start: start.to_string(),
-        horizon_days: spec.horizon_days,
-        seed: spec.seed,
-        focus: focus.to_string(),
-        actors,
-        treaties,
-        timeline,
-        parameters: BTreeMap::new(),
-    }
+    (timeline, focus)
 }
 
 /// The scenario as RON text in the format scenario files use.
