@@ -115,67 +115,26 @@ fn empty() -> &'static OrgResponse {
     EMPTY.get_or_init(OrgResponse::default)
 }
 
-/// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
+/// Suspension, the sanctions summit and its decisions, allies' pledges, ultimatum expiry, and
+/// the threatened junta's defensive posture: the timed steps for each organisation's open coup
+/// crises in a member, then its answers to the previous round's sanctions summits and
+/// threatening ultimatums. Each step cites the organisation's article for it.
 pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &UcgOrgsOf) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| {
         matches!(
             k,
             EventKind::SummitConvened { agenda: SummitAgenda::Sanctions, .. } | EventKind::UltimatumIssued { force_threatened: true, .. }
         )
     });
-    // Open coup crises, looked up once per call rather than once per organisation.
-    let open: Vec<(&Id, &Crisis, &Polity)> = crises
-        .0
-        .iter()
-        .filter(|(_, c)| c.resolved_day.is_none())
-        .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
-        .filter(|(_, c, p)| is_coup_crisis(p, c))
-        .collect();
-    // Each organisation's open crises (indexes into `open`, so in target order), found through
-    // the targets' organisations rather than by testing every organisation against every crisis.
-    // Sorted (organisation, index) pairs: an organisation's run of them is found by binary
-    // search (no table to allocate per call; none at all without an open crisis).
-    let mut by_org: Vec<(&Id, usize)> = Vec::new();
-    for (i, (target, _, _)) in open.iter().enumerate() {
-        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|(org, _)| (org, i)));
-    }
-    by_org.sort_unstable();
+    let open = open_coup_crises(ctx, crises, states);
+    let by_org = open_crises_by_org(&open, orgs_of);
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for &(_, i) in entries_of(&by_org, &org_id) {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
             }
-            let resp = crisis.responses.get(org_id).unwrap_or(empty());
-            if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
-                ctx.emit(
-                    EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
-                    Some(crisis.coup_seq),
-                    ucg.suspension_article.clone(),
-                );
-            }
-            if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
-                ctx.emit(
-                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
-                    Some(crisis.coup_seq),
-                    ucg.sanctions_article.clone(),
-                );
-            }
-            if let Some((deadline, useq)) = resp.ultimatum {
-                if resp.ultimatum_expired.is_none() && day >= deadline {
-                    ctx.emit(
-                        EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
-                        Some(useq),
-                        ucg.intervention_article.clone(),
-                    );
-                }
-                let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
-                let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
-                if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
-                    pledge_support(ctx, states, target, tpol, org_id, useq);
-                }
-            }
+            take_timed_steps(ctx, states, org_id, ucg, target, crisis, tpol);
         }
         for ev in fresh.iter() {
             match &ev.kind {
@@ -183,20 +142,88 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
                     decide_sanctions(ctx, states, org_id, org, ucg, ostate, target, ev.seq);
                 }
                 EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if o == org_id => {
-                    // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
-                    if let Some((_, tpol)) = state(ctx, states, target) {
-                        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
-                        if troops > 0 {
-                            ctx.emit(
-                                EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
-                                Some(ev.seq),
-                                "defensive posture against a threatened intervention",
-                            );
-                        }
-                    }
+                    redeploy_against_threat(ctx, states, org_id, target, ev.seq);
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// Open coup crises with the target's polity, in target order: looked up once per call rather
+/// than once per organisation.
+fn open_coup_crises<'a>(ctx: &Ctx, crises: &'a Crises, states: &'a States) -> Vec<(&'a Id, &'a Crisis, &'a Polity)> {
+    crises
+        .0
+        .iter()
+        .filter(|(_, c)| c.resolved_day.is_none())
+        .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
+        .filter(|(_, c, p)| is_coup_crisis(p, c))
+        .collect()
+}
+
+/// Each organisation's open crises (indexes into `open`, so in target order), found through
+/// the targets' organisations rather than by testing every organisation against every crisis.
+/// Sorted (organisation, index) pairs: an organisation's run of them is found by binary
+/// search (no table to allocate per call; none at all without an open crisis).
+fn open_crises_by_org<'a>(open: &[(&Id, &Crisis, &Polity)], orgs_of: &'a UcgOrgsOf) -> Vec<(&'a Id, usize)> {
+    let mut by_org: Vec<(&Id, usize)> = Vec::new();
+    for (i, (target, _, _)) in open.iter().enumerate() {
+        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|(org, _)| (org, i)));
+    }
+    by_org.sort_unstable();
+    by_org
+}
+
+/// The steps an organisation's regime takes on its delays after a coup in a member: suspension
+/// (citing the suspension article), the sanctions summit (the sanctions article), the
+/// ultimatum's expiry (the intervention article), and, a pledge delay after a threatening
+/// ultimatum, allies' pledges to the junta (`pledge_support`).
+fn take_timed_steps(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, crisis: &Crisis, tpol: &Polity) {
+    let day = ctx.day();
+    let resp = crisis.responses.get(org_id).unwrap_or(empty());
+    if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
+        ctx.emit(
+            EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
+            Some(crisis.coup_seq),
+            ucg.suspension_article.clone(),
+        );
+    }
+    if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
+        ctx.emit(
+            EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
+            Some(crisis.coup_seq),
+            ucg.sanctions_article.clone(),
+        );
+    }
+    if let Some((deadline, useq)) = resp.ultimatum {
+        if resp.ultimatum_expired.is_none() && day >= deadline {
+            ctx.emit(
+                EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
+                Some(useq),
+                ucg.intervention_article.clone(),
+            );
+        }
+        let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
+        let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
+        if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
+            pledge_support(ctx, states, target, tpol, org_id, useq);
+        }
+    }
+}
+
+/// How many troops a junta threatened with intervention moves to its borders (its redeploy
+/// share of what it has available, drawn from counter-insurgency). Proposes the redeployment,
+/// caused by the ultimatum, citing its defensive posture.
+fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: &Id, ultimatum_seq: u64) {
+    if let Some((_, tpol)) = state(ctx, states, target) {
+        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
+        if troops > 0 {
+            ctx.emit(
+                EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
+                Some(ultimatum_seq),
+                "defensive posture against a threatened intervention",
+            );
         }
     }
 }
