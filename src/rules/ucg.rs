@@ -389,9 +389,11 @@ impl HonourTerms {
     }
 }
 
-/// The standby-force vote, D-Day and launch reviews, and standing the force down.
+/// The standby-force vote, D-Day and launch reviews, and standing the force down: for each
+/// organisation with a standby force, its steps in each crisis it has responded to, then the
+/// votes at the force summits convened in the previous round. Every step cites the
+/// organisation's intervention article.
 pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &Treaties, by_org: &Responded) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
     for (org_id, _org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         if !ucg.standby_force {
@@ -401,31 +403,10 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
-            if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
-                && open
-                && !resp.activation_vote_held
-                && day >= exp_day + ucg.activation_summit_delay_days
-            {
-                ctx.emit(
-                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
-                    Some(exp_seq),
-                    ucg.intervention_article.clone(),
-                );
-            }
+            convene_force_summit(ctx, org_id, ucg, target, resp, open);
             if let Some((act_day, dday, act_seq)) = resp.activated {
                 let pending = resp.intervention.is_none() && !resp.stood_down;
-                if pending
-                    && (!open
-                        || resp.transition_answer == Some(true)
-                        || day >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days))
-                {
-                    let reason = if !open {
-                        "crisis over"
-                    } else if resp.transition_answer == Some(true) {
-                        "transition agreed"
-                    } else {
-                        "never launched"
-                    };
+                if pending && let Some(reason) = stand_down_reason(ctx, resp, open, act_day) {
                     ctx.emit(
                         EventKind::StandbyForceStoodDown { org: org_id.clone(), target: target.clone(), reason: reason.into() },
                         Some(act_seq),
@@ -433,77 +414,136 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
                     );
                     continue;
                 }
-                let review = Params::days(ctx.fixed.params.intervention_review_days);
-                let due = match resp.last_launch_review {
-                    None => day >= dday,
-                    Some(last) => day >= last + review,
-                };
-                if pending && open && ctx.first_round() && due {
+                if pending && open && ctx.first_round() && launch_review_due(ctx, resp, dday) {
                     decide_launch(ctx, states, treaties, org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
                 }
             }
         }
         for ev in fresh.iter() {
-            if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind {
-                if o != org_id {
-                    continue;
-                }
-                let voters: Vec<Id> = ostate
-                    .members
-                    .iter()
-                    .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
-                    .cloned()
-                    .collect();
-                let (mut yes, mut no) = (Vec::new(), Vec::new());
-                for v in &voters {
-                    let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
-                    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
-                    let x = ctx.fixed.params.intervention_activation_intercept
-                        + 0.5 * ctx.fixed.params.intervention_capacity_weight * capacity
-                        - 0.5 * ctx.fixed.params.intervention_opposition_weight * vdef.war_opposition
-                        - 0.5 * ctx.fixed.params.intervention_exposure_weight * exposure(vdef, target);
-                    if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
-                        yes.push(v.clone());
-                    } else {
-                        no.push(v.clone());
-                    }
-                }
-                let passed = ucg.force_decision_rule.passes(yes.len(), voters.len());
-                ctx.emit(
-                    EventKind::VoteHeld {
-                        org: org_id.clone(),
-                        target: target.clone(),
-                        question: VoteQuestion::ActivateStandbyForce,
-                        yes: yes.clone(),
-                        no,
-                        passed,
-                    },
-                    Some(ev.seq),
-                    ucg.intervention_article.clone(),
-                );
-                if passed {
-                    ctx.emit(
-                        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: day + ucg.dday_delay_days },
-                        Some(ev.seq),
-                        ucg.intervention_article.clone(),
-                    );
-                    for v in &yes {
-                        let Some((_, vpol)) = state(ctx, states, v) else { continue };
-                        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
-                        if troops > 0 {
-                            ctx.emit(
-                                EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
-                                Some(ev.seq),
-                                ucg.intervention_article.clone(),
-                            );
-                        }
-                    }
-                }
+            if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind
+                && o == org_id
+            {
+                hold_activation_vote(ctx, states, org_id, ucg, ostate, target, ev.seq);
             }
         }
     }
 }
 
+/// Whether the organisation convenes the summit that votes on its standby force: the
+/// activation-summit delay after its ultimatum expired, while the crisis is open and no vote has
+/// been held. Proposes the summit, caused by the expiry, citing the intervention article.
+fn convene_force_summit(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, open: bool) {
+    if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
+        && open
+        && !resp.activation_vote_held
+        && ctx.day() >= exp_day + ucg.activation_summit_delay_days
+    {
+        ctx.emit(
+            EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
+            Some(exp_seq),
+            ucg.intervention_article.clone(),
+        );
+    }
+}
+
+/// Why an activated standby force that has not launched stands down, if it does: the crisis is
+/// over, a transition was agreed, or the call-off delay since activation has passed.
+fn stand_down_reason(ctx: &Ctx, resp: &OrgResponse, open: bool, act_day: u32) -> Option<&'static str> {
+    if !open {
+        Some("crisis over")
+    } else if resp.transition_answer == Some(true) {
+        Some("transition agreed")
+    } else if ctx.day() >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days) {
+        Some("never launched")
+    } else {
+        None
+    }
+}
+
+/// Whether a launch review falls due today: on D-Day for the first, then every
+/// `intervention.review_days` after the last.
+fn launch_review_due(ctx: &Ctx, resp: &OrgResponse, dday: u32) -> bool {
+    let review = Params::days(ctx.fixed.params.intervention_review_days);
+    match resp.last_launch_review {
+        None => ctx.day() >= dday,
+        Some(last) => ctx.day() >= last + review,
+    }
+}
+
+/// The activation vote at a standby-force summit: each member in good standing other than the
+/// target votes yes on a draw (`weigh_activation`), and the organisation's force decision rule
+/// decides. Proposes the vote and, if it passed, the activation and the yes-voters' force
+/// pledges (`activate_standby_force`), caused by the summit, citing the intervention article.
+fn hold_activation_vote(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, ostate: &OrgState, target: &Id, summit_seq: u64) {
+    let voters: Vec<Id> = ostate
+        .members
+        .iter()
+        .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
+        .cloned()
+        .collect();
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for v in &voters {
+        let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
+        let x = weigh_activation(&ctx.fixed.params, vdef, vpol, target);
+        if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), summit_seq], logistic(x)) {
+            yes.push(v.clone());
+        } else {
+            no.push(v.clone());
+        }
+    }
+    let passed = ucg.force_decision_rule.passes(yes.len(), voters.len());
+    ctx.emit(
+        EventKind::VoteHeld {
+            org: org_id.clone(),
+            target: target.clone(),
+            question: VoteQuestion::ActivateStandbyForce,
+            yes: yes.clone(),
+            no,
+            passed,
+        },
+        Some(summit_seq),
+        ucg.intervention_article.clone(),
+    );
+    if passed {
+        activate_standby_force(ctx, states, org_id, ucg, target, &yes, summit_seq);
+    }
+}
+
+/// A member's inclination (log-odds) to vote for activating the standby force: its capacity
+/// raises it; its public's opposition to war and its exposure to the target lower it.
+fn weigh_activation(params: &Params, vdef: &crate::model::scenario::StateDef, vpol: &Polity, target: &str) -> f64 {
+    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
+    params.intervention_activation_intercept + 0.5 * params.intervention_capacity_weight * capacity
+        - 0.5 * params.intervention_opposition_weight * vdef.war_opposition
+        - 0.5 * params.intervention_exposure_weight * exposure(vdef, target)
+}
+
+/// What an activation vote that passed sets going: D-Day after the organisation's delay, and
+/// each yes-voter's pledge of its share of available troops. Proposes the activation and the
+/// pledges, caused by the summit, citing the intervention article.
+fn activate_standby_force(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, yes: &[Id], summit_seq: u64) {
+    ctx.emit(
+        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: ctx.day() + ucg.dday_delay_days },
+        Some(summit_seq),
+        ucg.intervention_article.clone(),
+    );
+    for v in yes {
+        let Some((_, vpol)) = state(ctx, states, v) else { continue };
+        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
+        if troops > 0 {
+            ctx.emit(
+                EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
+                Some(summit_seq),
+                ucg.intervention_article.clone(),
+            );
+        }
+    }
+}
+
+/// A launch review: postponed if the pledged coalition is short of the force ratio against the
+/// expected defenders (the target's own and its allies'); otherwise the pledgers vote
+/// (`launch_votes`) and the vote decides (`resolve_launch_vote`). Every proposal is caused by
+/// the activation and cites the intervention article.
 #[allow(clippy::too_many_arguments)]
 fn decide_launch(
     ctx: &mut Ctx,
@@ -518,13 +558,7 @@ fn decide_launch(
     resp: &OrgResponse,
     act_seq: u64,
 ) {
-    let day = ctx.day();
-    let pledgers: Vec<(Id, u32)> = resp
-        .pledges
-        .iter()
-        .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
-        .map(|(m, t)| (m.clone(), *t))
-        .collect();
+    let pledgers = pledges_for(resp, ostate);
     let coalition: f64 = pledgers.iter().map(|(_, t)| f64::from(*t)).sum();
     let defenders = effective_defenders(tpol, tdef.cohesion) + expected_allied_support(ctx, states, treaties, target);
     let ratio = coalition / defenders.max(1.0);
@@ -541,20 +575,61 @@ fn decide_launch(
         return;
     }
     let deterrence = defenders / coalition.max(1.0);
+    let (yes, no) = launch_votes(ctx, states, target, &pledgers, deterrence);
+    resolve_launch_vote(ctx, org_id, ucg, target, &pledgers, yes, no, act_seq);
+}
+
+/// The force pledges that still count: those of members not withdrawing, in member order.
+fn pledges_for(resp: &OrgResponse, ostate: &OrgState) -> Vec<(Id, u32)> {
+    resp.pledges
+        .iter()
+        .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
+        .map(|(m, t)| (m.clone(), *t))
+        .collect()
+}
+
+/// Each pledger's vote on launching, a draw on `weigh_launch`: (yes, no) in pledger order.
+fn launch_votes(ctx: &Ctx, states: &States, target: &str, pledgers: &[(Id, u32)], deterrence: f64) -> (Vec<Id>, Vec<Id>) {
+    let day = ctx.day();
     let (mut yes, mut no) = (Vec::new(), Vec::new());
-    for (m, _) in &pledgers {
+    for (m, _) in pledgers {
         let Some((mdef, mpol)) = state(ctx, states, m) else { continue };
-        let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
-        let x = ctx.fixed.params.intervention_launch_intercept + ctx.fixed.params.intervention_capacity_weight * capacity
-            - ctx.fixed.params.intervention_opposition_weight * mdef.war_opposition
-            - ctx.fixed.params.intervention_exposure_weight * exposure(mdef, target)
-            - ctx.fixed.params.intervention_deterrence_weight * deterrence;
+        let x = weigh_launch(&ctx.fixed.params, mdef, mpol, target, deterrence);
         if ctx.fixed.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
             yes.push(m.clone());
         } else {
             no.push(m.clone());
         }
     }
+    (yes, no)
+}
+
+/// A pledger's inclination (log-odds) to vote for launching: its capacity raises it; its
+/// public's opposition to war, its exposure to the target and the deterrence of the expected
+/// defenders (against the coalition) lower it.
+fn weigh_launch(params: &Params, mdef: &crate::model::scenario::StateDef, mpol: &Polity, target: &str, deterrence: f64) -> f64 {
+    let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
+    params.intervention_launch_intercept + params.intervention_capacity_weight * capacity
+        - params.intervention_opposition_weight * mdef.war_opposition
+        - params.intervention_exposure_weight * exposure(mdef, target)
+        - params.intervention_deterrence_weight * deterrence
+}
+
+/// Whether the launch vote passes: under the organisation's force decision rule, with the lead
+/// contributor (the largest pledge; the lower id on a tie) voting yes. Proposes the vote, then the
+/// launch with the yes-voters' pledged troops or the postponement with its reason, caused by the
+/// activation, citing the intervention article.
+#[allow(clippy::too_many_arguments)]
+fn resolve_launch_vote(
+    ctx: &mut Ctx,
+    org_id: &str,
+    ucg: &UcgRegimeDef,
+    target: &str,
+    pledgers: &[(Id, u32)],
+    yes: Vec<Id>,
+    no: Vec<Id>,
+    act_seq: u64,
+) {
     let lead = pledgers.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(m, _)| m.clone());
     let lead_yes = lead.as_ref().is_some_and(|l| yes.contains(l));
     let passed = ucg.force_decision_rule.passes(yes.len(), pledgers.len()) && lead_yes;
