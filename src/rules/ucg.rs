@@ -228,6 +228,11 @@ fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: 
     }
 }
 
+/// The sanctions summit's decisions: economic measures on a draw (more likely the more other
+/// members are juntas), the non-economic ones regardless; with economic measures, the services
+/// freeze's electricity cuts by supplying members and an ultimatum. Proposes the sanctions and
+/// the cuts (citing the sanctions article) and the ultimatum (the intervention article), caused
+/// by the summit.
 #[allow(clippy::too_many_arguments)]
 fn decide_sanctions(
     ctx: &mut Ctx,
@@ -287,6 +292,9 @@ fn decide_sanctions(
     }
 }
 
+/// Which states pledge to defend a junta threatened with force: every state other than the
+/// target, not yet pledged and not a democracy, with an affinity to the junta's regime, each on
+/// a draw in id order. Proposes each pledge, caused by the ultimatum, citing ad hoc solidarity.
 fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, org_id: &str, cause: u64) {
     // One pass over the index in id order, reaching each state's components by entity, with
     // the (also id-ordered) set of those who already pledged walked alongside: no id search, no
@@ -681,96 +689,148 @@ pub fn lifting_pressure(
         + if withdrawal_announced { params.lifting_withdrawal_weight } else { 0.0 }
 }
 
-/// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
+/// Periodic sanctions reviews, answers to transition offers, and lifting when order returns:
+/// for each organisation, the review of economic measures in each crisis it has responded to,
+/// then its answers to the transition offers and restorations of order of the previous round.
+/// Each step cites the organisation's sanctions article (lifting a suspension, its suspension
+/// article).
 pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, by_org: &Responded) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for (target, crisis) in by_org.of(org_id) {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
-            let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
-            if let Some((d0, seq0)) = resp.sanctions_day
-                && ctx.first_round()
-                && !economic.is_empty()
-                && crisis.resolved_day.is_none()
-                && in_series(d0, ucg.review_days, day)
-            {
-                // Members' own losses: average share of their GDP tied to trade with the target, in percent.
-                let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
-                let cost: f64 = members
-                    .iter()
-                    .filter_map(|m| state(ctx, states, *m))
-                    .map(|(d, _)| {
-                        d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
-                            + d.electricity_supply.get(target).copied().unwrap_or(0.0)
-                    })
-                    .sum::<f64>()
-                    / members.len().max(1) as f64;
-                let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
-                let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
-                if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
-                    let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
-                    ctx.emit(
-                        EventKind::SanctionsLifted {
-                            org: org_id.clone(),
-                            target: target.clone(),
-                            measures: economic.clone(),
-                            kept,
-                            reason: LiftReason::Humanitarian,
-                        },
-                        Some(seq0),
-                        crate::format_id!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
-                    );
-                }
-            }
+            review_economic_measures(ctx, states, org_id, ucg, ostate, target, crisis, resp);
         }
         for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::TransitionProposed { state: target, months } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
-                    if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
-                        continue;
-                    }
-                    let accepted = f64::from(*months) <= ctx.fixed.params.lifting_transition_accept_months;
-                    ctx.emit(
-                        EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months: *months, accepted },
-                        Some(ev.seq),
-                        ucg.sanctions_article.clone(),
-                    );
-                    if accepted {
-                        lift_all(
-                            ctx,
-                            org_id,
-                            target,
-                            resp,
-                            LiftReason::TransitionAgreed,
-                            ev.seq,
-                            crate::format_id!("{} (transition timetable agreed)", ucg.sanctions_article),
-                        );
-                    }
+                    answer_transition(ctx, org_id, ucg, target, resp, *months, ev.seq);
                 }
                 EventKind::OrderRestored { state: target, .. } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
-                    lift_all(
-                        ctx,
-                        org_id,
-                        target,
-                        resp,
-                        LiftReason::OrderRestored,
-                        ev.seq,
-                        crate::format_id!("{} (demand met)", ucg.sanctions_article),
-                    );
-                    if resp.suspended && ostate.suspended.contains(target) {
-                        ctx.emit(
-                            EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
-                            Some(ev.seq),
-                            ucg.suspension_article.clone(),
-                        );
-                    }
+                    lift_on_order_restored(ctx, org_id, ucg, ostate, target, resp, ev.seq);
                 }
                 _ => {}
             }
         }
+    }
+}
+
+/// A periodic sanctions review (round 0, every `review_days` after the sanctions, while the
+/// crisis is open and economic measures are in force): whether the organisation lifts its
+/// economic measures on humanitarian grounds, a draw on the lifting pressure against its
+/// threshold. Proposes the lifting (targeted measures kept), caused by the sanctions, citing
+/// the sanctions article ("summit review: humanitarian grounds").
+#[allow(clippy::too_many_arguments)]
+fn review_economic_measures(
+    ctx: &mut Ctx,
+    states: &States,
+    org_id: &Id,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &Id,
+    crisis: &Crisis,
+    resp: &OrgResponse,
+) {
+    let day = ctx.day();
+    let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
+    if let Some((d0, seq0)) = resp.sanctions_day
+        && ctx.first_round()
+        && !economic.is_empty()
+        && crisis.resolved_day.is_none()
+        && in_series(d0, ucg.review_days, day)
+    {
+        let cost = members_trade_cost(ctx, states, ostate, target);
+        let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
+        let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
+        if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
+            let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
+            ctx.emit(
+                EventKind::SanctionsLifted {
+                    org: org_id.clone(),
+                    target: target.clone(),
+                    measures: economic.clone(),
+                    kept,
+                    reason: LiftReason::Humanitarian,
+                },
+                Some(seq0),
+                crate::format_id!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
+            );
+        }
+    }
+}
+
+/// Members' own losses from sanctioning the target: the average over the other members of the
+/// share of their GDP tied to trade with it and of the electricity they supply it, in percent.
+fn members_trade_cost(ctx: &Ctx, states: &States, ostate: &OrgState, target: &Id) -> f64 {
+    let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
+    members
+        .iter()
+        .filter_map(|m| state(ctx, states, *m))
+        .map(|(d, _)| {
+            d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0 + d.electricity_supply.get(target).copied().unwrap_or(0.0)
+        })
+        .sum::<f64>()
+        / members.len().max(1) as f64
+}
+
+/// Whether the organisation accepts a junta's transition timetable: if it is no longer than
+/// `lifting.transition_accept_months` (organisations that neither suspended nor sanctioned the
+/// state, or already agreed a transition, do not answer). Proposes the answer and, on
+/// acceptance, the lifting of every measure (`lift_all`), caused by the offer, citing the
+/// sanctions article.
+fn answer_transition(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, months: u32, offer_seq: u64) {
+    if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
+        return;
+    }
+    let accepted = f64::from(months) <= ctx.fixed.params.lifting_transition_accept_months;
+    ctx.emit(
+        EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months, accepted },
+        Some(offer_seq),
+        ucg.sanctions_article.clone(),
+    );
+    if accepted {
+        lift_all(
+            ctx,
+            org_id,
+            target,
+            resp,
+            LiftReason::TransitionAgreed,
+            offer_seq,
+            crate::format_id!("{} (transition timetable agreed)", ucg.sanctions_article),
+        );
+    }
+}
+
+/// Once order is restored, the demand is met: every measure is lifted (`lift_all`, citing the
+/// sanctions article) and the suspension too, if the state is still suspended (citing the
+/// suspension article), caused by the restoration.
+#[allow(clippy::too_many_arguments)]
+fn lift_on_order_restored(
+    ctx: &mut Ctx,
+    org_id: &Id,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &Id,
+    resp: &OrgResponse,
+    restored_seq: u64,
+) {
+    lift_all(
+        ctx,
+        org_id,
+        target,
+        resp,
+        LiftReason::OrderRestored,
+        restored_seq,
+        crate::format_id!("{} (demand met)", ucg.sanctions_article),
+    );
+    if resp.suspended && ostate.suspended.contains(target) {
+        ctx.emit(
+            EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
+            Some(restored_seq),
+            ucg.suspension_article.clone(),
+        );
     }
 }
 
