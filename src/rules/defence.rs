@@ -11,6 +11,7 @@ use crate::model::event::{Event, EventKind, VoteQuestion};
 use crate::model::params::Params;
 use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
 use crate::model::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::world::Log;
 use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
@@ -101,120 +102,185 @@ pub fn neutrality_towards(treaties: &Treaties, party: &str, belligerent: &str) -
     None
 }
 
-fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
+/// An attack as the defence clauses read it: the attack event's seq and fields.
+#[derive(Clone, Copy)]
+struct Attack<'a> {
+    seq: u64,
+    attacker: &'a str,
+    target: &'a str,
+    location: &'a str,
+    kind: AttackKind,
+}
+
+/// The attack an event records, if it records one.
+fn attack_in(e: &Event) -> Option<Attack<'_>> {
     match &e.kind {
-        EventKind::AttackOccurred { attacker, target, location, attack, .. } => Some((attacker, target, location, *attack)),
+        EventKind::AttackOccurred { attacker, target, location, attack, .. } => {
+            Some(Attack { seq: e.seq, attacker, target, location, kind: *attack })
+        }
         _ => None,
     }
 }
 
-/// Emits obligations (or written requests, or non-aggression breaches) for fresh attacks.
+/// Emits obligations (or written requests, or non-aggression breaches, or consultations) for
+/// the attacks and written requests of the previous round, treaty by treaty in id order among
+/// the target's treaties in force: breaches and consultations for an attack
+/// (`report_breaches`, `hold_consultations`), then the defence clauses it engages
+/// (`engage_defence_clauses`). Each cites the treaty's article.
 pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
-    let day = ctx.day();
     let fresh = ctx.fresh();
     let log = ctx.log();
-    let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
     for ev in fresh.iter() {
-        // The attack, and whether this is the written request that unlocks request-conditioned clauses.
-        let (attack_ev, request) = match &ev.kind {
-            EventKind::AttackOccurred { .. } => (ev, None),
-            EventKind::AssistanceRequested { state, treaty } => {
-                let found = match ev.cause.and_then(|c| log.get(c)) {
-                    Some(a) if attack_fields(a).is_some() => Some(a),
-                    _ => log.events.iter().rev().find(|e| attack_fields(e).is_some_and(|(_, t, _, _)| t == state)),
-                };
-                match found {
-                    Some(a) => (a, Some(treaty.clone())),
-                    None => continue,
-                }
-            }
-            _ => continue,
-        };
-        let (attacker, target, location, attack) = attack_fields(attack_ev).expect("checked");
+        let Some((attack, request)) = attack_answered(ev, log) else { continue };
+        let target = attack.target;
         let target_state = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
         let mut ids: Vec<&Id> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
         ids.dedup();
         for tid in ids {
             let t = &treaties.by_id[tid];
-            if !t.in_force || !t.members.contains(target) || request.as_ref().is_some_and(|r| r != tid) {
+            if !t.in_force || !t.members.contains(target) || request.is_some_and(|r| r != tid) {
                 continue;
             }
-            if request.is_none() && t.members.contains(attacker) && attacker != target {
-                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::NonAggression) {
-                    ctx.emit(
-                        EventKind::NonAggressionBreached {
-                            treaty: tid.clone(),
-                            article: c.article.clone(),
-                            by: attacker.to_id(),
-                            against: target.to_id(),
-                        },
-                        Some(attack_ev.seq),
-                        citation(t, c),
-                    );
-                }
-            }
             if request.is_none() {
-                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
-                    if consultation_matches(c, attack, attacker, location) {
-                        let parties: Vec<Id> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
-                        if !parties.is_empty() {
-                            ctx.emit(
-                                EventKind::ConsultationsHeld {
-                                    treaty: tid.clone(),
-                                    article: c.article.clone(),
-                                    requested_by: target.to_id(),
-                                    parties,
-                                },
-                                Some(attack_ev.seq),
-                                citation(t, c),
-                            );
-                        }
-                    }
-                }
+                report_breaches(ctx, tid, t, &attack);
+                hold_consultations(ctx, tid, t, &attack);
             }
-            let mut requested_here = false;
-            for c in &t.def.clauses {
-                if !clause_matches(c, attack, attacker, location, target_state) {
-                    continue;
-                }
-                let needs_request = c.conditions.contains(&Condition::WrittenRequest);
-                if needs_request != request.is_some() {
-                    if needs_request && !requested_here {
-                        // The attacked state decides whether to file the written request.
-                        requested_here = true;
-                        let p = ctx.fixed.params.request_propensity;
-                        if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
-                            ctx.emit(
-                                EventKind::AssistanceRequested { state: target.to_id(), treaty: tid.clone() },
-                                Some(attack_ev.seq),
-                                crate::format_id!("{} (written request)", citation(t, c)),
-                            );
-                        }
-                    }
-                    continue;
-                }
-                let engaged_key = (tid.clone(), c.article.clone(), target.to_id());
-                if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
-                    continue;
-                }
-                for party in t.members.iter().filter(|m| *m != target && *m != attacker) {
-                    ctx.emit(
-                        EventKind::ObligationArisen {
-                            treaty: tid.clone(),
-                            article: c.article.clone(),
-                            party: party.clone(),
-                            beneficiary: target.to_id(),
-                            attacker: attacker.to_id(),
-                            binding: c.binding,
-                            attack_seq: attack_ev.seq,
-                        },
-                        Some(ev.seq),
-                        citation(t, c),
-                    );
-                }
+            engage_defence_clauses(ctx, defence, tid, t, &attack, target_state, request, ev.seq);
+        }
+    }
+}
+
+/// The attack a fresh event asks the defence clauses to answer, and, for a written request, the
+/// treaty it invokes (which unlocks that treaty's request-conditioned clauses): an attack
+/// answers itself; a request, the attack that caused it or else the target's latest attack.
+fn attack_answered<'a>(ev: &'a Event, log: &'a Log) -> Option<(Attack<'a>, Option<&'a Id>)> {
+    match &ev.kind {
+        EventKind::AttackOccurred { .. } => Some((attack_in(ev)?, None)),
+        EventKind::AssistanceRequested { state, treaty } => {
+            let found = match ev.cause.and_then(|c| log.get(c)) {
+                Some(a) if attack_in(a).is_some() => Some(a),
+                _ => log.events.iter().rev().find(|e| attack_in(e).is_some_and(|a| a.target == state)),
+            };
+            Some((attack_in(found?)?, Some(treaty)))
+        }
+        _ => None,
+    }
+}
+
+/// Whether an attack by one party on another breaches the treaty's non-aggression clauses: it
+/// does, for each of them. Proposes each breach, caused by the attack, citing the clause.
+fn report_breaches(ctx: &mut Ctx, tid: &Id, t: &TreatyState, attack: &Attack) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    if !(t.members.contains(attacker) && attacker != target) {
+        return;
+    }
+    for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::NonAggression) {
+        ctx.emit(
+            EventKind::NonAggressionBreached {
+                treaty: tid.clone(),
+                article: c.article.clone(),
+                by: attacker.to_id(),
+                against: target.to_id(),
+            },
+            Some(attack.seq),
+            citation(t, c),
+        );
+    }
+}
+
+/// Which consultation clauses an attack engages (`consultation_matches`): each convenes the
+/// parties other than the target and the attacker, if there are any. Proposes the
+/// consultations, requested by the target and caused by the attack, citing the clause.
+fn hold_consultations(ctx: &mut Ctx, tid: &Id, t: &TreatyState, attack: &Attack) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
+        if consultation_matches(c, attack.kind, attacker, attack.location) {
+            let parties: Vec<Id> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
+            if !parties.is_empty() {
+                ctx.emit(
+                    EventKind::ConsultationsHeld { treaty: tid.clone(), article: c.article.clone(), requested_by: target.to_id(), parties },
+                    Some(attack.seq),
+                    citation(t, c),
+                );
             }
         }
+    }
+}
+
+/// Which of the treaty's defence clauses an attack engages (`clause_matches`), in clause order:
+/// a clause that needs a written request engages only when answering one, and one that needs
+/// none only when answering the attack itself; a request-conditioned clause met by the attack
+/// itself lets the target decide whether to file the request (`file_written_request`, once per
+/// treaty). A clause engaged for the same target within `assistance.reengage_days` is not
+/// engaged again. Each engaged clause obliges the other parties (`oblige_parties`).
+#[allow(clippy::too_many_arguments)]
+fn engage_defence_clauses(
+    ctx: &mut Ctx,
+    defence: &Defence,
+    tid: &Id,
+    t: &TreatyState,
+    attack: &Attack,
+    target_state: Option<&Polity>,
+    request: Option<&Id>,
+    cause_seq: u64,
+) {
+    let day = ctx.day();
+    let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
+    let mut requested_here = false;
+    for c in &t.def.clauses {
+        if !clause_matches(c, attack.kind, attack.attacker, attack.location, target_state) {
+            continue;
+        }
+        let needs_request = c.conditions.contains(&Condition::WrittenRequest);
+        if needs_request != request.is_some() {
+            if needs_request && !requested_here {
+                requested_here = true;
+                file_written_request(ctx, tid, t, c, attack);
+            }
+            continue;
+        }
+        let engaged_key = (tid.clone(), c.article.clone(), attack.target.to_id());
+        if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
+            continue;
+        }
+        oblige_parties(ctx, tid, t, c, attack, cause_seq);
+    }
+}
+
+/// Whether the attacked state files the written request a clause needs: a draw on
+/// `request.propensity`. Proposes the request, caused by the attack, citing the clause
+/// ("written request").
+fn file_written_request(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attack: &Attack) {
+    let p = ctx.fixed.params.request_propensity;
+    if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(attack.target), k(tid), attack.seq], p) {
+        ctx.emit(
+            EventKind::AssistanceRequested { state: attack.target.to_id(), treaty: tid.clone() },
+            Some(attack.seq),
+            crate::format_id!("{} (written request)", citation(t, c)),
+        );
+    }
+}
+
+/// Who an engaged defence clause obliges: every party other than the target and the attacker,
+/// in id order. Proposes each obligation, caused by the attack or the request that engaged the
+/// clause, citing the clause.
+fn oblige_parties(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attack: &Attack, cause_seq: u64) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    for party in t.members.iter().filter(|m| *m != target && *m != attacker) {
+        ctx.emit(
+            EventKind::ObligationArisen {
+                treaty: tid.clone(),
+                article: c.article.clone(),
+                party: party.clone(),
+                beneficiary: target.to_id(),
+                attacker: attacker.to_id(),
+                binding: c.binding,
+                attack_seq: attack.seq,
+            },
+            Some(cause_seq),
+            citation(t, c),
+        );
     }
 }
 
