@@ -10,7 +10,7 @@ use crate::model::draw::Purpose;
 use crate::model::event::{Event, EventKind, VoteQuestion};
 use crate::model::params::Params;
 use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
-use crate::model::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::state::{Defence, Id, Invocation, InvocationKey, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
 use crate::model::world::Log;
 use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
@@ -284,59 +284,81 @@ fn oblige_parties(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attac
     }
 }
 
-/// Each obligated party decides whether and how to honour; collective clauses form joint operations.
+/// Each obligated party decides whether and how to honour (`decide_on_obligation`), for the
+/// obligations of the previous round in log order; then collective clauses form joint
+/// operations (`form_joint_operations`).
 pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let fresh = ctx.fresh();
     let terms = HonourTerms::new(&ctx.fixed.params);
     for ev in fresh.iter() {
-        let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
-        let Some(t) = treaties.by_id.get(treaty) else { continue };
-        let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
-        let (Some((pdef, ppol)), Some((_, bpol))) = (
-            ctx.fixed.index.get(party).and_then(|e| states.get(*e).ok()),
-            ctx.fixed.index.get(beneficiary).and_then(|e| states.get(*e).ok()),
-        ) else {
-            continue;
-        };
-        let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
-        // A neutrality clause towards the attacker overrides the defence obligation.
-        let neutral = neutrality_towards(treaties, party, attacker);
-        let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
-        let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
-        // Forces already committed to this beneficiary count towards what is owed: a new
-        // invocation tops them up rather than stacking a second contingent.
-        let already =
-            defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
-        let commit = (f64::from(available_troops(ppol) + already) * ctx.fixed.params.assistance_commit_share).round() as u32;
-        let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.fixed.params.assistance_min_armed_troops;
-        let commit = commit.saturating_sub(already);
-        // Forces already there under the same clause keep serving; nothing new is owed in troops.
-        let armed = armed && (commit > 0 || already > 0);
-        let (forms, troops) = if !honoured {
-            (vec![], 0)
-        } else {
-            let mut forms: Vec<AssistanceForm> = c.owed.iter().copied().filter(|f| *f != AssistanceForm::ArmedForce || armed).collect();
-            if forms.is_empty() {
-                forms.push(AssistanceForm::Logistics);
-            }
-            (forms, if armed { commit } else { 0 })
-        };
-        ctx.emit(
-            EventKind::AssistanceDecided {
-                treaty: treaty.clone(),
-                party: party.clone(),
-                beneficiary: beneficiary.clone(),
-                honoured,
-                forms,
-                troops,
-                probability: (p * 1e6).round() / 1e6,
-                attack_seq: *attack_seq,
-            },
-            Some(ev.seq),
-            neutral.map(|n| crate::format_id!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
-        );
+        decide_on_obligation(ctx, treaties, defence, states, &terms, ev);
     }
-    // Joint operations: once every obligated party of a collective clause has decided.
+    form_joint_operations(ctx, treaties, defence, fresh);
+}
+
+/// Whether an obligated party honours its obligation, a draw on `HonourTerms` (none if a
+/// neutrality clause binds it towards the attacker), and what it sends (`assistance_owed`).
+/// Proposes the decision, caused by the obligation, citing the obligation's clause or the
+/// neutrality clause that overrides it.
+fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States, terms: &HonourTerms, ev: &Event) {
+    let EventKind::ObligationArisen { treaty, article, party, beneficiary, attacker, binding, attack_seq } = &ev.kind else { return };
+    let Some(t) = treaties.by_id.get(treaty) else { return };
+    let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { return };
+    let (Some((pdef, ppol)), Some((_, bpol))) =
+        (ctx.fixed.index.get(party).and_then(|e| states.get(*e).ok()), ctx.fixed.index.get(beneficiary).and_then(|e| states.get(*e).ok()))
+    else {
+        return;
+    };
+    // A neutrality clause towards the attacker overrides the defence obligation.
+    let neutral = neutrality_towards(treaties, party, attacker);
+    let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
+    let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
+    // Forces already committed to this beneficiary count towards what is owed: a new
+    // invocation tops them up rather than stacking a second contingent.
+    let already =
+        defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
+    let (forms, troops) = assistance_owed(&ctx.fixed.params, c, ppol, already, honoured);
+    ctx.emit(
+        EventKind::AssistanceDecided {
+            treaty: treaty.clone(),
+            party: party.clone(),
+            beneficiary: beneficiary.clone(),
+            honoured,
+            forms,
+            troops,
+            probability: (p * 1e6).round() / 1e6,
+            attack_seq: *attack_seq,
+        },
+        Some(ev.seq),
+        neutral.map(|n| crate::format_id!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
+    );
+}
+
+/// What a party sends under a clause: nothing if it does not honour; otherwise the forms the
+/// clause owes (logistics if none is left), armed force only if its commit share of available
+/// troops (with those `already` there) reaches `assistance.min_armed_troops`, and then the
+/// troops that top up those already there.
+fn assistance_owed(params: &Params, c: &ClauseDef, ppol: &Polity, already: u32, honoured: bool) -> (Vec<AssistanceForm>, u32) {
+    let commit = (f64::from(available_troops(ppol) + already) * params.assistance_commit_share).round() as u32;
+    let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= params.assistance_min_armed_troops;
+    let commit = commit.saturating_sub(already);
+    // Forces already there under the same clause keep serving; nothing new is owed in troops.
+    let armed = armed && (commit > 0 || already > 0);
+    if !honoured {
+        (vec![], 0)
+    } else {
+        let mut forms: Vec<AssistanceForm> = c.owed.iter().copied().filter(|f| *f != AssistanceForm::ArmedForce || armed).collect();
+        if forms.is_empty() {
+            forms.push(AssistanceForm::Logistics);
+        }
+        (forms, if armed { commit } else { 0 })
+    }
+}
+
+/// Joint operations: once every obligated party of a collective clause has decided (on a
+/// decision of the previous round), each invocation not yet joint is put to a vote
+/// (`hold_joint_operation_vote`), once per round.
+fn form_joint_operations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, fresh: &[Event]) {
     let mut checked = std::collections::BTreeSet::new();
     for ev in fresh.iter() {
         let EventKind::AssistanceDecided { treaty, beneficiary, attack_seq, .. } = &ev.kind else { continue };
@@ -352,45 +374,48 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
             if !c.collective || inv.decided.len() < inv.obligated.len() {
                 continue;
             }
-            let committed: Vec<Id> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
-            if committed.len() < 2 {
-                continue;
-            }
-            let yes: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
-            let no: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
-            let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
-            let rule = if t.def.decision_article.is_empty() {
-                crate::format_id!("{} decision rule", t.def.short_name)
-            } else {
-                crate::format_id!("{} {}", t.def.short_name, t.def.decision_article)
-            };
-            ctx.emit(
-                EventKind::VoteHeld {
-                    org: treaty.clone(),
-                    target: beneficiary.clone(),
-                    question: VoteQuestion::JointOperation,
-                    yes,
-                    no,
-                    passed,
-                },
-                Some(ev.seq),
-                rule.clone(),
-            );
-            if passed {
-                let troops = inv.decided.values().map(|(_, t)| *t).sum();
-                ctx.emit(
-                    EventKind::JointOperationFormed {
-                        treaty: treaty.clone(),
-                        beneficiary: beneficiary.clone(),
-                        parties: committed,
-                        troops,
-                        attack_seq: *attack_seq,
-                    },
-                    Some(ev.seq),
-                    citation(t, c),
-                );
-            }
+            hold_joint_operation_vote(ctx, t, c, key, inv, ev.seq);
         }
+    }
+}
+
+/// Whether a collective clause's invocation becomes a joint operation: with at least two
+/// parties committing troops, the parties vote (yes if they honoured) under the treaty's
+/// decision rule. Proposes the vote (citing the treaty's decision article or rule) and, if it
+/// passed, the joint operation with every decided party's troops (citing the clause), caused by
+/// the decision that completed the invocation.
+fn hold_joint_operation_vote(ctx: &mut Ctx, t: &TreatyState, c: &ClauseDef, key: &InvocationKey, inv: &Invocation, cause_seq: u64) {
+    let (treaty, beneficiary, attack_seq) = (&key.0, &key.2, key.3);
+    let committed: Vec<Id> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
+    if committed.len() < 2 {
+        return;
+    }
+    let yes: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
+    let no: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
+    let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
+    let rule = if t.def.decision_article.is_empty() {
+        crate::format_id!("{} decision rule", t.def.short_name)
+    } else {
+        crate::format_id!("{} {}", t.def.short_name, t.def.decision_article)
+    };
+    ctx.emit(
+        EventKind::VoteHeld { org: treaty.clone(), target: beneficiary.clone(), question: VoteQuestion::JointOperation, yes, no, passed },
+        Some(cause_seq),
+        rule.clone(),
+    );
+    if passed {
+        let troops = inv.decided.values().map(|(_, t)| *t).sum();
+        ctx.emit(
+            EventKind::JointOperationFormed {
+                treaty: treaty.clone(),
+                beneficiary: beneficiary.clone(),
+                parties: committed,
+                troops,
+                attack_seq,
+            },
+            Some(cause_seq),
+            citation(t, c),
+        );
     }
 }
 
