@@ -10,7 +10,7 @@ use crate::model::draw::Purpose;
 use crate::model::event::{CombatOutcome, EventKind};
 use crate::model::params::Params;
 use crate::model::scenario::AttackKind;
-use crate::model::state::{Crises, Defence, OrgProfile, Polity, Stage, StateProfile};
+use crate::model::state::{Crises, Defence, Id, Intervention, OrgProfile, Polity, Stage, StateProfile};
 use crate::rules::context::Ctx;
 use crate::rules::{effective_defenders, k};
 
@@ -47,7 +47,10 @@ impl RuleModule for CombatRules {
 /// Rule citation for the attrition model.
 pub const RULE: &str = "combat model (Lanchester square law)";
 
-/// Launch turns into an attack; rounds of fighting on their cadence.
+/// Launch turns into an attack; rounds of fighting on their cadence: each intervention launched
+/// in the previous round attacks its target (`attack_on_launch`), and in round 0 every
+/// intervention under way whose next round is due fights it (`fight_round`), crisis by crisis
+/// in target order.
 pub fn fight_interventions(
     ctx: &mut Ctx,
     crises: &Crises,
@@ -59,26 +62,7 @@ pub fn fight_interventions(
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
-        let rule = ctx
-            .fixed
-            .index
-            .get(org)
-            .and_then(|e| orgs.get(*e).ok())
-            .and_then(|(o, _)| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
-            .unwrap_or_else(|| "use of force".into());
-        ctx.emit(
-            EventKind::AttackOccurred {
-                attacker: org.clone(),
-                target: target.clone(),
-                location: target.clone(),
-                attack: AttackKind::Invasion,
-                troops: *troops,
-                deaths_military: 0,
-                deaths_civilian: 0,
-            },
-            Some(ev.seq),
-            crate::format_id!("{rule} (armed intervention)"),
-        );
+        attack_on_launch(ctx, orgs, org, target, *troops, ev.seq);
     }
     if !ctx.first_round() {
         return;
@@ -91,58 +75,123 @@ pub fn fight_interventions(
             if iv.ended.is_some() || day < iv.last_round_day + round_days {
                 continue;
             }
-            let allied: u32 =
-                defence.deployments.iter().filter(|((_, b), d)| b == target && d.stage == Stage::Deployed).map(|(_, d)| d.troops).sum();
-            let attackers = f64::from(iv.attacker_strength);
-            let defenders = effective_defenders(tpol, tdef.0.cohesion) + f64::from(allied);
-            let round = iv.rounds + 1;
-            let mut rng = ctx.fixed.draws.0.stream(Purpose::Combat, &[k(org), k(target), u64::from(round)]);
-            let noise = |r: &mut rand_chacha::ChaCha8Rng| 0.7 + 0.6 * r.random::<f64>();
-            let defender_losses = (ctx.fixed.params.combat_attacker_lethality * attackers * noise(&mut rng)).round().min(defenders) as u32;
-            let attacker_losses = (ctx.fixed.params.combat_defender_lethality * defenders * noise(&mut rng)).round().min(attackers) as u32;
-            let civilian_deaths =
-                (f64::from(defender_losses + attacker_losses) * ctx.fixed.params.combat_civilian_ratio * noise(&mut rng)).round() as u32;
-            let defender_strength = defenders.round() as u32;
+            fight_round(ctx, defence, org, target, &tdef.0, tpol, iv);
+        }
+    }
+}
+
+/// A launched intervention is an invasion of its target (so it can engage the target's defence
+/// clauses). Proposes the attack, caused by the launch, citing the organisation's intervention
+/// article ("armed intervention"), or the use of force for an organisation without one.
+fn attack_on_launch(
+    ctx: &mut Ctx,
+    orgs: &Query<(&OrgProfile, &crate::model::state::OrgState)>,
+    org: &Id,
+    target: &Id,
+    troops: u32,
+    launch_seq: u64,
+) {
+    let rule = ctx
+        .fixed
+        .index
+        .get(org)
+        .and_then(|e| orgs.get(*e).ok())
+        .and_then(|(o, _)| o.0.ucg.as_ref().map(|u| u.intervention_article.clone()))
+        .unwrap_or_else(|| "use of force".into());
+    ctx.emit(
+        EventKind::AttackOccurred {
+            attacker: org.clone(),
+            target: target.clone(),
+            location: target.clone(),
+            attack: AttackKind::Invasion,
+            troops,
+            deaths_military: 0,
+            deaths_civilian: 0,
+        },
+        Some(launch_seq),
+        crate::format_id!("{rule} (armed intervention)"),
+    );
+}
+
+/// One round of fighting: the intervention's strength against the target's defenders and the
+/// allied forces deployed there; each side inflicts its lethality times its strength in losses
+/// on the other (at most the other's strength), and civilians die in a ratio to both sides'
+/// losses, each scaled by noise from the round's draw stream. Proposes the round and, if the
+/// fighting ends (`combat_outcome`), its end and, on success, order restored; caused by the
+/// launch, citing the combat model.
+fn fight_round(
+    ctx: &mut Ctx,
+    defence: &Defence,
+    org: &Id,
+    target: &Id,
+    tdef: &crate::model::scenario::StateDef,
+    tpol: &Polity,
+    iv: &Intervention,
+) {
+    let allied: u32 =
+        defence.deployments.iter().filter(|((_, b), d)| b == target && d.stage == Stage::Deployed).map(|(_, d)| d.troops).sum();
+    let attackers = f64::from(iv.attacker_strength);
+    let defenders = effective_defenders(tpol, tdef.cohesion) + f64::from(allied);
+    let round = iv.rounds + 1;
+    let mut rng = ctx.fixed.draws.0.stream(Purpose::Combat, &[k(org), k(target), u64::from(round)]);
+    let noise = |r: &mut rand_chacha::ChaCha8Rng| 0.7 + 0.6 * r.random::<f64>();
+    let defender_losses = (ctx.fixed.params.combat_attacker_lethality * attackers * noise(&mut rng)).round().min(defenders) as u32;
+    let attacker_losses = (ctx.fixed.params.combat_defender_lethality * defenders * noise(&mut rng)).round().min(attackers) as u32;
+    let civilian_deaths =
+        (f64::from(defender_losses + attacker_losses) * ctx.fixed.params.combat_civilian_ratio * noise(&mut rng)).round() as u32;
+    let defender_strength = defenders.round() as u32;
+    ctx.emit(
+        EventKind::CombatRound {
+            org: org.clone(),
+            target: target.clone(),
+            round,
+            attacker_strength: iv.attacker_strength,
+            defender_strength,
+            attacker_losses,
+            defender_losses,
+            civilian_deaths,
+        },
+        Some(iv.seq),
+        RULE,
+    );
+    let outcome = combat_outcome(&ctx.fixed.params, iv, tdef, round, defenders, defender_strength, defender_losses, attacker_losses);
+    if let Some(outcome) = outcome {
+        ctx.emit(EventKind::InterventionEnded { org: org.clone(), target: target.clone(), outcome }, Some(iv.seq), RULE);
+        if outcome == CombatOutcome::Success {
             ctx.emit(
-                EventKind::CombatRound {
-                    org: org.clone(),
-                    target: target.clone(),
-                    round,
-                    attacker_strength: iv.attacker_strength,
-                    defender_strength,
-                    attacker_losses,
-                    defender_losses,
-                    civilian_deaths,
-                },
+                EventKind::OrderRestored { state: target.clone(), how: "regime collapsed under intervention".into() },
                 Some(iv.seq),
                 RULE,
             );
-            let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
-            let break_share =
-                (ctx.fixed.params.combat_defender_break_base + ctx.fixed.params.combat_defender_break_cohesion * tdef.0.cohesion).min(1.0);
-            let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
-            let outcome = if lost_defenders >= break_share * f64::from(defender_initial) {
-                Some(CombatOutcome::Success)
-            } else if (iv.attacker_losses + u64::from(attacker_losses)) as f64
-                >= ctx.fixed.params.combat_attacker_break * f64::from(iv.initial_troops)
-            {
-                Some(CombatOutcome::Withdrawal)
-            } else if f64::from(round) >= ctx.fixed.params.combat_max_rounds {
-                Some(CombatOutcome::Stalemate)
-            } else {
-                None
-            };
-            if let Some(outcome) = outcome {
-                ctx.emit(EventKind::InterventionEnded { org: org.clone(), target: target.clone(), outcome }, Some(iv.seq), RULE);
-                if outcome == CombatOutcome::Success {
-                    ctx.emit(
-                        EventKind::OrderRestored { state: target.clone(), how: "regime collapsed under intervention".into() },
-                        Some(iv.seq),
-                        RULE,
-                    );
-                }
-            }
         }
+    }
+}
+
+/// Whether the fighting ends after this round, and how: success once the defenders have lost
+/// their breaking share (higher for cohesive regimes) of their strength at the first round;
+/// withdrawal once the attackers have lost `combat.attacker_break` of the troops launched;
+/// stalemate after `combat.max_rounds`.
+fn combat_outcome(
+    params: &Params,
+    iv: &Intervention,
+    tdef: &crate::model::scenario::StateDef,
+    round: u32,
+    defenders: f64,
+    defender_strength: u32,
+    defender_losses: u32,
+    attacker_losses: u32,
+) -> Option<CombatOutcome> {
+    let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
+    let break_share = (params.combat_defender_break_base + params.combat_defender_break_cohesion * tdef.cohesion).min(1.0);
+    let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
+    if lost_defenders >= break_share * f64::from(defender_initial) {
+        Some(CombatOutcome::Success)
+    } else if (iv.attacker_losses + u64::from(attacker_losses)) as f64 >= params.combat_attacker_break * f64::from(iv.initial_troops) {
+        Some(CombatOutcome::Withdrawal)
+    } else if f64::from(round) >= params.combat_max_rounds {
+        Some(CombatOutcome::Stalemate)
+    } else {
+        None
     }
 }
 

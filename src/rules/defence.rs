@@ -10,7 +10,8 @@ use crate::model::draw::Purpose;
 use crate::model::event::{Event, EventKind, VoteQuestion};
 use crate::model::params::Params;
 use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
-use crate::model::state::{Defence, Id, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::state::{Defence, Id, Invocation, InvocationKey, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::world::Log;
 use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
@@ -92,176 +93,263 @@ pub fn neutrality_towards(treaties: &Treaties, party: &str, belligerent: &str) -
     None
 }
 
-fn attack_fields(e: &Event) -> Option<(&str, &str, &str, AttackKind)> {
+/// An attack as the defence clauses read it: the attack event's seq and fields.
+#[derive(Clone, Copy)]
+struct Attack<'a> {
+    seq: u64,
+    attacker: &'a str,
+    target: &'a str,
+    location: &'a str,
+    kind: AttackKind,
+}
+
+/// The attack an event records, if it records one.
+fn attack_in(e: &Event) -> Option<Attack<'_>> {
     match &e.kind {
-        EventKind::AttackOccurred { attacker, target, location, attack, .. } => Some((attacker, target, location, *attack)),
+        EventKind::AttackOccurred { attacker, target, location, attack, .. } => {
+            Some(Attack { seq: e.seq, attacker, target, location, kind: *attack })
+        }
         _ => None,
     }
 }
 
-/// Emits obligations (or written requests, or non-aggression breaches) for fresh attacks.
+/// Emits obligations (or written requests, or non-aggression breaches, or consultations) for
+/// the attacks and written requests of the previous round, treaty by treaty in id order among
+/// the target's treaties in force: breaches and consultations for an attack
+/// (`report_breaches`, `hold_consultations`), then the defence clauses it engages
+/// (`engage_defence_clauses`). Each cites the treaty's article.
 pub fn trigger_defence_obligations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
-    let day = ctx.day();
     let fresh = ctx.fresh();
     let log = ctx.log();
-    let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
     for ev in fresh.iter() {
-        // The attack, and whether this is the written request that unlocks request-conditioned clauses.
-        let (attack_ev, request) = match &ev.kind {
-            EventKind::AttackOccurred { .. } => (ev, None),
-            EventKind::AssistanceRequested { state, treaty } => {
-                let found = match ev.cause.and_then(|c| log.get(c)) {
-                    Some(a) if attack_fields(a).is_some() => Some(a),
-                    _ => log.events.iter().rev().find(|e| attack_fields(e).is_some_and(|(_, t, _, _)| t == state)),
-                };
-                match found {
-                    Some(a) => (a, Some(treaty.clone())),
-                    None => continue,
-                }
-            }
-            _ => continue,
-        };
-        let (attacker, target, location, attack) = attack_fields(attack_ev).expect("checked");
+        let Some((attack, request)) = attack_answered(ev, log) else { continue };
+        let target = attack.target;
         let target_state = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()).map(|(_, p)| p);
         let mut ids: Vec<&Id> = treaties.by_member.get(target).map(|v| v.iter().collect()).unwrap_or_default();
         ids.sort();
         ids.dedup();
         for tid in ids {
             let t = &treaties.by_id[tid];
-            if !t.in_force || !t.members.contains(target) || request.as_ref().is_some_and(|r| r != tid) {
+            if !t.in_force || !t.members.contains(target) || request.is_some_and(|r| r != tid) {
                 continue;
             }
-            if request.is_none() && t.members.contains(attacker) && attacker != target {
-                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::NonAggression) {
-                    ctx.emit(
-                        EventKind::NonAggressionBreached {
-                            treaty: tid.clone(),
-                            article: c.article.clone(),
-                            by: attacker.to_id(),
-                            against: target.to_id(),
-                        },
-                        Some(attack_ev.seq),
-                        citation(t, c),
-                    );
-                }
-            }
             if request.is_none() {
-                for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
-                    if consultation_matches(c, attack, attacker, location) {
-                        let parties: Vec<Id> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
-                        if !parties.is_empty() {
-                            ctx.emit(
-                                EventKind::ConsultationsHeld {
-                                    treaty: tid.clone(),
-                                    article: c.article.clone(),
-                                    requested_by: target.to_id(),
-                                    parties,
-                                },
-                                Some(attack_ev.seq),
-                                citation(t, c),
-                            );
-                        }
-                    }
-                }
+                report_breaches(ctx, tid, t, &attack);
+                hold_consultations(ctx, tid, t, &attack);
             }
-            let mut requested_here = false;
-            for c in &t.def.clauses {
-                if !clause_matches(c, attack, attacker, location, target_state) {
-                    continue;
-                }
-                let needs_request = c.conditions.contains(&Condition::WrittenRequest);
-                if needs_request != request.is_some() {
-                    if needs_request && !requested_here {
-                        // The attacked state decides whether to file the written request.
-                        requested_here = true;
-                        let p = ctx.fixed.params.request_propensity;
-                        if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(target), k(tid), attack_ev.seq], p) {
-                            ctx.emit(
-                                EventKind::AssistanceRequested { state: target.to_id(), treaty: tid.clone() },
-                                Some(attack_ev.seq),
-                                crate::format_id!("{} (written request)", citation(t, c)),
-                            );
-                        }
-                    }
-                    continue;
-                }
-                let engaged_key = (tid.clone(), c.article.clone(), target.to_id());
-                if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
-                    continue;
-                }
-                for party in t.members.iter().filter(|m| *m != target && *m != attacker) {
-                    ctx.emit(
-                        EventKind::ObligationArisen {
-                            treaty: tid.clone(),
-                            article: c.article.clone(),
-                            party: party.clone(),
-                            beneficiary: target.to_id(),
-                            attacker: attacker.to_id(),
-                            binding: c.binding,
-                            attack_seq: attack_ev.seq,
-                        },
-                        Some(ev.seq),
-                        citation(t, c),
-                    );
-                }
+            engage_defence_clauses(ctx, defence, tid, t, &attack, target_state, request, ev.seq);
+        }
+    }
+}
+
+/// The attack a fresh event asks the defence clauses to answer, and, for a written request, the
+/// treaty it invokes (which unlocks that treaty's request-conditioned clauses): an attack
+/// answers itself; a request, the attack that caused it or else the target's latest attack.
+fn attack_answered<'a>(ev: &'a Event, log: &'a Log) -> Option<(Attack<'a>, Option<&'a Id>)> {
+    match &ev.kind {
+        EventKind::AttackOccurred { .. } => Some((attack_in(ev)?, None)),
+        EventKind::AssistanceRequested { state, treaty } => {
+            let found = match ev.cause.and_then(|c| log.get(c)) {
+                Some(a) if attack_in(a).is_some() => Some(a),
+                _ => log.events.iter().rev().find(|e| attack_in(e).is_some_and(|a| a.target == state)),
+            };
+            Some((attack_in(found?)?, Some(treaty)))
+        }
+        _ => None,
+    }
+}
+
+/// Whether an attack by one party on another breaches the treaty's non-aggression clauses: it
+/// does, for each of them. Proposes each breach, caused by the attack, citing the clause.
+fn report_breaches(ctx: &mut Ctx, tid: &Id, t: &TreatyState, attack: &Attack) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    if !(t.members.contains(attacker) && attacker != target) {
+        return;
+    }
+    for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::NonAggression) {
+        ctx.emit(
+            EventKind::NonAggressionBreached {
+                treaty: tid.clone(),
+                article: c.article.clone(),
+                by: attacker.to_id(),
+                against: target.to_id(),
+            },
+            Some(attack.seq),
+            citation(t, c),
+        );
+    }
+}
+
+/// Which consultation clauses an attack engages (`consultation_matches`): each convenes the
+/// parties other than the target and the attacker, if there are any. Proposes the
+/// consultations, requested by the target and caused by the attack, citing the clause.
+fn hold_consultations(ctx: &mut Ctx, tid: &Id, t: &TreatyState, attack: &Attack) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    for c in t.def.clauses.iter().filter(|c| c.obligation == Obligation::Consultation) {
+        if consultation_matches(c, attack.kind, attacker, attack.location) {
+            let parties: Vec<Id> = t.members.iter().filter(|m| *m != target && *m != attacker).cloned().collect();
+            if !parties.is_empty() {
+                ctx.emit(
+                    EventKind::ConsultationsHeld { treaty: tid.clone(), article: c.article.clone(), requested_by: target.to_id(), parties },
+                    Some(attack.seq),
+                    citation(t, c),
+                );
             }
         }
     }
 }
 
-/// Each obligated party decides whether and how to honour; collective clauses form joint operations.
+/// Which of the treaty's defence clauses an attack engages (`clause_matches`), in clause order:
+/// a clause that needs a written request engages only when answering one, and one that needs
+/// none only when answering the attack itself; a request-conditioned clause met by the attack
+/// itself lets the target decide whether to file the request (`file_written_request`, once per
+/// treaty). A clause engaged for the same target within `assistance.reengage_days` is not
+/// engaged again. Each engaged clause obliges the other parties (`oblige_parties`).
+#[allow(clippy::too_many_arguments)]
+fn engage_defence_clauses(
+    ctx: &mut Ctx,
+    defence: &Defence,
+    tid: &Id,
+    t: &TreatyState,
+    attack: &Attack,
+    target_state: Option<&Polity>,
+    request: Option<&Id>,
+    cause_seq: u64,
+) {
+    let day = ctx.day();
+    let reengage = Params::days(ctx.fixed.params.assistance_reengage_days);
+    let mut requested_here = false;
+    for c in &t.def.clauses {
+        if !clause_matches(c, attack.kind, attack.attacker, attack.location, target_state) {
+            continue;
+        }
+        let needs_request = c.conditions.contains(&Condition::WrittenRequest);
+        if needs_request != request.is_some() {
+            if needs_request && !requested_here {
+                requested_here = true;
+                file_written_request(ctx, tid, t, c, attack);
+            }
+            continue;
+        }
+        let engaged_key = (tid.clone(), c.article.clone(), attack.target.to_id());
+        if defence.engaged.get(&engaged_key).is_some_and(|last| day < last + reengage) {
+            continue;
+        }
+        oblige_parties(ctx, tid, t, c, attack, cause_seq);
+    }
+}
+
+/// Whether the attacked state files the written request a clause needs: a draw on
+/// `request.propensity`. Proposes the request, caused by the attack, citing the clause
+/// ("written request").
+fn file_written_request(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attack: &Attack) {
+    let p = ctx.fixed.params.request_propensity;
+    if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(attack.target), k(tid), attack.seq], p) {
+        ctx.emit(
+            EventKind::AssistanceRequested { state: attack.target.to_id(), treaty: tid.clone() },
+            Some(attack.seq),
+            crate::format_id!("{} (written request)", citation(t, c)),
+        );
+    }
+}
+
+/// Who an engaged defence clause obliges: every party other than the target and the attacker,
+/// in id order. Proposes each obligation, caused by the attack or the request that engaged the
+/// clause, citing the clause.
+fn oblige_parties(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attack: &Attack, cause_seq: u64) {
+    let (attacker, target) = (attack.attacker, attack.target);
+    for party in t.members.iter().filter(|m| *m != target && *m != attacker) {
+        ctx.emit(
+            EventKind::ObligationArisen {
+                treaty: tid.clone(),
+                article: c.article.clone(),
+                party: party.clone(),
+                beneficiary: target.to_id(),
+                attacker: attacker.to_id(),
+                binding: c.binding,
+                attack_seq: attack.seq,
+            },
+            Some(cause_seq),
+            citation(t, c),
+        );
+    }
+}
+
+/// Each obligated party decides whether and how to honour (`decide_on_obligation`), for the
+/// obligations of the previous round in log order; then collective clauses form joint
+/// operations (`form_joint_operations`).
 pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States) {
     let fresh = ctx.fresh();
     let terms = HonourTerms::new(&ctx.fixed.params);
     for ev in fresh.iter() {
-        let EventKind::ObligationArisen { treaty, article, party, beneficiary, binding, attack_seq, .. } = &ev.kind else { continue };
-        let Some(t) = treaties.by_id.get(treaty) else { continue };
-        let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { continue };
-        let (Some((pdef, ppol)), Some((_, bpol))) = (
-            ctx.fixed.index.get(party).and_then(|e| states.get(*e).ok()),
-            ctx.fixed.index.get(beneficiary).and_then(|e| states.get(*e).ok()),
-        ) else {
-            continue;
-        };
-        let EventKind::ObligationArisen { attacker, .. } = &ev.kind else { continue };
-        // A neutrality clause towards the attacker overrides the defence obligation.
-        let neutral = neutrality_towards(treaties, party, attacker);
-        let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
-        let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
-        // Forces already committed to this beneficiary count towards what is owed: a new
-        // invocation tops them up rather than stacking a second contingent.
-        let already =
-            defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
-        let commit = (f64::from(available_troops(ppol) + already) * ctx.fixed.params.assistance_commit_share).round() as u32;
-        let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= ctx.fixed.params.assistance_min_armed_troops;
-        let commit = commit.saturating_sub(already);
-        // Forces already there under the same clause keep serving; nothing new is owed in troops.
-        let armed = armed && (commit > 0 || already > 0);
-        let (forms, troops) = if !honoured {
-            (vec![], 0)
-        } else {
-            let mut forms: Vec<AssistanceForm> = c.owed.iter().copied().filter(|f| *f != AssistanceForm::ArmedForce || armed).collect();
-            if forms.is_empty() {
-                forms.push(AssistanceForm::Logistics);
-            }
-            (forms, if armed { commit } else { 0 })
-        };
-        ctx.emit(
-            EventKind::AssistanceDecided {
-                treaty: treaty.clone(),
-                party: party.clone(),
-                beneficiary: beneficiary.clone(),
-                honoured,
-                forms,
-                troops,
-                probability: (p * 1e6).round() / 1e6,
-                attack_seq: *attack_seq,
-            },
-            Some(ev.seq),
-            neutral.map(|n| crate::format_id!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
-        );
+        decide_on_obligation(ctx, treaties, defence, states, &terms, ev);
     }
-    // Joint operations: once every obligated party of a collective clause has decided.
+    form_joint_operations(ctx, treaties, defence, fresh);
+}
+
+/// Whether an obligated party honours its obligation, a draw on `HonourTerms` (none if a
+/// neutrality clause binds it towards the attacker), and what it sends (`assistance_owed`).
+/// Proposes the decision, caused by the obligation, citing the obligation's clause or the
+/// neutrality clause that overrides it.
+fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, states: &States, terms: &HonourTerms, ev: &Event) {
+    let EventKind::ObligationArisen { treaty, article, party, beneficiary, attacker, binding, attack_seq } = &ev.kind else { return };
+    let Some(t) = treaties.by_id.get(treaty) else { return };
+    let Some(c) = t.def.clauses.iter().find(|c| c.article == *article) else { return };
+    let (Some((pdef, ppol)), Some((_, bpol))) =
+        (ctx.fixed.index.get(party).and_then(|e| states.get(*e).ok()), ctx.fixed.index.get(beneficiary).and_then(|e| states.get(*e).ok()))
+    else {
+        return;
+    };
+    // A neutrality clause towards the attacker overrides the defence obligation.
+    let neutral = neutrality_towards(treaties, party, attacker);
+    let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
+    let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
+    // Forces already committed to this beneficiary count towards what is owed: a new
+    // invocation tops them up rather than stacking a second contingent.
+    let already =
+        defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
+    let (forms, troops) = assistance_owed(&ctx.fixed.params, c, ppol, already, honoured);
+    ctx.emit(
+        EventKind::AssistanceDecided {
+            treaty: treaty.clone(),
+            party: party.clone(),
+            beneficiary: beneficiary.clone(),
+            honoured,
+            forms,
+            troops,
+            probability: (p * 1e6).round() / 1e6,
+            attack_seq: *attack_seq,
+        },
+        Some(ev.seq),
+        neutral.map(|n| crate::format_id!("{n} (neutrality towards {attacker})")).unwrap_or_else(|| ev.rule.clone()),
+    );
+}
+
+/// What a party sends under a clause: nothing if it does not honour; otherwise the forms the
+/// clause owes (logistics if none is left), armed force only if its commit share of available
+/// troops (with those `already` there) reaches `assistance.min_armed_troops`, and then the
+/// troops that top up those already there.
+fn assistance_owed(params: &Params, c: &ClauseDef, ppol: &Polity, already: u32, honoured: bool) -> (Vec<AssistanceForm>, u32) {
+    let commit = (f64::from(available_troops(ppol) + already) * params.assistance_commit_share).round() as u32;
+    let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= params.assistance_min_armed_troops;
+    let commit = commit.saturating_sub(already);
+    // Forces already there under the same clause keep serving; nothing new is owed in troops.
+    let armed = armed && (commit > 0 || already > 0);
+    if !honoured {
+        (vec![], 0)
+    } else {
+        let mut forms: Vec<AssistanceForm> = c.owed.iter().copied().filter(|f| *f != AssistanceForm::ArmedForce || armed).collect();
+        if forms.is_empty() {
+            forms.push(AssistanceForm::Logistics);
+        }
+        (forms, if armed { commit } else { 0 })
+    }
+}
+
+/// Joint operations: once every obligated party of a collective clause has decided (on a
+/// decision of the previous round), each invocation not yet joint is put to a vote
+/// (`hold_joint_operation_vote`), once per round.
+fn form_joint_operations(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, fresh: &[Event]) {
     let mut checked = std::collections::BTreeSet::new();
     for ev in fresh.iter() {
         let EventKind::AssistanceDecided { treaty, beneficiary, attack_seq, .. } = &ev.kind else { continue };
@@ -277,45 +365,48 @@ pub fn decide_assistance(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, 
             if !c.collective || inv.decided.len() < inv.obligated.len() {
                 continue;
             }
-            let committed: Vec<Id> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
-            if committed.len() < 2 {
-                continue;
-            }
-            let yes: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
-            let no: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
-            let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
-            let rule = if t.def.decision_article.is_empty() {
-                crate::format_id!("{} decision rule", t.def.short_name)
-            } else {
-                crate::format_id!("{} {}", t.def.short_name, t.def.decision_article)
-            };
-            ctx.emit(
-                EventKind::VoteHeld {
-                    org: treaty.clone(),
-                    target: beneficiary.clone(),
-                    question: VoteQuestion::JointOperation,
-                    yes,
-                    no,
-                    passed,
-                },
-                Some(ev.seq),
-                rule.clone(),
-            );
-            if passed {
-                let troops = inv.decided.values().map(|(_, t)| *t).sum();
-                ctx.emit(
-                    EventKind::JointOperationFormed {
-                        treaty: treaty.clone(),
-                        beneficiary: beneficiary.clone(),
-                        parties: committed,
-                        troops,
-                        attack_seq: *attack_seq,
-                    },
-                    Some(ev.seq),
-                    citation(t, c),
-                );
-            }
+            hold_joint_operation_vote(ctx, t, c, key, inv, ev.seq);
         }
+    }
+}
+
+/// Whether a collective clause's invocation becomes a joint operation: with at least two
+/// parties committing troops, the parties vote (yes if they honoured) under the treaty's
+/// decision rule. Proposes the vote (citing the treaty's decision article or rule) and, if it
+/// passed, the joint operation with every decided party's troops (citing the clause), caused by
+/// the decision that completed the invocation.
+fn hold_joint_operation_vote(ctx: &mut Ctx, t: &TreatyState, c: &ClauseDef, key: &InvocationKey, inv: &Invocation, cause_seq: u64) {
+    let (treaty, beneficiary, attack_seq) = (&key.0, &key.2, key.3);
+    let committed: Vec<Id> = inv.decided.iter().filter(|(_, (h, tr))| *h && *tr > 0).map(|(p, _)| p.clone()).collect();
+    if committed.len() < 2 {
+        return;
+    }
+    let yes: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| *h).map(|(p, _)| p.clone()).collect();
+    let no: Vec<Id> = inv.decided.iter().filter(|(_, (h, _))| !*h).map(|(p, _)| p.clone()).collect();
+    let passed = t.def.decision_rule.passes(yes.len(), inv.obligated.len());
+    let rule = if t.def.decision_article.is_empty() {
+        crate::format_id!("{} decision rule", t.def.short_name)
+    } else {
+        crate::format_id!("{} {}", t.def.short_name, t.def.decision_article)
+    };
+    ctx.emit(
+        EventKind::VoteHeld { org: treaty.clone(), target: beneficiary.clone(), question: VoteQuestion::JointOperation, yes, no, passed },
+        Some(cause_seq),
+        rule.clone(),
+    );
+    if passed {
+        let troops = inv.decided.values().map(|(_, t)| *t).sum();
+        ctx.emit(
+            EventKind::JointOperationFormed {
+                treaty: treaty.clone(),
+                beneficiary: beneficiary.clone(),
+                parties: committed,
+                troops,
+                attack_seq,
+            },
+            Some(cause_seq),
+            citation(t, c),
+        );
     }
 }
 

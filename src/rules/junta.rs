@@ -9,7 +9,7 @@ use crate::model::economics::loss_rate_per_day;
 use crate::model::event::EventKind;
 use crate::model::params::Params;
 use crate::model::scenario::Regime;
-use crate::model::state::{Code, Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::model::state::{Code, Crises, Crisis, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 use crate::rules::context::Ctx;
 use crate::rules::{in_series, k, next_in_series};
 
@@ -68,7 +68,11 @@ fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)
     allies
 }
 
-/// Junta reviews every `junta.review_days` after its coup.
+/// Junta reviews every `junta.review_days` after its coup, in round 0: a junta that does not
+/// hand power back may offer a transition, expel hostile partners' forces and, with junta allies,
+/// announce its withdrawal from organisations that sanction it; allied juntas then join a
+/// withdrawal announced in the previous round. The steps cite the junta's own review, or the
+/// allies' treaty.
 #[allow(clippy::too_many_arguments)]
 pub fn review_junta_position(
     ctx: &mut Ctx,
@@ -102,84 +106,134 @@ pub fn review_junta_position(
             continue;
         }
         let allies = has_junta_allies(treaties, states, ctx, target);
-        let pain = loss_now(pol, def, &ctx.fixed.params, day);
-        let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
-        let x = ctx.fixed.params.junta_concession_intercept + ctx.fixed.params.junta_pain_weight * pain
-            - ctx.fixed.params.junta_backing_weight * backing;
-        let key = [k(target), u64::from(day)];
-        if ctx.fixed.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
-            ctx.emit(
-                EventKind::OrderRestored { state: target.clone(), how: "junta handed power back".into() },
-                Some(crisis.coup_seq),
-                "junta review: concession under pressure",
-            );
+        if concede_power(ctx, target, crisis, def, pol, &allies) {
             continue;
         }
-        let sanctions_seq = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
-        if crisis.transition.is_none()
-            && pol.sanctions_severity > 0.0
-            && ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity)
-        {
-            let months = (ctx.fixed.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
-            ctx.emit(
-                EventKind::TransitionProposed { state: target.clone(), months },
-                sanctions_seq.or(Some(crisis.coup_seq)),
-                "junta review: transition offer",
-            );
-        }
-        for (pcode, pprof, pst) in partner_list.iter() {
-            let troops = pst.forces.get(target).copied().unwrap_or(0);
-            if troops == 0 || pst.leaving.contains_key(target) || !pst.aid_suspended.contains(target) {
-                continue;
-            }
-            let p = ctx.fixed.params.junta_expel_propensity * pprof.0.hostility_exposure;
-            if ctx.fixed.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
-                let cause = ctx
-                    .log
-                    .events
-                    .iter()
-                    .rev()
-                    .find(|e| matches!(&e.kind, EventKind::AidSuspended { partner, recipient, .. } if *partner == pcode.0 && recipient == target))
-                    .map(|e| e.seq);
-                ctx.emit(
-                    EventKind::ForcesExpelled {
-                        state: target.clone(),
-                        partner: pcode.0.clone(),
-                        troops,
-                        leave_by_day: day + pprof.0.withdrawal_days,
-                    },
-                    cause,
-                    "junta review: denunciation of defence agreements",
-                );
-            }
-        }
+        offer_transition(ctx, target, crisis, def, pol);
+        expel_hostile_forces(ctx, target, &partner_list);
         if allies.is_empty() {
             continue;
         }
-        for (ocode, oprof, ost) in org_list.iter() {
-            if !ost.members.contains(target) || !ost.suspended.contains(target) || ost.withdrawing.contains_key(target) {
-                continue;
-            }
-            let Some((d0, sseq)) = crisis.responses.get(&ocode.0).and_then(|r| r.sanctions_day) else { continue };
-            let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(day - d0);
-            if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
-                ctx.emit(
-                    EventKind::WithdrawalAnnounced {
-                        state: target.clone(),
-                        from: ocode.0.clone(),
-                        effective_day: day + oprof.0.withdrawal_notice_days,
-                    },
-                    Some(sseq),
-                    crate::format_id!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
-                );
-            }
+        announce_withdrawals(ctx, target, crisis, &org_list);
+    }
+    join_allied_withdrawals(ctx, treaties, states, &org_list);
+}
+
+/// Whether the junta hands power back at this review: a draw on the pain of its GDP loss against
+/// its cohesion and backing (pledged allies and junta allies). Proposes order restored, citing the
+/// junta's review ("concession under pressure").
+fn concede_power(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity, allies: &[Id]) -> bool {
+    let day = ctx.day();
+    let pain = loss_now(pol, def, &ctx.fixed.params, day);
+    let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
+    let x = ctx.fixed.params.junta_concession_intercept + ctx.fixed.params.junta_pain_weight * pain
+        - ctx.fixed.params.junta_backing_weight * backing;
+    let key = [k(target), u64::from(day)];
+    if !ctx.fixed.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
+        return false;
+    }
+    ctx.emit(
+        EventKind::OrderRestored { state: target.clone(), how: "junta handed power back".into() },
+        Some(crisis.coup_seq),
+        "junta review: concession under pressure",
+    );
+    true
+}
+
+/// Whether a sanctioned junta with no timetable on the table offers one, and how long: more
+/// cohesive juntas ask for longer. Proposes the transition offer, caused by the first sanctions
+/// (or the coup), citing the junta's review ("transition offer").
+fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity) {
+    let key = [k(target), u64::from(ctx.day())];
+    let sanctions_seq = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
+    if crisis.transition.is_none()
+        && pol.sanctions_severity > 0.0
+        && ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity)
+    {
+        let months = (ctx.fixed.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
+        ctx.emit(
+            EventKind::TransitionProposed { state: target.clone(), months },
+            sanctions_seq.or(Some(crisis.coup_seq)),
+            "junta review: transition offer",
+        );
+    }
+}
+
+/// Which partners that suspended their aid the junta orders out, each a draw on the partner's
+/// exposure to hostility. Proposes each expulsion, caused by the aid suspension, citing the
+/// junta's review ("denunciation of defence agreements").
+fn expel_hostile_forces(ctx: &mut Ctx, target: &Id, partners: &[(&Code, &PartnerProfile, &PartnerState)]) {
+    let day = ctx.day();
+    for (pcode, pprof, pst) in partners.iter() {
+        let troops = pst.forces.get(target).copied().unwrap_or(0);
+        if troops == 0 || pst.leaving.contains_key(target) || !pst.aid_suspended.contains(target) {
+            continue;
+        }
+        let p = ctx.fixed.params.junta_expel_propensity * pprof.0.hostility_exposure;
+        if ctx.fixed.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
+            let cause = ctx
+                .log
+                .events
+                .iter()
+                .rev()
+                .find(
+                    |e| matches!(&e.kind, EventKind::AidSuspended { partner, recipient, .. } if *partner == pcode.0 && recipient == target),
+                )
+                .map(|e| e.seq);
+            ctx.emit(
+                EventKind::ForcesExpelled {
+                    state: target.clone(),
+                    partner: pcode.0.clone(),
+                    troops,
+                    leave_by_day: day + pprof.0.withdrawal_days,
+                },
+                cause,
+                "junta review: denunciation of defence agreements",
+            );
         }
     }
-    // Allied juntas join a withdrawal the same day.
+}
+
+/// From which sanctioning organisations that suspended it a junta with junta allies announces its
+/// withdrawal, each a draw rising with the days under sanctions. Proposes each announcement,
+/// caused by the sanctions, citing the organisation's withdrawal article.
+fn announce_withdrawals(ctx: &mut Ctx, target: &Id, crisis: &Crisis, orgs: &[(&Code, &OrgProfile, &OrgState)]) {
+    let day = ctx.day();
+    for (ocode, oprof, ost) in orgs.iter() {
+        if !ost.members.contains(target) || !ost.suspended.contains(target) || ost.withdrawing.contains_key(target) {
+            continue;
+        }
+        let Some((d0, sseq)) = crisis.responses.get(&ocode.0).and_then(|r| r.sanctions_day) else { continue };
+        let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(day - d0);
+        if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
+            ctx.emit(
+                EventKind::WithdrawalAnnounced {
+                    state: target.clone(),
+                    from: ocode.0.clone(),
+                    effective_day: day + oprof.0.withdrawal_notice_days,
+                },
+                Some(sseq),
+                crate::format_id!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
+            );
+        }
+    }
+}
+
+/// Which juntas in a treaty in force with one that announced its withdrawal (in the previous
+/// round) join it the same day, each a solidarity draw. Proposes each joint withdrawal, caused
+/// by the announcement, citing the treaty ("solidarity: joint withdrawal"). The organisations
+/// are listed only if there is an announcement.
+fn join_allied_withdrawals<'a>(
+    ctx: &mut Ctx,
+    treaties: &Treaties,
+    states: &Query<(&StateProfile, &Polity)>,
+    orgs: &impl std::ops::Deref<Target = Vec<(&'a Code, &'a OrgProfile, &'a OrgState)>>,
+) {
+    let day = ctx.day();
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::WithdrawalAnnounced { state, from, .. } = &ev.kind else { continue };
-        let Some((_, ocode_prof, ost)) = org_list.iter().find(|(c, _, _)| c.0 == *from) else { continue };
+        let Some((_, ocode_prof, ost)) = orgs.iter().find(|(c, _, _)| c.0 == *from) else { continue };
         for tid in treaties.by_member.get(state).into_iter().flatten() {
             let Some(t) = treaties.by_id.get(tid) else { continue };
             if !t.in_force || !t.members.contains(state) {

@@ -105,67 +105,26 @@ fn empty() -> &'static OrgResponse {
     EMPTY.get_or_init(OrgResponse::default)
 }
 
-/// Suspension, the sanctions summit and its decisions, allies' pledges, and ultimatum expiry.
+/// Suspension, the sanctions summit and its decisions, allies' pledges, ultimatum expiry, and
+/// the threatened junta's defensive posture: the timed steps for each organisation's open coup
+/// crises in a member, then its answers to the previous round's sanctions summits and
+/// threatening ultimatums. Each step cites the organisation's article for it.
 pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &UcgOrgsOf) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| {
         matches!(
             k,
             EventKind::SummitConvened { agenda: SummitAgenda::Sanctions, .. } | EventKind::UltimatumIssued { force_threatened: true, .. }
         )
     });
-    // Open coup crises, looked up once per call rather than once per organisation.
-    let open: Vec<(&Id, &Crisis, &Polity)> = crises
-        .0
-        .iter()
-        .filter(|(_, c)| c.resolved_day.is_none())
-        .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
-        .filter(|(_, c, p)| is_coup_crisis(p, c))
-        .collect();
-    // Each organisation's open crises (indexes into `open`, so in target order), found through
-    // the targets' organisations rather than by testing every organisation against every crisis.
-    // Sorted (organisation, index) pairs: an organisation's run of them is found by binary
-    // search (no table to allocate per call; none at all without an open crisis).
-    let mut by_org: Vec<(&Id, usize)> = Vec::new();
-    for (i, (target, _, _)) in open.iter().enumerate() {
-        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|(org, _)| (org, i)));
-    }
-    by_org.sort_unstable();
+    let open = open_coup_crises(ctx, crises, states);
+    let by_org = open_crises_by_org(&open, orgs_of);
     for (org_id, org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for &(_, i) in entries_of(&by_org, &org_id) {
             let (target, crisis, tpol) = open[i];
             if !ostate.members.contains(target) {
                 continue;
             }
-            let resp = crisis.responses.get(org_id).unwrap_or(empty());
-            if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
-                ctx.emit(
-                    EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
-                    Some(crisis.coup_seq),
-                    ucg.suspension_article.clone(),
-                );
-            }
-            if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
-                ctx.emit(
-                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
-                    Some(crisis.coup_seq),
-                    ucg.sanctions_article.clone(),
-                );
-            }
-            if let Some((deadline, useq)) = resp.ultimatum {
-                if resp.ultimatum_expired.is_none() && day >= deadline {
-                    ctx.emit(
-                        EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
-                        Some(useq),
-                        ucg.intervention_article.clone(),
-                    );
-                }
-                let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
-                let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
-                if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
-                    pledge_support(ctx, states, target, tpol, org_id, useq);
-                }
-            }
+            take_timed_steps(ctx, states, org_id, ucg, target, crisis, tpol);
         }
         for ev in fresh.iter() {
             match &ev.kind {
@@ -173,17 +132,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
                     decide_sanctions(ctx, states, org_id, org, ucg, ostate, target, ev.seq);
                 }
                 EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if o == org_id => {
-                    // The threatened junta moves troops to its borders (drawing them from counter-insurgency).
-                    if let Some((_, tpol)) = state(ctx, states, target) {
-                        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
-                        if troops > 0 {
-                            ctx.emit(
-                                EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
-                                Some(ev.seq),
-                                "defensive posture against a threatened intervention",
-                            );
-                        }
-                    }
+                    redeploy_against_threat(ctx, states, org_id, target, ev.seq);
                 }
                 _ => {}
             }
@@ -191,6 +140,89 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
     }
 }
 
+/// Open coup crises with the target's polity, in target order: looked up once per call rather
+/// than once per organisation.
+fn open_coup_crises<'a>(ctx: &Ctx, crises: &'a Crises, states: &'a States) -> Vec<(&'a Id, &'a Crisis, &'a Polity)> {
+    crises
+        .0
+        .iter()
+        .filter(|(_, c)| c.resolved_day.is_none())
+        .filter_map(|(t, c)| state(ctx, states, t).map(|(_, p)| (t, c, p)))
+        .filter(|(_, c, p)| is_coup_crisis(p, c))
+        .collect()
+}
+
+/// Each organisation's open crises (indexes into `open`, so in target order), found through
+/// the targets' organisations rather than by testing every organisation against every crisis.
+/// Sorted (organisation, index) pairs: an organisation's run of them is found by binary
+/// search (no table to allocate per call; none at all without an open crisis).
+fn open_crises_by_org<'a>(open: &[(&Id, &Crisis, &Polity)], orgs_of: &'a UcgOrgsOf) -> Vec<(&'a Id, usize)> {
+    let mut by_org: Vec<(&Id, usize)> = Vec::new();
+    for (i, (target, _, _)) in open.iter().enumerate() {
+        by_org.extend(orgs_of.0.get(*target).into_iter().flatten().map(|(org, _)| (org, i)));
+    }
+    by_org.sort_unstable();
+    by_org
+}
+
+/// The steps an organisation's regime takes on its delays after a coup in a member: suspension
+/// (citing the suspension article), the sanctions summit (the sanctions article), the
+/// ultimatum's expiry (the intervention article), and, a pledge delay after a threatening
+/// ultimatum, allies' pledges to the junta (`pledge_support`).
+fn take_timed_steps(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, crisis: &Crisis, tpol: &Polity) {
+    let day = ctx.day();
+    let resp = crisis.responses.get(org_id).unwrap_or(empty());
+    if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
+        ctx.emit(
+            EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
+            Some(crisis.coup_seq),
+            ucg.suspension_article.clone(),
+        );
+    }
+    if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
+        ctx.emit(
+            EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
+            Some(crisis.coup_seq),
+            ucg.sanctions_article.clone(),
+        );
+    }
+    if let Some((deadline, useq)) = resp.ultimatum {
+        if resp.ultimatum_expired.is_none() && day >= deadline {
+            ctx.emit(
+                EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
+                Some(useq),
+                ucg.intervention_article.clone(),
+            );
+        }
+        let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
+        let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
+        if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
+            pledge_support(ctx, states, target, tpol, org_id, useq);
+        }
+    }
+}
+
+/// How many troops a junta threatened with intervention moves to its borders (its redeploy
+/// share of what it has available, drawn from counter-insurgency). Proposes the redeployment,
+/// caused by the ultimatum, citing its defensive posture.
+fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: &Id, ultimatum_seq: u64) {
+    if let Some((_, tpol)) = state(ctx, states, target) {
+        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
+        if troops > 0 {
+            ctx.emit(
+                EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
+                Some(ultimatum_seq),
+                "defensive posture against a threatened intervention",
+            );
+        }
+    }
+}
+
+/// The sanctions summit's decisions: economic measures on a draw (more likely the more other
+/// members are juntas), the non-economic ones regardless; with economic measures, the services
+/// freeze's electricity cuts by supplying members and an ultimatum. Proposes the sanctions and
+/// the cuts (citing the sanctions article) and the ultimatum (the intervention article), caused
+/// by the summit.
 #[allow(clippy::too_many_arguments)]
 fn decide_sanctions(
     ctx: &mut Ctx,
@@ -250,6 +282,9 @@ fn decide_sanctions(
     }
 }
 
+/// Which states pledge to defend a junta threatened with force: every state other than the
+/// target, not yet pledged and not a democracy, with an affinity to the junta's regime, each on
+/// a draw in id order. Proposes each pledge, caused by the ultimatum, citing ad hoc solidarity.
 fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, org_id: &str, cause: u64) {
     // One pass over the index in id order, reaching each state's components by entity, with
     // the (also id-ordered) set of those who already pledged walked alongside: no id search, no
@@ -352,9 +387,11 @@ impl HonourTerms {
     }
 }
 
-/// The standby-force vote, D-Day and launch reviews, and standing the force down.
+/// The standby-force vote, D-Day and launch reviews, and standing the force down: for each
+/// organisation with a standby force, its steps in each crisis it has responded to, then the
+/// votes at the force summits convened in the previous round. Every step cites the
+/// organisation's intervention article.
 pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &Treaties, by_org: &Responded) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
     for (org_id, _org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         if !ucg.standby_force {
@@ -364,31 +401,10 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
-            if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
-                && open
-                && !resp.activation_vote_held
-                && day >= exp_day + ucg.activation_summit_delay_days
-            {
-                ctx.emit(
-                    EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
-                    Some(exp_seq),
-                    ucg.intervention_article.clone(),
-                );
-            }
+            convene_force_summit(ctx, org_id, ucg, target, resp, open);
             if let Some((act_day, dday, act_seq)) = resp.activated {
                 let pending = resp.intervention.is_none() && !resp.stood_down;
-                if pending
-                    && (!open
-                        || resp.transition_answer == Some(true)
-                        || day >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days))
-                {
-                    let reason = if !open {
-                        "crisis over"
-                    } else if resp.transition_answer == Some(true) {
-                        "transition agreed"
-                    } else {
-                        "never launched"
-                    };
+                if pending && let Some(reason) = stand_down_reason(ctx, resp, open, act_day) {
                     ctx.emit(
                         EventKind::StandbyForceStoodDown { org: org_id.clone(), target: target.clone(), reason: reason.into() },
                         Some(act_seq),
@@ -396,77 +412,136 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
                     );
                     continue;
                 }
-                let review = Params::days(ctx.fixed.params.intervention_review_days);
-                let due = match resp.last_launch_review {
-                    None => day >= dday,
-                    Some(last) => day >= last + review,
-                };
-                if pending && open && ctx.first_round() && due {
+                if pending && open && ctx.first_round() && launch_review_due(ctx, resp, dday) {
                     decide_launch(ctx, states, treaties, org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
                 }
             }
         }
         for ev in fresh.iter() {
-            if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind {
-                if o != org_id {
-                    continue;
-                }
-                let voters: Vec<Id> = ostate
-                    .members
-                    .iter()
-                    .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
-                    .cloned()
-                    .collect();
-                let (mut yes, mut no) = (Vec::new(), Vec::new());
-                for v in &voters {
-                    let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
-                    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
-                    let x = ctx.fixed.params.intervention_activation_intercept
-                        + 0.5 * ctx.fixed.params.intervention_capacity_weight * capacity
-                        - 0.5 * ctx.fixed.params.intervention_opposition_weight * vdef.war_opposition
-                        - 0.5 * ctx.fixed.params.intervention_exposure_weight * exposure(vdef, target);
-                    if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), ev.seq], logistic(x)) {
-                        yes.push(v.clone());
-                    } else {
-                        no.push(v.clone());
-                    }
-                }
-                let passed = ucg.force_decision_rule.passes(yes.len(), voters.len());
-                ctx.emit(
-                    EventKind::VoteHeld {
-                        org: org_id.clone(),
-                        target: target.clone(),
-                        question: VoteQuestion::ActivateStandbyForce,
-                        yes: yes.clone(),
-                        no,
-                        passed,
-                    },
-                    Some(ev.seq),
-                    ucg.intervention_article.clone(),
-                );
-                if passed {
-                    ctx.emit(
-                        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: day + ucg.dday_delay_days },
-                        Some(ev.seq),
-                        ucg.intervention_article.clone(),
-                    );
-                    for v in &yes {
-                        let Some((_, vpol)) = state(ctx, states, v) else { continue };
-                        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
-                        if troops > 0 {
-                            ctx.emit(
-                                EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
-                                Some(ev.seq),
-                                ucg.intervention_article.clone(),
-                            );
-                        }
-                    }
-                }
+            if let EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::StandbyForce } = &ev.kind
+                && o == org_id
+            {
+                hold_activation_vote(ctx, states, org_id, ucg, ostate, target, ev.seq);
             }
         }
     }
 }
 
+/// Whether the organisation convenes the summit that votes on its standby force: the
+/// activation-summit delay after its ultimatum expired, while the crisis is open and no vote has
+/// been held. Proposes the summit, caused by the expiry, citing the intervention article.
+fn convene_force_summit(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, open: bool) {
+    if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
+        && open
+        && !resp.activation_vote_held
+        && ctx.day() >= exp_day + ucg.activation_summit_delay_days
+    {
+        ctx.emit(
+            EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
+            Some(exp_seq),
+            ucg.intervention_article.clone(),
+        );
+    }
+}
+
+/// Why an activated standby force that has not launched stands down, if it does: the crisis is
+/// over, a transition was agreed, or the call-off delay since activation has passed.
+fn stand_down_reason(ctx: &Ctx, resp: &OrgResponse, open: bool, act_day: u32) -> Option<&'static str> {
+    if !open {
+        Some("crisis over")
+    } else if resp.transition_answer == Some(true) {
+        Some("transition agreed")
+    } else if ctx.day() >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days) {
+        Some("never launched")
+    } else {
+        None
+    }
+}
+
+/// Whether a launch review falls due today: on D-Day for the first, then every
+/// `intervention.review_days` after the last.
+fn launch_review_due(ctx: &Ctx, resp: &OrgResponse, dday: u32) -> bool {
+    let review = Params::days(ctx.fixed.params.intervention_review_days);
+    match resp.last_launch_review {
+        None => ctx.day() >= dday,
+        Some(last) => ctx.day() >= last + review,
+    }
+}
+
+/// The activation vote at a standby-force summit: each member in good standing other than the
+/// target votes yes on a draw (`weigh_activation`), and the organisation's force decision rule
+/// decides. Proposes the vote and, if it passed, the activation and the yes-voters' force
+/// pledges (`activate_standby_force`), caused by the summit, citing the intervention article.
+fn hold_activation_vote(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, ostate: &OrgState, target: &Id, summit_seq: u64) {
+    let voters: Vec<Id> = ostate
+        .members
+        .iter()
+        .filter(|m| *m != target && !ostate.suspended.contains(*m) && !ostate.withdrawing.contains_key(*m))
+        .cloned()
+        .collect();
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for v in &voters {
+        let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
+        let x = weigh_activation(&ctx.fixed.params, vdef, vpol, target);
+        if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), summit_seq], logistic(x)) {
+            yes.push(v.clone());
+        } else {
+            no.push(v.clone());
+        }
+    }
+    let passed = ucg.force_decision_rule.passes(yes.len(), voters.len());
+    ctx.emit(
+        EventKind::VoteHeld {
+            org: org_id.clone(),
+            target: target.clone(),
+            question: VoteQuestion::ActivateStandbyForce,
+            yes: yes.clone(),
+            no,
+            passed,
+        },
+        Some(summit_seq),
+        ucg.intervention_article.clone(),
+    );
+    if passed {
+        activate_standby_force(ctx, states, org_id, ucg, target, &yes, summit_seq);
+    }
+}
+
+/// A member's inclination (log-odds) to vote for activating the standby force: its capacity
+/// raises it; its public's opposition to war and its exposure to the target lower it.
+fn weigh_activation(params: &Params, vdef: &crate::model::scenario::StateDef, vpol: &Polity, target: &str) -> f64 {
+    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
+    params.intervention_activation_intercept + 0.5 * params.intervention_capacity_weight * capacity
+        - 0.5 * params.intervention_opposition_weight * vdef.war_opposition
+        - 0.5 * params.intervention_exposure_weight * exposure(vdef, target)
+}
+
+/// What an activation vote that passed sets going: D-Day after the organisation's delay, and
+/// each yes-voter's pledge of its share of available troops. Proposes the activation and the
+/// pledges, caused by the summit, citing the intervention article.
+fn activate_standby_force(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, yes: &[Id], summit_seq: u64) {
+    ctx.emit(
+        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: ctx.day() + ucg.dday_delay_days },
+        Some(summit_seq),
+        ucg.intervention_article.clone(),
+    );
+    for v in yes {
+        let Some((_, vpol)) = state(ctx, states, v) else { continue };
+        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
+        if troops > 0 {
+            ctx.emit(
+                EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
+                Some(summit_seq),
+                ucg.intervention_article.clone(),
+            );
+        }
+    }
+}
+
+/// A launch review: postponed if the pledged coalition is short of the force ratio against the
+/// expected defenders (the target's own and its allies'); otherwise the pledgers vote
+/// (`launch_votes`) and the vote decides (`resolve_launch_vote`). Every proposal is caused by
+/// the activation and cites the intervention article.
 #[allow(clippy::too_many_arguments)]
 fn decide_launch(
     ctx: &mut Ctx,
@@ -481,13 +556,7 @@ fn decide_launch(
     resp: &OrgResponse,
     act_seq: u64,
 ) {
-    let day = ctx.day();
-    let pledgers: Vec<(Id, u32)> = resp
-        .pledges
-        .iter()
-        .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
-        .map(|(m, t)| (m.clone(), *t))
-        .collect();
+    let pledgers = pledges_for(resp, ostate);
     let coalition: f64 = pledgers.iter().map(|(_, t)| f64::from(*t)).sum();
     let defenders = effective_defenders(tpol, tdef.cohesion) + expected_allied_support(ctx, states, treaties, target);
     let ratio = coalition / defenders.max(1.0);
@@ -504,20 +573,61 @@ fn decide_launch(
         return;
     }
     let deterrence = defenders / coalition.max(1.0);
+    let (yes, no) = launch_votes(ctx, states, target, &pledgers, deterrence);
+    resolve_launch_vote(ctx, org_id, ucg, target, &pledgers, yes, no, act_seq);
+}
+
+/// The force pledges that still count: those of members not withdrawing, in member order.
+fn pledges_for(resp: &OrgResponse, ostate: &OrgState) -> Vec<(Id, u32)> {
+    resp.pledges
+        .iter()
+        .filter(|(m, _)| ostate.members.contains(*m) && !ostate.withdrawing.contains_key(*m))
+        .map(|(m, t)| (m.clone(), *t))
+        .collect()
+}
+
+/// Each pledger's vote on launching, a draw on `weigh_launch`: (yes, no) in pledger order.
+fn launch_votes(ctx: &Ctx, states: &States, target: &str, pledgers: &[(Id, u32)], deterrence: f64) -> (Vec<Id>, Vec<Id>) {
+    let day = ctx.day();
     let (mut yes, mut no) = (Vec::new(), Vec::new());
-    for (m, _) in &pledgers {
+    for (m, _) in pledgers {
         let Some((mdef, mpol)) = state(ctx, states, m) else { continue };
-        let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
-        let x = ctx.fixed.params.intervention_launch_intercept + ctx.fixed.params.intervention_capacity_weight * capacity
-            - ctx.fixed.params.intervention_opposition_weight * mdef.war_opposition
-            - ctx.fixed.params.intervention_exposure_weight * exposure(mdef, target)
-            - ctx.fixed.params.intervention_deterrence_weight * deterrence;
+        let x = weigh_launch(&ctx.fixed.params, mdef, mpol, target, deterrence);
         if ctx.fixed.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
             yes.push(m.clone());
         } else {
             no.push(m.clone());
         }
     }
+    (yes, no)
+}
+
+/// A pledger's inclination (log-odds) to vote for launching: its capacity raises it; its
+/// public's opposition to war, its exposure to the target and the deterrence of the expected
+/// defenders (against the coalition) lower it.
+fn weigh_launch(params: &Params, mdef: &crate::model::scenario::StateDef, mpol: &Polity, target: &str, deterrence: f64) -> f64 {
+    let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
+    params.intervention_launch_intercept + params.intervention_capacity_weight * capacity
+        - params.intervention_opposition_weight * mdef.war_opposition
+        - params.intervention_exposure_weight * exposure(mdef, target)
+        - params.intervention_deterrence_weight * deterrence
+}
+
+/// Whether the launch vote passes: under the organisation's force decision rule, with the lead
+/// contributor (the largest pledge; the lower id on a tie) voting yes. Proposes the vote, then the
+/// launch with the yes-voters' pledged troops or the postponement with its reason, caused by the
+/// activation, citing the intervention article.
+#[allow(clippy::too_many_arguments)]
+fn resolve_launch_vote(
+    ctx: &mut Ctx,
+    org_id: &str,
+    ucg: &UcgRegimeDef,
+    target: &str,
+    pledgers: &[(Id, u32)],
+    yes: Vec<Id>,
+    no: Vec<Id>,
+    act_seq: u64,
+) {
     let lead = pledgers.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(m, _)| m.clone());
     let lead_yes = lead.as_ref().is_some_and(|l| yes.contains(l));
     let passed = ucg.force_decision_rule.passes(yes.len(), pledgers.len()) && lead_yes;
@@ -569,96 +679,148 @@ pub fn lifting_pressure(
         + if withdrawal_announced { params.lifting_withdrawal_weight } else { 0.0 }
 }
 
-/// Periodic sanctions reviews, answers to transition offers, and lifting when order returns.
+/// Periodic sanctions reviews, answers to transition offers, and lifting when order returns:
+/// for each organisation, the review of economic measures in each crisis it has responded to,
+/// then its answers to the transition offers and restorations of order of the previous round.
+/// Each step cites the organisation's sanctions article (lifting a suspension, its suspension
+/// article).
 pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, by_org: &Responded) {
-    let day = ctx.day();
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for (target, crisis) in by_org.of(org_id) {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
-            let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
-            if let Some((d0, seq0)) = resp.sanctions_day
-                && ctx.first_round()
-                && !economic.is_empty()
-                && crisis.resolved_day.is_none()
-                && in_series(d0, ucg.review_days, day)
-            {
-                // Members' own losses: average share of their GDP tied to trade with the target, in percent.
-                let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
-                let cost: f64 = members
-                    .iter()
-                    .filter_map(|m| state(ctx, states, *m))
-                    .map(|(d, _)| {
-                        d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0
-                            + d.electricity_supply.get(target).copied().unwrap_or(0.0)
-                    })
-                    .sum::<f64>()
-                    / members.len().max(1) as f64;
-                let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
-                let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
-                if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
-                    let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
-                    ctx.emit(
-                        EventKind::SanctionsLifted {
-                            org: org_id.clone(),
-                            target: target.clone(),
-                            measures: economic.clone(),
-                            kept,
-                            reason: LiftReason::Humanitarian,
-                        },
-                        Some(seq0),
-                        crate::format_id!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
-                    );
-                }
-            }
+            review_economic_measures(ctx, states, org_id, ucg, ostate, target, crisis, resp);
         }
         for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::TransitionProposed { state: target, months } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
-                    if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
-                        continue;
-                    }
-                    let accepted = f64::from(*months) <= ctx.fixed.params.lifting_transition_accept_months;
-                    ctx.emit(
-                        EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months: *months, accepted },
-                        Some(ev.seq),
-                        ucg.sanctions_article.clone(),
-                    );
-                    if accepted {
-                        lift_all(
-                            ctx,
-                            org_id,
-                            target,
-                            resp,
-                            LiftReason::TransitionAgreed,
-                            ev.seq,
-                            crate::format_id!("{} (transition timetable agreed)", ucg.sanctions_article),
-                        );
-                    }
+                    answer_transition(ctx, org_id, ucg, target, resp, *months, ev.seq);
                 }
                 EventKind::OrderRestored { state: target, .. } => {
                     let Some(resp) = crises.0.get(target).and_then(|c| c.responses.get(org_id)) else { continue };
-                    lift_all(
-                        ctx,
-                        org_id,
-                        target,
-                        resp,
-                        LiftReason::OrderRestored,
-                        ev.seq,
-                        crate::format_id!("{} (demand met)", ucg.sanctions_article),
-                    );
-                    if resp.suspended && ostate.suspended.contains(target) {
-                        ctx.emit(
-                            EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
-                            Some(ev.seq),
-                            ucg.suspension_article.clone(),
-                        );
-                    }
+                    lift_on_order_restored(ctx, org_id, ucg, ostate, target, resp, ev.seq);
                 }
                 _ => {}
             }
         }
+    }
+}
+
+/// A periodic sanctions review (round 0, every `review_days` after the sanctions, while the
+/// crisis is open and economic measures are in force): whether the organisation lifts its
+/// economic measures on humanitarian grounds, a draw on the lifting pressure against its
+/// threshold. Proposes the lifting (targeted measures kept), caused by the sanctions, citing
+/// the sanctions article ("summit review: humanitarian grounds").
+#[allow(clippy::too_many_arguments)]
+fn review_economic_measures(
+    ctx: &mut Ctx,
+    states: &States,
+    org_id: &Id,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &Id,
+    crisis: &Crisis,
+    resp: &OrgResponse,
+) {
+    let day = ctx.day();
+    let economic: Vec<Measure> = resp.measures.iter().copied().filter(|m| m.is_economic()).collect();
+    if let Some((d0, seq0)) = resp.sanctions_day
+        && ctx.first_round()
+        && !economic.is_empty()
+        && crisis.resolved_day.is_none()
+        && in_series(d0, ucg.review_days, day)
+    {
+        let cost = members_trade_cost(ctx, states, ostate, target);
+        let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
+        let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
+        if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
+            let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
+            ctx.emit(
+                EventKind::SanctionsLifted {
+                    org: org_id.clone(),
+                    target: target.clone(),
+                    measures: economic.clone(),
+                    kept,
+                    reason: LiftReason::Humanitarian,
+                },
+                Some(seq0),
+                crate::format_id!("{} (summit review: humanitarian grounds)", ucg.sanctions_article),
+            );
+        }
+    }
+}
+
+/// Members' own losses from sanctioning the target: the average over the other members of the
+/// share of their GDP tied to trade with it and of the electricity they supply it, in percent.
+fn members_trade_cost(ctx: &Ctx, states: &States, ostate: &OrgState, target: &Id) -> f64 {
+    let members: Vec<&Id> = ostate.members.iter().filter(|m| *m != target).collect();
+    members
+        .iter()
+        .filter_map(|m| state(ctx, states, *m))
+        .map(|(d, _)| {
+            d.trade_exposure.get(target).copied().unwrap_or(0.0) * 100.0 + d.electricity_supply.get(target).copied().unwrap_or(0.0)
+        })
+        .sum::<f64>()
+        / members.len().max(1) as f64
+}
+
+/// Whether the organisation accepts a junta's transition timetable: if it is no longer than
+/// `lifting.transition_accept_months` (organisations that neither suspended nor sanctioned the
+/// state, or already agreed a transition, do not answer). Proposes the answer and, on
+/// acceptance, the lifting of every measure (`lift_all`), caused by the offer, citing the
+/// sanctions article.
+fn answer_transition(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, months: u32, offer_seq: u64) {
+    if resp.transition_answer == Some(true) || (!resp.suspended && resp.measures.is_empty()) {
+        return;
+    }
+    let accepted = f64::from(months) <= ctx.fixed.params.lifting_transition_accept_months;
+    ctx.emit(
+        EventKind::TransitionAnswered { org: org_id.clone(), state: target.clone(), months, accepted },
+        Some(offer_seq),
+        ucg.sanctions_article.clone(),
+    );
+    if accepted {
+        lift_all(
+            ctx,
+            org_id,
+            target,
+            resp,
+            LiftReason::TransitionAgreed,
+            offer_seq,
+            crate::format_id!("{} (transition timetable agreed)", ucg.sanctions_article),
+        );
+    }
+}
+
+/// Once order is restored, the demand is met: every measure is lifted (`lift_all`, citing the
+/// sanctions article) and the suspension too, if the state is still suspended (citing the
+/// suspension article), caused by the restoration.
+#[allow(clippy::too_many_arguments)]
+fn lift_on_order_restored(
+    ctx: &mut Ctx,
+    org_id: &Id,
+    ucg: &UcgRegimeDef,
+    ostate: &OrgState,
+    target: &Id,
+    resp: &OrgResponse,
+    restored_seq: u64,
+) {
+    lift_all(
+        ctx,
+        org_id,
+        target,
+        resp,
+        LiftReason::OrderRestored,
+        restored_seq,
+        crate::format_id!("{} (demand met)", ucg.sanctions_article),
+    );
+    if resp.suspended && ostate.suspended.contains(target) {
+        ctx.emit(
+            EventKind::SuspensionLifted { org: org_id.clone(), state: target.clone() },
+            Some(restored_seq),
+            ucg.suspension_article.clone(),
+        );
     }
 }
 
