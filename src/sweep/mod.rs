@@ -1,5 +1,7 @@
 //! Parameter sweeps: plans, designs, run addressing and seeds, result rows and per-point
-//! statistics. Pure functions; the CLI does the threads and files.
+//! statistics (this file, pure functions); running a sweep on worker threads with an ordered
+//! writer ([`exec`]), its folder, manifest and resume ([`folder`]) and merging shards
+//! ([`merge`]). Nothing here prints: a running sweep reports through [`exec::Progress`].
 //!
 //! A plan expands to design points (each a list of `--set` overrides); every point is run
 //! `runs` times. Run `i` is point `i / runs`, replication `i % runs`, with seed
@@ -13,6 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
+
+pub mod error;
+pub mod exec;
+pub mod folder;
+pub mod merge;
+
+pub use error::SweepError;
 
 /// How a swept parameter's values are given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +83,24 @@ pub struct Plan {
 
 fn grid() -> Design {
     Design::Grid
+}
+
+impl Plan {
+    /// Whether a file's text is a plan (RON with top-level `params:` and `runs:`) rather than a
+    /// scenario.
+    pub fn looks_like_plan(text: &str) -> bool {
+        text.contains("params:") && text.contains("runs:") && !text.contains("actors:")
+    }
+
+    /// Parses a plan file's text.
+    pub fn from_ron(text: &str) -> Result<Plan, ron::error::SpannedError> {
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME).from_str(text)
+    }
+
+    /// A plan of one run of a scenario, with nothing swept (until parameters are added).
+    pub fn of_scenario(scenario: Option<String>) -> Plan {
+        Plan { scenario, params: vec![], set: vec![], design: Design::Grid, runs: 1, seed: 0 }
+    }
 }
 
 /// A plan problem.
