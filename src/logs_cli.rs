@@ -142,10 +142,6 @@ fn filter_of(
     Ok(filter)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 /// `casus log`.
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     let o = open(&a.path)?;
@@ -159,28 +155,25 @@ pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
             events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
         }
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
-        "csv" => {
-            let _ = writeln!(out, "seq,day,date,kind,actors,cause,rule,description");
-            events.try_for_each(|e| {
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{}",
-                    e.seq,
-                    e.day,
-                    e.date,
-                    e.kind.name(),
-                    csv_field(&e.actors.join(";")),
-                    e.cause.map(|c| c.to_string()).unwrap_or_default(),
-                    csv_field(&e.rule),
-                    csv_field(&describe(&e.kind))
-                )
-            })
-        }
+        "csv" => write_csv(&mut out, events),
         other => return Err(bad(format!("error: --format {other:?}: use text, json or csv"))),
     };
     // A closed pipe (`casus log ... | head`) is not an error.
     let _ = result.and_then(|_| out.flush());
     Ok(())
+}
+
+/// Writes events as CSV, one row each after a header (the `csv` crate quotes a field only when
+/// it holds a comma, a quote or a line break, as in every CSV casus writes).
+fn write_csv<'a>(out: &mut impl Write, events: impl Iterator<Item = &'a Event>) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["seq", "day", "date", "kind", "actors", "cause", "rule", "description"])?;
+    for e in events {
+        let cause = e.cause.map(|c| c.to_string()).unwrap_or_default();
+        let (seq, day, date) = (e.seq.to_string(), e.day.to_string(), e.date.to_string());
+        w.write_record([&seq, &day, &date, e.kind.name(), &e.actors.join(";"), &cause, &e.rule, &describe(&e.kind)])?;
+    }
+    w.flush()
 }
 
 /// Options of `casus explain`.

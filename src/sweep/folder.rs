@@ -284,7 +284,7 @@ fn events_cut(text: &[u8], first_missing: u64) -> usize {
 pub(crate) struct RowWriter {
     jsonl: BufWriter<fs::File>,
     jsonl_path: PathBuf,
-    csv: BufWriter<fs::File>,
+    csv: csv::Writer<fs::File>,
     csv_path: PathBuf,
     names: Vec<String>,
     header_written: bool,
@@ -293,28 +293,22 @@ pub(crate) struct RowWriter {
 impl RowWriter {
     /// Opens the folder's row files: appending to them (`append`), or replacing them.
     pub(crate) fn open(dir: &Path, names: Vec<String>, append: bool) -> Result<RowWriter, SweepError> {
-        let open = |path: &Path| {
-            let mut options = fs::OpenOptions::new();
-            if append {
-                options.create(true).append(true)
-            } else {
-                options.create(true).write(true).truncate(true)
-            };
-            options.open(path).map(BufWriter::new).map_err(SweepError::io(path))
-        };
         let (jsonl_path, csv_path) = (dir.join("runs.jsonl"), dir.join("runs.csv"));
         let header_written = append && fs::metadata(&csv_path).map(|m| m.len() > 0).unwrap_or(false);
-        Ok(RowWriter { jsonl: open(&jsonl_path)?, csv: open(&csv_path)?, jsonl_path, csv_path, names, header_written })
+        let jsonl = BufWriter::new(open_for_writing(&jsonl_path, append)?);
+        let csv = csv::Writer::from_writer(open_for_writing(&csv_path, append)?);
+        Ok(RowWriter { jsonl, jsonl_path, csv, csv_path, names, header_written })
     }
 
     /// Appends a row: `json` is its runs.jsonl line, without the newline.
     pub(crate) fn write(&mut self, row: &Row, json: &[u8]) -> Result<(), SweepError> {
+        let csv_error = |e: csv::Error| SweepError::io(&self.csv_path)(e.into());
         if !self.header_written {
-            writeln!(self.csv, "{}", Row::csv_header(&self.names, &row.outcomes)).map_err(SweepError::io(&self.csv_path))?;
+            self.csv.write_record(Row::csv_header(&self.names, &row.outcomes)).map_err(csv_error)?;
             self.header_written = true;
         }
         self.jsonl.write_all(json).and_then(|_| self.jsonl.write_all(b"\n")).map_err(SweepError::io(&self.jsonl_path))?;
-        writeln!(self.csv, "{}", row.csv()).map_err(SweepError::io(&self.csv_path))
+        self.csv.write_record(row.csv_record()).map_err(csv_error)
     }
 
     /// Sends what is written to the files.
@@ -322,6 +316,17 @@ impl RowWriter {
         self.jsonl.flush().map_err(SweepError::io(&self.jsonl_path))?;
         self.csv.flush().map_err(SweepError::io(&self.csv_path))
     }
+}
+
+/// Opens a file to append to (`append`), or to replace.
+fn open_for_writing(path: &Path, append: bool) -> Result<fs::File, SweepError> {
+    let mut options = fs::OpenOptions::new();
+    if append {
+        options.create(true).append(true)
+    } else {
+        options.create(true).write(true).truncate(true)
+    };
+    options.open(path).map_err(SweepError::io(path))
 }
 
 /// Writes runs' event logs into the folder's events files, one file per [`EVENTS_CHUNK`] runs.
@@ -343,13 +348,7 @@ impl EventsWriter {
         let path = events_file(&self.dir, run);
         if self.current.as_ref().is_none_or(|(p, _)| *p != path) {
             self.flush()?;
-            let mut options = fs::OpenOptions::new();
-            if self.append {
-                options.create(true).append(true)
-            } else {
-                options.create(true).write(true).truncate(true)
-            };
-            let file = options.open(&path).map_err(SweepError::io(&path))?;
+            let file = open_for_writing(&path, self.append)?;
             self.current = Some((path, BufWriter::new(file)));
         }
         let (path, w) = self.current.as_mut().expect("opened");

@@ -358,33 +358,32 @@ pub struct Row {
     pub outcomes: Outcomes,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-fn csv_value(v: &serde_json::Value) -> String {
+/// An outcome's value as a CSV field: empty for null, a string as it is, anything else as JSON.
+fn csv_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => csv_field(s),
+        serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
 impl Row {
-    /// The CSV header for rows of a plan with these swept names.
-    pub fn csv_header(names: &[String], outcomes: &Outcomes) -> String {
+    /// The CSV header fields for rows of a plan with these swept names (runs.csv). Every CSV
+    /// casus writes goes through the `csv` crate's writer with its default quoting: a field is
+    /// quoted only when it holds a comma, a quote or a line break.
+    pub fn csv_header(names: &[String], outcomes: &Outcomes) -> Vec<String> {
         let mut cols = vec!["run".to_string(), "point".into(), "replication".into(), "seed".into()];
-        cols.extend(names.iter().map(|n| csv_field(n)));
+        cols.extend(names.iter().cloned());
         cols.extend(outcome_columns(outcomes).into_iter().map(|(k, _)| k));
-        cols.join(",")
+        cols
     }
 
-    /// This row as CSV.
-    pub fn csv(&self) -> String {
+    /// This row's CSV fields, in the order of [`Row::csv_header`].
+    pub fn csv_record(&self) -> Vec<String> {
         let mut cols = vec![self.run.to_string(), self.point.to_string(), self.replication.to_string(), self.seed.to_string()];
-        cols.extend(self.params.iter().map(|(_, v)| csv_field(v)));
-        cols.extend(outcome_columns(&self.outcomes).iter().map(|(_, v)| csv_value(v)));
-        cols.join(",")
+        cols.extend(self.params.iter().map(|(_, v)| v.clone()));
+        cols.extend(outcome_columns(&self.outcomes).iter().map(|(_, v)| csv_text(v)));
+        cols
     }
 }
 
@@ -448,12 +447,11 @@ impl PointStats {
     /// deviation and 95% confidence interval of the mean (normal approximation) over the runs
     /// with a value (for booleans, all runs: the mean is the share true).
     pub fn csv(&self, names: &[String]) -> String {
-        let mut out = String::from("point,");
-        for n in names {
-            out.push_str(&csv_field(n));
-            out.push(',');
-        }
-        out.push_str("outcome,runs,happened,mean,sd,ci95_low,ci95_high\n");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["point".to_string()];
+        header.extend(names.iter().cloned());
+        header.extend(["outcome", "runs", "happened", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
+        w.write_record(&header).expect("in-memory write");
         let round = |x: f64| (x * 1e9).round() / 1e9;
         for (point, (params, accs)) in &self.points {
             for (outcome, a) in accs {
@@ -461,23 +459,14 @@ impl PointStats {
                 let sd = if a.count > 1 { (a.m2 / (a.count - 1) as f64).sqrt() } else { 0.0 };
                 let half = if a.count > 0 { 1.96 * sd / (a.count as f64).sqrt() } else { 0.0 };
                 let num = |x: f64| if a.count == 0 { String::new() } else { format!("{}", round(x)) };
-                out.push_str(&format!("{point},"));
-                for (_, v) in params {
-                    out.push_str(&csv_field(v));
-                    out.push(',');
-                }
-                out.push_str(&format!(
-                    "{outcome},{},{},{},{},{},{}\n",
-                    a.n,
-                    round(happened),
-                    num(a.mean),
-                    num(sd),
-                    num(a.mean - half),
-                    num(a.mean + half)
-                ));
+                let mut record = vec![point.to_string()];
+                record.extend(params.iter().map(|(_, v)| v.clone()));
+                record.extend([outcome.clone(), a.n.to_string(), format!("{}", round(happened))]);
+                record.extend([num(a.mean), num(sd), num(a.mean - half), num(a.mean + half)]);
+                w.write_record(&record).expect("in-memory write");
             }
         }
-        out
+        String::from_utf8(w.into_inner().expect("in-memory write")).expect("the fields are text")
     }
 
     /// A readable table of the main outcomes per point.
@@ -581,6 +570,26 @@ mod tests {
             assert_eq!(shards.iter().filter(|s| s.owns(i)).count(), 1);
         }
         assert!(Shard::parse("4/4").is_err() && Shard::parse("1/0").is_err() && Shard::parse("x").is_err());
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        let prepared = crate::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).unwrap();
+        let outcomes = crate::engine::run::run(&prepared, 1, Default::default()).unwrap().outcomes;
+        let params: Point = vec![("a".into(), "1.5".into()), ("b".into(), "x,y".into()), ("c".into(), "say \"hi\"".into())];
+        let row = Row { run: 7, point: 0, replication: 7, seed: 9, params, outcomes };
+        let mut stats = PointStats::default();
+        stats.add(&row);
+        let names: Vec<String> = ["a", "b,c", "c"].map(String::from).to_vec();
+        let text = stats.csv(&names);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("point,a,\"b,c\",c,outcome,runs,happened,mean,sd,ci95_low,ci95_high"));
+        assert!(lines.all(|l| l.starts_with("0,1.5,\"x,y\",\"say \"\"hi\"\"\",")), "{text}");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(row.csv_record()).unwrap();
+        let line = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert!(line.starts_with("7,0,7,9,1.5,\"x,y\",\"say \"\"hi\"\"\","), "{line}");
+        assert_eq!(Row::csv_header(&names, &row.outcomes).len(), row.csv_record().len());
     }
 
     #[test]
