@@ -136,49 +136,45 @@ fn show(stats: &PointStats, manifest: &Manifest, out: &Path) {
     println!("{} runs in {}: runs.csv, runs.jsonl, points.csv, manifest.json", manifest.shard_runs, out.display());
 }
 
-/// A progress line on stderr, only when it is a terminal.
+/// The sweep's progress bar: on stderr, only when it is a terminal and not `--quiet`, and
+/// cleared when the sweep ends.
 struct Progress {
-    total: u64,
     shown: bool,
-    started: Option<std::time::Instant>,
-    first: u64,
-    last_draw: u64,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
     fn new(quiet: bool) -> Progress {
-        let shown = !quiet && std::io::stderr().is_terminal();
-        Progress { total: 0, shown, started: None, first: 0, last_draw: 0 }
+        Progress { shown: !quiet && std::io::stderr().is_terminal(), bar: None }
     }
 }
 
 impl exec::Progress for Progress {
-    // Wall-clock time is used only to display rate and ETA; it never reaches results.
-    #[allow(clippy::disallowed_methods)]
     fn start(&mut self, saved: u64, total: u64) {
-        self.total = total;
-        self.first = saved;
-        self.started = self.shown.then(std::time::Instant::now);
-    }
-
-    fn saved(&mut self, done: u64) {
-        let Some(t0) = self.started else { return };
-        let elapsed = t0.elapsed().as_secs_f64();
-        let ms = (elapsed * 1000.0) as u64;
-        if ms < self.last_draw + 200 && done < self.total {
+        if !self.shown {
             return;
         }
-        self.last_draw = ms;
-        let rate = (done - self.first) as f64 / elapsed.max(1e-9);
-        let eta = (self.total - done) as f64 / rate.max(1e-9);
-        let width = 30;
-        let filled = (done as f64 / self.total.max(1) as f64 * width as f64) as usize;
-        eprint!("\r[{}{}] {done}/{} runs  {rate:.0}/s  ETA {eta:.0}s   ", "#".repeat(filled), " ".repeat(width - filled), self.total);
+        let style = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} runs  {per_sec:0}  ETA {eta}")
+            .expect("a valid template")
+            .progress_chars("## ");
+        let target = indicatif::ProgressDrawTarget::stderr_with_hz(5);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(total), target).with_style(style).with_position(saved);
+        // The rate and ETA count only this session's runs, not those a resumed sweep found
+        // saved: the bar records its starting position (tick), then forgets the rate so far.
+        bar.tick();
+        bar.reset_eta();
+        self.bar = Some(bar);
+    }
+
+    fn saved(&mut self, saved: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(saved);
+        }
     }
 
     fn finish(&mut self) {
-        if self.shown && self.started.is_some() {
-            eprintln!();
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 }
