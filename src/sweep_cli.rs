@@ -16,20 +16,60 @@ use crate::Fail;
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Arguments of `casus sweep`.
+#[derive(clap::Args)]
 pub struct SweepArgs {
-    pub input: Option<PathBuf>,
-    pub params: Vec<String>,
-    pub set: Vec<String>,
-    pub runs: Option<u32>,
-    pub seed: Option<u64>,
-    pub design: Option<String>,
-    pub out: Option<PathBuf>,
-    pub jobs: Option<usize>,
-    pub shard: Option<String>,
-    pub resume: bool,
-    pub events: bool,
-    pub quiet: bool,
-    pub force: bool,
+    /// A scenario file, or a sweep plan file (RON with `params:` and `runs:`). Omit for the embedded default.
+    input: Option<PathBuf>,
+    /// A swept parameter: NAME=SPEC, SPEC being a,b,c or lo..hi:n (grid, oat) or lo..hi (random, lhs). Repeatable.
+    #[arg(long = "param", value_name = "NAME=SPEC")]
+    params: Vec<String>,
+    /// A fixed override for every run: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Replications per design point.
+    #[arg(long)]
+    runs: Option<u32>,
+    /// Root seed (default: the plan's or the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// grid (default), oat, random:N or lhs:N.
+    #[arg(long)]
+    design: Option<String>,
+    /// Output folder (default: sweeps/<scenario>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Run only shard K of N (K from 0): runs whose index modulo N is K.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Continue an interrupted sweep in --out: run only the missing indices.
+    #[arg(long)]
+    resume: bool,
+    /// Also write every run's event log (1,000 runs per file under events/).
+    #[arg(long)]
+    events: bool,
+    /// No progress bar and no table.
+    #[arg(long)]
+    quiet: bool,
+    /// Start over in an existing sweep folder (casus's files are replaced; others are kept).
+    #[arg(long)]
+    force: bool,
+}
+
+/// Arguments of `casus merge`.
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// Shard folders.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// Start over in an existing sweep folder (casus's files are replaced; others are kept).
+    #[arg(long)]
+    force: bool,
 }
 
 fn bad(m: impl Into<String>) -> Fail {
@@ -124,9 +164,9 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
 }
 
 /// `casus merge DIR... --out DIR`.
-pub fn cmd_merge(dirs: Vec<PathBuf>, out: PathBuf, force: bool) -> Result<(), Fail> {
-    let merged = sweep::merge::merge(&dirs, &out, force).map_err(fail)?;
-    show(&merged.stats, &merged.manifest, &out);
+pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
+    let merged = sweep::merge::merge(&a.dirs, &a.out, a.force).map_err(fail)?;
+    show(&merged.stats, &merged.manifest, &a.out);
     Ok(())
 }
 
