@@ -209,71 +209,75 @@ pub fn expand(plan: &Plan, baseline: impl Fn(&str) -> String) -> Result<Vec<Poin
             return Err(PlanError(format!("parameter {n:?} is swept twice")));
         }
     }
-    let points = match plan.design {
-        Design::Grid => {
-            let mut points: Vec<Point> = vec![vec![]];
-            for (name, spec) in &specs {
-                let values = spec.values()?;
-                if points.len().saturating_mul(values.len()) > MAX_POINTS {
-                    return Err(PlanError(format!("the grid has more than {MAX_POINTS} points")));
-                }
-                points = points
-                    .into_iter()
-                    .flat_map(|p| {
-                        values.iter().map(move |v| {
-                            let mut q = p.clone();
-                            q.push((name.clone(), v.clone()));
-                            q
-                        })
-                    })
-                    .collect();
-            }
-            points
+    match plan.design {
+        Design::Grid => grid_points(&specs),
+        Design::Oat => one_at_a_time_points(&specs, baseline),
+        Design::Random(n) | Design::Lhs(n) => sampled_points(&specs, n as usize, matches!(plan.design, Design::Lhs(_)), plan.seed),
+    }
+}
+
+/// Every combination of the parameters' values, the last parameter varying fastest.
+fn grid_points(specs: &[(String, Spec)]) -> Result<Vec<Point>, PlanError> {
+    let mut points: Vec<Point> = vec![vec![]];
+    for (name, spec) in specs {
+        let values = spec.values()?;
+        if points.len().saturating_mul(values.len()) > MAX_POINTS {
+            return Err(PlanError(format!("the grid has more than {MAX_POINTS} points")));
         }
-        Design::Oat => {
-            let base: Point = specs.iter().map(|(n, _)| (n.clone(), baseline(n))).collect();
-            let mut points = vec![base.clone()];
-            for (i, (_, spec)) in specs.iter().enumerate() {
-                for v in spec.values()? {
-                    if v != base[i].1 {
-                        let mut q = base.clone();
-                        q[i].1 = v;
-                        points.push(q);
-                    }
-                }
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push((name.clone(), v.clone()));
+                    q
+                })
+            })
+            .collect();
+    }
+    Ok(points)
+}
+
+/// The baseline, then each parameter's other values with the rest at baseline.
+fn one_at_a_time_points(specs: &[(String, Spec)], baseline: impl Fn(&str) -> String) -> Result<Vec<Point>, PlanError> {
+    let base: Point = specs.iter().map(|(n, _)| (n.clone(), baseline(n))).collect();
+    let mut points = vec![base.clone()];
+    for (i, (_, spec)) in specs.iter().enumerate() {
+        for v in spec.values()? {
+            if v != base[i].1 {
+                let mut q = base.clone();
+                q[i].1 = v;
+                points.push(q);
             }
-            points
         }
-        Design::Random(n) | Design::Lhs(n) => {
-            let n = n as usize;
-            if n > MAX_POINTS {
-                return Err(PlanError(format!("more than {MAX_POINTS} points")));
-            }
-            let draws = Draws::new(plan.seed);
-            let bounds: Vec<(f64, f64)> = specs.iter().map(|(_, s)| s.bounds()).collect::<Result<_, _>>()?;
-            let mut points: Vec<Point> = vec![Vec::with_capacity(specs.len()); n];
-            for (j, ((name, _), (lo, hi))) in specs.iter().zip(&bounds).enumerate() {
-                // For a Latin hypercube, each parameter's strata are permuted independently.
-                let perm: Vec<usize> = if matches!(plan.design, Design::Lhs(_)) {
-                    let mut keyed: Vec<(u64, usize)> =
-                        (0..n).map(|i| (draws.bits(Purpose::SweepDesign, &[j as u64, i as u64, 1]), i)).collect();
-                    keyed.sort();
-                    keyed.into_iter().map(|(_, i)| i).collect()
-                } else {
-                    (0..n).collect()
-                };
-                for (i, point) in points.iter_mut().enumerate() {
-                    let u = draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]);
-                    let unit = match plan.design {
-                        Design::Lhs(_) => (perm[i] as f64 + u) / n as f64,
-                        _ => u,
-                    };
-                    point.push((name.clone(), fmt_number(lo + (hi - lo) * unit)));
-                }
-            }
-            points
+    }
+    Ok(points)
+}
+
+/// `n` points, each parameter drawn uniformly in its range; for a Latin hypercube (`lhs`), one
+/// point in each of `n` strata of every parameter.
+fn sampled_points(specs: &[(String, Spec)], n: usize, lhs: bool, seed: u64) -> Result<Vec<Point>, PlanError> {
+    if n > MAX_POINTS {
+        return Err(PlanError(format!("more than {MAX_POINTS} points")));
+    }
+    let draws = Draws::new(seed);
+    let bounds: Vec<(f64, f64)> = specs.iter().map(|(_, s)| s.bounds()).collect::<Result<_, _>>()?;
+    let mut points: Vec<Point> = vec![Vec::with_capacity(specs.len()); n];
+    for (j, ((name, _), (lo, hi))) in specs.iter().zip(&bounds).enumerate() {
+        // For a Latin hypercube, each parameter's strata are permuted independently.
+        let perm: Vec<usize> = if lhs {
+            let mut keyed: Vec<(u64, usize)> = (0..n).map(|i| (draws.bits(Purpose::SweepDesign, &[j as u64, i as u64, 1]), i)).collect();
+            keyed.sort();
+            keyed.into_iter().map(|(_, i)| i).collect()
+        } else {
+            (0..n).collect()
+        };
+        for (i, point) in points.iter_mut().enumerate() {
+            let u = draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]);
+            let unit = if lhs { (perm[i] as f64 + u) / n as f64 } else { u };
+            point.push((name.clone(), fmt_number(lo + (hi - lo) * unit)));
         }
-    };
+    }
     Ok(points)
 }
 
