@@ -1,6 +1,6 @@
 //! `casus sweep` and `casus merge` on the command line: arguments resolved into a plan, the
 //! library's sweep run ([`casus::sweep::exec`], [`casus::sweep::folder`],
-//! [`casus::sweep::merge`]), its errors rendered with exit codes, and a progress line.
+//! [`casus::sweep::merge`]), its errors rendered with exit codes, and a progress bar.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
