@@ -94,16 +94,32 @@ pub fn unreadable(file: &Path, e: casus::log::LogError, integrity_code: u8) -> F
     Fail { code, message: format!("{}:{e}\n{what}", file.display()) }
 }
 
-/// Options of `casus log`.
+/// Arguments of `casus log`.
+#[derive(clap::Args)]
 pub struct LogArgs {
-    pub path: PathBuf,
-    pub kinds: Vec<String>,
-    pub actors: Vec<String>,
-    pub rules: Vec<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub format: String,
-    pub brief: bool,
+    /// A log (events.jsonl) or a run folder.
+    log: PathBuf,
+    /// Only these event kinds (repeatable or comma-separated), e.g. SanctionsImposed.
+    #[arg(long = "kind", value_name = "KIND")]
+    kinds: Vec<String>,
+    /// Only events involving one of these actors (ids; repeatable or comma-separated).
+    #[arg(long = "actor", value_name = "ID")]
+    actors: Vec<String>,
+    /// Only events whose rule contains this text, case-insensitively (e.g. "Art. 6"; repeatable).
+    #[arg(long = "rule", value_name = "TEXT")]
+    rules: Vec<String>,
+    /// From this date (YYYY-MM-DD) or day number, inclusive.
+    #[arg(long)]
+    from: Option<String>,
+    /// To this date (YYYY-MM-DD) or day number, inclusive.
+    #[arg(long)]
+    to: Option<String>,
+    /// text (default), json (one event per line) or csv.
+    #[arg(long, default_value = "text")]
+    format: String,
+    /// Leave out combat rounds, mobilisations and summits.
+    #[arg(long)]
+    brief: bool,
 }
 
 fn split_list(v: &[String]) -> Vec<String> {
@@ -142,13 +158,9 @@ fn filter_of(
     Ok(filter)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 /// `casus log`.
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
-    let o = open(&a.path)?;
+    let o = open(&a.log)?;
     let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
     let mut events = o.log.events.iter().filter(|e| filter.matches(e) && (!a.brief || significant(e)));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -159,23 +171,7 @@ pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
             events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
         }
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
-        "csv" => {
-            let _ = writeln!(out, "seq,day,date,kind,actors,cause,rule,description");
-            events.try_for_each(|e| {
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{}",
-                    e.seq,
-                    e.day,
-                    e.date,
-                    e.kind.name(),
-                    csv_field(&e.actors.join(";")),
-                    e.cause.map(|c| c.to_string()).unwrap_or_default(),
-                    csv_field(&e.rule),
-                    csv_field(&describe(&e.kind))
-                )
-            })
-        }
+        "csv" => write_csv(&mut out, events),
         other => return Err(bad(format!("error: --format {other:?}: use text, json or csv"))),
     };
     // A closed pipe (`casus log ... | head`) is not an error.
@@ -183,15 +179,41 @@ pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Options of `casus explain`.
+/// Writes events as CSV, one row each after a header (the `csv` crate quotes a field only when
+/// it holds a comma, a quote or a line break, as in every CSV casus writes).
+fn write_csv<'a>(out: &mut impl Write, events: impl Iterator<Item = &'a Event>) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["seq", "day", "date", "kind", "actors", "cause", "rule", "description"])?;
+    for e in events {
+        let cause = e.cause.map(|c| c.to_string()).unwrap_or_default();
+        let (seq, day, date) = (e.seq.to_string(), e.day.to_string(), e.date.to_string());
+        w.write_record([&seq, &day, &date, e.kind.name(), &e.actors.join(";"), &cause, &e.rule, &describe(&e.kind)])?;
+    }
+    w.flush()
+}
+
+/// Arguments of `casus explain`.
+#[derive(clap::Args)]
 pub struct ExplainArgs {
-    pub path: PathBuf,
-    pub seq: Option<u64>,
-    pub kinds: Vec<String>,
-    pub actors: Vec<String>,
-    pub consequences: bool,
-    pub depth: Option<usize>,
-    pub json: bool,
+    /// A log (events.jsonl) or a run folder.
+    log: PathBuf,
+    /// The event's seq (or use --kind/--actor to pick the first matching event).
+    seq: Option<u64>,
+    /// Explain the first event of this kind.
+    #[arg(long = "kind", value_name = "KIND")]
+    kinds: Vec<String>,
+    /// ... involving this actor.
+    #[arg(long = "actor", value_name = "ID")]
+    actors: Vec<String>,
+    /// Also print the tree of events it caused.
+    #[arg(long)]
+    consequences: bool,
+    /// Deepest level of consequences printed.
+    #[arg(long)]
+    depth: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 fn step_line(o: &Opened, e: &Event) -> String {
@@ -202,7 +224,7 @@ fn step_line(o: &Opened, e: &Event) -> String {
 
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
-    let o = open(&a.path)?;
+    let o = open(&a.log)?;
     let seq = match a.seq {
         Some(s) => s,
         None => {
@@ -250,17 +272,35 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Options of `casus fork`.
+/// Arguments of `casus fork`.
+#[derive(clap::Args)]
 pub struct ForkArgs {
-    pub path: PathBuf,
-    pub at: String,
-    pub set: Vec<String>,
-    pub drop: Vec<u64>,
-    pub inject: Vec<String>,
-    pub out: PathBuf,
-    pub scenario: Option<PathBuf>,
-    pub force: bool,
-    pub quiet: bool,
+    /// The parent: a log (events.jsonl) or a run folder.
+    log: PathBuf,
+    /// Fork point: an event's seq (the fork starts at the start of its day), a date YYYY-MM-DD, or dN for day N.
+    #[arg(long)]
+    at: String,
+    /// Override a parameter or field from the fork on: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Remove an event of the parent (on or after the fork day) and what it would cause (repeatable).
+    #[arg(long = "drop", value_name = "SEQ")]
+    drop: Vec<u64>,
+    /// Add a scripted event, written as a scenario timeline entry in RON (repeatable).
+    #[arg(long = "inject", value_name = "RON")]
+    inject: Vec<String>,
+    /// Output folder for the fork's run.
+    #[arg(long)]
+    out: PathBuf,
+    /// The parent's scenario (default: scenario.ron beside the log, or the embedded default).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Write into a folder that holds files casus did not write (they are kept; casus's own are replaced).
+    #[arg(long)]
+    force: bool,
+    /// Print nothing on success.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Reads `--at`: a plain number is an event's seq; `d12` is a day; `YYYY-MM-DD` is a date.
@@ -274,7 +314,7 @@ fn parse_at(text: &str, start: casus::model::date::Date) -> Result<At, String> {
 
 /// `casus fork`.
 pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
-    let o = open(&a.path)?;
+    let o = open(&a.log)?;
     let at = parse_at(&a.at, o.start()?).map_err(|e| bad(format!("error: --at: {e}")))?;
     let scenario_path = o.scenario_path(a.scenario.clone());
     let (source, name) = match &scenario_path {
@@ -322,10 +362,19 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Arguments of `casus diff`.
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// First run (folder or log).
+    left: PathBuf,
+    /// Second run (folder or log).
+    right: PathBuf,
+}
+
 /// `casus diff`: exit 0 when the runs are identical, 1 when they differ.
-pub fn cmd_diff(left: PathBuf, right: PathBuf) -> Result<(), Fail> {
-    let a = open(&left)?;
-    let b = open(&right)?;
+pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
+    let a = open(&args.left)?;
+    let b = open(&args.right)?;
     let d = casus::analysis::diff::diff(&a.log, &b.log);
     let mut out = std::io::stdout().lock();
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
@@ -371,12 +420,20 @@ pub fn cmd_diff(left: PathBuf, right: PathBuf) -> Result<(), Fail> {
     if identical { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
 }
 
-/// Options of `casus report`.
+/// Arguments of `casus report`.
+#[derive(clap::Args)]
 pub struct ReportArgs {
-    pub dir: PathBuf,
-    pub out: Option<PathBuf>,
-    pub png: bool,
-    pub scenario: Option<PathBuf>,
+    /// A run folder (casus run/fork --out) or a sweep folder (casus sweep --out).
+    dir: PathBuf,
+    /// Where to write the page (default: DIR/report.html).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write every chart as a PNG file in charts/ beside the page.
+    #[arg(long)]
+    png: bool,
+    /// The run's scenario (default: scenario.ron in DIR, or the embedded default).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
 }
 
 /// `casus report`.

@@ -15,7 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("rules", &["model"]),
     ("engine", &["model", "fold", "log", "rules"]),
     ("analysis", &["model", "fold", "log", "rules", "engine"]),
-    ("sweep", &["model", "fold", "log", "rules", "engine", "analysis"]),
+    ("sweep", &["model", "fold", "log", "rules", "engine", "analysis", "outdir"]),
     // Beside the layers.
     ("synth", &["model"]),
     ("outdir", &[]),

@@ -1,5 +1,7 @@
 //! Parameter sweeps: plans, designs, run addressing and seeds, result rows and per-point
-//! statistics. Pure functions; the CLI does the threads and files.
+//! statistics (this file, pure functions); running a sweep on worker threads with an ordered
+//! writer ([`exec`]), its folder, manifest and resume ([`folder`]) and merging shards
+//! ([`merge`]). Nothing here prints: a running sweep reports through [`exec::Progress`].
 //!
 //! A plan expands to design points (each a list of `--set` overrides); every point is run
 //! `runs` times. Run `i` is point `i / runs`, replication `i % runs`, with seed
@@ -13,6 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
+
+pub mod error;
+pub mod exec;
+pub mod folder;
+pub mod merge;
+
+pub use error::SweepError;
 
 /// How a swept parameter's values are given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +83,24 @@ pub struct Plan {
 
 fn grid() -> Design {
     Design::Grid
+}
+
+impl Plan {
+    /// Whether a file's text is a plan (RON with top-level `params:` and `runs:`) rather than a
+    /// scenario.
+    pub fn looks_like_plan(text: &str) -> bool {
+        text.contains("params:") && text.contains("runs:") && !text.contains("actors:")
+    }
+
+    /// Parses a plan file's text.
+    pub fn from_ron(text: &str) -> Result<Plan, ron::error::SpannedError> {
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME).from_str(text)
+    }
+
+    /// A plan of one run of a scenario, with nothing swept (until parameters are added).
+    pub fn of_scenario(scenario: Option<String>) -> Plan {
+        Plan { scenario, params: vec![], set: vec![], design: Design::Grid, runs: 1, seed: 0 }
+    }
 }
 
 /// A plan problem.
@@ -182,71 +209,75 @@ pub fn expand(plan: &Plan, baseline: impl Fn(&str) -> String) -> Result<Vec<Poin
             return Err(PlanError(format!("parameter {n:?} is swept twice")));
         }
     }
-    let points = match plan.design {
-        Design::Grid => {
-            let mut points: Vec<Point> = vec![vec![]];
-            for (name, spec) in &specs {
-                let values = spec.values()?;
-                if points.len().saturating_mul(values.len()) > MAX_POINTS {
-                    return Err(PlanError(format!("the grid has more than {MAX_POINTS} points")));
-                }
-                points = points
-                    .into_iter()
-                    .flat_map(|p| {
-                        values.iter().map(move |v| {
-                            let mut q = p.clone();
-                            q.push((name.clone(), v.clone()));
-                            q
-                        })
-                    })
-                    .collect();
-            }
-            points
+    match plan.design {
+        Design::Grid => grid_points(&specs),
+        Design::Oat => one_at_a_time_points(&specs, baseline),
+        Design::Random(n) | Design::Lhs(n) => sampled_points(&specs, n as usize, matches!(plan.design, Design::Lhs(_)), plan.seed),
+    }
+}
+
+/// Every combination of the parameters' values, the last parameter varying fastest.
+fn grid_points(specs: &[(String, Spec)]) -> Result<Vec<Point>, PlanError> {
+    let mut points: Vec<Point> = vec![vec![]];
+    for (name, spec) in specs {
+        let values = spec.values()?;
+        if points.len().saturating_mul(values.len()) > MAX_POINTS {
+            return Err(PlanError(format!("the grid has more than {MAX_POINTS} points")));
         }
-        Design::Oat => {
-            let base: Point = specs.iter().map(|(n, _)| (n.clone(), baseline(n))).collect();
-            let mut points = vec![base.clone()];
-            for (i, (_, spec)) in specs.iter().enumerate() {
-                for v in spec.values()? {
-                    if v != base[i].1 {
-                        let mut q = base.clone();
-                        q[i].1 = v;
-                        points.push(q);
-                    }
-                }
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push((name.clone(), v.clone()));
+                    q
+                })
+            })
+            .collect();
+    }
+    Ok(points)
+}
+
+/// The baseline, then each parameter's other values with the rest at baseline.
+fn one_at_a_time_points(specs: &[(String, Spec)], baseline: impl Fn(&str) -> String) -> Result<Vec<Point>, PlanError> {
+    let base: Point = specs.iter().map(|(n, _)| (n.clone(), baseline(n))).collect();
+    let mut points = vec![base.clone()];
+    for (i, (_, spec)) in specs.iter().enumerate() {
+        for v in spec.values()? {
+            if v != base[i].1 {
+                let mut q = base.clone();
+                q[i].1 = v;
+                points.push(q);
             }
-            points
         }
-        Design::Random(n) | Design::Lhs(n) => {
-            let n = n as usize;
-            if n > MAX_POINTS {
-                return Err(PlanError(format!("more than {MAX_POINTS} points")));
-            }
-            let draws = Draws::new(plan.seed);
-            let bounds: Vec<(f64, f64)> = specs.iter().map(|(_, s)| s.bounds()).collect::<Result<_, _>>()?;
-            let mut points: Vec<Point> = vec![Vec::with_capacity(specs.len()); n];
-            for (j, ((name, _), (lo, hi))) in specs.iter().zip(&bounds).enumerate() {
-                // For a Latin hypercube, each parameter's strata are permuted independently.
-                let perm: Vec<usize> = if matches!(plan.design, Design::Lhs(_)) {
-                    let mut keyed: Vec<(u64, usize)> =
-                        (0..n).map(|i| (draws.bits(Purpose::SweepDesign, &[j as u64, i as u64, 1]), i)).collect();
-                    keyed.sort();
-                    keyed.into_iter().map(|(_, i)| i).collect()
-                } else {
-                    (0..n).collect()
-                };
-                for (i, point) in points.iter_mut().enumerate() {
-                    let u = draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]);
-                    let unit = match plan.design {
-                        Design::Lhs(_) => (perm[i] as f64 + u) / n as f64,
-                        _ => u,
-                    };
-                    point.push((name.clone(), fmt_number(lo + (hi - lo) * unit)));
-                }
-            }
-            points
+    }
+    Ok(points)
+}
+
+/// `n` points, each parameter drawn uniformly in its range; for a Latin hypercube (`lhs`), one
+/// point in each of `n` strata of every parameter.
+fn sampled_points(specs: &[(String, Spec)], n: usize, lhs: bool, seed: u64) -> Result<Vec<Point>, PlanError> {
+    if n > MAX_POINTS {
+        return Err(PlanError(format!("more than {MAX_POINTS} points")));
+    }
+    let draws = Draws::new(seed);
+    let bounds: Vec<(f64, f64)> = specs.iter().map(|(_, s)| s.bounds()).collect::<Result<_, _>>()?;
+    let mut points: Vec<Point> = vec![Vec::with_capacity(specs.len()); n];
+    for (j, ((name, _), (lo, hi))) in specs.iter().zip(&bounds).enumerate() {
+        // For a Latin hypercube, each parameter's strata are permuted independently.
+        let perm: Vec<usize> = if lhs {
+            let mut keyed: Vec<(u64, usize)> = (0..n).map(|i| (draws.bits(Purpose::SweepDesign, &[j as u64, i as u64, 1]), i)).collect();
+            keyed.sort();
+            keyed.into_iter().map(|(_, i)| i).collect()
+        } else {
+            (0..n).collect()
+        };
+        for (i, point) in points.iter_mut().enumerate() {
+            let u = draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]);
+            let unit = if lhs { (perm[i] as f64 + u) / n as f64 } else { u };
+            point.push((name.clone(), fmt_number(lo + (hi - lo) * unit)));
         }
-    };
+    }
     Ok(points)
 }
 
@@ -331,33 +362,32 @@ pub struct Row {
     pub outcomes: Outcomes,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-fn csv_value(v: &serde_json::Value) -> String {
+/// An outcome's value as a CSV field: empty for null, a string as it is, anything else as JSON.
+fn csv_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => csv_field(s),
+        serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
 impl Row {
-    /// The CSV header for rows of a plan with these swept names.
-    pub fn csv_header(names: &[String], outcomes: &Outcomes) -> String {
+    /// The CSV header fields for rows of a plan with these swept names (runs.csv). Every CSV
+    /// casus writes goes through the `csv` crate's writer with its default quoting: a field is
+    /// quoted only when it holds a comma, a quote or a line break.
+    pub fn csv_header(names: &[String], outcomes: &Outcomes) -> Vec<String> {
         let mut cols = vec!["run".to_string(), "point".into(), "replication".into(), "seed".into()];
-        cols.extend(names.iter().map(|n| csv_field(n)));
+        cols.extend(names.iter().cloned());
         cols.extend(outcome_columns(outcomes).into_iter().map(|(k, _)| k));
-        cols.join(",")
+        cols
     }
 
-    /// This row as CSV.
-    pub fn csv(&self) -> String {
+    /// This row's CSV fields, in the order of [`Row::csv_header`].
+    pub fn csv_record(&self) -> Vec<String> {
         let mut cols = vec![self.run.to_string(), self.point.to_string(), self.replication.to_string(), self.seed.to_string()];
-        cols.extend(self.params.iter().map(|(_, v)| csv_field(v)));
-        cols.extend(outcome_columns(&self.outcomes).iter().map(|(_, v)| csv_value(v)));
-        cols.join(",")
+        cols.extend(self.params.iter().map(|(_, v)| v.clone()));
+        cols.extend(outcome_columns(&self.outcomes).iter().map(|(_, v)| csv_text(v)));
+        cols
     }
 }
 
@@ -421,12 +451,11 @@ impl PointStats {
     /// deviation and 95% confidence interval of the mean (normal approximation) over the runs
     /// with a value (for booleans, all runs: the mean is the share true).
     pub fn csv(&self, names: &[String]) -> String {
-        let mut out = String::from("point,");
-        for n in names {
-            out.push_str(&csv_field(n));
-            out.push(',');
-        }
-        out.push_str("outcome,runs,happened,mean,sd,ci95_low,ci95_high\n");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["point".to_string()];
+        header.extend(names.iter().cloned());
+        header.extend(["outcome", "runs", "happened", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
+        w.write_record(&header).expect("in-memory write");
         let round = |x: f64| (x * 1e9).round() / 1e9;
         for (point, (params, accs)) in &self.points {
             for (outcome, a) in accs {
@@ -434,23 +463,14 @@ impl PointStats {
                 let sd = if a.count > 1 { (a.m2 / (a.count - 1) as f64).sqrt() } else { 0.0 };
                 let half = if a.count > 0 { 1.96 * sd / (a.count as f64).sqrt() } else { 0.0 };
                 let num = |x: f64| if a.count == 0 { String::new() } else { format!("{}", round(x)) };
-                out.push_str(&format!("{point},"));
-                for (_, v) in params {
-                    out.push_str(&csv_field(v));
-                    out.push(',');
-                }
-                out.push_str(&format!(
-                    "{outcome},{},{},{},{},{},{}\n",
-                    a.n,
-                    round(happened),
-                    num(a.mean),
-                    num(sd),
-                    num(a.mean - half),
-                    num(a.mean + half)
-                ));
+                let mut record = vec![point.to_string()];
+                record.extend(params.iter().map(|(_, v)| v.clone()));
+                record.extend([outcome.clone(), a.n.to_string(), format!("{}", round(happened))]);
+                record.extend([num(a.mean), num(sd), num(a.mean - half), num(a.mean + half)]);
+                w.write_record(&record).expect("in-memory write");
             }
         }
-        out
+        String::from_utf8(w.into_inner().expect("in-memory write")).expect("the fields are text")
     }
 
     /// A readable table of the main outcomes per point.
@@ -554,6 +574,26 @@ mod tests {
             assert_eq!(shards.iter().filter(|s| s.owns(i)).count(), 1);
         }
         assert!(Shard::parse("4/4").is_err() && Shard::parse("1/0").is_err() && Shard::parse("x").is_err());
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        let prepared = crate::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).unwrap();
+        let outcomes = crate::engine::run::run(&prepared, 1, Default::default()).unwrap().outcomes;
+        let params: Point = vec![("a".into(), "1.5".into()), ("b".into(), "x,y".into()), ("c".into(), "say \"hi\"".into())];
+        let row = Row { run: 7, point: 0, replication: 7, seed: 9, params, outcomes };
+        let mut stats = PointStats::default();
+        stats.add(&row);
+        let names: Vec<String> = ["a", "b,c", "c"].map(String::from).to_vec();
+        let text = stats.csv(&names);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("point,a,\"b,c\",c,outcome,runs,happened,mean,sd,ci95_low,ci95_high"));
+        assert!(lines.all(|l| l.starts_with("0,1.5,\"x,y\",\"say \"\"hi\"\"\",")), "{text}");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(row.csv_record()).unwrap();
+        let line = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert!(line.starts_with("7,0,7,9,1.5,\"x,y\",\"say \"\"hi\"\"\","), "{line}");
+        assert_eq!(Row::csv_header(&names, &row.outcomes).len(), row.csv_record().len());
     }
 
     #[test]

@@ -1,0 +1,152 @@
+//! Merging the shard folders of one sweep into one folder identical, byte for byte, to the
+//! folder of the same sweep run unsharded.
+//!
+//! Runs are strided across shards (run `i` is in shard `i % n`), so reading the shards' rows in
+//! turn yields them in index order; each run's block of events is copied the same way.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Lines, Write};
+use std::iter::Peekable;
+use std::path::{Path, PathBuf};
+
+use crate::outdir;
+use crate::sweep::error::SweepError;
+use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
+use crate::sweep::{PointStats, Row, Shard};
+
+/// A merged sweep folder: its manifest (complete) and its per-point statistics.
+#[derive(Debug)]
+pub struct Merged {
+    /// The merged folder's manifest.
+    pub manifest: Manifest,
+    /// Its points.csv statistics.
+    pub stats: PointStats,
+}
+
+/// Merges the complete shard folders `dirs` (every shard of one sweep, once each, in any
+/// order) into `out`. An `out` that holds files is refused unless `force` is given; then only
+/// casus's own files are replaced (see [`crate::outdir`]).
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged, SweepError> {
+    let manifests = read_manifests(dirs)?;
+    let first = manifests.first().ok_or(SweepError::NothingToMerge)?.clone();
+    let shard_dirs = shards_in_order(dirs, &manifests)?;
+    prepare_out(out, force, &first)?;
+    copy_runs(&shard_dirs, out, &first)?;
+    let manifest = Manifest { shard: Shard::whole(), shard_runs: first.total_runs, status: "running".into(), ..first };
+    folder::write_manifest(out, &manifest)?;
+    let stats = folder::finish(out, &manifest)?;
+    Ok(Merged { manifest: Manifest { status: "complete".into(), ..manifest }, stats })
+}
+
+fn read_manifests(dirs: &[PathBuf]) -> Result<Vec<Manifest>, SweepError> {
+    dirs.iter()
+        .map(|dir| {
+            let path = dir.join("manifest.json");
+            folder::read_manifest(&path)
+                .map_err(|_| SweepError::MergeNotASweep { dir: dir.clone() })?
+                .map_err(|source| SweepError::MergeBadManifest { path, source })
+        })
+        .collect()
+}
+
+/// The shard folders ordered by shard, once each shard of one sweep is found complete, given
+/// once, and none missing.
+fn shards_in_order<'a>(dirs: &'a [PathBuf], manifests: &[Manifest]) -> Result<Vec<&'a Path>, SweepError> {
+    let first = &manifests[0];
+    for (dir, m) in dirs.iter().zip(manifests) {
+        if m.plan_hash != first.plan_hash || m.shard.n != first.shard.n || m.events != first.events {
+            return Err(SweepError::ForeignShard {
+                dir: dir.clone(),
+                plan_hash: m.plan_hash.clone(),
+                first_plan_hash: first.plan_hash.clone(),
+                shards: m.shard.n,
+                first_shards: first.shard.n,
+            });
+        }
+        if m.status != "complete" {
+            return Err(SweepError::IncompleteShard { dir: dir.clone(), k: m.shard.k, n: m.shard.n });
+        }
+    }
+    let mut by_k: BTreeMap<u64, usize> = BTreeMap::new();
+    for (i, m) in manifests.iter().enumerate() {
+        if let Some(prev) = by_k.insert(m.shard.k, i) {
+            return Err(SweepError::DuplicateShard { k: m.shard.k, n: m.shard.n, first: dirs[prev].clone(), second: dirs[i].clone() });
+        }
+    }
+    let n = first.shard.n;
+    let missing: Vec<u64> = (0..n).filter(|k| !by_k.contains_key(k)).collect();
+    if !missing.is_empty() {
+        return Err(SweepError::MissingShards { missing, n });
+    }
+    Ok(by_k.values().map(|&i| dirs[i].as_path()).collect())
+}
+
+/// Makes `out` an empty (but for the user's files, with `force`) marked sweep folder.
+fn prepare_out(out: &Path, force: bool, first: &Manifest) -> Result<(), SweepError> {
+    outdir::refuse_dangerous(out).map_err(SweepError::Refused)?;
+    if out.exists() && fs::read_dir(out).map_err(SweepError::io(out))?.next().is_some() {
+        if !force {
+            return Err(SweepError::MergeNotEmpty { dir: out.to_path_buf() });
+        }
+        folder::start_over(out, force)?;
+    }
+    fs::create_dir_all(out).map_err(SweepError::io(out))?;
+    folder::write_marker(out, first)
+}
+
+/// The lines of a shard's events file, with the file's path.
+type EventLines = (PathBuf, Peekable<Lines<BufReader<fs::File>>>);
+
+/// Copies every run's row, and its events with `--events`, from the shards into `out`, in
+/// index order.
+fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), SweepError> {
+    let n = first.shard.n;
+    let mut readers = Vec::new();
+    for dir in shard_dirs {
+        let path = dir.join("runs.jsonl");
+        readers.push(BufReader::new(fs::File::open(&path).map_err(SweepError::io(&path))?).lines());
+    }
+    let mut rows = RowWriter::open(out, first.names(), false)?;
+    if first.events {
+        fs::create_dir_all(out.join("events")).map_err(SweepError::io(out))?;
+    }
+    let mut event_readers: Vec<Option<EventLines>> = (0..n).map(|_| None).collect();
+    let mut events = EventsWriter::new(out, false);
+    for i in 0..first.total_runs {
+        let k = (i % n) as usize;
+        let line = readers[k].next().ok_or(SweepError::ShardEnds { k: k as u64, n, run: i })?.map_err(SweepError::io(shard_dirs[k]))?;
+        let row: Row = serde_json::from_str(&line).map_err(|source| SweepError::ShardBadRow { k: k as u64, source })?;
+        if row.run != i {
+            return Err(SweepError::ShardOutOfOrder { k: k as u64, n, found: row.run, expected: i });
+        }
+        rows.write(&row, line.as_bytes())?;
+        if first.events {
+            copy_events(shard_dirs[k], &mut event_readers[k], &mut events, k as u64, i)?;
+        }
+    }
+    events.flush()?;
+    rows.flush()
+}
+
+/// Copies run `run`'s block of events (its marker line and every line up to the next marker)
+/// from shard `k`'s events files.
+fn copy_events(shard_dir: &Path, reader: &mut Option<EventLines>, events: &mut EventsWriter, k: u64, run: u64) -> Result<(), SweepError> {
+    let src = folder::events_file(shard_dir, run);
+    if reader.as_ref().is_none_or(|(p, _)| *p != src) {
+        let f = fs::File::open(&src).map_err(SweepError::io(&src))?;
+        *reader = Some((src, BufReader::new(f).lines().peekable()));
+    }
+    let (_, lines) = reader.as_mut().expect("opened");
+    let (path, w) = events.file_for(run)?;
+    let marker = lines.next().ok_or(SweepError::ShardEventsEnd { k, run })?.map_err(SweepError::io(path))?;
+    writeln!(w, "{marker}").map_err(SweepError::io(path))?;
+    while let Some(Ok(l)) = lines.peek() {
+        if l.starts_with("{\"record\":\"run\"") {
+            break;
+        }
+        let line = lines.next().expect("peeked").map_err(SweepError::io(path))?;
+        writeln!(w, "{line}").map_err(SweepError::io(path))?;
+    }
+    Ok(())
+}
