@@ -202,7 +202,10 @@ mod reading {
             (good.replace(r#""cause":null"#, r#""cause":null,"seq":1"#), "duplicate field `seq`"),
             (good.replace(r#""partner":"EU","#, r#""partner":"EU","kind":"AidSuspended","#), "duplicate field `kind`"),
             (good.replace("180.0", r#""lots""#), "invalid type"),
-            (good.replace(r#""kind":"AidSuspended","#, "").replace(r#""rule":"r""#, r#""rule":"r","kind":7"#), "kind"),
+            (
+                good.replace(r#""kind":"AidSuspended","#, "").replace(r#""rule":"r""#, r#""rule":"r","kind":true"#),
+                "expected variant identifier",
+            ),
         ] {
             let err = serde_json::from_str::<Event>(&edit).unwrap_err().to_string();
             assert!(err.contains(expected), "{edit}: {err}");

@@ -2,15 +2,11 @@
 //! final-state hash in a log's end record) and the 64-bit checkpoint digests, which re-encode
 //! only the parts of the world that changed since the previous checkpoint.
 
-mod compact;
-
 use std::collections::BTreeMap;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemState;
 use serde::Serialize;
-
-use compact::Compact;
 
 use crate::model::state::*;
 
@@ -265,14 +261,15 @@ impl Digester {
         w.finish()
     }
 
-    /// `part(buf, 0, p)`, written field by field (`compact`), with `p.pledged_by`'s encoding
-    /// taken from `cache` where its stamp has not moved: the same bytes (a struct is encoded as
-    /// its fields in order). The tests `a_polity_digest_with_cached_allies_equals_the_plain_one`
-    /// and `a_polity_put_field_by_field_is_its_postcard_encoding` compare full polities with
-    /// their plain encoding, so a field out of place fails them.
+    /// `part(buf, 0, p)`, with `p.pledged_by`'s encoding taken from `cache` where its stamp has
+    /// not moved: the same bytes (postcard encodes a struct as its fields in order, so the
+    /// fields before and after the allies are encoded as two tuples around the cached bytes).
+    /// The test `a_polity_digest_with_cached_allies_equals_the_plain_one` and
+    /// `a_polity_in_three_pieces_is_its_postcard_encoding` compare full polities with their
+    /// plain encoding, so a field out of place fails them.
     fn polity_part(buf: &mut Vec<u8>, p: &Polity, stamp: u64, cache: &mut Option<(u64, Vec<u8>)>) -> u64 {
-        // Every field, in declaration order, written directly (`compact`); the destructuring
-        // fails to compile when a field is added.
+        // Every field, in declaration order; the destructuring fails to compile when a field
+        // is added.
         let Polity {
             regime,
             regime_before_coup,
@@ -296,37 +293,29 @@ impl Digester {
             attacked,
             imposing,
         } = p;
+        let before = (
+            regime,
+            regime_before_coup,
+            junta_since,
+            coup_consolidated,
+            reversal_day,
+            troops,
+            committed_abroad,
+            redeployed,
+            gdp_loss_pct,
+            accrued_day,
+            sanctions_severity,
+            aid_suspended_musd,
+            aid_total_musd,
+            electricity_cut,
+            casualties_military,
+            casualties_civilian,
+        );
         buf.clear();
         buf.push(0);
-        regime.put(buf);
-        regime_before_coup.put(buf);
-        junta_since.put(buf);
-        coup_consolidated.put(buf);
-        reversal_day.put(buf);
-        troops.put(buf);
-        committed_abroad.put(buf);
-        redeployed.put(buf);
-        gdp_loss_pct.put(buf);
-        accrued_day.put(buf);
-        sanctions_severity.put(buf);
-        aid_suspended_musd.put(buf);
-        aid_total_musd.put(buf);
-        electricity_cut.put(buf);
-        casualties_military.put(buf);
-        casualties_civilian.put(buf);
+        postcard::to_io(&before, &mut *buf).expect("state serialises");
         buf.extend_from_slice(Self::encoded(cache, stamp, pledged_by));
-        security_changed_day.put(buf);
-        transition_months.put(buf);
-        attacked.put(buf);
-        imposing.put(buf);
-        Digest64::of(buf)
-    }
-
-    /// `part(buf, 3, g)`, written directly (`compact`).
-    fn group_part(buf: &mut Vec<u8>, g: &GroupState) -> u64 {
-        buf.clear();
-        buf.push(3);
-        g.put(buf);
+        postcard::to_io(&(security_changed_day, transition_months, attacked, imposing), &mut *buf).expect("state serialises");
         Digest64::of(buf)
     }
 
@@ -362,7 +351,7 @@ impl Digester {
             }
             for (e, g) in &groups {
                 if let Some(slot) = slot(e) {
-                    self.parts[slot] = Some(Self::group_part(buf, g));
+                    self.parts[slot] = Some(Self::part(buf, 3, g));
                 }
             }
         }
@@ -376,7 +365,7 @@ impl Digester {
             } else if let Some(p) = &partner {
                 Self::part(buf, 2, &**p)
             } else {
-                Self::group_part(buf, &*group?)
+                Self::part(buf, 3, &*group?)
             })
         };
         if first {
@@ -525,6 +514,47 @@ mod tests {
         // A stamp that does not move keeps the cached encoding, whatever the set holds now.
         p.pledged_by.clear();
         assert_ne!(Digester::polity_part(&mut buf, &p, 2, &mut cache), plain(&p));
+    }
+
+    /// A polity encoded in three pieces, as `Digester::polity_part` does, is its postcard
+    /// encoding, over polities built from awkward values.
+    #[test]
+    fn a_polity_in_three_pieces_is_its_postcard_encoding() {
+        const NUMBERS: [u64; 12] = [0, 1, 127, 128, 255, 300, 16_383, 16_384, 1 << 21, u32::MAX as u64, 1 << 35, u64::MAX];
+        let regimes = [Regime::Democracy, Regime::Authoritarian, Regime::Junta, Regime::Transitional];
+        for (i, n) in NUMBERS.into_iter().enumerate() {
+            let small = n as u32;
+            let ids: Vec<Id> = (0..i % 4).map(|k| Id::from(format!("S{k}{}", "é".repeat(i * 7)).as_str())).collect();
+            let p = Polity {
+                regime: regimes[i % 4],
+                regime_before_coup: (i % 3 == 0).then_some(regimes[(i + 1) % 4]),
+                junta_since: (i % 2 == 0).then_some(small),
+                coup_consolidated: i % 2 == 1,
+                reversal_day: (i % 2 == 1).then_some(small),
+                troops: small,
+                committed_abroad: small / 3,
+                redeployed: small / 7,
+                gdp_loss_pct: n as f64 / 3.0,
+                accrued_day: small / 2,
+                sanctions_severity: 0.1 * i as f64,
+                aid_suspended_musd: -0.0,
+                aid_total_musd: 1e300,
+                electricity_cut: 0.7,
+                casualties_military: n,
+                casualties_civilian: n / 5,
+                pledged_by: ids.iter().cloned().collect(),
+                security_changed_day: small,
+                transition_months: (i % 4 == 0).then_some(36),
+                attacked: ids.iter().cloned().collect(),
+                imposing: ids.iter().cloned().map(|id| (id, 0.25)).collect(),
+            };
+            let mut out = Vec::new();
+            let digest = Digester::polity_part(&mut out, &p, 1, &mut None);
+            let mut plain = vec![0];
+            plain.extend(postcard::to_allocvec(&p).expect("serialises"));
+            assert_eq!(out, plain, "{p:?}");
+            assert_eq!(digest, Digest64::of(&plain));
+        }
     }
 
     /// `Digest64::of` is the streaming digest of the same bytes, however they are split.

@@ -19,8 +19,10 @@ pub const LOG_SCHEMA_VERSION: u32 = 4;
 /// The rule citation carried by scripted events.
 pub const SCENARIO_RULE: &str = "scenario";
 
-/// A logged event: an envelope around one `EventKind`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A logged event: an envelope around one `EventKind`. It is read by serde's derived code, which
+/// buffers the object's fields to find `kind`; the log reader tries `fast` first, which reads
+/// records exactly as casus writes them without buffering, and leaves anything else to serde.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Position in the log: 0, 1, 2, ...
     pub seq: u64,
@@ -86,21 +88,11 @@ pub enum CombatOutcome {
 macro_rules! event_kinds {
     ($($(#[doc = $doc:literal])* $v:ident { $($f:ident: $t:ty),* $(,)? }),* $(,)?) => {
         /// Every kind of event, with its kind-specific fields.
-        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "kind")]
         #[allow(missing_docs)]
         pub enum EventKind {
             $($(#[doc = $doc])* $v { $($f: $t),* }),*
-        }
-
-        /// The same kinds read externally tagged: `Event`'s deserialiser names the variant from
-        /// the envelope's `kind` and hands it the fields that follow, so nothing is buffered (a
-        /// derived internally tagged enum inside a flattened envelope buffers every field twice).
-        #[derive(Deserialize)]
-        #[serde(remote = "EventKind")]
-        #[allow(dead_code)]
-        enum KindFields {
-            $($v { $($f: $t),* }),*
         }
 
         #[cfg(test)]
@@ -381,241 +373,12 @@ pub struct Proposal {
     pub rule: Id,
 }
 
-/// The envelope's own fields, gathered while the kind's fields are read.
-#[derive(Default)]
-struct Envelope {
-    seq: Option<u64>,
-    day: Option<u32>,
-    date: Option<Id>,
-    actors: Option<Vec<Id>>,
-    cause: Option<Option<u64>>,
-    rule: Option<Id>,
-}
-
-/// A map key, borrowed from the input where it has no escapes.
-enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl Key<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Key::Borrowed(s) => s,
-            Key::Owned(s) => s,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key::Borrowed(v))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v.to_string()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-impl Envelope {
-    /// Reads the value of `key` if it is an envelope field; false if it is not one.
-    fn take<'de, M: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut M) -> Result<bool, M::Error> {
-        fn put<'de, T: Deserialize<'de>, M: serde::de::MapAccess<'de>>(
-            slot: &mut Option<T>,
-            name: &'static str,
-            map: &mut M,
-        ) -> Result<bool, M::Error> {
-            if slot.is_some() {
-                return Err(serde::de::Error::duplicate_field(name));
-            }
-            *slot = Some(map.next_value()?);
-            Ok(true)
-        }
-        match key {
-            "seq" => put(&mut self.seq, "seq", map),
-            "day" => put(&mut self.day, "day", map),
-            "date" => put(&mut self.date, "date", map),
-            "actors" => put(&mut self.actors, "actors", map),
-            "cause" => put(&mut self.cause, "cause", map),
-            "rule" => put(&mut self.rule, "rule", map),
-            _ => Ok(false),
-        }
-    }
-
-    fn finish<E: serde::de::Error>(self, kind: EventKind) -> Result<Event, E> {
-        Ok(Event {
-            seq: self.seq.ok_or_else(|| E::missing_field("seq"))?,
-            day: self.day.ok_or_else(|| E::missing_field("day"))?,
-            date: self.date.ok_or_else(|| E::missing_field("date"))?,
-            kind,
-            actors: self.actors.ok_or_else(|| E::missing_field("actors"))?,
-            cause: self.cause.ok_or_else(|| E::missing_field("cause"))?,
-            rule: self.rule.ok_or_else(|| E::missing_field("rule"))?,
-        })
-    }
-}
-
-/// The rest of an event's map once its `kind` is known, read as that variant's fields with
-/// the envelope's fields taken out on the way.
-struct Rest<'a, M> {
-    kind: &'a str,
-    map: M,
-    envelope: &'a mut Envelope,
-}
-
-impl<'de, M: serde::de::MapAccess<'de>> serde::Deserializer<'de> for Rest<'_, M> {
-    type Error = M::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _visitor: V) -> Result<V::Value, M::Error> {
-        Err(serde::de::Error::custom("an event kind is read as an enum"))
-    }
-
-    fn deserialize_enum<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, M::Error> {
-        visitor.visit_enum(self)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
-    }
-}
-
-impl<'de, 'a, M: serde::de::MapAccess<'de>> serde::de::EnumAccess<'de> for Rest<'a, M> {
-    type Error = M::Error;
-    type Variant = Rest<'a, M>;
-
-    fn variant_seed<V: serde::de::DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), M::Error> {
-        let v = seed.deserialize(serde::de::value::StrDeserializer::<M::Error>::new(self.kind))?;
-        Ok((v, self))
-    }
-}
-
-impl<'de, M: serde::de::MapAccess<'de>> serde::de::VariantAccess<'de> for Rest<'_, M> {
-    type Error = M::Error;
-
-    fn unit_variant(self) -> Result<(), M::Error> {
-        Err(serde::de::Error::custom("event kinds have fields"))
-    }
-
-    fn newtype_variant_seed<T: serde::de::DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value, M::Error> {
-        Err(serde::de::Error::custom("event kinds have named fields"))
-    }
-
-    fn tuple_variant<V: serde::de::Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value, M::Error> {
-        Err(serde::de::Error::custom("event kinds have named fields"))
-    }
-
-    fn struct_variant<V: serde::de::Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, M::Error> {
-        visitor.visit_map(self)
-    }
-}
-
-impl<'de, M: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<'_, M> {
-    type Error = M::Error;
-
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, M::Error> {
-        while let Some(key) = self.map.next_key::<Key<'de>>()? {
-            if key.as_str() == "kind" {
-                return Err(serde::de::Error::duplicate_field("kind"));
-            }
-            if !self.envelope.take(key.as_str(), &mut self.map)? {
-                return seed.deserialize(serde::de::value::StrDeserializer::<M::Error>::new(key.as_str())).map(Some);
-            }
-        }
-        Ok(None)
-    }
-
-    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, M::Error> {
-        self.map.next_value_seed(seed)
-    }
-}
-
-/// Reads the kind named `kind` from the rest of `map`, then builds the event.
-fn finish_event<'de, M: serde::de::MapAccess<'de>>(kind: &str, map: M, mut envelope: Envelope) -> Result<Event, M::Error> {
-    let k = KindFields::deserialize(Rest { kind, map, envelope: &mut envelope })?;
-    envelope.finish(k)
-}
-
-/// Events are read without buffering: the envelope's fields before `kind` are read into place,
-/// `kind` names the variant, and the variant's fields are read as they come, with the envelope's
-/// later fields (`actors`, `cause`, `rule`) taken out on the way. Every log this crate writes
-/// puts `kind` before the kind's fields; an object ordered otherwise (edited by another tool)
-/// is still read, through a buffered path.
-impl<'de> Deserialize<'de> for Event {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Event;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an event object")
-            }
-
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Event, M::Error> {
-                let mut envelope = Envelope::default();
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    let key = key.as_str();
-                    if envelope.take(key, &mut map)? {
-                        continue;
-                    }
-                    if key == "kind" {
-                        let kind: Key<'de> = map.next_value()?;
-                        return finish_event(kind.as_str(), map, envelope);
-                    }
-                    // A kind's field before `kind`: buffer the rest, `kind` first.
-                    let mut rest: Vec<(String, serde_json::Value)> = vec![(key.to_string(), map.next_value()?)];
-                    let mut kind = None;
-                    while let Some(key) = map.next_key::<Key<'de>>()? {
-                        let key = key.as_str();
-                        if envelope.take(key, &mut map)? {
-                            continue;
-                        }
-                        let value: serde_json::Value = map.next_value()?;
-                        if key == "kind" {
-                            if kind.is_some() {
-                                return Err(serde::de::Error::duplicate_field("kind"));
-                            }
-                            kind = Some(value.as_str().map(str::to_string).ok_or_else(|| {
-                                serde::de::Error::invalid_type(serde::de::Unexpected::Other("a non-string kind"), &"an event kind name")
-                            })?);
-                        } else {
-                            rest.push((key.to_string(), value));
-                        }
-                    }
-                    let kind = kind.ok_or_else(|| serde::de::Error::missing_field("kind"))?;
-                    let buffered = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(rest.into_iter());
-                    return finish_event(&kind, buffered, envelope).map_err(serde::de::Error::custom);
-                }
-                Err(serde::de::Error::missing_field("kind"))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The reader takes the envelope's fields out of an event's map wherever they appear, so no
-    /// kind may have a field of the same name (it would be read as the envelope's).
+    /// The envelope's fields are taken out of an event's map wherever they appear, so no kind
+    /// may have a field of the same name (it would be read as the envelope's).
     #[test]
     fn no_kind_field_shares_a_name_with_the_envelope() {
         const ENVELOPE: &[&str] = &["seq", "day", "date", "kind", "actors", "cause", "rule", "chain", "record"];

@@ -366,8 +366,7 @@ pub struct ActorIndex {
     long: Lookup<Id, Entity>,
 }
 
-/// What an actor is looked up by: a `str`, or an `Id` (whose inline text is packed without
-/// copying it byte by byte).
+/// What an actor is looked up by: a `str` or an `Id`.
 pub trait ActorKey {
     /// An id of up to 15 bytes packed with its length in the last byte, as two little-endian
     /// words (the index's key for short ids).
@@ -390,8 +389,7 @@ impl ActorKey for str {
 impl ActorKey for Id {
     #[inline]
     fn packed(&self) -> Option<[u64; 2]> {
-        // The same key as `Packed::of(self.as_str())`: inline text is zero-padded.
-        self.packed16().or_else(|| self.as_str().packed())
+        self.as_str().packed()
     }
     fn text(&self) -> &str {
         self
