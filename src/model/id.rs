@@ -51,7 +51,8 @@ macro_rules! format_id {
 /// order (the allies pledged to a state: thousands in a big world). It serialises as its ids in
 /// order, the same bytes as a `BTreeSet<Id>` of the same ids. An id above the last is appended
 /// after one comparison: how such sets mostly grow, since the rules go through actors in id
-/// order. Any other id is found by binary search and inserted in place.
+/// order. Any other id is found by binary search and inserted in place. (A `BTreeSet<Id>` in
+/// its place takes `apply` at 10,000 states under its target of 2 M events/s: benches/README.md.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]
 pub struct IdSet(Vec<Id>);
