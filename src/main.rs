@@ -63,6 +63,9 @@ enum Command {
     Sweep(sweep_cli::SweepArgs),
     /// Merge shard folders of one sweep into one folder identical to an unsharded sweep.
     Merge(sweep_cli::MergeArgs),
+    /// Score the model against a casebook: run every historical case many times and compare
+    /// outcome classes, key days and measures with the record (exit 0 all pass, 1 otherwise).
+    Validate(sweep_cli::ValidateArgs),
 }
 
 /// Arguments of `casus run`.
@@ -143,8 +146,8 @@ struct GenArgs {
 
 /// An error already rendered for the terminal, with its exit code.
 pub(crate) struct Fail {
-    code: u8,
-    message: String,
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 pub(crate) fn bad(message: impl Into<String>) -> Fail {
@@ -165,6 +168,7 @@ fn main() -> ExitCode {
         Command::Params => cmd_params(),
         Command::Sweep(a) => sweep_cli::cmd_sweep(a),
         Command::Merge(a) => sweep_cli::cmd_merge(a),
+        Command::Validate(a) => sweep_cli::cmd_validate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

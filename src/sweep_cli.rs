@@ -218,3 +218,87 @@ impl exec::Progress for Progress {
         }
     }
 }
+
+/// Arguments of `casus validate`.
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    /// Case files, or folders of them (every `.ron` file in the folder). Default: scenarios/history.
+    paths: Vec<PathBuf>,
+    /// Runs per case.
+    #[arg(long, default_value_t = 200)]
+    runs: u32,
+    /// Root seed of every case's runs (default: each case's own seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). The scorecard does not depend on it.
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// An override for every case: NAME=VALUE (repeatable), to score another parameter set.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Print the scorecard as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The case files named by `paths`: files as given, folders' `.ron` files in name order.
+fn case_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, Fail> {
+    let defaults = [PathBuf::from("scenarios/history")];
+    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| crate::cannot_read(p, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "ron") && f.is_file())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(crate::bad(format!("{}: error: no .ron case files in this folder", p.display())));
+            }
+            files.extend(found.into_iter().map(|f| (f, false)));
+        } else {
+            files.push((p.clone(), true));
+        }
+    }
+    Ok(files)
+}
+
+/// `casus validate`: exit 0 when every case passes, 1 when one does not, 2 on bad input.
+pub fn cmd_validate(a: ValidateArgs) -> Result<(), Fail> {
+    use casus::sweep::validate::{Case, render, validate};
+    if a.runs == 0 {
+        return Err(crate::bad("error: --runs must be at least 1"));
+    }
+    let overrides = crate::parse_sets(&a.set)?;
+    let mut cases = Vec::new();
+    let mut errors = String::new();
+    for (file, named) in case_files(&a.paths)? {
+        let (prepared, name, _) = crate::prepare(Some(&file), &overrides)?;
+        match Case::new(name.clone(), prepared) {
+            Ok(case) => cases.push(case),
+            // A folder may hold scenarios that are not cases: skipped, said on stderr.
+            Err(e) if !named && e.len() == 1 && e[0].path == "expect" => eprintln!("{name}: skipped: no `expect` block"),
+            Err(e) => {
+                for err in e {
+                    errors.push_str(&format!("{name}: error: {}: {}\n", err.path, err.message));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(crate::bad(errors));
+    }
+    if cases.is_empty() {
+        return Err(crate::bad("error: no case with an `expect` block to validate"));
+    }
+    let card = validate(&cases, a.runs, a.seed, crate::threads(a.jobs), casus::engine::Limits::default())
+        .map_err(|(what, e)| Fail { code: 1, message: format!("error: {what}: {e}") })?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&card).expect("scorecard serialises"));
+    } else {
+        print!("{}", render(&card));
+    }
+    if card.all_pass() { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
+}

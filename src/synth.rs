@@ -145,6 +145,7 @@ pub fn generate(spec: &GenSpec) -> Scenario {
         treaties,
         timeline,
         parameters: BTreeMap::new(),
+        expect: None,
     }
 }
 

@@ -295,6 +295,7 @@ fn generate(bytes: &[u8]) -> Scenario {
         treaties,
         timeline,
         parameters,
+        expect: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! knows nothing of the day loop or of log files.
 
 pub mod apply;
+pub mod classes;
 pub mod digest;
 
 pub mod outcomes;

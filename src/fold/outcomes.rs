@@ -181,3 +181,66 @@ pub fn compute(
         sanctioning_states_gdp_loss_pct,
     }
 }
+
+/// Whether, and on which day, a step happened: what a standard outcome that is a day or a
+/// yes/no answer says (for `casus validate`'s day and measure checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Happened {
+    /// A day outcome: the day, if it happened.
+    Day(Option<u32>),
+    /// A yes/no outcome.
+    Flag(bool),
+}
+
+impl Happened {
+    /// Whether it happened.
+    pub fn yes(self) -> bool {
+        match self {
+            Happened::Day(d) => d.is_some(),
+            Happened::Flag(b) => b,
+        }
+    }
+}
+
+impl Outcomes {
+    /// The names of the outcomes that say whether (and when) something happened: the days,
+    /// then the yes/no answers.
+    pub const HAPPENED_NAMES: [&'static str; 14] = [
+        "suspension_day",
+        "sanctions_imposed_day",
+        "ultimatum_day",
+        "standby_force_activated_day",
+        "intervention_launched_day",
+        "order_restored_day",
+        "sanctions_lifted_day",
+        "withdrawal_announced_day",
+        "withdrawal_effective_day",
+        "foreign_forces_expelled_day",
+        "transition_agreed_day",
+        "defence_clause_invoked",
+        "armed_conflict",
+        "coup_consolidated",
+    ];
+
+    /// The outcome `name` as a day or a yes/no answer, if it is one of those.
+    pub fn happened(&self, name: &str) -> Option<Happened> {
+        use Happened::{Day, Flag};
+        Some(match name {
+            "suspension_day" => Day(self.suspension_day),
+            "sanctions_imposed_day" => Day(self.sanctions_imposed_day),
+            "ultimatum_day" => Day(self.ultimatum_day),
+            "standby_force_activated_day" => Day(self.standby_force_activated_day),
+            "intervention_launched_day" => Day(self.intervention_launched_day),
+            "order_restored_day" => Day(self.order_restored_day),
+            "sanctions_lifted_day" => Day(self.sanctions_lifted_day),
+            "withdrawal_announced_day" => Day(self.withdrawal_announced_day),
+            "withdrawal_effective_day" => Day(self.withdrawal_effective_day),
+            "foreign_forces_expelled_day" => Day(self.foreign_forces_expelled_day),
+            "transition_agreed_day" => Day(self.transition_agreed_day),
+            "defence_clause_invoked" => Flag(self.defence_clause_invoked),
+            "armed_conflict" => Flag(self.armed_conflict),
+            "coup_consolidated" => Flag(self.coup_consolidated),
+            _ => return None,
+        })
+    }
+}

@@ -7,6 +7,7 @@ pub mod date;
 pub mod draw;
 pub mod economics;
 pub mod event;
+pub mod expect;
 pub mod id;
 pub mod overrides;
 pub mod params;

@@ -42,6 +42,9 @@ pub struct Scenario {
     /// Values for catalogue parameters (see `casus params`); unspecified ones keep defaults.
     #[serde(default)]
     pub parameters: BTreeMap<String, f64>,
+    /// The historical record, for case files that `casus validate` checks (never read by a run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<crate::model::expect::Expectation>,
 }
 
 /// One actor.
