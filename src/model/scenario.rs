@@ -177,6 +177,8 @@ pub enum Measure {
     TargetedAssetFreeze,
     /// Recall of ambassadors.
     AmbassadorRecall,
+    /// Embargo on arms deliveries to the target (ECOWAS's first on Togo, 19 Feb 2005).
+    ArmsEmbargo,
 }
 
 impl Measure {
@@ -486,16 +488,43 @@ pub struct ScriptedDef {
     pub event: ScriptedEvent,
 }
 
+/// The forms of unconstitutional change of government (AU African Charter on Democracy,
+/// Elections and Governance, 2007, Art. 23).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum UcgForm {
+    /// A military coup d'etat against a democratically elected government (Art. 23(1)).
+    #[default]
+    Military,
+    /// An incumbent government refuses to relinquish power to the winner of free, fair and
+    /// regular elections (Art. 23(4)).
+    IncumbentRefusesToLeave,
+    /// An amendment or revision of the constitution or legal instruments that infringes the
+    /// principles of democratic change of government, such as a term extension (Art. 23(5)).
+    TermExtension,
+}
+
+impl UcgForm {
+    /// Whether it is a military coup (the default, not written out).
+    pub fn is_military(&self) -> bool {
+        *self == UcgForm::Military
+    }
+}
+
 /// Events a scenario can script.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ScriptedEvent {
-    /// A military coup against the government of `state`.
+    /// An unconstitutional change of government in `state`: a military coup, or one of the
+    /// other forms the AU's African Charter on Democracy, Elections and Governance (Art. 23)
+    /// and ECOWAS's 2001 Protocol treat alike.
     Coup {
         /// The state.
         state: Id,
-        /// Who leads it.
+        /// Who leads it (or who holds on to power).
         #[serde(default)]
         leader: Id,
+        /// Which form it takes (default: a military coup).
+        #[serde(default, skip_serializing_if = "UcgForm::is_military")]
+        form: UcgForm,
     },
     /// An attack.
     Attack {
