@@ -177,7 +177,7 @@ pub enum Measure {
     TargetedAssetFreeze,
     /// Recall of ambassadors.
     AmbassadorRecall,
-    /// Embargo on arms deliveries to the target (ECOWAS's first on Togo, 19 Feb 2005).
+    /// Embargo on arms deliveries to the target (ECOWAS: Sierra Leone, Aug 1997; Togo, 19 Feb 2005).
     ArmsEmbargo,
 }
 
