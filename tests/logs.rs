@@ -718,6 +718,68 @@ mod report {
         check_page("a_run_report_renders_in_a_headless_browser", &dir.join("run/report.html"), 5);
     }
 
+    /// Text of an HTML page with character references decoded (named or numeric, as any
+    /// escaper may write them), tags left as they are.
+    fn unescape(html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i..];
+            let end = rest.find(';').filter(|&e| e <= 8).expect("a character reference ends with ';'");
+            let decoded = match &rest[1..end] {
+                "lt" => '<',
+                "gt" => '>',
+                "amp" => '&',
+                "quot" => '"',
+                "apos" => '\'',
+                r if r.starts_with("#x") => char::from_u32(u32::from_str_radix(&r[2..], 16).unwrap()).unwrap(),
+                r if r.starts_with('#') => char::from_u32(r[1..].parse().unwrap()).unwrap(),
+                r => panic!("unknown reference &{r};"),
+            };
+            out.push(decoded);
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn hostile_names_in_a_scenario_are_escaped_in_the_report() {
+        let dir = scratch("report_hostile");
+        let hostile = r#"<script>alert(1)</script> "&'"#;
+        let ron_string = hostile.replace('\\', "\\\\").replace('"', "\\\"");
+        let scen = std::fs::read_to_string(repo().join("scenarios/niger_2023_intervention.ron")).unwrap();
+        // The focus state's name (page header, its lane in the causal graph) and the AES
+        // Charter's defence clause (event descriptions, rules, the timeline).
+        let edited = scen.replacen(r#"name: "Niger""#, &format!("name: \"{ron_string}\""), 1).replacen(
+            r#"article: "Art. 6""#,
+            &format!("article: \"{ron_string}\""),
+            1,
+        );
+        assert_ne!(edited, scen);
+        std::fs::write(dir.join("hostile.ron"), &edited).unwrap();
+        let o = casus(&["run", "hostile.ron", "--quiet", "--out", "run"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["report", "run"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("run/report.html")).unwrap();
+        assert!(!html.contains("<script") && !html.contains("alert(1)</"), "the name is inserted unescaped");
+        assert!(!html.contains(r#""&'"#), "quotes and ampersands are escaped");
+        let text = unescape(&html);
+        assert!(text.contains(&format!("focus {hostile} ·")), "the focus state's name shows as text");
+        assert!(text.contains(&format!(r#"font-weight="bold">{hostile}</text>"#)), "its lane in the causal graph is named");
+        assert!(text.matches(&format!("AES Charter {hostile}")).count() > 3, "the clause shows in the timeline");
+        check_page("hostile_names_in_a_scenario_are_escaped_in_the_report", &dir.join("run/report.html"), 5);
+        // The browser reads the name as text: its DOM has no script element, only the text.
+        if let Some(chromium) = chromium() {
+            let url = format!("file://{}", dir.join("run/report.html").canonicalize().unwrap().display());
+            let dom = stdout(&browser(&chromium, &["--dump-dom", &url]));
+            assert!(!dom.contains("<script"), "the browser built a script element");
+            assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the browser shows the name as text");
+        }
+    }
+
     #[test]
     fn a_sweep_report_charts_probabilities_with_bands() {
         let dir = scratch("report_sweep");

@@ -2,9 +2,14 @@
 //! events, charts over time) or a sweep (each outcome's probability against each swept
 //! parameter, with 95% confidence bands). Charts are inline SVG; the page loads nothing from the
 //! network and runs no script.
+//!
+//! The pages are askama templates (`templates/`: `run.html` and `sweep.html` on `base.html`, the
+//! causal graph `causal_graph.svg`), which escape every value they insert; only the SVG already
+//! made (plotters' charts, which escape their own text, and the rendered graph) goes in as is.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+
+use askama::Template;
 
 use crate::fold::apply::apply_indexed;
 
@@ -18,22 +23,6 @@ use crate::model::params::Params;
 use crate::model::prepared::Prepared;
 use crate::model::scenario::AttackKind;
 use crate::model::state::{Crises, PartnerState, Polity, StateProfile};
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
 
 /// Samples per chart at most (plus every day on which something happened).
 const SAMPLES: u32 = 160;
@@ -180,28 +169,20 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
         let (lane, col, k) = placed[&seq];
         (left + col as f64 * col_w, lane_y[lane] + k as f64 * (box_h + gap))
     };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="sans-serif" font-size="10">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>
-"##
-    );
-    for (i, lane) in lanes.iter().enumerate() {
-        let fill = if i % 2 == 0 { "#f6f7f9" } else { "#ffffff" };
-        let h = (lane_depth[i] as f64) * (box_h + gap) + 14.0;
-        let _ = writeln!(
-            s,
-            r#"<rect x="0" y="{:.0}" width="{width:.0}" height="{h:.0}" fill="{fill}"/><text x="6" y="{:.0}" font-size="12" font-weight="bold">{}</text>"#,
-            lane_y[i] - 7.0,
-            lane_y[i] + 13.0,
-            esc(header.name_of(lane))
-        );
-    }
-    let start_label = |d: u32| events.iter().find(|e| e.day == d).map(|e| e.date.clone()).unwrap_or_default();
-    for (c, d) in days.iter().enumerate() {
-        let _ = writeln!(s, r#"<text x="{:.0}" y="20" font-size="11">{}</text>"#, left + c as f64 * col_w, esc(&start_label(*d)));
-    }
+    let lanes = lanes
+        .iter()
+        .enumerate()
+        .map(|(i, lane)| GraphLane {
+            top: lane_y[i] - 7.0,
+            height: (lane_depth[i] as f64) * (box_h + gap) + 14.0,
+            label_y: lane_y[i] + 13.0,
+            fill: if i % 2 == 0 { "#f6f7f9" } else { "#ffffff" },
+            name: header.name_of(lane),
+        })
+        .collect();
+    let start_label = |d: u32| events.iter().find(|e| e.day == d).map(|e| e.date.as_str()).unwrap_or_default();
+    let columns = days.iter().enumerate().map(|(c, d)| GraphColumn { x: left + c as f64 * col_w, date: start_label(*d) }).collect();
+    let mut edges = Vec::new();
     for e in &nodes {
         let mut cause = e.cause;
         while let Some(c) = cause {
@@ -215,30 +196,77 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
             let (x2, y2) = pos(e.seq);
             let (sx, sy, ex, ey) = (x1 + box_w, y1 + box_h / 2.0, x2, y2 + box_h / 2.0);
             let (sx, ex) = if ex <= sx { (x1 + box_w / 2.0, x2 + box_w / 2.0) } else { (sx, ex) };
-            let mid = (sx + ex) / 2.0;
-            let _ = writeln!(
-                s,
-                r##"<path class="edge" d="M{sx:.1},{sy:.1} C{mid:.1},{sy:.1} {mid:.1},{ey:.1} {ex:.1},{ey:.1}" fill="none" stroke="#999" stroke-width="1" marker-end="url(#arrow)"/>"##
-            );
+            edges.push(GraphEdge { sx, sy, mid: (sx + ex) / 2.0, ex, ey });
         }
     }
-    for e in &nodes {
-        let (x, y) = pos(e.seq);
-        let fill = node_colour(&e.kind);
-        let _ = writeln!(
-            s,
-            r##"<a href="#e{seq}"><g class="node"><title>#{seq} {date}: {desc} [{rule}]</title><rect x="{x:.0}" y="{y:.0}" width="{box_w:.0}" height="{box_h:.0}" rx="4" fill="{fill}" stroke="#555" stroke-width="0.6"/><text x="{tx:.0}" y="{ty:.0}">{label}</text></g></a>"##,
-            seq = e.seq,
-            date = esc(&e.date),
-            desc = esc(&describe(&e.kind)),
-            rule = esc(&e.rule),
-            tx = x + 5.0,
-            ty = y + 14.0,
-            label = esc(&short_label(e)),
-        );
-    }
-    s.push_str("</svg>\n");
+    let nodes = nodes
+        .iter()
+        .map(|e| {
+            let (x, y) = pos(e.seq);
+            GraphNode {
+                seq: e.seq,
+                x,
+                y,
+                fill: node_colour(&e.kind),
+                date: &e.date,
+                description: describe(&e.kind),
+                rule: &e.rule,
+                label: short_label(e),
+            }
+        })
+        .collect();
+    let graph = CausalGraph { width, height, box_w, box_h, lanes, columns, edges, nodes };
+    let mut s = graph.render().expect("the causal graph's template renders (its values never fail to format)");
+    s.push('\n');
     s
+}
+
+/// The causal graph's template (`templates/causal_graph.svg`): lanes (one per actor), columns
+/// (one per day), arrows and event boxes, placed by [`causal_graph`].
+#[derive(Template)]
+#[template(path = "causal_graph.svg")]
+struct CausalGraph<'a> {
+    width: f64,
+    height: f64,
+    box_w: f64,
+    box_h: f64,
+    lanes: Vec<GraphLane<'a>>,
+    columns: Vec<GraphColumn<'a>>,
+    edges: Vec<GraphEdge>,
+    nodes: Vec<GraphNode<'a>>,
+}
+
+struct GraphLane<'a> {
+    top: f64,
+    height: f64,
+    label_y: f64,
+    fill: &'static str,
+    name: &'a str,
+}
+
+struct GraphColumn<'a> {
+    x: f64,
+    date: &'a str,
+}
+
+/// An arrow from (sx, sy) to (ex, ey), a cubic curve bending at x = mid.
+struct GraphEdge {
+    sx: f64,
+    sy: f64,
+    mid: f64,
+    ex: f64,
+    ey: f64,
+}
+
+struct GraphNode<'a> {
+    seq: u64,
+    x: f64,
+    y: f64,
+    fill: &'static str,
+    date: &'a str,
+    description: String,
+    rule: &'a str,
+    label: String,
 }
 
 fn short_label(e: &Event) -> String {
@@ -262,23 +290,45 @@ fn node_colour(k: &EventKind) -> &'static str {
     }
 }
 
-const STYLE: &str = r#"
-body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
-h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; }
-.meta { color: #555; font-size: 14px; }
-table { border-collapse: collapse; font-size: 13px; } td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
-th { background: #f3f4f6; } tr:target { background: #fff3c4; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; } .chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
-.scroll { overflow-x: auto; border: 1px solid #eee; }
-code { font-size: 12px; } .rule { color: #555; } .num { text-align: right; }
-"#;
+/// The charts of a page with their SVG (`templates/charts.html`, included by both pages).
+type RenderedCharts<'a> = &'a [(Chart, String)];
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"casus {}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        crate::log::CASUS_VERSION,
-        esc(title)
-    )
+/// A run's page (`templates/run.html`).
+#[derive(Template)]
+#[template(path = "run.html")]
+struct RunPage<'a> {
+    version: &'a str,
+    header: &'a Header,
+    events: usize,
+    last: &'a str,
+    focus: &'a str,
+    scenario_hash: &'a str,
+    chain_head: &'a str,
+    lineage: Option<Lineage<'a>>,
+    outcomes: Vec<(&'a str, String)>,
+    charts: RenderedCharts<'a>,
+    graph: String,
+    graph_truncated: bool,
+    max_graph_nodes: usize,
+    timeline: Vec<TimelineRow<'a>>,
+}
+
+/// A fork's provenance, from fork.json.
+struct Lineage<'a> {
+    parent_chain_head: &'a str,
+    date: &'a str,
+    day: String,
+    kept_events: String,
+}
+
+struct TimelineRow<'a> {
+    seq: u64,
+    date: &'a str,
+    day: u32,
+    name: &'static str,
+    description: String,
+    rule: &'a str,
+    cause: Option<u64>,
 }
 
 /// The HTML page for a run. `charts` pairs each chart with its SVG; `outcomes` is the run's
@@ -290,74 +340,44 @@ pub fn run_html(
     lineage: Option<&serde_json::Value>,
 ) -> String {
     let header = log.header.as_ref().expect("read_log guarantees a header");
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>{}</h1>", esc(&header.scenario));
-    let last = log.events.last().map(|e| e.date.to_string()).unwrap_or_else(|| header.start.clone());
-    let _ = writeln!(
-        b,
-        "<p class=\"meta\">seed {} · {} events from {} to {} · focus {} · scenario <code>{}</code> · log <code>{}</code></p>",
-        header.seed,
-        log.events.len(),
-        esc(&header.start),
-        esc(&last),
-        esc(header.name_of(&header.focus)),
-        &header.scenario_hash[..16.min(header.scenario_hash.len())],
-        esc(&log.chain_head)
-    );
-    if !header.overrides.is_empty() {
-        let o: Vec<String> = header.overrides.iter().map(|(k, v)| format!("<code>{}={}</code>", esc(k), esc(v))).collect();
-        let _ = writeln!(b, "<p class=\"meta\">overrides: {}</p>", o.join(" "));
-    }
-    if let Some(l) = lineage {
-        let _ = writeln!(
-            b,
-            "<p class=\"meta\">a fork of log <code>{}</code> at {} (day {}), keeping its first {} events</p>",
-            esc(l["parent_chain_head"].as_str().unwrap_or("")),
-            esc(l["date"].as_str().unwrap_or("")),
-            l["day"],
-            l["kept_events"]
-        );
-    }
-    if let Some(o) = outcomes.and_then(|o| o.as_object()) {
-        b.push_str("<h2>Outcomes</h2>\n<table id=\"outcomes\"><tr><th>outcome</th><th>value</th></tr>\n");
-        for (k, v) in o {
-            let _ = writeln!(b, "<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(&v.to_string()));
-        }
-        b.push_str("</table>\n");
-    }
-    b.push_str("<h2>Over time</h2>\n<div class=\"charts\">\n");
-    for (c, svg) in charts {
-        let _ = writeln!(b, "<figure class=\"chart\" id=\"chart-{}\">{}</figure>", esc(&c.id), svg);
-    }
-    b.push_str("</div>\n<h2>Causal graph of the key events</h2>\n");
-    let _ = writeln!(
-        b,
-        "<p class=\"meta\">Each arrow runs from an event to one it caused (through routine steps not shown). Hover a box for the event; click to find it in the timeline.{}</p>",
-        if log.events.iter().filter(|e| key_event(e)).count() > MAX_GRAPH_NODES {
-            format!(" The first {MAX_GRAPH_NODES} key events are shown.")
-        } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(b, "<div class=\"scroll\">{}</div>", causal_graph(&log.events, header));
-    b.push_str("<h2>Timeline</h2>\n<p class=\"meta\">Combat rounds, mobilisations and summits are left out; <code>casus log</code> lists every event.</p>\n");
-    b.push_str("<table id=\"timeline\"><tr><th>#</th><th>date</th><th>day</th><th>event</th><th>rule</th><th>cause</th></tr>\n");
-    for e in log.events.iter().filter(|e| significant(e)) {
-        let cause = e.cause.map(|c| format!("<a href=\"#e{c}\">#{c}</a>")).unwrap_or_default();
-        let _ = writeln!(
-            b,
-            "<tr id=\"e{}\"><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td><b>{}</b> {}</td><td class=\"rule\">{}</td><td>{cause}</td></tr>",
-            e.seq,
-            e.seq,
-            esc(&e.date),
-            e.day,
-            e.kind.name(),
-            esc(&describe(&e.kind)),
-            esc(&e.rule)
-        );
-    }
-    b.push_str("</table>\n");
-    page(&format!("casus report: {} (seed {})", header.scenario, header.seed), &b)
+    let page = RunPage {
+        version: crate::log::CASUS_VERSION,
+        header,
+        events: log.events.len(),
+        last: log.events.last().map(|e| e.date.as_str()).unwrap_or(&header.start),
+        focus: header.name_of(&header.focus),
+        scenario_hash: &header.scenario_hash[..16.min(header.scenario_hash.len())],
+        chain_head: &log.chain_head,
+        lineage: lineage.map(|l| Lineage {
+            parent_chain_head: l["parent_chain_head"].as_str().unwrap_or(""),
+            date: l["date"].as_str().unwrap_or(""),
+            day: l["day"].to_string(),
+            kept_events: l["kept_events"].to_string(),
+        }),
+        outcomes: outcomes
+            .and_then(|o| o.as_object())
+            .map(|o| o.iter().map(|(k, v)| (k.as_str(), v.to_string())).collect())
+            .unwrap_or_default(),
+        charts,
+        graph: causal_graph(&log.events, header),
+        graph_truncated: log.events.iter().filter(|e| key_event(e)).count() > MAX_GRAPH_NODES,
+        max_graph_nodes: MAX_GRAPH_NODES,
+        timeline: log
+            .events
+            .iter()
+            .filter(|e| significant(e))
+            .map(|e| TimelineRow {
+                seq: e.seq,
+                date: &e.date,
+                day: e.day,
+                name: e.kind.name(),
+                description: describe(&e.kind),
+                rule: &e.rule,
+                cause: e.cause,
+            })
+            .collect(),
+    };
+    page.render().expect("the run page's template renders (its values never fail to format)")
 }
 
 /// One row of a sweep's points.csv that the report uses.
@@ -463,34 +483,37 @@ pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &
     (charts, constant)
 }
 
+/// A sweep's page (`templates/sweep.html`).
+#[derive(Template)]
+#[template(path = "sweep.html")]
+struct SweepPage<'a> {
+    version: &'a str,
+    scenario: &'a str,
+    points: String,
+    runs_per_point: String,
+    total_runs: String,
+    seed: String,
+    swept: &'a [String],
+    status: &'a str,
+    charts: RenderedCharts<'a>,
+    constant: &'a [(String, f64)],
+}
+
 /// The HTML page for a sweep.
 pub fn sweep_html(manifest: &serde_json::Value, swept: &[String], charts: &[(Chart, String)], constant: &[(String, f64)]) -> String {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>Sweep of {}</h1>", esc(manifest["scenario"].as_str().unwrap_or("?")));
-    let _ = writeln!(
-        b,
-        "<p class=\"meta\">{} design points × {} runs = {} runs · root seed {} · swept: {} · status {}</p>",
-        manifest["points"],
-        manifest["plan"]["runs"],
-        manifest["total_runs"],
-        manifest["seed"],
-        esc(&swept.join(", ")),
-        esc(manifest["status"].as_str().unwrap_or("?"))
-    );
-    b.push_str("<p class=\"meta\">Each chart shows the share of runs in which the outcome happened, pooled over the other swept parameters, with its 95% Wilson confidence band.</p>\n");
-    b.push_str("<h2>Outcome probabilities</h2>\n<div class=\"charts\">\n");
-    for (c, svg) in charts {
-        let _ = writeln!(b, "<figure class=\"chart\" id=\"chart-{}\">{}</figure>", esc(&c.id), svg);
-    }
-    b.push_str("</div>\n");
-    if !constant.is_empty() {
-        b.push_str("<h2>Outcomes that did not change</h2>\n<table><tr><th>outcome</th><th>probability at every value</th></tr>\n");
-        for (o, p) in constant {
-            let _ = writeln!(b, "<tr><td>{}</td><td class=\"num\">{:.3}</td></tr>", esc(o), p);
-        }
-        b.push_str("</table>\n");
-    }
-    page(&format!("casus report: sweep of {}", manifest["scenario"].as_str().unwrap_or("?")), &b)
+    let page = SweepPage {
+        version: crate::log::CASUS_VERSION,
+        scenario: manifest["scenario"].as_str().unwrap_or("?"),
+        points: manifest["points"].to_string(),
+        runs_per_point: manifest["plan"]["runs"].to_string(),
+        total_runs: manifest["total_runs"].to_string(),
+        seed: manifest["seed"].to_string(),
+        swept,
+        status: manifest["status"].as_str().unwrap_or("?"),
+        charts,
+        constant,
+    };
+    page.render().expect("the sweep page's template renders (its values never fail to format)")
 }
 
 /// Renders charts to SVG.
@@ -513,7 +536,14 @@ mod tests {
     }
 
     #[test]
-    fn html_is_escaped() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    fn sweep_pages_escape_the_manifest_and_outcome_names() {
+        let manifest =
+            serde_json::json!({"scenario": "<b>s</b>", "status": "\"&'", "points": 3, "plan": {"runs": 2}, "total_runs": 6, "seed": 1});
+        let html = sweep_html(&manifest, &["a<b".to_string()], &[], &[("<i>o</i>".to_string(), 0.5)]);
+        for raw in ["<b>s</b>", "a<b", "<i>o</i>", "\"&'"] {
+            assert!(!html.contains(raw), "{raw} is escaped");
+        }
+        assert!(html.contains("Sweep of &#60;b&#62;s&#60;/b&#62;") && html.contains("<td class=\"num\">0.500</td>"), "{html}");
+        assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     }
 }
