@@ -4,8 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fold::classes::classify;
 use crate::model::economics::accrue_loss;
 use crate::model::event::{CombatOutcome, Event, EventKind};
+use crate::model::expect::OutcomeClass;
 use crate::model::params::Params;
 use crate::model::scenario::{AttackKind, Regime, StateDef};
 use crate::model::state::Polity;
@@ -67,6 +69,8 @@ pub struct Outcomes {
     pub terrorism_obligations: u32,
     /// GDP-weighted GDP loss by the horizon of the states that applied sanctions on the focus, percent.
     pub sanctioning_states_gdp_loss_pct: f64,
+    /// How the crisis ended for the focus (`fold::classes`; docs/casebook.md defines each class).
+    pub outcome_class: OutcomeClass,
 }
 
 /// A sanctioning member's final state, for its share of the costs.
@@ -148,7 +152,7 @@ pub fn compute(
     let sanctioning_states_gdp_loss_pct = if weights > 0.0 { (weighted / weights * 1e6).round() / 1e6 } else { 0.0 };
     let mut end_state = final_state.clone();
     accrue_loss(&mut end_state, focus_def, params, horizon);
-    Outcomes {
+    let mut outcomes = Outcomes {
         suspension_day,
         sanctions_imposed_day,
         ultimatum_day: first(events, |k| matches!(k, EventKind::UltimatumIssued { target, .. } if target == f)),
@@ -179,7 +183,10 @@ pub fn compute(
         armed_group_attacks,
         terrorism_obligations,
         sanctioning_states_gdp_loss_pct,
-    }
+        outcome_class: OutcomeClass::NoMeasures,
+    };
+    outcomes.outcome_class = classify(events, &outcomes, focus);
+    outcomes
 }
 
 /// Whether, and on which day, a step happened: what a standard outcome that is a day or a

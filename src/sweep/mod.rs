@@ -441,7 +441,7 @@ impl PointStats {
         let entry = self.points.entry(row.point).or_insert_with(|| (row.params.clone(), BTreeMap::new()));
         for (k, v) in outcome_columns(&row.outcomes) {
             if matches!(v, serde_json::Value::String(_)) {
-                continue; // categorical (final_regime, intervention_outcome): see runs.csv
+                continue; // categorical (final_regime, intervention_outcome, outcome_class): see runs.csv
             }
             entry.1.entry(k).or_default().add(&v);
         }

@@ -19,7 +19,6 @@ use serde::Serialize;
 
 use crate::engine::run::run_with;
 use crate::engine::{Limits, RunError};
-use crate::fold::classes::classify;
 use crate::fold::outcomes::{Happened, Outcomes};
 use crate::model::expect::{Expectation, OutcomeClass};
 use crate::model::prepared::Prepared;
@@ -221,7 +220,7 @@ pub fn validate(cases: &[Case], runs: u32, seed: Option<u64>, jobs: usize, limit
                     let run_seed = replication_seed(root, (i % runs as usize) as u64);
                     match run_with(&case.prepared, run_seed, limits, false) {
                         Ok(out) => {
-                            let class = classify(&out.events, &out.outcomes, &case.prepared.scenario.focus);
+                            let class = out.outcomes.outcome_class;
                             results.lock().expect("not poisoned")[i] = Some(Sample { class, outcomes: out.outcomes });
                         }
                         Err(e) => {
