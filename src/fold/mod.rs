@@ -7,4 +7,5 @@ pub mod apply;
 pub mod digest;
 
 pub mod outcomes;
+pub mod timers;
 pub mod world;

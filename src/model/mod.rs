@@ -13,4 +13,5 @@ pub mod params;
 pub mod prepared;
 pub mod scenario;
 pub mod state;
+pub mod timers;
 pub mod world;
