@@ -119,9 +119,6 @@ pub struct Sim {
     /// view it had fetched anyway, with the number of events logged then: the plan takes it
     /// only for that day and while no event has been applied since.
     plan: Option<(u32, usize, PerModule<Option<u32>>)>,
-    /// Each module's next due day as last worked out, reused while no applied event can have
-    /// moved it (`rules::Plans`).
-    plans: rules::Plans,
     /// The date of the day events were last stamped with, written once per day.
     date: Option<(u32, Id)>,
     /// The world's actor index (`Fixed::index`, fixed once the world is built), held here so
@@ -153,7 +150,6 @@ impl Sim {
             digester,
             attacks,
             plan: None,
-            plans: rules::Plans::default(),
             date: None,
             index: std::sync::Arc::clone(&world.resource::<Fixed>().index),
             world,
@@ -200,7 +196,6 @@ impl Sim {
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         // The world may have been changed from outside since the last round (a fork's timeline).
         self.plan = None;
-        self.plans.forget();
         let horizon = self.world.resource::<Clock>().horizon;
         // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
         // nothing has been applied since, so round 0 need not refresh it again.
@@ -367,20 +362,16 @@ impl Sim {
         }
         let proposals = std::mem::take(&mut ctx.pending.0);
         self.plan = match next_attack {
-            Some(next_attack) if proposals.is_empty() => Some((
-                clock.day,
-                ctx.log.events.len(),
-                plan_modules(&ctx, &facts, clock.day, next_attack, &mut self.plans, self.verify_due),
-            )),
+            Some(next_attack) if proposals.is_empty() => {
+                Some((clock.day, ctx.log.events.len(), plan_modules(&ctx, &facts, clock.day, next_attack)))
+            }
             _ => None,
         };
         proposals
     }
 
-    /// The earliest day after `after` on which any rule module has something to do (worked out
-    /// afresh: the world may have been changed from outside).
+    /// The earliest day after `after` on which any rule module has something to do.
     pub fn next_due(&mut self, after: u32) -> Option<u32> {
-        self.plans.forget();
         self.due_by_module(after).into_iter().flatten().min()
     }
 
@@ -388,7 +379,7 @@ impl Sim {
         self.refresh_attacks();
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        plan_modules(&ctx, &facts, after, next_attack, &mut self.plans, self.verify_due)
+        plan_modules(&ctx, &facts, after, next_attack)
     }
 
     fn refresh_attacks(&mut self) {
@@ -429,7 +420,6 @@ impl Sim {
             if folded.is_err() {
                 break;
             }
-            self.plans.note(&event.kind);
             events.push(event);
         }
         let end = events.len();
@@ -456,26 +446,10 @@ impl Sim {
     }
 }
 
-/// Each module's next due day after `after`, reusing the days in `plans` where still valid;
-/// `verify` checks them against days worked out afresh.
-fn plan_modules(
-    ctx: &Ctx,
-    facts: &rules::Facts,
-    after: u32,
-    next_attack: Option<u32>,
-    plans: &mut rules::Plans,
-    verify: bool,
-) -> PerModule<Option<u32>> {
-    let calendar = Calendar { attacks_due: &[], next_attack };
-    let by_module = rules::next_due_by_module(ctx, facts, after, &calendar, plans);
-    if verify {
-        let afresh = rules::next_due_by_module(ctx, facts, after, &calendar, &mut rules::Plans::default());
-        assert_eq!(
-            by_module, afresh,
-            "after day {after}: a module's reused next due day differs from one worked out afresh: an event that moves it was taken for one that cannot"
-        );
-    }
-    by_module
+/// Each module's next due day after `after` (the armed groups' from their calendar's next
+/// attack day).
+fn plan_modules(ctx: &Ctx, facts: &rules::Facts, after: u32, next_attack: Option<u32>) -> PerModule<Option<u32>> {
+    rules::next_due_by_module(ctx, facts, after, &Calendar { attacks_due: &[], next_attack })
 }
 
 fn rule_counts(proposals: &[Proposal]) -> String {

@@ -9,6 +9,7 @@ use crate::model::scenario::{AttackKind, ScriptedEvent};
 use crate::model::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 use crate::rules::context::Ctx;
 
+use crate::model::timers::Step;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -26,12 +27,12 @@ impl RuleModule for ScriptedRules {
         emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &f.timeline, &f.treaties, &ctx.clock)
+    fn steps(&self) -> &'static [Step] {
+        &[]
     }
 
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn next_computed(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.timeline, &f.treaties, &ctx.clock)
     }
 
     fn reads_attack_calendar(&self) -> bool {
