@@ -204,13 +204,17 @@ fn standby_force_done(world: &mut World, org: &Id, target: &Id) {
     t.clear(&TimerKey::new(Step::CallOff, org, target));
 }
 
-/// Committed forces move to the stage whose end `step` waits for.
+/// Committed forces move to the stage whose end `step` waits for (a deployment waits for one
+/// step at a time).
 fn forces_at(world: &mut World, party: &Id, beneficiary: &Id, step: Step, now: Timer) {
     let mut t = timers(world);
-    for s in [Step::Mobilisation, Step::Deployment, Step::TourEnd] {
-        t.clear(&TimerKey::new(s, party, beneficiary));
+    let mut key = TimerKey::new(step, party, beneficiary);
+    for other in [Step::Mobilisation, Step::Deployment, Step::TourEnd].into_iter().filter(|s| *s != step) {
+        key.step = other;
+        t.clear(&key);
     }
-    t.set(TimerKey::new(step, party, beneficiary), now);
+    key.step = step;
+    t.set(key, now);
 }
 
 /// A withdrawal from a treaty, or else from an organisation (as `apply` decides).

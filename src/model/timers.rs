@@ -16,8 +16,7 @@ use bevy_ecs::prelude::*;
 
 use crate::model::id::Id;
 
-/// A delayed step. Each names the two subjects of its key (`TimerKey::a`, `TimerKey::b`); the
-/// order of the variants is the order in which a module's timers are walked.
+/// A delayed step. Each names the two subjects of its key (`TimerKey::a`, `TimerKey::b`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
     /// A failing coup reversed by loyal forces on its reversal day: (state, -).
@@ -58,6 +57,11 @@ pub enum Step {
     TreatyWithdrawal,
 }
 
+impl Step {
+    /// How many steps there are.
+    pub const COUNT: usize = Step::TreatyWithdrawal as usize + 1;
+}
+
 /// Which timer: a step and its two subjects (the second empty for steps with one).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimerKey {
@@ -92,34 +96,52 @@ pub struct Timer {
     pub deadline: Option<u32>,
 }
 
-/// Every running timer, in key order (so a step's timers are walked in subject order).
+/// Every running timer: one map per step (indexed by `Step as usize`), in subject order. A
+/// module walks its steps' maps, most of them empty, every time its next due day is asked.
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
-pub struct Timers(pub BTreeMap<TimerKey, Timer>);
+pub struct Timers([BTreeMap<TimerKey, Timer>; Step::COUNT]);
 
 impl Timers {
     /// Starts (or restarts) a timer.
     pub fn set(&mut self, key: TimerKey, timer: Timer) {
-        self.0.insert(key, timer);
+        self.0[key.step as usize].insert(key, timer);
     }
 
     /// Ends a timer, if it runs.
     pub fn clear(&mut self, key: &TimerKey) {
-        self.0.remove(key);
+        self.0[key.step as usize].remove(key);
     }
 
     /// A timer, if it runs.
     pub fn get(&self, key: &TimerKey) -> Option<&Timer> {
-        self.0.get(key)
+        self.0[key.step as usize].get(key)
     }
 
     /// The timers of one step, in subject order.
     pub fn of(&self, step: Step) -> impl Iterator<Item = (&TimerKey, &Timer)> {
-        self.0.range(TimerKey { step, a: Id::default(), b: Id::default() }..).take_while(move |(k, _)| k.step == step)
+        self.0[step as usize].iter()
+    }
+
+    /// Whether a timer of this step runs (most steps have none most of the time).
+    pub fn any(&self, step: Step) -> bool {
+        !self.0[step as usize].is_empty()
+    }
+
+    /// How many timers run.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(BTreeMap::len).sum()
+    }
+
+    /// Whether no timer runs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Ends every timer of these steps whose subject `b` (or `a`, for `by_a`) is `who`.
     pub fn clear_for(&mut self, steps: &[Step], who: &Id, by_a: bool) {
-        self.0.retain(|k, _| !(steps.contains(&k.step) && if by_a { k.a == *who } else { k.b == *who }));
+        for step in steps {
+            self.0[*step as usize].retain(|k, _| if by_a { k.a != *who } else { k.b != *who });
+        }
     }
 }
 
@@ -140,10 +162,10 @@ mod tests {
         assert_eq!(walked, [3, 2]);
         assert_eq!(t.of(Step::Reversal).count(), 0);
         t.clear_for(&[Step::Suspension, Step::Summit], &c, false);
-        assert_eq!(t.0.len(), 2);
+        assert_eq!(t.len(), 2);
         assert!(t.get(&TimerKey::new(Step::Suspension, &b, &a)).is_some());
         t.clear_for(&[Step::JuntaReview], &c, true);
         t.clear(&TimerKey::new(Step::Suspension, &b, &a));
-        assert!(t.0.is_empty());
+        assert!(t.is_empty());
     }
 }

@@ -414,13 +414,13 @@ const FORCES_STEPS: [Step; 3] = [Step::Mobilisation, Step::Deployment, Step::Tou
 /// Committed forces mobilise, deploy, then return, once each stage's delay has run
 /// (`FORCES_STEPS`), in (party, beneficiary) order.
 pub fn move_committed_forces(ctx: &mut Ctx, f: &Facts) {
-    let mut due: Vec<&TimerKey> = FORCES_STEPS
-        .iter()
-        .flat_map(|s| f.timers.of(*s))
-        .filter(|(key, t)| timers::reached_by(ctx, f, key, t))
-        .map(|(key, _)| key)
-        .collect();
-    due.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let mut due: Vec<&TimerKey> = Vec::new();
+    for step in FORCES_STEPS.into_iter().filter(|s| f.timers.any(*s)) {
+        due.extend(f.timers.of(step).filter(|(key, t)| timers::reached_by(ctx, f, key, t)).map(|(key, _)| key));
+    }
+    if due.len() > 1 {
+        due.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    }
     for key in due {
         let (party, ben) = (&key.a, &key.b);
         let Some(d) = f.defence.deployments.get(&(party.clone(), ben.clone())) else { continue };

@@ -33,6 +33,7 @@ fn ucg<'a>(ctx: &Ctx, f: &'a Facts, org: &Id) -> Option<&'a UcgRegimeDef> {
 
 /// When the timer `key` (running as `t`) fires: its delay, written once. None if the actor
 /// whose definition gives the delay has none.
+#[inline]
 pub fn when(ctx: &Ctx, f: &Facts, key: &TimerKey, t: &Timer) -> Option<When> {
     if let Some(d) = t.deadline {
         return Some(When::At(d));
@@ -111,7 +112,7 @@ pub fn fires(ctx: &Ctx, f: &Facts, key: &TimerKey) -> bool {
 /// activation) happens the next day.
 pub fn earliest(ctx: &Ctx, f: &Facts, steps: &[Step], after: u32) -> Option<u32> {
     let mut best: Option<u32> = None;
-    for &step in steps {
+    for &step in steps.iter().filter(|s| f.timers.any(**s)) {
         for (key, t) in f.timers.of(step) {
             let day = match when(ctx, f, key, t) {
                 Some(When::At(d)) if step == Step::LaunchReview => Some(d.max(after.saturating_add(1))),
