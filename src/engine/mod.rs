@@ -119,6 +119,8 @@ pub struct Sim {
     /// view it had fetched anyway, with the number of events logged then: the plan takes it
     /// only for that day and while no event has been applied since.
     plan: Option<(u32, usize, PerModule<Option<u32>>)>,
+    /// Each module's earliest timer day, reused while its timers are unchanged (`rules::TimerDays`).
+    timer_days: rules::TimerDays,
     /// The date of the day events were last stamped with, written once per day.
     date: Option<(u32, Id)>,
     /// The world's actor index (`Fixed::index`, fixed once the world is built), held here so
@@ -150,6 +152,7 @@ impl Sim {
             digester,
             attacks,
             plan: None,
+            timer_days: rules::TimerDays::default(),
             date: None,
             index: std::sync::Arc::clone(&world.resource::<Fixed>().index),
             world,
@@ -362,9 +365,11 @@ impl Sim {
         }
         let proposals = std::mem::take(&mut ctx.pending.0);
         self.plan = match next_attack {
-            Some(next_attack) if proposals.is_empty() => {
-                Some((clock.day, ctx.log.events.len(), plan_modules(&ctx, &facts, clock.day, next_attack)))
-            }
+            Some(next_attack) if proposals.is_empty() => Some((
+                clock.day,
+                ctx.log.events.len(),
+                plan_modules(&ctx, &facts, clock.day, next_attack, &mut self.timer_days, self.verify_due),
+            )),
             _ => None,
         };
         proposals
@@ -379,7 +384,7 @@ impl Sim {
         self.refresh_attacks();
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        plan_modules(&ctx, &facts, after, next_attack)
+        plan_modules(&ctx, &facts, after, next_attack, &mut self.timer_days, self.verify_due)
     }
 
     fn refresh_attacks(&mut self) {
@@ -447,9 +452,24 @@ impl Sim {
 }
 
 /// Each module's next due day after `after` (the armed groups' from their calendar's next
-/// attack day).
-fn plan_modules(ctx: &Ctx, facts: &rules::Facts, after: u32, next_attack: Option<u32>) -> PerModule<Option<u32>> {
-    rules::next_due_by_module(ctx, facts, after, &Calendar { attacks_due: &[], next_attack })
+/// attack day), reusing the timer days in `days` where their timers are unchanged; `verify`
+/// checks them against days worked out afresh.
+fn plan_modules(
+    ctx: &Ctx,
+    facts: &rules::Facts,
+    after: u32,
+    next_attack: Option<u32>,
+    days: &mut rules::TimerDays,
+    verify: bool,
+) -> PerModule<Option<u32>> {
+    let calendar = Calendar { attacks_due: &[], next_attack };
+    let by_module = rules::next_due_by_module(ctx, facts, after, &calendar, days);
+    if verify {
+        let afresh: PerModule<Option<u32>> =
+            std::array::from_fn(|i| MODULES[i].next_due(ctx, facts, after, &calendar).filter(|d| *d > after));
+        assert_eq!(by_module, afresh, "after day {after}: a module's reused timer day differs from one worked out afresh");
+    }
+    by_module
 }
 
 fn rule_counts(proposals: &[Proposal]) -> String {

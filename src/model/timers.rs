@@ -96,20 +96,29 @@ pub struct Timer {
     pub deadline: Option<u32>,
 }
 
-/// Every running timer: one map per step (indexed by `Step as usize`), in subject order. A
-/// module walks its steps' maps, most of them empty, every time its next due day is asked.
+/// Every running timer: one map per step (indexed by `Step as usize`), in subject order, and
+/// for each step how many times its timers have changed (`changes`).
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
-pub struct Timers([BTreeMap<TimerKey, Timer>; Step::COUNT]);
+pub struct Timers([BTreeMap<TimerKey, Timer>; Step::COUNT], [u64; Step::COUNT]);
 
 impl Timers {
     /// Starts (or restarts) a timer.
     pub fn set(&mut self, key: TimerKey, timer: Timer) {
+        self.1[key.step as usize] += 1;
         self.0[key.step as usize].insert(key, timer);
     }
 
     /// Ends a timer, if it runs.
     pub fn clear(&mut self, key: &TimerKey) {
-        self.0[key.step as usize].remove(key);
+        if self.0[key.step as usize].remove(key).is_some() {
+            self.1[key.step as usize] += 1;
+        }
+    }
+
+    /// How many times the timers of these steps have been set or ended: while it stays the same,
+    /// so do they (a module's earliest timer day can be reused: `rules::TimerDays`).
+    pub fn changes(&self, steps: &[Step]) -> u64 {
+        steps.iter().map(|s| self.1[*s as usize]).sum()
     }
 
     /// A timer, if it runs.
@@ -140,7 +149,11 @@ impl Timers {
     /// Ends every timer of these steps whose subject `b` (or `a`, for `by_a`) is `who`.
     pub fn clear_for(&mut self, steps: &[Step], who: &Id, by_a: bool) {
         for step in steps {
+            let before = self.0[*step as usize].len();
             self.0[*step as usize].retain(|k, _| if by_a { k.a != *who } else { k.b != *who });
+            if self.0[*step as usize].len() != before {
+                self.1[*step as usize] += 1;
+            }
         }
     }
 }

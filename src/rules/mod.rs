@@ -214,9 +214,38 @@ pub fn run_modules(ctx: &mut Ctx, f: &Facts, run: &PerModule<bool>, calendar: &C
     made
 }
 
-/// The day after `after` on which each module next has something to do.
-pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar) -> PerModule<Option<u32>> {
-    std::array::from_fn(|i| MODULES[i].next_due(ctx, f, after, calendar).filter(|d| *d > after))
+/// Each module's earliest timer day as last worked out: (after, the changes of its steps' timers
+/// then, the day). A timer's day is a function of the timer alone (the definitions and the
+/// parameters do not change during a run), so the earliest after `a` is still `d` after any
+/// later day before `d` while none of the module's timers has been set or ended
+/// (`Timers::changes`). `Sim::verify_due` checks every reused day against one worked out afresh.
+#[derive(Debug, Clone, Default)]
+pub struct TimerDays(PerModule<Option<(u32, u64, Option<u32>)>>);
+
+impl TimerDays {
+    /// Module `i`'s earliest timer day after `after`, reused if its timers have not changed.
+    fn day(&mut self, i: usize, ctx: &Ctx, f: &Facts, after: u32) -> Option<u32> {
+        let steps = MODULES[i].steps();
+        let changes = f.timers.changes(steps);
+        if let Some((a, c, d)) = self.0[i]
+            && c == changes
+            && a <= after
+            && d.is_none_or(|d| after < d)
+        {
+            return d;
+        }
+        let d = timers::earliest(ctx, f, steps, after);
+        self.0[i] = Some((after, changes, d));
+        d
+    }
+}
+
+/// The day after `after` on which each module next has something to do: the earliest of its
+/// timers (reused from `days` while they have not changed) and of its `next_computed` day.
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar, days: &mut TimerDays) -> PerModule<Option<u32>> {
+    std::array::from_fn(|i| {
+        earliest([days.day(i, ctx, f, after), MODULES[i].next_computed(ctx, f, after, calendar)]).filter(|d| *d > after)
+    })
 }
 
 #[cfg(test)]

@@ -226,7 +226,8 @@ fn forces_hosted(ctx: &Ctx, partners: &Query<(&PartnerProfile, &PartnerState)>, 
 
 /// Next scripted day or treaty entry into force.
 pub fn next_due(after: u32, timeline: &Timeline, treaties: &Treaties, clock: &crate::model::world::Clock) -> Option<u32> {
-    let scripted = timeline.0.iter().map(|(d, _)| *d).find(|d| *d > after);
+    // The timeline is in day order: the first entry after `after` is found by binary search.
+    let scripted = timeline.0.get(timeline.0.partition_point(|(d, _)| *d <= after)).map(|(d, _)| *d);
     let treaty = treaties
         .by_id
         .values()
