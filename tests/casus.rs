@@ -128,6 +128,13 @@ mod determinism {
                 sim.run().expect("runs");
                 assert!(sim.log().events == fast.events, "seed {seed} {sets:?}: running every module changed the run");
                 assert!(sim.log().checkpoints == fast.checkpoints, "seed {seed} {sets:?}: checkpoints differ");
+                // The timers are a function of the events: folding the log rebuilds them.
+                let mut world = casus::fold::world::build_world(&p.scenario, p.params.clone(), seed);
+                for e in &sim.log().events {
+                    casus::fold::apply::apply(&mut world, e).expect("applies");
+                }
+                let timers = |w: &casus::engine::Sim| w.world.resource::<casus::model::timers::Timers>().clone();
+                assert!(*world.resource::<casus::model::timers::Timers>() == timers(&sim), "seed {seed} {sets:?}: replayed timers differ");
                 events += fast.events.len();
             }
         }

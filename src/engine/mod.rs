@@ -119,9 +119,8 @@ pub struct Sim {
     /// view it had fetched anyway, with the number of events logged then: the plan takes it
     /// only for that day and while no event has been applied since.
     plan: Option<(u32, usize, PerModule<Option<u32>>)>,
-    /// Each module's next due day as last worked out, reused while no applied event can have
-    /// moved it (`rules::Plans`).
-    plans: rules::Plans,
+    /// Each module's earliest timer day, reused while its timers are unchanged (`rules::TimerDays`).
+    timer_days: rules::TimerDays,
     /// The date of the day events were last stamped with, written once per day.
     date: Option<(u32, Id)>,
     /// The world's actor index (`Fixed::index`, fixed once the world is built), held here so
@@ -153,7 +152,7 @@ impl Sim {
             digester,
             attacks,
             plan: None,
-            plans: rules::Plans::default(),
+            timer_days: rules::TimerDays::default(),
             date: None,
             index: std::sync::Arc::clone(&world.resource::<Fixed>().index),
             world,
@@ -200,7 +199,6 @@ impl Sim {
     pub fn run_from(&mut self, first: u32) -> Result<(), RunError> {
         // The world may have been changed from outside since the last round (a fork's timeline).
         self.plan = None;
-        self.plans.forget();
         let horizon = self.world.resource::<Clock>().horizon;
         // `planned`: the attack calendar was refreshed by the plan that chose `day`, and
         // nothing has been applied since, so round 0 need not refresh it again.
@@ -370,17 +368,15 @@ impl Sim {
             Some(next_attack) if proposals.is_empty() => Some((
                 clock.day,
                 ctx.log.events.len(),
-                plan_modules(&ctx, &facts, clock.day, next_attack, &mut self.plans, self.verify_due),
+                plan_modules(&ctx, &facts, clock.day, next_attack, &mut self.timer_days, self.verify_due),
             )),
             _ => None,
         };
         proposals
     }
 
-    /// The earliest day after `after` on which any rule module has something to do (worked out
-    /// afresh: the world may have been changed from outside).
+    /// The earliest day after `after` on which any rule module has something to do.
     pub fn next_due(&mut self, after: u32) -> Option<u32> {
-        self.plans.forget();
         self.due_by_module(after).into_iter().flatten().min()
     }
 
@@ -388,7 +384,7 @@ impl Sim {
         self.refresh_attacks();
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
-        plan_modules(&ctx, &facts, after, next_attack, &mut self.plans, self.verify_due)
+        plan_modules(&ctx, &facts, after, next_attack, &mut self.timer_days, self.verify_due)
     }
 
     fn refresh_attacks(&mut self) {
@@ -429,7 +425,6 @@ impl Sim {
             if folded.is_err() {
                 break;
             }
-            self.plans.note(&event.kind);
             events.push(event);
         }
         let end = events.len();
@@ -456,24 +451,23 @@ impl Sim {
     }
 }
 
-/// Each module's next due day after `after`, reusing the days in `plans` where still valid;
-/// `verify` checks them against days worked out afresh.
+/// Each module's next due day after `after` (the armed groups' from their calendar's next
+/// attack day), reusing the timer days in `days` where their timers are unchanged; `verify`
+/// checks them against days worked out afresh.
 fn plan_modules(
     ctx: &Ctx,
     facts: &rules::Facts,
     after: u32,
     next_attack: Option<u32>,
-    plans: &mut rules::Plans,
+    days: &mut rules::TimerDays,
     verify: bool,
 ) -> PerModule<Option<u32>> {
     let calendar = Calendar { attacks_due: &[], next_attack };
-    let by_module = rules::next_due_by_module(ctx, facts, after, &calendar, plans);
+    let by_module = rules::next_due_by_module(ctx, facts, after, &calendar, days);
     if verify {
-        let afresh = rules::next_due_by_module(ctx, facts, after, &calendar, &mut rules::Plans::default());
-        assert_eq!(
-            by_module, afresh,
-            "after day {after}: a module's reused next due day differs from one worked out afresh: an event that moves it was taken for one that cannot"
-        );
+        let afresh: PerModule<Option<u32>> =
+            std::array::from_fn(|i| MODULES[i].next_due(ctx, facts, after, &calendar).filter(|d| *d > after));
+        assert_eq!(by_module, afresh, "after day {after}: a module's reused timer day differs from one worked out afresh");
     }
     by_module
 }

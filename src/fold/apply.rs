@@ -197,6 +197,7 @@ pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Re
         K::ConsultationsHeld { treaty, .. } => treaty_exists(&c, treaty)?,
         K::NonAggressionBreached { treaty, .. } => treaty_mut(&mut c, treaty)?.breaches += 1,
     }
+    crate::fold::timers::keep(c.world, event);
     Ok(())
 }
 

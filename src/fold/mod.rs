@@ -8,4 +8,5 @@ pub mod classes;
 pub mod digest;
 
 pub mod outcomes;
+pub mod timers;
 pub mod world;

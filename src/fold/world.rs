@@ -66,6 +66,7 @@ pub fn build_world(scenario: &Scenario, params: Params, seed: u64) -> World {
     world.insert_resource(Crises::default());
     world.insert_resource(crate::model::state::DigestStamps::default());
     world.insert_resource(Defence::default());
+    world.insert_resource(crate::model::timers::Timers::default());
     world.insert_resource(Clock { day: 0, round: 0, start, horizon: scenario.horizon_days });
     world.insert_resource(Fixed {
         ucg_orgs: ucg_orgs(scenario, &index),

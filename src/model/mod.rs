@@ -14,4 +14,5 @@ pub mod params;
 pub mod prepared;
 pub mod scenario;
 pub mod state;
+pub mod timers;
 pub mod world;

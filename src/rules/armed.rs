@@ -15,6 +15,7 @@ use crate::model::world::Fixed;
 use crate::rules::context::Ctx;
 use crate::rules::k;
 
+use crate::model::timers::Step;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -32,12 +33,12 @@ impl RuleModule for ArmedGroupRules {
         launch_armed_group_attacks(ctx, calendar.attacks_due, &f.groups);
     }
 
-    fn next_due(&self, _ctx: &Ctx, _f: &Facts, after: u32, calendar: &Calendar) -> Option<u32> {
-        calendar.next_attack.filter(|d| *d > after)
+    fn steps(&self) -> &'static [Step] {
+        &[]
     }
 
-    fn reuses_due_day(&self) -> bool {
-        false
+    fn next_computed(&self, _ctx: &Ctx, _f: &Facts, after: u32, calendar: &Calendar) -> Option<u32> {
+        calendar.next_attack.filter(|d| *d > after)
     }
 
     fn reads_attack_calendar(&self) -> bool {

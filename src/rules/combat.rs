@@ -10,10 +10,12 @@ use crate::model::draw::Purpose;
 use crate::model::event::{CombatOutcome, EventKind};
 use crate::model::params::Params;
 use crate::model::scenario::AttackKind;
-use crate::model::state::{Crises, Defence, Id, Intervention, OrgProfile, Polity, Stage, StateProfile};
+use crate::model::state::{Defence, Id, Intervention, OrgProfile, Polity, Stage};
+use crate::model::timers::Step;
 use crate::rules::context::Ctx;
 use crate::rules::{effective_defenders, k};
 
+use crate::rules::timers;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -28,15 +30,11 @@ impl RuleModule for CombatRules {
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
-        fight_interventions(ctx, &f.crises, &f.defence, &f.states, &f.orgs);
+        fight_interventions(ctx, f);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &ctx.fixed.params, &f.crises)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn steps(&self) -> &'static [Step] {
+        &[Step::CombatRound]
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -49,34 +47,25 @@ pub const RULE: &str = "combat model (Lanchester square law)";
 
 /// Launch turns into an attack; rounds of fighting on their cadence: each intervention launched
 /// in the previous round attacks its target (`attack_on_launch`), and in round 0 every
-/// intervention under way whose next round is due fights it (`fight_round`), crisis by crisis
-/// in target order.
-pub fn fight_interventions(
-    ctx: &mut Ctx,
-    crises: &Crises,
-    defence: &Defence,
-    states: &Query<(&StateProfile, &Polity)>,
-    orgs: &Query<(&OrgProfile, &crate::model::state::OrgState)>,
-) {
-    let day = ctx.day();
+/// intervention under way whose next round is due (`Step::CombatRound`) fights it
+/// (`fight_round`), in (target, organisation) order.
+pub fn fight_interventions(ctx: &mut Ctx, f: &Facts) {
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::InterventionLaunched { org, target, troops, .. } = &ev.kind else { continue };
-        attack_on_launch(ctx, orgs, org, target, *troops, ev.seq);
+        attack_on_launch(ctx, &f.orgs, org, target, *troops, ev.seq);
     }
     if !ctx.first_round() {
         return;
     }
-    let round_days = Params::days(ctx.fixed.params.combat_round_days);
-    for (target, crisis) in &crises.0 {
-        let Some((tdef, tpol)) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
-        for (org, resp) in &crisis.responses {
-            let Some(iv) = &resp.intervention else { continue };
-            if iv.ended.is_some() || day < iv.last_round_day + round_days {
-                continue;
-            }
-            fight_round(ctx, defence, org, target, &tdef.0, tpol, iv);
+    for (key, t) in f.timers.of(Step::CombatRound) {
+        let (target, org) = (&key.a, &key.b);
+        let Some((tdef, tpol)) = ctx.fixed.index.get(target).and_then(|e| f.states.get(*e).ok()) else { continue };
+        let Some(iv) = f.crises.0.get(target).and_then(|c| c.responses.get(org)).and_then(|r| r.intervention.as_ref()) else { continue };
+        if iv.ended.is_some() || !timers::reached_by(ctx, f, key, t) {
+            continue;
         }
+        fight_round(ctx, &f.defence, org, target, &tdef.0, tpol, iv);
     }
 }
 
@@ -193,18 +182,4 @@ fn combat_outcome(
     } else {
         None
     }
-}
-
-/// Next combat round.
-pub fn next_due(after: u32, params: &Params, crises: &Crises) -> Option<u32> {
-    let step = Params::days(params.combat_round_days);
-    crises
-        .0
-        .values()
-        .flat_map(|c| c.responses.values())
-        .filter_map(|r| r.intervention.as_ref())
-        .filter(|iv| iv.ended.is_none())
-        .map(|iv| iv.last_round_day + step)
-        .filter(|d| *d > after)
-        .min()
 }

@@ -89,9 +89,3 @@ impl<'w> Ctx<'w> {
         self.clock.round == 0
     }
 }
-
-/// A timer for `next_due`: the day it fires, if after `after`.
-pub fn timer(set_day: u32, delay: u32, after: u32) -> Option<u32> {
-    let d = set_day.saturating_add(delay);
-    (delay > 0 && d > after).then_some(d)
-}

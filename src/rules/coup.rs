@@ -1,13 +1,12 @@
 //! Whether a coup holds. The army's loyalty to the deposed ruler is weighed against the
 //! junta's cohesion; a failing coup is reversed by loyal forces after a delay.
 
-use bevy_ecs::prelude::*;
-
 use crate::model::draw::{Purpose, logistic};
 use crate::model::event::EventKind;
-use crate::model::state::{Crises, Polity, StateProfile};
 use crate::rules::context::Ctx;
 
+use crate::model::timers::Step;
+use crate::rules::timers;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -22,15 +21,11 @@ impl RuleModule for CoupRules {
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
-        resolve_coups(ctx, &f.crises, &f.states);
+        resolve_coups(ctx, f);
     }
 
-    fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &f.polities)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn steps(&self) -> &'static [Step] {
+        &[Step::Reversal]
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -41,8 +36,10 @@ impl RuleModule for CoupRules {
 /// Rule citation for coup outcomes.
 pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 
-/// Decides each new coup's fate and reverses failing coups on their day.
-pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfile, &Polity)>) {
+/// Decides each new coup's fate and reverses failing coups once their reversal day has come
+/// (`Step::Reversal`), in state order, while their crisis is open.
+pub fn resolve_coups(ctx: &mut Ctx, f: &Facts) {
+    let states = &f.states;
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
         let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
@@ -59,12 +56,13 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
         };
         ctx.emit(kind, Some(ev.seq), RULE);
     }
-    for (state, crisis) in &crises.0 {
-        let Some((_, p)) = ctx.fixed.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
-        if let Some(rd) = p.reversal_day
-            && ctx.day() >= rd
-            && crisis.resolved_day.is_none()
-        {
+    for (key, t) in f.timers.of(Step::Reversal) {
+        let state = &key.a;
+        let Some(crisis) = f.crises.0.get(state) else { continue };
+        if ctx.fixed.index.get(state).and_then(|e| states.get(*e).ok()).is_none() {
+            continue;
+        }
+        if timers::reached_by(ctx, f, key, t) && crisis.resolved_day.is_none() {
             ctx.emit(
                 EventKind::OrderRestored { state: state.clone(), how: "coup reversed by loyal forces".into() },
                 Some(crisis.coup_seq),
@@ -72,9 +70,4 @@ pub fn resolve_coups(ctx: &mut Ctx, crises: &Crises, states: &Query<(&StateProfi
             );
         }
     }
-}
-
-/// Next reversal day.
-pub fn next_due(after: u32, states: &Query<&Polity>) -> Option<u32> {
-    states.iter().filter_map(|p| p.reversal_day).filter(|d| *d > after).min()
 }

@@ -10,12 +10,14 @@ use crate::model::draw::Purpose;
 use crate::model::event::{Event, EventKind, VoteQuestion};
 use crate::model::params::Params;
 use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
-use crate::model::state::{Defence, Id, Invocation, InvocationKey, Polity, Stage, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::state::{Defence, Id, Invocation, InvocationKey, Polity, StateProfile, ToId, Treaties, TreatyState};
+use crate::model::timers::{Step, TimerKey};
 use crate::model::world::Log;
 use crate::rules::context::Ctx;
 use crate::rules::ucg::HonourTerms;
 use crate::rules::{available_troops, k};
 
+use crate::rules::timers;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -32,15 +34,11 @@ impl RuleModule for DefenceRules {
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
         trigger_defence_obligations(ctx, &f.treaties, &f.defence, &f.states);
         decide_assistance(ctx, &f.treaties, &f.defence, &f.states);
-        move_committed_forces(ctx, &f.defence);
+        move_committed_forces(ctx, f);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &ctx.fixed.params, &f.defence)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        false
+    fn steps(&self) -> &'static [Step] {
+        &FORCES_STEPS
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -410,42 +408,28 @@ fn hold_joint_operation_vote(ctx: &mut Ctx, t: &TreatyState, c: &ClauseDef, key:
     }
 }
 
-/// Committed forces mobilise, then deploy, after their delays.
-pub fn move_committed_forces(ctx: &mut Ctx, defence: &Defence) {
-    let day = ctx.day();
-    let mob = Params::days(ctx.fixed.params.assistance_mobilisation_days);
-    let dep = Params::days(ctx.fixed.params.assistance_deployment_days);
-    let tour = Params::days(ctx.fixed.params.assistance_tour_days);
-    for ((party, ben), d) in &defence.deployments {
-        let kind = match d.stage {
-            Stage::Decided if day >= d.since + mob => {
-                EventKind::ForcesMobilised { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
-            }
-            Stage::Mobilised if day >= d.since + dep => {
-                EventKind::ForcesDeployed { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
-            }
-            Stage::Deployed if day >= d.since + tour => {
-                EventKind::ForcesReturned { party: party.clone(), beneficiary: ben.clone(), troops: d.troops }
-            }
-            _ => continue,
+/// The steps of committed forces: each deployment waits for one, by its stage.
+const FORCES_STEPS: [Step; 3] = [Step::Mobilisation, Step::Deployment, Step::TourEnd];
+
+/// Committed forces mobilise, deploy, then return, once each stage's delay has run
+/// (`FORCES_STEPS`), in (party, beneficiary) order.
+pub fn move_committed_forces(ctx: &mut Ctx, f: &Facts) {
+    let mut due: Vec<&TimerKey> = Vec::new();
+    for step in FORCES_STEPS.into_iter().filter(|s| f.timers.any(*s)) {
+        due.extend(f.timers.of(step).filter(|(key, t)| timers::reached_by(ctx, f, key, t)).map(|(key, _)| key));
+    }
+    if due.len() > 1 {
+        due.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    }
+    for key in due {
+        let (party, ben) = (&key.a, &key.b);
+        let Some(d) = f.defence.deployments.get(&(party.clone(), ben.clone())) else { continue };
+        let (party, beneficiary, troops) = (party.clone(), ben.clone(), d.troops);
+        let kind = match key.step {
+            Step::Mobilisation => EventKind::ForcesMobilised { party, beneficiary, troops },
+            Step::Deployment => EventKind::ForcesDeployed { party, beneficiary, troops },
+            _ => EventKind::ForcesReturned { party, beneficiary, troops },
         };
         ctx.emit(kind, Some(d.seq), d.rule.clone());
     }
-}
-
-/// Next mobilisation or deployment day.
-pub fn next_due(after: u32, params: &Params, defence: &Defence) -> Option<u32> {
-    let mob = Params::days(params.assistance_mobilisation_days);
-    let dep = Params::days(params.assistance_deployment_days);
-    let tour = Params::days(params.assistance_tour_days);
-    defence
-        .deployments
-        .values()
-        .map(|d| match d.stage {
-            Stage::Decided => d.since + mob,
-            Stage::Mobilised => d.since + dep,
-            Stage::Deployed => d.since + tour,
-        })
-        .filter(|d| *d > after)
-        .min()
 }

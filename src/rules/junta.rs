@@ -9,9 +9,10 @@ use crate::model::economics::loss_rate_per_day;
 use crate::model::event::EventKind;
 use crate::model::params::Params;
 use crate::model::scenario::Regime;
-use crate::model::state::{Code, Crises, Crisis, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::model::state::{Code, Crisis, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
+use crate::model::timers::{Step, TimerKey};
 use crate::rules::context::Ctx;
-use crate::rules::{in_series, k, next_in_series};
+use crate::rules::{k, timers};
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
@@ -27,15 +28,11 @@ impl RuleModule for JuntaRules {
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
-        review_junta_position(ctx, &f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
+        review_junta_position(ctx, f);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &ctx.fixed.params, &f.crises, &f.polities, &ctx.fixed.index)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn steps(&self) -> &'static [Step] {
+        &[Step::JuntaReview]
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -68,22 +65,13 @@ fn has_junta_allies(treaties: &Treaties, states: &Query<(&StateProfile, &Polity)
     allies
 }
 
-/// Junta reviews every `junta.review_days` after its coup, in round 0: a junta that does not
+/// Junta reviews (`Step::JuntaReview`: every `junta.review_days` after its coup), in round 0: a junta that does not
 /// hand power back may offer a transition, expel hostile partners' forces and, with junta allies,
 /// announce its withdrawal from organisations that sanction it; allied juntas then join a
 /// withdrawal announced in the previous round. The steps cite the junta's own review, or the
 /// allies' treaty.
-#[allow(clippy::too_many_arguments)]
-pub fn review_junta_position(
-    ctx: &mut Ctx,
-    crises: &Crises,
-    treaties: &Treaties,
-    states: &Query<(&StateProfile, &Polity)>,
-    orgs: &Query<(&Code, &OrgProfile, &OrgState)>,
-    partners: &Query<(&Code, &PartnerProfile, &PartnerState)>,
-) {
-    let day = ctx.day();
-    let review_days = Params::days(ctx.fixed.params.junta_review_days);
+pub fn review_junta_position(ctx: &mut Ctx, f: &Facts) {
+    let (crises, treaties, states, orgs, partners) = (&f.crises, &f.treaties, &f.states, &f.coded_orgs, &f.coded_partners);
     // Organisations and partners in id order, listed only when a review or a withdrawal needs
     // them (most calls have neither).
     let org_list = std::cell::LazyCell::new(|| {
@@ -102,7 +90,7 @@ pub fn review_junta_position(
         if crisis.resolved_day.is_some() || pol.regime != Regime::Junta || !pol.coup_consolidated {
             continue;
         }
-        if !(ctx.first_round() && in_series(crisis.coup_day, review_days, day)) {
+        if !(ctx.first_round() && timers::on_today(ctx, f, &TimerKey::one(Step::JuntaReview, target))) {
             continue;
         }
         let allies = has_junta_allies(treaties, states, ctx, target);
@@ -259,23 +247,4 @@ fn join_allied_withdrawals<'a>(
             }
         }
     }
-}
-
-/// Next junta review day.
-pub fn next_due(
-    after: u32,
-    params: &Params,
-    crises: &Crises,
-    states: &Query<&Polity>,
-    index: &crate::model::state::ActorIndex,
-) -> Option<u32> {
-    let step = Params::days(params.junta_review_days);
-    crises
-        .0
-        .iter()
-        .filter(|(t, c)| {
-            c.resolved_day.is_none() && index.get(*t).and_then(|e| states.get(*e).ok()).is_some_and(|p| p.regime == Regime::Junta)
-        })
-        .filter_map(|(_, c)| next_in_series(c.coup_day, step, after))
-        .min()
 }

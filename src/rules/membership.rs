@@ -1,12 +1,11 @@
 //! Withdrawals take effect when their notice period ends (ECOWAS: one year, Revised Treaty
 //! Art. 91; AES Charter: six months), from organisations and treaties alike.
 
-use bevy_ecs::prelude::*;
-
 use crate::model::event::EventKind;
-use crate::model::state::{Code, OrgProfile, OrgState, Treaties};
+use crate::model::timers::Step;
 use crate::rules::context::Ctx;
 
+use crate::rules::timers;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -21,15 +20,11 @@ impl RuleModule for MembershipRules {
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
-        complete_withdrawals(ctx, &f.coded_orgs, &f.treaties);
+        complete_withdrawals(ctx, f);
     }
 
-    fn next_due(&self, _ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &f.coded_orgs, &f.treaties)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn steps(&self) -> &'static [Step] {
+        &[Step::OrgWithdrawal, Step::TreatyWithdrawal]
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -37,52 +32,31 @@ impl RuleModule for MembershipRules {
     }
 }
 
-fn announcement(ctx: &Ctx, state: &str, from: &str) -> Option<u64> {
-    ctx.log
-        .events
-        .iter()
-        .rev()
-        .find(|e| matches!(&e.kind, EventKind::WithdrawalAnnounced { state: s, from: f, .. } if s == state && f == from))
-        .map(|e| e.seq)
-}
-
-/// Emits `WithdrawalEffective` on each notice's day.
-pub fn complete_withdrawals(ctx: &mut Ctx, orgs: &Query<(&Code, &OrgProfile, &OrgState)>, treaties: &Treaties) {
-    let day = ctx.day();
-    let mut list: Vec<(&Code, &OrgProfile, &OrgState)> = orgs.iter().collect();
-    list.sort_by(|a, b| a.0.cmp(b.0));
-    for (code, prof, st) in list {
-        for (state, eff) in &st.withdrawing {
-            if day >= *eff {
-                let rule = if prof.0.withdrawal_article.is_empty() {
-                    crate::format_id!("{} withdrawal notice", code.0)
-                } else {
-                    prof.0.withdrawal_article.clone()
-                };
-                let cause = announcement(ctx, state, &code.0);
-                ctx.emit(EventKind::WithdrawalEffective { state: state.clone(), from: code.0.clone() }, cause, rule);
-            }
+/// Emits `WithdrawalEffective` once each notice has run (`Step::OrgWithdrawal`, then
+/// `Step::TreatyWithdrawal`, in (organisation or treaty, state) order), caused by the
+/// announcement that set it.
+pub fn complete_withdrawals(ctx: &mut Ctx, f: &Facts) {
+    for (key, t) in f.timers.of(Step::OrgWithdrawal) {
+        let (from, state) = (&key.a, &key.b);
+        let Some((_, prof, _)) = ctx.fixed.index.get(from).and_then(|e| f.coded_orgs.get(*e).ok()) else { continue };
+        if timers::reached_by(ctx, f, key, t) {
+            let rule = if prof.0.withdrawal_article.is_empty() {
+                crate::format_id!("{from} withdrawal notice")
+            } else {
+                prof.0.withdrawal_article.clone()
+            };
+            ctx.emit(EventKind::WithdrawalEffective { state: state.clone(), from: from.clone() }, Some(t.set_by), rule);
         }
     }
-    for (tid, t) in &treaties.by_id {
-        for (state, eff) in &t.withdrawing {
-            if day >= *eff {
-                let cause = announcement(ctx, state, tid);
-                ctx.emit(
-                    EventKind::WithdrawalEffective { state: state.clone(), from: tid.clone() },
-                    cause,
-                    crate::format_id!("{} denunciation notice", t.def.short_name),
-                );
-            }
+    for (key, t) in f.timers.of(Step::TreatyWithdrawal) {
+        let (tid, state) = (&key.a, &key.b);
+        let Some(treaty) = f.treaties.by_id.get(tid) else { continue };
+        if timers::reached_by(ctx, f, key, t) {
+            ctx.emit(
+                EventKind::WithdrawalEffective { state: state.clone(), from: tid.clone() },
+                Some(t.set_by),
+                crate::format_id!("{} denunciation notice", treaty.def.short_name),
+            );
         }
     }
-}
-
-/// Next day a withdrawal takes effect.
-pub fn next_due(after: u32, orgs: &Query<(&Code, &OrgProfile, &OrgState)>, treaties: &Treaties) -> Option<u32> {
-    orgs.iter()
-        .flat_map(|(_, _, o)| o.withdrawing.values().copied())
-        .chain(treaties.by_id.values().flat_map(|t| t.withdrawing.values().copied()))
-        .filter(|d| *d > after)
-        .min()
 }

@@ -1,15 +1,17 @@
 //! Rules: each reads state and the previous round's events and *proposes* events citing the
 //! clause it implements. None mutates state; the fold layer's `apply` does that.
 //!
-//! Each module also has a `next_due` function: a pure function of state that says on which day
-//! the module next has something to do, so the engine can skip quiet days and, on a busy day,
-//! the modules with nothing to do (`RuleModule::wakes_on` covers the rounds after the first).
+//! Each module also says on which day it next has something to do (`RuleModule::next_due`, a
+//! pure function of state: the earliest of its timers, `timers`, and of the days it works out
+//! otherwise), so the engine can skip quiet days and, on a busy day, the modules with nothing
+//! to do (`RuleModule::wakes_on` covers the rounds after the first).
 //! Every module implements [`RuleModule`] in its own file and is listed once, in [`MODULES`].
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
-use crate::model::event::{Event, EventKind, Reach};
+use crate::model::event::{Event, EventKind};
+use crate::model::timers::{Step, Timers};
 use crate::rules::context::Ctx;
 
 use crate::model::scenario::Regime;
@@ -26,6 +28,7 @@ pub mod junta;
 pub mod membership;
 pub mod partners;
 pub mod scripted;
+pub mod timers;
 pub mod ucg;
 pub mod wakes;
 
@@ -92,57 +95,6 @@ pub fn in_series(start: u32, step: u32, day: u32) -> bool {
     step > 0 && day > start && (day - start).is_multiple_of(step)
 }
 
-/// Whether an event changes only what fighting and the defence clauses' bookkeeping change
-/// (its kind's `Reach`, said in `model::event`'s kind traits). After round 0 the
-/// unconstitutional-change rules do not wake for such events, and only the defence clauses' and
-/// the armed groups' next due days can move with them (`Plans`).
-pub fn fighting_or_defence_only(kind: &EventKind) -> bool {
-    kind.traits().reach == Reach::FightingOrDefence
-}
-
-/// Each module's next due day as last worked out, reused while it cannot have moved.
-///
-/// A module's `next_due` is the earliest of some days after `after`, each a function of state
-/// (a fixed day, the next of a series, or "no earlier than tomorrow"). Worked out after `a` as
-/// `d`, it is still `d` after any later day before `d` (nothing falls due in between), as long
-/// as the state it reads is unchanged. Events that change only fighting and the defence
-/// bookkeeping (`fighting_or_defence_only`) leave every module's inputs alone except the defence
-/// clauses' (worked out every time) and the armed groups' (their calendar keeps itself current);
-/// any other event forgets every reused day. On a run's typical day (attacks and what the
-/// defence clauses make of them) only those two are worked out. (`Sim::verify_due` checks every
-/// reused day against one worked out afresh.)
-#[derive(Debug, Clone, Default)]
-pub struct Plans([Option<(u32, Option<u32>)>; MODULE_COUNT]);
-
-impl Plans {
-    /// Forgets every reused day (the world changed from outside the engine's loop).
-    pub fn forget(&mut self) {
-        self.0 = [None; MODULE_COUNT];
-    }
-
-    /// Takes note of an applied event: forgets every reused day unless the event cannot move one.
-    pub fn note(&mut self, kind: &EventKind) {
-        if !fighting_or_defence_only(kind) {
-            self.forget();
-        }
-    }
-
-    /// Module `i`'s next due day after `after`: reused if still valid (and the module's day
-    /// may be reused at all: `RuleModule::reuses_due_day`), else worked out.
-    fn due(&mut self, i: usize, after: u32, work_out: impl FnOnce() -> Option<u32>) -> Option<u32> {
-        if MODULES[i].reuses_due_day()
-            && let Some((a, d)) = self.0[i]
-            && a <= after
-            && d.is_none_or(|d| after < d)
-        {
-            return d;
-        }
-        let d = work_out().filter(|d| *d > after);
-        self.0[i] = Some((after, d));
-        d
-    }
-}
-
 /// Everything the rule functions read besides [`Ctx`]: fetched once per round, so the cost
 /// of reaching into the world does not grow with the number of rules.
 #[derive(SystemParam)]
@@ -155,6 +107,8 @@ pub struct Facts<'w, 's> {
     pub crises: Res<'w, Crises>,
     /// Defence bookkeeping.
     pub defence: Res<'w, Defence>,
+    /// The delayed steps waiting.
+    pub timers: Res<'w, Timers>,
     /// States with their profiles.
     pub states: Query<'w, 's, (&'static StateProfile, &'static Polity)>,
     /// States' mutable state alone.
@@ -201,12 +155,21 @@ pub trait RuleModule: Sync {
         wakes::modules_woken_by(kind).contains(&self.name())
     }
 
-    /// The first day after `after` on which it has something to do, a pure function of state.
-    fn next_due(&self, ctx: &Ctx, facts: &Facts, after: u32, calendar: &Calendar) -> Option<u32>;
+    /// The steps whose timers it acts on (`model::timers`): its next due day is the earliest
+    /// of their timers, or a day `next_computed` names.
+    fn steps(&self) -> &'static [Step];
 
-    /// Whether its next due day, once worked out, holds across events that change only
-    /// fighting and the defence bookkeeping ([`Plans`]).
-    fn reuses_due_day(&self) -> bool;
+    /// A day after `after` on which it has something to do that no timer names, worked out
+    /// from state (the armed groups' attack calendar, the scenario's timeline).
+    fn next_computed(&self, _ctx: &Ctx, _facts: &Facts, _after: u32, _calendar: &Calendar) -> Option<u32> {
+        None
+    }
+
+    /// The first day after `after` on which it has something to do, a pure function of state:
+    /// the earliest of its timers and of the day `next_computed` names.
+    fn next_due(&self, ctx: &Ctx, facts: &Facts, after: u32, calendar: &Calendar) -> Option<u32> {
+        earliest([timers::earliest(ctx, facts, self.steps(), after), self.next_computed(ctx, facts, after, calendar)])
+    }
 
     /// Whether it reads today's due attacks (the engine refreshes the calendar first).
     fn reads_attack_calendar(&self) -> bool;
@@ -251,20 +214,43 @@ pub fn run_modules(ctx: &mut Ctx, f: &Facts, run: &PerModule<bool>, calendar: &C
     made
 }
 
-/// The day after `after` on which each module next has something to do. `plans` holds the
-/// days worked out before, reused where still valid (`Plans`).
-pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar, plans: &mut Plans) -> PerModule<Option<u32>> {
-    std::array::from_fn(|i| plans.due(i, after, || MODULES[i].next_due(ctx, f, after, calendar)))
+/// Each module's earliest timer day as last worked out: (after, the changes of its steps' timers
+/// then, the day). A timer's day is a function of the timer alone (the definitions and the
+/// parameters do not change during a run), so the earliest after `a` is still `d` after any
+/// later day before `d` while none of the module's timers has been set or ended
+/// (`Timers::changes`). `Sim::verify_due` checks every reused day against one worked out afresh.
+#[derive(Debug, Clone, Default)]
+pub struct TimerDays(PerModule<Option<(u32, u64, Option<u32>)>>);
+
+impl TimerDays {
+    /// Module `i`'s earliest timer day after `after`, reused if its timers have not changed.
+    fn day(&mut self, i: usize, ctx: &Ctx, f: &Facts, after: u32) -> Option<u32> {
+        let steps = MODULES[i].steps();
+        let changes = f.timers.changes(steps);
+        if let Some((a, c, d)) = self.0[i]
+            && c == changes
+            && a <= after
+            && d.is_none_or(|d| after < d)
+        {
+            return d;
+        }
+        let d = timers::earliest(ctx, f, steps, after);
+        self.0[i] = Some((after, changes, d));
+        d
+    }
+}
+
+/// The day after `after` on which each module next has something to do: the earliest of its
+/// timers (reused from `days` while they have not changed) and of its `next_computed` day.
+pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar, days: &mut TimerDays) -> PerModule<Option<u32>> {
+    std::array::from_fn(|i| {
+        earliest([days.day(i, ctx, f, after), MODULES[i].next_computed(ctx, f, after, calendar)]).filter(|d| *d > after)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The index in [`MODULES`] of the module with this name.
-    fn at(name: &str) -> usize {
-        MODULES.iter().position(|m| m.name() == name).expect("a module of that name")
-    }
 
     #[test]
     fn entries_of_finds_each_run_of_a_key() {
@@ -275,54 +261,6 @@ mod tests {
         for absent in [0, 2, 4, 6] {
             assert!(entries_of(&sorted, &absent).is_empty());
         }
-    }
-
-    #[test]
-    fn a_reused_next_due_day_holds_until_it_falls_due_or_state_moves() {
-        let mut plans = Plans::default();
-        let junta = at("junta");
-        let worked = std::cell::Cell::new(0);
-        let due = |plans: &mut Plans, i: usize, after: u32, d: Option<u32>| {
-            plans.due(i, after, || {
-                worked.set(worked.get() + 1);
-                d
-            })
-        };
-        assert_eq!(due(&mut plans, junta, 3, Some(10)), Some(10));
-        // Later days before 10: reused (a different answer from the function is not asked for).
-        assert_eq!(due(&mut plans, junta, 9, Some(99)), Some(10));
-        assert_eq!(worked.get(), 1);
-        // On the day itself, worked out again.
-        assert_eq!(due(&mut plans, junta, 10, Some(17)), Some(17));
-        assert_eq!(worked.get(), 2);
-        // An attack keeps it; a withdrawal announcement forgets it.
-        let attack = EventKind::AttackOccurred {
-            attacker: "JNIM".into(),
-            target: "MLI".into(),
-            location: "MLI".into(),
-            attack: crate::model::scenario::AttackKind::Terrorist,
-            troops: 0,
-            deaths_military: 1,
-            deaths_civilian: 0,
-        };
-        plans.note(&attack);
-        assert_eq!(due(&mut plans, junta, 12, Some(99)), Some(17));
-        plans.note(&EventKind::WithdrawalAnnounced { state: "MLI".into(), from: "ECOWAS".into(), effective_day: 40 });
-        assert_eq!(due(&mut plans, junta, 12, Some(15)), Some(15));
-        assert_eq!(worked.get(), 3);
-        // Nothing due is reused as nothing due; a day at or before `after` is never returned.
-        assert_eq!(due(&mut plans, at("coup"), 5, None), None);
-        assert_eq!(due(&mut plans, at("coup"), 50, Some(7)), None);
-        assert_eq!(due(&mut plans, at("scripted"), 5, Some(5)), None);
-        // The defence clauses' day is worked out every time.
-        let defence = at("defence");
-        let before = worked.get();
-        assert_eq!(due(&mut plans, defence, 1, Some(8)), Some(8));
-        assert_eq!(due(&mut plans, defence, 2, Some(6)), Some(6));
-        assert_eq!(worked.get(), before + 2);
-        // A day worked out after a later day is not reused for an earlier one.
-        assert_eq!(due(&mut plans, at("ucg"), 20, Some(30)), Some(30));
-        assert_eq!(due(&mut plans, at("ucg"), 10, Some(12)), Some(12));
     }
 
     #[test]

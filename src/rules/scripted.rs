@@ -9,6 +9,7 @@ use crate::model::scenario::{AttackKind, ScriptedEvent};
 use crate::model::state::{Crises, Id, OrgProfile, OrgState, PartnerProfile, PartnerState, Polity, StateProfile, Treaties};
 use crate::rules::context::Ctx;
 
+use crate::model::timers::Step;
 use crate::rules::{Calendar, Facts, RuleModule};
 
 /// The module's name in messages and in the wake table (`rules::wakes`).
@@ -26,12 +27,12 @@ impl RuleModule for ScriptedRules {
         emit_scripted_events(ctx, &f.timeline, &f.treaties, &f.crises, &f.states, &f.orgs, &f.partners);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &f.timeline, &f.treaties, &ctx.clock)
+    fn steps(&self) -> &'static [Step] {
+        &[]
     }
 
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn next_computed(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
+        next_due(after, &f.timeline, &f.treaties, &ctx.clock)
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -225,7 +226,8 @@ fn forces_hosted(ctx: &Ctx, partners: &Query<(&PartnerProfile, &PartnerState)>, 
 
 /// Next scripted day or treaty entry into force.
 pub fn next_due(after: u32, timeline: &Timeline, treaties: &Treaties, clock: &crate::model::world::Clock) -> Option<u32> {
-    let scripted = timeline.0.iter().map(|(d, _)| *d).find(|d| *d > after);
+    // The timeline is in day order: the first entry after `after` is found by binary search.
+    let scripted = timeline.0.get(timeline.0.partition_point(|(d, _)| *d <= after)).map(|(d, _)| *d);
     let treaty = treaties
         .by_id
         .values()

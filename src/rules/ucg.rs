@@ -10,8 +10,9 @@ use crate::model::event::{EventKind, LiftReason, SummitAgenda, VoteQuestion};
 use crate::model::params::Params;
 use crate::model::scenario::{Bindingness, Measure, Obligation, OrganisationDef, Regime, Trigger, UcgRegimeDef};
 use crate::model::state::{Crises, Crisis, Id, OrgProfile, OrgResponse, OrgState, Polity, StateProfile, ToId, Treaties, UcgOrgsOf};
+use crate::model::timers::{Step, TimerKey};
 use crate::rules::context::Ctx;
-use crate::rules::{affinity, available_troops, effective_defenders, entries_of, in_series, k, next_in_series};
+use crate::rules::{affinity, available_troops, effective_defenders, entries_of, k, timers};
 
 use crate::rules::{Calendar, Facts, RuleModule};
 
@@ -27,19 +28,24 @@ impl RuleModule for UcgRules {
     }
 
     fn run(&self, ctx: &mut Ctx, f: &Facts, _calendar: &Calendar) {
-        respond_to_unconstitutional_change(ctx, &f.crises, &f.states, &f.orgs, &ctx.fixed().ucg_orgs_of);
+        respond_to_unconstitutional_change(ctx, f, &ctx.fixed().ucg_orgs_of);
         // Nothing is applied within a round: one table of responses serves both rules.
         let by_org = responded(&f.crises);
-        decide_on_force(ctx, &f.states, &f.orgs, &f.treaties, &by_org);
-        review_sanctions(ctx, &f.crises, &f.states, &f.orgs, &by_org);
+        decide_on_force(ctx, f, &by_org);
+        review_sanctions(ctx, f, &by_org);
     }
 
-    fn next_due(&self, ctx: &Ctx, f: &Facts, after: u32, _calendar: &Calendar) -> Option<u32> {
-        next_due(after, &ctx.fixed.params, &f.crises, &f.orgs, &ctx.fixed.ucg_orgs_of, &ctx.fixed.index, &ctx.log)
-    }
-
-    fn reuses_due_day(&self) -> bool {
-        true
+    fn steps(&self) -> &'static [Step] {
+        &[
+            Step::Suspension,
+            Step::Summit,
+            Step::UltimatumExpiry,
+            Step::Pledges,
+            Step::ActivationSummit,
+            Step::LaunchReview,
+            Step::CallOff,
+            Step::SanctionsReview,
+        ]
     }
 
     fn reads_attack_calendar(&self) -> bool {
@@ -109,7 +115,8 @@ fn empty() -> &'static OrgResponse {
 /// the threatened junta's defensive posture: the timed steps for each organisation's open coup
 /// crises in a member, then its answers to the previous round's sanctions summits and
 /// threatening ultimatums. Each step cites the organisation's article for it.
-pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, orgs_of: &UcgOrgsOf) {
+pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, f: &Facts, orgs_of: &UcgOrgsOf) {
+    let (crises, states, orgs) = (&f.crises, &f.states, &f.orgs);
     let fresh = relevant(ctx.fresh(), |k| {
         matches!(
             k,
@@ -124,7 +131,7 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, crises: &Crises, states
             if !ostate.members.contains(target) {
                 continue;
             }
-            take_timed_steps(ctx, states, org_id, ucg, target, crisis, tpol);
+            take_timed_steps(ctx, f, org_id, ucg, target, crisis, tpol);
         }
         for ev in fresh.iter() {
             match &ev.kind {
@@ -165,39 +172,38 @@ fn open_crises_by_org<'a>(open: &[(&Id, &Crisis, &Polity)], orgs_of: &'a UcgOrgs
     by_org
 }
 
-/// The steps an organisation's regime takes on its delays after a coup in a member: suspension
-/// (citing the suspension article), the sanctions summit (the sanctions article), the
-/// ultimatum's expiry (the intervention article), and, a pledge delay after a threatening
-/// ultimatum, allies' pledges to the junta (`pledge_support`).
-fn take_timed_steps(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, crisis: &Crisis, tpol: &Polity) {
-    let day = ctx.day();
+/// The steps an organisation's regime takes on its timers after a coup in a member: suspension
+/// (`Step::Suspension`, citing the suspension article), the sanctions summit (`Step::Summit`,
+/// the sanctions article), the ultimatum's expiry (`Step::UltimatumExpiry`, the intervention
+/// article), and, after a threatening ultimatum, allies' pledges to the junta (`Step::Pledges`,
+/// `pledge_support`).
+fn take_timed_steps(ctx: &mut Ctx, f: &Facts, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, crisis: &Crisis, tpol: &Polity) {
     let resp = crisis.responses.get(org_id).unwrap_or(empty());
-    if !resp.suspended && day >= crisis.coup_day + ucg.suspension_delay_days {
+    let key = |step| TimerKey::new(step, org_id, target);
+    if timers::reached(ctx, f, &key(Step::Suspension)) {
         ctx.emit(
             EventKind::MemberSuspended { org: org_id.clone(), state: target.clone() },
             Some(crisis.coup_seq),
             ucg.suspension_article.clone(),
         );
     }
-    if !resp.summit_held && day >= crisis.coup_day + ucg.summit_delay_days {
+    if timers::reached(ctx, f, &key(Step::Summit)) {
         ctx.emit(
             EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::Sanctions },
             Some(crisis.coup_seq),
             ucg.sanctions_article.clone(),
         );
     }
-    if let Some((deadline, useq)) = resp.ultimatum {
-        if resp.ultimatum_expired.is_none() && day >= deadline {
+    if let Some((_, useq)) = resp.ultimatum {
+        if timers::reached(ctx, f, &key(Step::UltimatumExpiry)) {
             ctx.emit(
                 EventKind::UltimatumExpired { org: org_id.clone(), target: target.clone() },
                 Some(useq),
                 ucg.intervention_article.clone(),
             );
         }
-        let issued = ctx.log.get(useq).map(|e| e.day).unwrap_or(day);
-        let pledge_delay = Params::days(ctx.fixed.params.pledge_delay_days);
-        if ucg.force_threatened && ctx.due(issued, pledge_delay, useq) {
-            pledge_support(ctx, states, target, tpol, org_id, useq);
+        if ucg.force_threatened && timers::fires(ctx, f, &key(Step::Pledges)) {
+            pledge_support(ctx, &f.states, target, tpol, org_id, useq);
         }
     }
 }
@@ -391,7 +397,8 @@ impl HonourTerms {
 /// organisation with a standby force, its steps in each crisis it has responded to, then the
 /// votes at the force summits convened in the previous round. Every step cites the
 /// organisation's intervention article.
-pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &Treaties, by_org: &Responded) {
+pub fn decide_on_force(ctx: &mut Ctx, f: &Facts, by_org: &Responded) {
+    let (states, orgs, treaties) = (&f.states, &f.orgs, &f.treaties);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. }));
     for (org_id, _org, ucg, ostate) in ucg_orgs(ctx, orgs) {
         if !ucg.standby_force {
@@ -401,10 +408,10 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
             let Some(resp) = crisis.responses.get(org_id) else { continue };
             let Some((tdef, tpol)) = state(ctx, states, target) else { continue };
             let open = is_coup_crisis(tpol, crisis) && ostate.members.contains(target);
-            convene_force_summit(ctx, org_id, ucg, target, resp, open);
-            if let Some((act_day, dday, act_seq)) = resp.activated {
+            convene_force_summit(ctx, f, org_id, ucg, target, resp, open);
+            if let Some((_, _, act_seq)) = resp.activated {
                 let pending = resp.intervention.is_none() && !resp.stood_down;
-                if pending && let Some(reason) = stand_down_reason(ctx, resp, open, act_day) {
+                if pending && let Some(reason) = stand_down_reason(ctx, f, org_id, target, resp, open) {
                     ctx.emit(
                         EventKind::StandbyForceStoodDown { org: org_id.clone(), target: target.clone(), reason: reason.into() },
                         Some(act_seq),
@@ -412,7 +419,7 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
                     );
                     continue;
                 }
-                if pending && open && ctx.first_round() && launch_review_due(ctx, resp, dday) {
+                if pending && open && ctx.first_round() && timers::reached(ctx, f, &TimerKey::new(Step::LaunchReview, org_id, target)) {
                     decide_launch(ctx, states, treaties, org_id, ucg, ostate, target, tdef, tpol, resp, act_seq);
                 }
             }
@@ -427,14 +434,14 @@ pub fn decide_on_force(ctx: &mut Ctx, states: &States, orgs: &Orgs, treaties: &T
     }
 }
 
-/// Whether the organisation convenes the summit that votes on its standby force: the
-/// activation-summit delay after its ultimatum expired, while the crisis is open and no vote has
-/// been held. Proposes the summit, caused by the expiry, citing the intervention article.
-fn convene_force_summit(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, open: bool) {
-    if let Some((exp_day, exp_seq)) = resp.ultimatum_expired
+/// Whether the organisation convenes the summit that votes on its standby force: once the
+/// activation-summit delay after its ultimatum expired has run (`Step::ActivationSummit`, ended
+/// by the vote), while the crisis is open. Proposes the summit, caused by the expiry, citing the
+/// intervention article.
+fn convene_force_summit(ctx: &mut Ctx, f: &Facts, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, open: bool) {
+    if let Some((_, exp_seq)) = resp.ultimatum_expired
         && open
-        && !resp.activation_vote_held
-        && ctx.day() >= exp_day + ucg.activation_summit_delay_days
+        && timers::reached(ctx, f, &TimerKey::new(Step::ActivationSummit, org_id, target))
     {
         ctx.emit(
             EventKind::SummitConvened { org: org_id.clone(), target: target.clone(), agenda: SummitAgenda::StandbyForce },
@@ -445,26 +452,17 @@ fn convene_force_summit(ctx: &mut Ctx, org_id: &Id, ucg: &UcgRegimeDef, target: 
 }
 
 /// Why an activated standby force that has not launched stands down, if it does: the crisis is
-/// over, a transition was agreed, or the call-off delay since activation has passed.
-fn stand_down_reason(ctx: &Ctx, resp: &OrgResponse, open: bool, act_day: u32) -> Option<&'static str> {
+/// over, a transition was agreed, or the call-off delay since activation has passed
+/// (`Step::CallOff`).
+fn stand_down_reason(ctx: &Ctx, f: &Facts, org_id: &Id, target: &Id, resp: &OrgResponse, open: bool) -> Option<&'static str> {
     if !open {
         Some("crisis over")
     } else if resp.transition_answer == Some(true) {
         Some("transition agreed")
-    } else if ctx.day() >= act_day + Params::days(ctx.fixed.params.intervention_call_off_days) {
+    } else if timers::reached(ctx, f, &TimerKey::new(Step::CallOff, org_id, target)) {
         Some("never launched")
     } else {
         None
-    }
-}
-
-/// Whether a launch review falls due today: on D-Day for the first, then every
-/// `intervention.review_days` after the last.
-fn launch_review_due(ctx: &Ctx, resp: &OrgResponse, dday: u32) -> bool {
-    let review = Params::days(ctx.fixed.params.intervention_review_days);
-    match resp.last_launch_review {
-        None => ctx.day() >= dday,
-        Some(last) => ctx.day() >= last + review,
     }
 }
 
@@ -684,12 +682,13 @@ pub fn lifting_pressure(
 /// then its answers to the transition offers and restorations of order of the previous round.
 /// Each step cites the organisation's sanctions article (lifting a suspension, its suspension
 /// article).
-pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &Orgs, by_org: &Responded) {
+pub fn review_sanctions(ctx: &mut Ctx, f: &Facts, by_org: &Responded) {
+    let (crises, orgs) = (&f.crises, &f.orgs);
     let fresh = relevant(ctx.fresh(), |k| matches!(k, EventKind::TransitionProposed { .. } | EventKind::OrderRestored { .. }));
     for (org_id, _, ucg, ostate) in ucg_orgs(ctx, orgs) {
         for (target, crisis) in by_org.of(org_id) {
             let Some(resp) = crisis.responses.get(org_id) else { continue };
-            review_economic_measures(ctx, states, org_id, ucg, ostate, target, crisis, resp);
+            review_economic_measures(ctx, f, org_id, ucg, ostate, target, crisis, resp);
         }
         for ev in fresh.iter() {
             match &ev.kind {
@@ -707,15 +706,15 @@ pub fn review_sanctions(ctx: &mut Ctx, crises: &Crises, states: &States, orgs: &
     }
 }
 
-/// A periodic sanctions review (round 0, every `review_days` after the sanctions, while the
-/// crisis is open and economic measures are in force): whether the organisation lifts its
+/// A periodic sanctions review (round 0, on `Step::SanctionsReview`: every `review_days` after the
+/// sanctions, while the crisis is open and economic measures are in force): whether the organisation lifts its
 /// economic measures on humanitarian grounds, a draw on the lifting pressure against its
 /// threshold. Proposes the lifting (targeted measures kept), caused by the sanctions, citing
 /// the sanctions article ("summit review: humanitarian grounds").
 #[allow(clippy::too_many_arguments)]
 fn review_economic_measures(
     ctx: &mut Ctx,
-    states: &States,
+    f: &Facts,
     org_id: &Id,
     ucg: &UcgRegimeDef,
     ostate: &OrgState,
@@ -729,9 +728,9 @@ fn review_economic_measures(
         && ctx.first_round()
         && !economic.is_empty()
         && crisis.resolved_day.is_none()
-        && in_series(d0, ucg.review_days, day)
+        && timers::on_today(ctx, f, &TimerKey::new(Step::SanctionsReview, org_id, target))
     {
-        let cost = members_trade_cost(ctx, states, ostate, target);
+        let cost = members_trade_cost(ctx, &f.states, ostate, target);
         let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
         let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
         if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
@@ -837,84 +836,4 @@ fn lift_all(ctx: &mut Ctx, org: &str, target: &str, resp: &OrgResponse, reason: 
         reason,
     };
     ctx.emit(kind, Some(cause), rule);
-}
-
-/// The next day an organisation's regime has a step to take in an open crisis.
-///
-/// Only the organisations that can act on a crisis are looked at: those the target belonged to
-/// at the start (`UcgOrgsOf`: the only ones `respond_to_unconstitutional_change` considers, since
-/// membership only shrinks) and those that have responded to it (the only ones
-/// `decide_on_force` and `review_sanctions` consider). Any other organisation would only name
-/// days on which it does nothing, so the cost follows the open crises, not organisations times
-/// crises.
-pub fn next_due(
-    after: u32,
-    params: &Params,
-    crises: &Crises,
-    orgs: &Orgs,
-    orgs_of: &UcgOrgsOf,
-    index: &crate::model::state::ActorIndex,
-    log: &crate::model::world::Log,
-) -> Option<u32> {
-    let mut best: Option<u32> = None;
-    let mut consider = |d: Option<u32>| {
-        if let Some(d) = d
-            && d > after
-            && best.is_none_or(|b| d < b)
-        {
-            best = Some(d);
-        }
-    };
-    for (target, crisis) in &crises.0 {
-        if crisis.resolved_day.is_some() {
-            continue;
-        }
-        let start = orgs_of.0.get(target).map(Vec::as_slice).unwrap_or_default();
-        // Responders that were not members at the start (a scripted step can make one) are rare,
-        // and looked up by id.
-        let others = crisis.responses.keys().filter(|o| !start.iter().any(|(s, _)| s == *o)).filter_map(|o| index.get(o).map(|e| (o, *e)));
-        for (org_id, e) in start.iter().map(|(o, e)| (o, *e)).chain(others) {
-            let Ok((prof, _)) = orgs.get(e) else { continue };
-            let Some(ucg) = &prof.0.ucg else { continue };
-            let resp = crisis.responses.get(org_id).unwrap_or(empty());
-            if !resp.suspended {
-                consider(Some(crisis.coup_day + ucg.suspension_delay_days));
-            }
-            if !resp.summit_held {
-                consider(Some(crisis.coup_day + ucg.summit_delay_days));
-            }
-            if let Some((deadline, useq)) = resp.ultimatum {
-                if resp.ultimatum_expired.is_none() {
-                    consider(Some(deadline));
-                }
-                if let Some(e) = log.get(useq) {
-                    consider(Some(e.day + Params::days(params.pledge_delay_days)));
-                }
-            }
-            if let Some((d, _)) = resp.ultimatum_expired
-                && !resp.activation_vote_held
-            {
-                consider(Some(d + ucg.activation_summit_delay_days));
-            }
-            if let Some((act, dday, _)) = resp.activated
-                && resp.intervention.is_none()
-                && !resp.stood_down
-            {
-                // Launch reviews happen in round 0 only: a review that fell due on a day already
-                // under way (D-Day on the day of activation) happens the next day.
-                let review = match resp.last_launch_review {
-                    None => dday,
-                    Some(l) => l + Params::days(params.intervention_review_days),
-                };
-                consider(Some(review.max(after.saturating_add(1))));
-                consider(Some(act + Params::days(params.intervention_call_off_days)));
-            }
-            if let Some((d0, _)) = resp.sanctions_day
-                && resp.measures.iter().any(|m| m.is_economic())
-            {
-                consider(next_in_series(d0, ucg.review_days, after));
-            }
-        }
-    }
-    best
 }
