@@ -348,7 +348,12 @@ fn timeline(k: &Keyed, grid: &Grid, start: crate::model::date::Date, horizon_day
         let day = k.pick(61, c, span as usize) as i64;
         timeline.push(ScriptedDef {
             date: start.plus_days(day).to_string(),
-            event: ScriptedEvent::Coup { state: state_id(s), leader: crate::format_id!("General {c}"), form: Default::default() },
+            event: ScriptedEvent::Coup {
+                state: state_id(s),
+                leader: crate::format_id!("General {c}"),
+                form: Default::default(),
+                claimant: Default::default(),
+            },
         });
     }
     for a in 0..n.div_ceil(25) {

@@ -46,4 +46,10 @@ impl Harness {
     pub fn next_seq(&self) -> u64 {
         self.sim.log().events.len() as u64
     }
+
+    /// A state's regime now.
+    pub fn regime(&mut self, state: &str) -> crate::model::scenario::Regime {
+        let e = self.sim.world.resource::<crate::model::world::Fixed>().index[state];
+        self.sim.world.get::<crate::model::state::Polity>(e).expect("a state").regime
+    }
 }

@@ -312,8 +312,8 @@ mod scenarios {
     /// step imposes its sanctions there): its sanctions reviews must still fall due, though the
     /// UCG rules look only at a target's organisations and at those that responded to it. Ghana
     /// leaves ECOWAS's list and has a coup (which holds: no army loyalty); ECOWAS sanctions it on
-    /// day 8; with every review lifting economic measures, they are lifted at the first review,
-    /// day 38 (review every 30 days).
+    /// day 8; with every review lifting economic measures (and no transition offer to end them
+    /// sooner), they are lifted at the first review, day 38 (review every 30 days).
     #[test]
     fn sanctions_on_a_non_member_are_reviewed_on_schedule() {
         let niger = std::fs::read_to_string(repo().join("scenarios/niger_2023.ron")).unwrap();
@@ -322,13 +322,13 @@ mod scenarios {
         assert!(niger[..at].contains(r#"id: "ECOWAS""#) && !niger[..at].contains(r#"id: "AU""#));
         let source = format!("{}{}{}", &niger[..at], r#"members: ["BEN", "BFA", "CIV", "CPV", "GIN","#, &niger[at + members.len()..])
             .replace(
-                r#"(date: "2023-07-26", event: Coup(state: "NER", leader: "Gen. Abdourahamane Tiani")),"#,
+                r#"(date: "2023-07-26", event: Coup(state: "NER", leader: "Gen. Abdourahamane Tiani", claimant: "Mohamed Bazoum")),"#,
                 r#"(date: "2023-07-26", event: Coup(state: "GHA")),
         (date: "2023-08-03", event: SanctionsImposed(org: "ECOWAS", target: "GHA", measures: [BorderClosure, TransactionFreeze])),"#,
             );
         assert!(source.contains(r#"target: "GHA""#));
-        let sets =
-            [("lifting.threshold", "0"), ("lifting.slope", "100"), ("GHA.army_loyalty", "0")].map(|(a, b)| (a.to_string(), b.to_string()));
+        let sets = [("lifting.threshold", "0"), ("lifting.slope", "100"), ("GHA.army_loyalty", "0"), ("junta.transition_propensity", "0")]
+            .map(|(a, b)| (a.to_string(), b.to_string()));
         let p = casus::model::prepared::prepare(&source, &sets).unwrap();
         for seed in 1..=4 {
             let out = casus::engine::run::run(&p, seed, Default::default()).expect("the run completes");

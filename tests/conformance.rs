@@ -448,6 +448,7 @@ fn lifting_on_humanitarian_grounds_keeps_targeted_measures() {
     let src = include_str!("data/minimal.ron");
     let sets: Vec<(String, String)> = [
         ("ORG.ucg.sanction_propensity", "1"),
+        ("sanctions.without_claimant", "1"),
         ("lifting.threshold", "0"),
         ("lifting.slope", "100"),
         ("AAA.army_loyalty", "0"),

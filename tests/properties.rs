@@ -235,7 +235,12 @@ fn generate(bytes: &[u8]) -> Scenario {
     let mut timeline = Vec::new();
     for _ in 0..c.below(8) {
         let event = match c.below(9) {
-            0 => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: Default::default(), form: Default::default() },
+            0 => ScriptedEvent::Coup {
+                state: c.pick(&states).clone(),
+                leader: Default::default(),
+                form: Default::default(),
+                claimant: Default::default(),
+            },
             1 => {
                 let target = c.pick(&states).clone();
                 let kind = *c.pick(KINDS);
@@ -273,7 +278,12 @@ fn generate(bytes: &[u8]) -> Scenario {
             8 if !treaty_ids.is_empty() => {
                 ScriptedEvent::AssistanceRequested { state: c.pick(&states).clone(), treaty: c.pick(&treaty_ids).clone() }
             }
-            _ => ScriptedEvent::Coup { state: c.pick(&states).clone(), leader: Default::default(), form: Default::default() },
+            _ => ScriptedEvent::Coup {
+                state: c.pick(&states).clone(),
+                leader: Default::default(),
+                form: Default::default(),
+                claimant: Default::default(),
+            },
         };
         timeline.push(ScriptedDef { date: date(c), event });
     }

@@ -2,7 +2,7 @@
 //! happens (or a day begins), then the rules propose exactly these events, citing these rules.
 
 use casus::model::event::{EventKind, LiftReason, Proposal, SummitAgenda, VoteQuestion};
-use casus::model::scenario::{AttackKind, Measure};
+use casus::model::scenario::{AttackKind, Measure, UcgForm};
 use casus::testkit::Harness;
 
 const NIGER: &str = include_str!("../scenarios/niger_2023.ron");
@@ -16,11 +16,17 @@ fn only(then: Vec<Proposal>, names: &[&str]) -> Vec<Proposal> {
     then.into_iter().filter(|p| names.contains(&p.kind.name())).collect()
 }
 
+/// Given: a coup in Niger that holds, President Bazoum (elected) detained and kept from office.
 fn coup(h: &mut Harness) -> u64 {
+    coup_with_claimant(h, "Mohamed Bazoum")
+}
+
+/// Given: a coup in Niger that holds, with `claimant` (empty: no elected leader kept from office).
+fn coup_with_claimant(h: &mut Harness, claimant: &str) -> u64 {
     let e = h.given(
         0,
         vec![
-            EventKind::CoupStaged { state: "NER".into(), leader: Default::default() },
+            EventKind::CoupStaged { state: "NER".into(), leader: Default::default(), form: Default::default(), claimant: claimant.into() },
             EventKind::CoupConsolidated { state: "NER".into() },
         ],
     );
@@ -62,7 +68,10 @@ mod coups {
     #[test]
     fn given_a_loyal_army_when_a_coup_is_staged_then_it_fails_and_is_reversed_on_its_day() {
         let mut h = Harness::new(NIGER, &[("NER.army_loyalty", "1"), ("NER.cohesion", "0"), ("coup.fail_intercept", "10")]);
-        let then = h.when(0, EventKind::CoupStaged { state: "NER".into(), leader: "X".into() });
+        let then = h.when(
+            0,
+            EventKind::CoupStaged { state: "NER".into(), leader: "X".into(), form: Default::default(), claimant: Default::default() },
+        );
         assert_eq!(then.len(), 1);
         assert_eq!(then[0].kind, EventKind::CoupFailing { state: "NER".into(), reversal_day: 3 });
         assert_eq!(then[0].cause, Some(0));
@@ -78,7 +87,10 @@ mod coups {
     #[test]
     fn given_a_cohesive_junta_when_a_coup_is_staged_then_it_consolidates() {
         let mut h = Harness::new(NIGER, &[("coup.fail_intercept", "-10")]);
-        let then = h.when(0, EventKind::CoupStaged { state: "NER".into(), leader: "X".into() });
+        let then = h.when(
+            0,
+            EventKind::CoupStaged { state: "NER".into(), leader: "X".into(), form: Default::default(), claimant: Default::default() },
+        );
         assert_eq!(kinds(&then), ["CoupConsolidated"]);
     }
 }
@@ -125,9 +137,10 @@ mod ucg {
     }
 
     #[test]
-    fn when_the_summit_decides_against_economic_sanctions_then_only_targeted_measures_and_no_ultimatum() {
-        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "0"), ("sanctions.contagion_weight", "0")]);
-        coup(&mut h);
+    fn given_no_elected_claimant_when_the_summit_meets_then_only_targeted_measures_and_no_ultimatum() {
+        // Economic sanctions are certain with a claimant (propensity 1) and never without one.
+        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "1"), ("sanctions.without_claimant", "0")]);
+        coup_with_claimant(&mut h, "");
         let then = only(
             h.when(4, EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }),
             &["SanctionsImposed", "ExportsCut", "UltimatumIssued"],
@@ -136,6 +149,28 @@ mod ucg {
         assert!(
             matches!(&then[0].kind, EventKind::SanctionsImposed { measures, .. } if measures == &vec![Measure::TravelBan, Measure::TargetedAssetFreeze])
         );
+    }
+
+    #[test]
+    fn given_an_elected_claimant_when_the_summit_decides_against_economic_sanctions_then_force_is_still_threatened() {
+        // Cote d'Ivoire, 24 Dec 2010: ECOWAS threatened "legitimate force" to install the
+        // declared winner without economic sanctions of its own.
+        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "0")]);
+        coup(&mut h);
+        let summit_seq = h.next_seq();
+        let then = only(
+            h.when(4, EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }),
+            &["SanctionsImposed", "ExportsCut", "UltimatumIssued"],
+        );
+        assert_eq!(kinds(&then), ["SanctionsImposed", "UltimatumIssued"]);
+        assert!(
+            matches!(&then[0].kind, EventKind::SanctionsImposed { measures, .. } if measures == &vec![Measure::TravelBan, Measure::TargetedAssetFreeze])
+        );
+        assert_eq!(
+            then[1].kind,
+            EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: true }
+        );
+        assert!(then.iter().all(|p| p.cause == Some(summit_seq)));
     }
 
     #[test]
@@ -273,6 +308,36 @@ mod partners {
     }
 }
 
+mod retention {
+    use super::*;
+
+    /// An incumbent refusing to leave (AU ACDEG Art. 23(4)) holds the state from the first
+    /// day: the change holds at once, with no draw, citing the retention rule; the state is
+    /// ruled as an authoritarian regime, and the organisations' timers start as for a coup.
+    #[test]
+    fn an_incumbent_who_refuses_to_leave_holds_at_once() {
+        for form in [UcgForm::IncumbentRefusesToLeave, UcgForm::TermExtension] {
+            // Army loyalty far above cohesion: a military coup would fail almost surely.
+            let mut h = Harness::new(NIGER, &[("NER.army_loyalty", "1"), ("NER.cohesion", "0")]);
+            let seq = h.next_seq();
+            let then = h.when(
+                0,
+                EventKind::CoupStaged { state: "NER".into(), leader: "the incumbent".into(), form, claimant: "the winner".into() },
+            );
+            let coup: Vec<&Proposal> =
+                then.iter().filter(|p| matches!(p.kind, EventKind::CoupConsolidated { .. } | EventKind::CoupFailing { .. })).collect();
+            assert_eq!(coup.len(), 1, "{form:?}: {then:?}");
+            assert_eq!(coup[0].kind, EventKind::CoupConsolidated { state: "NER".into() });
+            assert_eq!(coup[0].cause, Some(seq));
+            assert!(coup[0].rule.starts_with("unconstitutional retention of power (AU ACDEG Art. 23(4)-(5))"));
+            h.given(0, vec![coup[0].kind.clone()]);
+            assert_eq!(h.regime("NER"), casus::model::scenario::Regime::Authoritarian);
+            let day4 = h.on_day(4);
+            assert!(day4.iter().any(|p| p.kind == EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() }), "{day4:?}");
+        }
+    }
+}
+
 mod junta {
     use super::*;
 
@@ -303,6 +368,84 @@ mod junta {
                 |p| p.kind == EventKind::ForcesExpelled { state: "NER".into(), partner: "FRA".into(), troops: 1500, leave_by_day: 103 }
             )
         );
+    }
+
+    /// Given a suspended ruler (no sanctions at all), isolated (no pledge, no junta ally in a
+    /// treaty in force: the AES Charter is not yet in force), at reviews: a first offer of
+    /// 36 x (0.25 + 0.75 x 0.85) = 32 months; after ECOWAS rejects it (over 24), a shortened
+    /// one, 32 x 0.75 = 24, which it accepts, lifting its measures.
+    #[test]
+    fn given_only_a_suspension_an_isolated_ruler_offers_a_timetable_and_shortens_it_after_a_rejection() {
+        let mut h = Harness::new(NIGER, &[("junta.transition_propensity", "1"), ("junta.concession_intercept", "-50")]);
+        let coup_seq = coup_with_claimant(&mut h, "");
+        h.given(4, vec![EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() }]);
+        let first = only(h.on_day(14), &["TransitionProposed"]);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].kind, EventKind::TransitionProposed { state: "NER".into(), months: 32 });
+        assert_eq!((first[0].cause, first[0].rule.as_str()), (Some(coup_seq), "junta review: transition offer"));
+        let offer = h.next_seq();
+        let answers = only(h.when(14, first[0].kind.clone()), &["TransitionAnswered"]);
+        assert_eq!(answers.len(), 1);
+        assert_eq!(
+            answers[0].kind,
+            EventKind::TransitionAnswered { org: "ECOWAS".into(), state: "NER".into(), months: 32, accepted: false }
+        );
+        assert_eq!(answers[0].cause, Some(offer));
+        h.given(14, vec![answers[0].kind.clone()]);
+        let second = only(h.on_day(28), &["TransitionProposed"]);
+        assert_eq!(
+            second.iter().map(|p| p.kind.clone()).collect::<Vec<_>>(),
+            [EventKind::TransitionProposed { state: "NER".into(), months: 24 }]
+        );
+        let answers = only(h.when(28, second[0].kind.clone()), &["TransitionAnswered"]);
+        assert_eq!(
+            answers[0].kind,
+            EventKind::TransitionAnswered { org: "ECOWAS".into(), state: "NER".into(), months: 24, accepted: true }
+        );
+    }
+
+    /// A ruler with an ally pledged to defend it repeats its rejected offer (Niger 2023).
+    #[test]
+    fn a_backed_ruler_repeats_its_rejected_offer() {
+        let mut h = Harness::new(NIGER, &[("junta.transition_propensity", "1"), ("junta.concession_intercept", "-50")]);
+        coup(&mut h);
+        h.given(
+            4,
+            vec![
+                EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() },
+                EventKind::DefencePledged { by: "MLI".into(), to: "NER".into(), against: "ECOWAS".into() },
+            ],
+        );
+        h.given(14, vec![EventKind::TransitionProposed { state: "NER".into(), months: 32 }]);
+        h.given(14, vec![EventKind::TransitionAnswered { org: "ECOWAS".into(), state: "NER".into(), months: 32, accepted: false }]);
+        let again = only(h.on_day(28), &["TransitionProposed"]);
+        assert_eq!(
+            again.iter().map(|p| p.kind.clone()).collect::<Vec<_>>(),
+            [EventKind::TransitionProposed { state: "NER".into(), months: 32 }]
+        );
+    }
+
+    /// A coup within a transition (Mali 2021: the deposed government was transitional) offers
+    /// no new timetable: the transition's calendar stands.
+    #[test]
+    fn a_coup_within_a_transition_offers_no_new_timetable() {
+        let mut h = Harness::new(
+            NIGER,
+            &[("junta.transition_propensity", "1"), ("junta.concession_intercept", "-50"), ("NER.regime", "Transitional")],
+        );
+        coup_with_claimant(&mut h, "");
+        h.given(4, vec![EventKind::MemberSuspended { org: "ECOWAS".into(), state: "NER".into() }]);
+        for day in [14, 28, 42] {
+            assert!(only(h.on_day(day), &["TransitionProposed"]).is_empty(), "day {day}");
+        }
+    }
+
+    /// Without any measure (no suspension, no sanctions) there is nothing to bargain over.
+    #[test]
+    fn a_ruler_under_no_measure_offers_nothing() {
+        let mut h = Harness::new(NIGER, &[("junta.transition_propensity", "1"), ("junta.concession_intercept", "-50")]);
+        coup_with_claimant(&mut h, "");
+        assert!(only(h.on_day(14), &["TransitionProposed"]).is_empty());
     }
 
     #[test]

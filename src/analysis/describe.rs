@@ -14,14 +14,22 @@ pub fn significant(e: &Event) -> bool {
 
 /// What happened, in a sentence fragment.
 pub fn describe(kind: &EventKind) -> String {
+    use crate::model::scenario::UcgForm;
     use EventKind::*;
     match kind {
-        CoupStaged { state, leader } => {
-            if leader.is_empty() {
-                format!("coup in {state}")
-            } else {
-                format!("coup in {state} led by {leader}")
-            }
+        CoupStaged { state, leader, form, claimant } => {
+            let what = match form {
+                UcgForm::Military => format!("coup in {state}"),
+                UcgForm::IncumbentRefusesToLeave => format!("the incumbent refuses to leave office in {state}"),
+                UcgForm::TermExtension => format!("term extended unconstitutionally in {state}"),
+            };
+            let by = match (leader.is_empty(), form) {
+                (true, _) => String::new(),
+                (false, UcgForm::Military) => format!(" led by {leader}"),
+                (false, _) => format!(" ({leader})"),
+            };
+            let kept = if claimant.is_empty() { String::new() } else { format!("; {claimant} kept from office") };
+            format!("{what}{by}{kept}")
         }
         CoupConsolidated { state } => format!("coup in {state} consolidates; a junta rules"),
         CoupFailing { state, reversal_day } => format!("army stays loyal in {state}; reversal due day {reversal_day}"),

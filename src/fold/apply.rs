@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 
 use crate::model::economics::{loss_at, package_severity};
 use crate::model::event::{Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
-use crate::model::scenario::{Measure, Regime};
+use crate::model::scenario::{Measure, Regime, UcgForm};
 use crate::model::state::*;
 
 /// An event that cannot be folded into this world (only possible for a log that does not
@@ -130,7 +130,7 @@ pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Re
     use EventKind as K;
     match &event.kind {
         // Coups.
-        K::CoupStaged { state, .. } => coup_staged(&mut c, state)?,
+        K::CoupStaged { state, form, claimant, .. } => coup_staged(&mut c, state, *form, claimant)?,
         K::CoupConsolidated { state } => c.polity(state)?.coup_consolidated = true,
         K::CoupFailing { state, reversal_day } => c.polity(state)?.reversal_day = Some(*reversal_day),
         K::OrderRestored { state, .. } => order_restored(&mut c, state)?,
@@ -281,19 +281,21 @@ fn joint_operation_formed(c: &mut Ctx<'_>, treaty: &Id, beneficiary: &Id, attack
 }
 
 /// A coup: the state comes under a junta, and a crisis opens (or reopens) in it.
-fn coup_staged(c: &mut Ctx<'_>, state: &Id) -> Result<(), ApplyError> {
+fn coup_staged(c: &mut Ctx<'_>, state: &Id, form: UcgForm, claimant: &Id) -> Result<(), ApplyError> {
     let (day, seq) = (c.day, c.seq);
     let mut p = c.polity(state)?;
     if p.regime != Regime::Junta {
         p.regime_before_coup = Some(p.regime);
     }
-    p.regime = Regime::Junta;
+    // Soldiers make a junta; a civilian ruler holding on to power rules as an authoritarian one
+    // (both are "rulers since" `junta_since` for the rules on unconstitutional change).
+    p.regime = if form == UcgForm::Military { Regime::Junta } else { Regime::Authoritarian };
     p.junta_since = Some(day);
     p.coup_consolidated = false;
     p.reversal_day = None;
     p.transition_months = None;
     let mut crises = crises_mut(c.world, state);
-    let mut crisis = Crisis::opened(day, seq);
+    let mut crisis = Crisis { form, claimant: claimant.clone(), ..Crisis::opened(day, seq) };
     // An intervention under way continues through a coup in its target: the force in the
     // field does not vanish, so its record moves to the new crisis (the organisation's
     // other steps start afresh for the new coup).

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
+use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure, UcgForm};
 use crate::model::state::Id;
 
 pub mod fast;
@@ -14,7 +14,7 @@ pub use traits::{KindTraits, Reach, Theme};
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to the log layer's `upcast_header` (or an event upcaster).
-pub const LOG_SCHEMA_VERSION: u32 = 4;
+pub const LOG_SCHEMA_VERSION: u32 = 5;
 
 /// The rule citation carried by scripted events.
 pub const SCENARIO_RULE: &str = "scenario";
@@ -86,13 +86,14 @@ pub enum CombatOutcome {
 }
 
 macro_rules! event_kinds {
-    ($($(#[doc = $doc:literal])* $v:ident { $($f:ident: $t:ty),* $(,)? }),* $(,)?) => {
-        /// Every kind of event, with its kind-specific fields.
+    ($($(#[doc = $doc:literal])* $v:ident { $($(#[$fm:meta])* $f:ident: $t:ty),* $(,)? }),* $(,)?) => {
+        /// Every kind of event, with its kind-specific fields. A field added in a later schema
+        /// version carries `#[serde(default)]`, so older logs (which lack it) still read.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "kind")]
         #[allow(missing_docs)]
         pub enum EventKind {
-            $($(#[doc = $doc])* $v { $($f: $t),* }),*
+            $($(#[doc = $doc])* $v { $($(#[$fm])* $f: $t),* }),*
         }
 
         #[cfg(test)]
@@ -134,8 +135,18 @@ macro_rules! event_kinds {
 }
 
 event_kinds! {
-    /// Soldiers seize power in `state`.
-    CoupStaged { state: Id, leader: Id },
+    /// An unconstitutional change of government in `state`: soldiers seize power (the
+    /// `Military` form), or the ruler holds on to it against an election or by changing the
+    /// constitution. `claimant` is the elected leader (or declared election winner) kept from
+    /// office who has not resigned; empty if there is none. (`form` and `claimant`: schema 5.)
+    CoupStaged {
+        state: Id,
+        leader: Id,
+        #[serde(default)]
+        form: UcgForm,
+        #[serde(default)]
+        claimant: Id,
+    },
     /// The coup holds: the state is ruled by a junta.
     CoupConsolidated { state: Id },
     /// The army stays loyal: the coup will be reversed.

@@ -92,8 +92,8 @@ catalogue! {
     request_propensity: "request.propensity" = 0.9, [0.0, 1.0], false,
         "Probability an attacked state files the written request a clause may require (ECOWAS 1981 Protocol).";
 
-    sanctions_contagion_weight: "sanctions.contagion_weight" = 0.1, [0.0, 1.0], false,
-        "Added probability of economic sanctions per other member already under a junta ('zero tolerance' after repeated coups).";
+    sanctions_without_claimant: "sanctions.without_claimant" = 0.1, [0.0, 1.0], false,
+        "Factor on an organisation's sanction_propensity when no elected leader is kept from office (none was elected, or the deposed one resigned): ECOWAS imposed targeted measures only after Togo 2005, Guinea 2008, Niger 2009, Mali 2021 and Burkina Faso 2022 (docs/casebook.md).";
     sanctions_gdp_loss_pct_per_year: "sanctions.gdp_loss_pct_per_year" = 9.0, [0.0, 100.0], false,
         "Target GDP loss (percent per year) under the full package at trade dependence 1.";
     sanctions_aid_gdp_loss_pct_per_year: "sanctions.aid_gdp_loss_pct_per_year" = 4.0, [0.0, 100.0], false,
@@ -108,8 +108,8 @@ catalogue! {
         "Pressure per year of sanctions at full severity (humanitarian cost grows with time).";
     lifting_withdrawal_weight: "lifting.withdrawal_weight" = 0.5, [0.0, 100.0], false,
         "Pressure added once the target has announced withdrawal from the organisation.";
-    lifting_transition_accept_months: "lifting.transition_accept_months" = 18.0, [0.0, 240.0], true,
-        "Longest transition timetable an organisation accepts as meeting its demand.";
+    lifting_transition_accept_months: "lifting.transition_accept_months" = 24.0, [0.0, 240.0], true,
+        "Longest transition timetable an organisation accepts as meeting its demand (ECOWAS accepted 24 months from Burkina Faso and Mali in Jul 2022, ECCAS 24 from Gabon in Dec 2023; 36 were rejected from Niger in 2023).";
 
     intervention_activation_intercept: "intervention.activation_intercept" = 2.0, [-20.0, 20.0], false,
         "Log-odds that a member votes to activate the standby force (a threat, cheap to vote for).";
@@ -141,7 +141,9 @@ catalogue! {
     junta_backing_weight: "junta.backing_weight" = 2.0, [0.0, 50.0], false,
         "Log-odds removed per unit of backing (cohesion plus allies' pledges).";
     junta_transition_propensity: "junta.transition_propensity" = 0.5, [0.0, 1.0], false,
-        "Probability per review that an unconceding junta offers a transition timetable while under sanctions (19 Aug 2023: three years offered).";
+        "Probability per review that an unconceding ruler under any measure (suspension or sanctions) offers a transition timetable, or a new one after a rejection (19 Aug 2023: three years offered).";
+    junta_offer_shrink: "junta.offer_shrink" = 0.75, [0.0, 1.0], false,
+        "Factor on the months of an isolated ruler's next offer after a rejection (no ally pledged, no junta ally); a backed ruler repeats its offer.";
     junta_transition_months_max: "junta.transition_months_max" = 36.0, [1.0, 240.0], true,
         "Timetable a fully cohesive junta offers; weaker juntas offer shorter ones.";
     junta_withdraw_intercept: "junta.withdraw_intercept" = -5.0, [-50.0, 50.0], false,

@@ -512,6 +512,7 @@ impl UcgForm {
 
 /// Events a scenario can script.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ScriptedEvent {
     /// An unconstitutional change of government in `state`: a military coup, or one of the
     /// other forms the AU's African Charter on Democracy, Elections and Governance (Art. 23)
@@ -525,6 +526,11 @@ pub enum ScriptedEvent {
         /// Which form it takes (default: a military coup).
         #[serde(default, skip_serializing_if = "UcgForm::is_military")]
         form: UcgForm,
+        /// The elected head of state or government kept from office who has not resigned (or
+        /// the declared winner of a presidential election kept from office), if any: an
+        /// observable fact of the first week (docs/casebook.md). Empty if there is none.
+        #[serde(default, skip_serializing_if = "Id::is_empty")]
+        claimant: Id,
     },
     /// An attack.
     Attack {

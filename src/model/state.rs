@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::event::CombatOutcome;
-use crate::model::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef};
+use crate::model::scenario::{ArmedGroupDef, Measure, OrganisationDef, PartnerDef, Regime, Scenario, StateDef, TreatyDef, UcgForm};
 
 pub use crate::model::id::{Id, IdSet, ToId};
 
@@ -242,6 +242,14 @@ pub struct Crisis {
     pub responses: BTreeMap<Id, OrgResponse>,
     /// Partners' aid suspended (partner ids).
     pub aid_suspended_by: BTreeSet<Id>,
+    /// The form of the unconstitutional change that opened it (left out of digests when a
+    /// military coup, so states of logs before schema 5 digest as they did).
+    #[serde(skip_serializing_if = "UcgForm::is_military")]
+    pub form: UcgForm,
+    /// The elected leader kept from office who has not resigned, if any (left out of digests
+    /// when empty).
+    #[serde(skip_serializing_if = "Id::is_empty")]
+    pub claimant: Id,
 }
 
 impl Crisis {
@@ -254,6 +262,8 @@ impl Crisis {
             transition: None,
             responses: Default::default(),
             aid_suspended_by: Default::default(),
+            form: UcgForm::Military,
+            claimant: Id::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::model::draw::{Purpose, logistic};
 use crate::model::event::EventKind;
+use crate::model::scenario::UcgForm;
 use crate::rules::context::Ctx;
 
 use crate::model::timers::Step;
@@ -36,14 +37,22 @@ impl RuleModule for CoupRules {
 /// Rule citation for coup outcomes.
 pub const RULE: &str = "coup outcome (army loyalty vs junta cohesion)";
 
+/// Rule citation for a ruler who holds on to power: it holds from the first day.
+pub const RULE_RETENTION: &str = "unconstitutional retention of power (AU ACDEG Art. 23(4)-(5)): the ruler holds the state";
+
 /// Decides each new coup's fate and reverses failing coups once their reversal day has come
 /// (`Step::Reversal`), in state order, while their crisis is open.
 pub fn resolve_coups(ctx: &mut Ctx, f: &Facts) {
     let states = &f.states;
     let fresh = ctx.fresh();
     for ev in fresh.iter() {
-        let EventKind::CoupStaged { state, .. } = &ev.kind else { continue };
+        let EventKind::CoupStaged { state, form, .. } = &ev.kind else { continue };
         let Some((prof, _)) = ctx.fixed.index.get(state).and_then(|e| states.get(*e).ok()) else { continue };
+        if *form != UcgForm::Military {
+            // A ruler holding on to power already holds the state: nothing to fail.
+            ctx.emit(EventKind::CoupConsolidated { state: state.clone() }, Some(ev.seq), RULE_RETENTION);
+            continue;
+        }
         let x = ctx.fixed.params.coup_fail_intercept + ctx.fixed.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
         let fails = ctx.fixed.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
         let kind = if fails {

@@ -87,7 +87,7 @@ pub fn review_junta_position(ctx: &mut Ctx, f: &Facts) {
     for (target, crisis) in &crises.0 {
         let Some((def, pol)) = ctx.fixed.index.get(target).and_then(|e| states.get(*e).ok()) else { continue };
         let def = &def.0;
-        if crisis.resolved_day.is_some() || pol.regime != Regime::Junta || !pol.coup_consolidated {
+        if crisis.resolved_day.is_some() || pol.junta_since.is_none() || !pol.coup_consolidated {
             continue;
         }
         if !(ctx.first_round() && timers::on_today(ctx, f, &TimerKey::one(Step::JuntaReview, target))) {
@@ -97,7 +97,7 @@ pub fn review_junta_position(ctx: &mut Ctx, f: &Facts) {
         if concede_power(ctx, target, crisis, def, pol, &allies) {
             continue;
         }
-        offer_transition(ctx, target, crisis, def, pol);
+        offer_transition(ctx, target, crisis, def, pol, &allies);
         expel_hostile_forces(ctx, target, &partner_list);
         if allies.is_empty() {
             continue;
@@ -128,23 +128,42 @@ fn concede_power(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model
     true
 }
 
-/// Whether a sanctioned junta with no timetable on the table offers one, and how long: more
-/// cohesive juntas ask for longer. Proposes the transition offer, caused by the first sanctions
-/// (or the coup), citing the junta's review ("transition offer").
-fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity) {
-    let key = [k(target), u64::from(ctx.day())];
-    let sanctions_seq = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
-    if crisis.transition.is_none()
-        && pol.sanctions_severity > 0.0
-        && ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity)
-    {
-        let months = (ctx.fixed.params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
-        ctx.emit(
-            EventKind::TransitionProposed { state: target.clone(), months },
-            sanctions_seq.or(Some(crisis.coup_seq)),
-            "junta review: transition offer",
-        );
+/// Whether a ruler under any measure (a suspension or sanctions) offers a transition
+/// timetable, and how long. The first offer: more cohesive rulers ask for longer. After a
+/// rejection the ruler may offer again at a later review; an isolated ruler (no ally pledged to
+/// defend it, no junta ally in a treaty) shortens its offer by `junta.offer_shrink`, a backed one
+/// repeats it (Gabon 2023: 24 months accepted; Niger 2023, backed by Mali and Burkina Faso:
+/// three years, never shortened). A coup within a transition offers none: its calendar stands.
+/// Proposes the offer, caused by the first measure (or the coup),
+/// citing the junta's review ("transition offer").
+fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity, allies: &[Id]) {
+    let pending = crisis.transition.is_some() && !crisis.responses.values().any(|r| r.transition_answer == Some(false));
+    let under_measures = crisis.responses.values().any(|r| r.suspended || !r.measures.is_empty());
+    // A coup within a transition (the deposed government was itself a junta or a transitional
+    // one) inherits the transition's calendar: the organisations demand that it be kept (Mali
+    // 2021, Burkina Faso 2022), so there is no new timetable to offer.
+    let within_transition = matches!(pol.regime_before_coup, Some(Regime::Junta | Regime::Transitional));
+    if pending || !under_measures || within_transition {
+        return;
     }
+    let key = [k(target), u64::from(ctx.day())];
+    if !ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity) {
+        return;
+    }
+    let params = &ctx.fixed.params;
+    let first = (params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
+    let isolated = pol.pledged_by.is_empty() && allies.is_empty();
+    let months = match crisis.transition {
+        None => first,
+        Some((last, _, _)) if isolated => ((f64::from(last) * params.junta_offer_shrink).round() as u32).clamp(1, last),
+        Some((last, _, _)) => last,
+    };
+    let cause = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
+    ctx.emit(
+        EventKind::TransitionProposed { state: target.clone(), months },
+        cause.or(Some(crisis.coup_seq)),
+        "junta review: transition offer",
+    );
 }
 
 /// Which partners that suspended their aid the junta orders out, each a draw on the partner's

@@ -112,7 +112,9 @@ fn scripted_kind(
 ) -> Option<EventKind> {
     let day = ctx.day();
     let kind = match ev {
-        ScriptedEvent::Coup { state, leader, .. } => EventKind::CoupStaged { state: state.clone(), leader: leader.clone() },
+        ScriptedEvent::Coup { state, leader, form, claimant } => {
+            EventKind::CoupStaged { state: state.clone(), leader: leader.clone(), form: *form, claimant: claimant.clone() }
+        }
         ScriptedEvent::Attack { attacker, target, location, kind, troops, deaths } => {
             let civilian = civilian_deaths(ctx, *kind, *deaths);
             EventKind::AttackOccurred {

@@ -136,7 +136,8 @@ pub fn respond_to_unconstitutional_change(ctx: &mut Ctx, f: &Facts, orgs_of: &Uc
         for ev in fresh.iter() {
             match &ev.kind {
                 EventKind::SummitConvened { org: o, target, agenda: SummitAgenda::Sanctions } if o == org_id => {
-                    decide_sanctions(ctx, states, org_id, org, ucg, ostate, target, ev.seq);
+                    let Some(crisis) = crises.0.get(target) else { continue };
+                    decide_sanctions(ctx, states, org_id, org, ucg, crisis, target, ev.seq);
                 }
                 EventKind::UltimatumIssued { org: o, target, force_threatened: true, .. } if o == org_id => {
                     redeploy_against_threat(ctx, states, org_id, target, ev.seq);
@@ -224,11 +225,13 @@ fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: 
     }
 }
 
-/// The sanctions summit's decisions: economic measures on a draw (more likely the more other
-/// members are juntas), the non-economic ones regardless; with economic measures, the services
-/// freeze's electricity cuts by supplying members and an ultimatum. Proposes the sanctions and
-/// the cuts (citing the sanctions article) and the ultimatum (the intervention article), caused
-/// by the summit.
+/// The sanctions summit's decisions: economic measures on a draw (likely while an elected
+/// leader is kept from office, the 2001 Protocol's "zero tolerance for power obtained or
+/// maintained by unconstitutional means" at its strictest; much less so otherwise), the
+/// non-economic ones regardless; with economic measures, the services freeze's electricity cuts
+/// by supplying members; while an elected leader is kept from office, an ultimatum demanding
+/// his return. Proposes the sanctions and the cuts (citing the sanctions article) and the
+/// ultimatum (the intervention article), caused by the summit.
 #[allow(clippy::too_many_arguments)]
 fn decide_sanctions(
     ctx: &mut Ctx,
@@ -236,17 +239,12 @@ fn decide_sanctions(
     org_id: &str,
     org: &OrganisationDef,
     ucg: &UcgRegimeDef,
-    ostate: &OrgState,
+    crisis: &Crisis,
     target: &str,
     summit_seq: u64,
 ) {
-    let other_juntas = ostate
-        .members
-        .iter()
-        .filter(|m| *m != target)
-        .filter(|m| state(ctx, states, *m).is_some_and(|(_, p)| p.regime == Regime::Junta))
-        .count();
-    let p = ucg.sanction_propensity + ctx.fixed.params.sanctions_contagion_weight * other_juntas as f64;
+    let claimant = !crisis.claimant.is_empty();
+    let p = ucg.sanction_propensity * if claimant { 1.0 } else { ctx.fixed.params.sanctions_without_claimant };
     let economic = ctx.fixed.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
     let measures: Vec<Measure> = ucg.sanctions_menu.iter().copied().filter(|m| economic || !m.is_economic()).collect();
     if !measures.is_empty() {
@@ -274,7 +272,7 @@ fn decide_sanctions(
             }
         }
     }
-    if economic && ucg.ultimatum_days > 0 {
+    if claimant && ucg.ultimatum_days > 0 {
         ctx.emit(
             EventKind::UltimatumIssued {
                 org: org_id.to_id(),

@@ -14,7 +14,7 @@
 use serde::Deserialize;
 
 use super::{CombatOutcome, Event, EventKind, LiftReason, SummitAgenda, VoteQuestion};
-use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure};
+use crate::model::scenario::{AssistanceForm, AttackKind, Bindingness, Measure, UcgForm};
 use crate::model::state::Id;
 
 /// A position in one record's bytes.
@@ -181,7 +181,7 @@ macro_rules! fast_unit_enums {
     )*};
 }
 
-fast_unit_enums!(AttackKind, Bindingness, Measure, AssistanceForm, LiftReason, SummitAgenda, VoteQuestion, CombatOutcome);
+fast_unit_enums!(AttackKind, Bindingness, Measure, AssistanceForm, LiftReason, SummitAgenda, VoteQuestion, CombatOutcome, UcgForm);
 
 /// The event in `body` (a record without its chain field), if it is written exactly as this
 /// crate writes events; `None` otherwise.
@@ -303,7 +303,7 @@ pub(crate) mod tests {
         )*};
     }
 
-    sample_enums!(AttackKind, Bindingness, Measure, AssistanceForm, LiftReason, SummitAgenda, VoteQuestion, CombatOutcome);
+    sample_enums!(AttackKind, Bindingness, Measure, AssistanceForm, LiftReason, SummitAgenda, VoteQuestion, CombatOutcome, UcgForm);
 
     /// Test events of every kind as the log writes them (without the chain field).
     fn written() -> Vec<(Event, String)> {
