@@ -173,6 +173,44 @@ mod ucg {
         assert!(then.iter().all(|p| p.cause == Some(summit_seq)));
     }
 
+    /// A member already suspended when the coup happens (Burkina Faso, Sep 2022) is not
+    /// suspended again; the sanctions summit still meets.
+    #[test]
+    fn an_already_suspended_member_is_not_suspended_again() {
+        let text = NIGER.replacen(r#"suspended: ["MLI", "GIN", "BFA"]"#, r#"suspended: ["MLI", "GIN", "BFA", "NER"]"#, 1);
+        assert_ne!(text, NIGER);
+        let mut h = Harness::new(&text, &[]);
+        coup(&mut h);
+        let then = h.on_day(4);
+        let ecowas: Vec<&EventKind> =
+            then.iter().map(|p| &p.kind).filter(|k| k.actors().first().map(|a| a.as_str()) == Some("ECOWAS")).collect();
+        assert_eq!(
+            ecowas,
+            [&EventKind::SummitConvened { org: "ECOWAS".into(), target: "NER".into(), agenda: SummitAgenda::Sanctions }],
+            "{then:?}"
+        );
+    }
+
+    /// An ultimatum that threatens no force (`force_threatened: false`) expires without a vote
+    /// on the standby force.
+    #[test]
+    fn an_ultimatum_without_a_threat_of_force_leads_to_no_force_vote() {
+        let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.force_threatened", "false")]);
+        coup(&mut h);
+        h.given(
+            4,
+            vec![EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: false }],
+        );
+        h.given(11, vec![EventKind::UltimatumExpired { org: "ECOWAS".into(), target: "NER".into() }]);
+        for day in 12..=20 {
+            let then = h.on_day(day);
+            assert!(
+                !then.iter().any(|p| matches!(p.kind, EventKind::SummitConvened { agenda: SummitAgenda::StandbyForce, .. })),
+                "day {day}: {then:?}"
+            );
+        }
+    }
+
     #[test]
     fn given_a_threat_of_force_when_the_pledge_delay_passes_then_allied_juntas_pledge() {
         let mut h = Harness::new(NIGER, &[("pledge.propensity", "1")]);

@@ -6,7 +6,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::model::event::{Event, EventKind, SummitAgenda, VoteQuestion};
-use crate::model::state::{Code, Crises, Id, OrgResponse, PartnerState, Treaties};
+use crate::model::state::{Code, Crises, Id, OrgResponse, OrgState, PartnerState, Treaties};
 use crate::model::timers::{Step, Timer, TimerKey, Timers};
 use crate::model::world::Fixed;
 
@@ -103,13 +103,20 @@ fn response<'w>(world: &'w World, org: &Id, target: &Id) -> Option<&'w OrgRespon
 }
 
 /// A coup opens a new crisis: the previous crisis's steps end, and the new one's start: each
-/// organisation's suspension and sanctions summit (those the state belonged to at the start
+/// organisation's suspension (unless the state is suspended already) and sanctions summit (those the state belonged to at the start
 /// with a regime on unconstitutional change), each donor's aid suspension (those that have not
 /// suspended their aid to it already), the junta's reviews. An intervention under way keeps
 /// its combat timer (it continues through the coup).
 fn coup_staged(world: &mut World, state: &Id, now: Timer) {
     let fixed = world.resource::<Fixed>();
-    let orgs: Vec<Id> = fixed.ucg_orgs_of.0.get(state).into_iter().flatten().map(|(o, _)| o.clone()).collect();
+    let orgs: Vec<(Id, bool)> = fixed
+        .ucg_orgs_of
+        .0
+        .get(state)
+        .into_iter()
+        .flatten()
+        .map(|(o, e)| (o.clone(), world.get::<OrgState>(*e).is_some_and(|s| s.suspended.contains(state))))
+        .collect();
     let donors: Vec<Id> = fixed
         .donors_of
         .0
@@ -123,8 +130,12 @@ fn coup_staged(world: &mut World, state: &Id, now: Timer) {
     t.clear_for(&RESPONSE_STEPS, state, false);
     t.clear_for(&[Step::AidSuspension], state, false);
     t.clear_for(&[Step::Reversal], state, true);
-    for org in &orgs {
-        t.set(TimerKey::new(Step::Suspension, org, state), now);
+    for (org, already_suspended) in &orgs {
+        // A member already suspended (a second coup within a transition: Burkina Faso, Sep
+        // 2022) is not suspended again; the summit still meets.
+        if !already_suspended {
+            t.set(TimerKey::new(Step::Suspension, org, state), now);
+        }
         t.set(TimerKey::new(Step::Summit, org, state), now);
     }
     for partner in &donors {

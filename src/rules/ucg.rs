@@ -437,8 +437,10 @@ pub fn decide_on_force(ctx: &mut Ctx, f: &Facts, by_org: &Responded) {
 /// by the vote), while the crisis is open. Proposes the summit, caused by the expiry, citing the
 /// intervention article.
 fn convene_force_summit(ctx: &mut Ctx, f: &Facts, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, resp: &OrgResponse, open: bool) {
+    // An ultimatum that threatened no force leads to no vote on using it.
     if let Some((_, exp_seq)) = resp.ultimatum_expired
         && open
+        && ucg.force_threatened
         && timers::reached(ctx, f, &TimerKey::new(Step::ActivationSummit, org_id, target))
     {
         ctx.emit(
