@@ -326,6 +326,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
     if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
         return Err(bad("error: --out is the parent's own folder; choose another"));
     }
+    crate::refuse_inputs_inside(&a.out, casus::outdir::Kind::Run, &[Some(o.file.as_path()), scenario_path.as_deref()])?;
     let forked = casus::analysis::fork::fork(&source, &o.log, at, &changes, Limits::default()).map_err(|e| match e {
         ForkError::Invalid(m) => bad(format!("error: {m}")),
         ForkError::Prepare(p) => bad(p.render(&name, &source)),
@@ -442,6 +443,15 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         return Err(bad(format!("error: {} is not a folder; give a run folder (casus run --out) or a sweep folder", a.dir.display())));
     }
     let html_path = a.out.clone().unwrap_or_else(|| a.dir.join("report.html"));
+    // Everything a report may read; the page and its charts may replace none of them.
+    let scenario = scenario_in(&a.dir, a.scenario.clone());
+    let mut inputs: Vec<PathBuf> =
+        ["events.jsonl", "summary.json", "fork.json", "manifest.json", "points.csv", "runs.jsonl"].iter().map(|f| a.dir.join(f)).collect();
+    inputs.extend(scenario);
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let report_file =
+        |rel: &Path| rel == Path::new("report.html") || (rel.starts_with("charts") && rel.extension().is_some_and(|x| x == "png"));
+    casus::outdir::refuse_file_over_input(&html_path, &inputs, report_file).map_err(|r| bad(r.0))?;
     let (html, charts) = if a.dir.join("manifest.json").exists() && a.dir.join("points.csv").exists() {
         sweep_report(&a.dir)?
     } else {
@@ -455,6 +465,7 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         fs::create_dir_all(&dir).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", dir.display()) })?;
         for c in &charts {
             let path = dir.join(format!("{}.png", c.id));
+            casus::outdir::refuse_file_over_input(&path, &inputs, report_file).map_err(|r| bad(r.0))?;
             let bytes =
                 casus::analysis::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
             write_atomic(&path, &bytes).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;

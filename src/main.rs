@@ -226,6 +226,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
     let seed = a.seed.unwrap_or(prepared.scenario.seed);
     let out = a.out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
     check_output_dir(&out, outdir::Kind::Run, a.force)?;
+    refuse_inputs_inside(&out, outdir::Kind::Run, &[a.scenario.as_deref()])?;
     let limits = Limits { max_events: a.max_events, max_rounds_per_day: a.max_rounds };
     let output = run::run(&prepared, seed, limits).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = output.summary();
@@ -261,6 +262,12 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
 /// Refuses an output folder casus may not write (see [`casus::outdir::check`]): exit 2.
 pub(crate) fn check_output_dir(out: &Path, kind: outdir::Kind, force: bool) -> Result<(), Fail> {
     outdir::check(out, kind, force).map(|_| ()).map_err(|r| bad(r.0))
+}
+
+/// Refuses an output folder that would replace one of the command's input files (exit 2).
+pub(crate) fn refuse_inputs_inside(out: &Path, kind: outdir::Kind, inputs: &[Option<&Path>]) -> Result<(), Fail> {
+    let inputs: Vec<&Path> = inputs.iter().flatten().copied().collect();
+    outdir::refuse_inputs_inside(out, kind, &inputs).map_err(|r| bad(r.0))
 }
 
 /// Writes a run's folder (log, summary, scenario and `extra` files) through
@@ -341,6 +348,7 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
         Some(path) => {
+            outdir::refuse_file_over_input(&path, &[], |_| false).map_err(|r| bad(r.0))?;
             write_atomic(&path, text.as_bytes())
                 .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
         }

@@ -134,6 +134,65 @@ fn resolve(out: &Path) -> io::Result<PathBuf> {
     Ok(resolved)
 }
 
+/// Refuses an output folder of `kind` that would replace one of the command's `inputs`: an
+/// input is the folder itself, or one of the files casus writes in such a folder
+/// (a run's `scenario.ron` given as the scenario of a run into the same folder, a parent's
+/// `events.jsonl` given to a fork into the parent's folder). casus never writes over what it
+/// reads.
+pub fn refuse_inputs_inside(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Refusal> {
+    let shown = out.display();
+    let resolved = resolve(out).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    for input in inputs {
+        let Ok(inp) = resolve(input) else { continue };
+        let clash = resolved == inp || inp.strip_prefix(&resolved).is_ok_and(|rel| kind.is_own(rel));
+        if clash {
+            return Err(Refusal(format!(
+                "error: refusing to write {shown}: it would replace {}, which this command reads; \
+                 casus never writes over its input: choose another --out",
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to write the file `dest` when it is one of the command's `inputs`, a casus log
+/// (`events.jsonl`, or any file that starts with a casus log header) or a file casus wrote as
+/// part of an output folder (a run's summary, a sweep's rows), other than those `may_replace`
+/// allows (the report's own page and charts).
+pub fn refuse_file_over_input(dest: &Path, inputs: &[&Path], may_replace: impl Fn(&Path) -> bool) -> Result<(), Refusal> {
+    let shown = dest.display();
+    let resolved = resolve(dest).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    let refuse = |why: String| Err(Refusal(format!("error: refusing to write {shown}: {why}; choose another --out")));
+    if let Some(input) = inputs.iter().find(|i| resolve(i).is_ok_and(|r| r == resolved)) {
+        return refuse(format!("it is {}, which this command reads; casus never writes over its input", input.display()));
+    }
+    if fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
+        return refuse("it is a folder".into());
+    }
+    if resolved.file_name().is_some_and(|n| n == "events.jsonl") || is_casus_log(&resolved) {
+        return refuse("it is a casus event log".into());
+    }
+    // A file of a casus output folder (the folder itself, or its parent for charts/ and events/).
+    for folder in resolved.ancestors().skip(1).take(2) {
+        let Some(kind) = marker_kind(folder).and_then(|k| [Kind::Run, Kind::Sweep].into_iter().find(|x| x.name() == k)) else {
+            continue;
+        };
+        let rel = resolved.strip_prefix(folder).expect("an ancestor");
+        if kind.is_own(rel) && !may_replace(rel) {
+            return refuse(format!("it is a file of the casus {} folder {}", kind.name(), folder.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is a file that starts with a casus log header.
+fn is_casus_log(path: &Path) -> bool {
+    let mut head = [0u8; 32];
+    let n = fs::File::open(path).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    head[..n].starts_with(b"{\"record\":\"header\"")
+}
+
 /// Lists what `out` holds, sorting each file into own or foreign for `kind`.
 pub fn survey(out: &Path, kind: Kind) -> io::Result<Survey> {
     let mut s = Survey::default();
@@ -185,11 +244,7 @@ fn written_by_earlier_casus(out: &Path, kind: Kind, s: &Survey) -> bool {
         return false;
     }
     match kind {
-        Kind::Run => {
-            let mut head = [0u8; 32];
-            let n = fs::File::open(out.join("events.jsonl")).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
-            head[..n].starts_with(b"{\"record\":\"header\"")
-        }
+        Kind::Run => is_casus_log(&out.join("events.jsonl")),
         Kind::Sweep => fs::read_to_string(out.join("manifest.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

@@ -123,8 +123,9 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, bool), Fail> {
     Ok((plan, scenario_path, from_plan_file))
 }
 
-/// The plan resolved against its scenario, every design point checked before anything is written.
-fn resolve(a: &SweepArgs) -> Result<Sweep, Fail> {
+/// The plan resolved against its scenario, every design point checked before anything is
+/// written, with the scenario's path.
+fn resolve(a: &SweepArgs) -> Result<(Sweep, Option<PathBuf>), Fail> {
     let (mut plan, scenario_path, from_plan_file) = plan_of(a)?;
     let (name, source) = match &scenario_path {
         Some(path) => (path.display().to_string(), crate::read_source(path)?),
@@ -133,24 +134,26 @@ fn resolve(a: &SweepArgs) -> Result<Sweep, Fail> {
     let base = casus::model::scenario::load(&source).map_err(|e| bad(e.render(&name, &source)))?;
     plan.seed = a.seed.unwrap_or(if from_plan_file { plan.seed } else { base.seed });
     let scenario_hash = casus::model::state::sha256_hex(source.as_bytes());
-    Sweep::new(plan, base, scenario_hash).map_err(|e| match e {
+    let sweep = Sweep::new(plan, base, scenario_hash).map_err(|e| match e {
         SweepError::Fixed(e) => bad(e.render(&name, &source)),
         SweepError::InvalidPoint { index, point, source: e } => {
             bad(format!("design point {index} ({}):\n{}", sweep::error::describe_point(&point), e.render(&name, &source)))
         }
         e => fail(e),
-    })
+    })?;
+    Ok((sweep, scenario_path))
 }
 
 /// `casus sweep`.
 pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
-    let sweep = resolve(&a)?;
+    let (sweep, scenario_path) = resolve(&a)?;
     let shard = match &a.shard {
         Some(s) => Shard::parse(s).map_err(|e| bad(format!("error: {e}")))?,
         None => Shard::whole(),
     };
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("sweeps").join(&sweep.base.name));
     let manifest = Manifest::new(&sweep, shard, a.events).map_err(fail)?;
+    crate::refuse_inputs_inside(&out, casus::outdir::Kind::Sweep, &[a.input.as_deref(), scenario_path.as_deref()])?;
     let start = folder::open(&out, &manifest, a.resume, a.force).map_err(fail)?;
     // Ctrl-C stops the sweep cleanly; a second handler install (tests, merge) is harmless.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
@@ -165,6 +168,8 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
 
 /// `casus merge DIR... --out DIR`.
 pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
+    let shards: Vec<Option<&Path>> = a.dirs.iter().map(|d| Some(d.as_path())).collect();
+    crate::refuse_inputs_inside(&a.out, casus::outdir::Kind::Sweep, &shards)?;
     let merged = sweep::merge::merge(&a.dirs, &a.out, a.force).map_err(fail)?;
     show(&merged.stats, &merged.manifest, &a.out);
     Ok(())

@@ -1027,3 +1027,62 @@ mod output_safety {
         assert_eq!(fs::read_to_string(dir.join("u/runs.csv")).unwrap(), "mine");
     }
 }
+
+/// Nothing lost, nothing forged (issue 21): no command writes over what it reads or over a log,
+/// two writers never share a folder, and no temporary outlives its command.
+mod nothing_lost {
+    use super::*;
+    use std::fs;
+
+    fn refused(o: &std::process::Output, fragment: &str) {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        assert!(stderr(o).contains(fragment), "expected {fragment:?} in {}", stderr(o));
+        assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
+    }
+
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn no_command_writes_over_its_input_or_a_log() {
+        let dir = scratch("nothing_lost_inputs");
+        assert!(casus(&["run", "--quiet", "--out", "r"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--seed", "3", "--out", "q"], &dir).status.success());
+        let (r, q) = (snapshot(&dir.join("r")), snapshot(&dir.join("q")));
+        // report: over the log it reads, over the run's summary or scenario, over another log.
+        refused(&casus(&["report", "r", "--out", "r/events.jsonl"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "r/scenario.ron"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "r/summary.json"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "q/events.jsonl"], &dir), "it is a casus event log");
+        refused(&casus(&["report", "r", "--out", "q/summary.json"], &dir), "it is a file of the casus run folder");
+        fs::copy(dir.join("q/events.jsonl"), dir.join("log-copy.txt")).unwrap();
+        refused(&casus(&["report", "r", "--out", "log-copy.txt"], &dir), "it is a casus event log");
+        // gen: over a log or a run's scenario.
+        refused(&casus(&["gen", "--out", "r/events.jsonl"], &dir), "it is a casus event log");
+        refused(&casus(&["gen", "--out", "q/scenario.ron"], &dir), "it is a file of the casus run folder");
+        // run and fork: into the folder that holds their scenario or parent log.
+        refused(&casus(&["run", "r/scenario.ron", "--quiet", "--out", "r"], &dir), "which this command reads");
+        refused(&casus(&["fork", "r", "--at", "d10", "--scenario", "q/scenario.ron", "--out", "q"], &dir), "which this command reads");
+        refused(&casus(&["fork", "r/events.jsonl", "--at", "d10", "--out", "r", "--force"], &dir), "parent's own folder");
+        assert_eq!(snapshot(&dir.join("r")), r);
+        assert_eq!(snapshot(&dir.join("q")), q);
+        // merge: over a shard it reads.
+        let sweep = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1", "--seed", "1", "--quiet", "--out", "s"];
+        assert!(casus(&sweep, &dir).status.success());
+        let s = snapshot(&dir.join("s"));
+        refused(&casus(&["merge", "s", "--out", "s", "--force"], &dir), "which this command reads");
+        assert_eq!(snapshot(&dir.join("s")), s);
+        // What is allowed still works: the report's own page, in the folder or beside it.
+        assert!(casus(&["report", "r", "--png"], &dir).status.success());
+        assert!(casus(&["report", "r", "--out", "page.html"], &dir).status.success());
+        assert!(casus(&["gen", "--out", "g.ron"], &dir).status.success());
+    }
+}
