@@ -322,6 +322,7 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
         None => (crate::DEFAULT_SCENARIO.to_string(), crate::DEFAULT_NAME.to_string()),
     };
     let changes = Changes { sets: crate::parse_sets(&a.set)?, drops: a.drop.clone(), injects: a.inject.clone() };
+    let _lock = crate::lock(&a.out)?;
     check_output_dir(&a.out, casus::outdir::Kind::Run, a.force)?;
     if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
         return Err(bad("error: --out is the parent's own folder; choose another"));
@@ -442,6 +443,8 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
     if !a.dir.is_dir() {
         return Err(bad(format!("error: {} is not a folder; give a run folder (casus run --out) or a sweep folder", a.dir.display())));
     }
+    // The report writes into the folder (by default): no other command may write it meanwhile.
+    let _lock = casus::outdir::Lock::acquire(&a.dir).map_err(|r| bad(r.0))?;
     let html_path = a.out.clone().unwrap_or_else(|| a.dir.join("report.html"));
     // Everything a report may read; the page and its charts may replace none of them.
     let scenario = scenario_in(&a.dir, a.scenario.clone());

@@ -225,6 +225,7 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
     let (prepared, _name, source) = prepare(a.scenario.as_deref(), &overrides)?;
     let seed = a.seed.unwrap_or(prepared.scenario.seed);
     let out = a.out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
+    let _lock = lock(&out)?;
     check_output_dir(&out, outdir::Kind::Run, a.force)?;
     refuse_inputs_inside(&out, outdir::Kind::Run, &[a.scenario.as_deref()])?;
     let limits = Limits { max_events: a.max_events, max_rounds_per_day: a.max_rounds };
@@ -262,6 +263,12 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
 /// Refuses an output folder casus may not write (see [`casus::outdir::check`]): exit 2.
 pub(crate) fn check_output_dir(out: &Path, kind: outdir::Kind, force: bool) -> Result<(), Fail> {
     outdir::check(out, kind, force).map(|_| ()).map_err(|r| bad(r.0))
+}
+
+/// Locks an output folder for the rest of the command (see [`casus::outdir::Lock`]): a
+/// folder another casus command holds is refused (exit 2).
+pub(crate) fn lock(out: &Path) -> Result<outdir::Lock, Fail> {
+    outdir::refuse_dangerous(out).and_then(|_| outdir::Lock::acquire(out)).map_err(|r| bad(r.0))
 }
 
 /// Refuses an output folder that would replace one of the command's input files (exit 2).

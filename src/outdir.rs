@@ -18,6 +18,9 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+mod lock;
+pub use lock::Lock;
+
 /// The marker file in every output folder casus writes.
 pub const MARKER: &str = ".casus-output";
 

@@ -153,6 +153,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
     };
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("sweeps").join(&sweep.base.name));
     let manifest = Manifest::new(&sweep, shard, a.events).map_err(fail)?;
+    let _lock = crate::lock(&out)?;
     crate::refuse_inputs_inside(&out, casus::outdir::Kind::Sweep, &[a.input.as_deref(), scenario_path.as_deref()])?;
     let start = folder::open(&out, &manifest, a.resume, a.force).map_err(fail)?;
     // Ctrl-C stops the sweep cleanly; a second handler install (tests, merge) is harmless.
@@ -169,6 +170,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
 /// `casus merge DIR... --out DIR`.
 pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
     let shards: Vec<Option<&Path>> = a.dirs.iter().map(|d| Some(d.as_path())).collect();
+    let _lock = crate::lock(&a.out)?;
     crate::refuse_inputs_inside(&a.out, casus::outdir::Kind::Sweep, &shards)?;
     let merged = sweep::merge::merge(&a.dirs, &a.out, a.force).map_err(fail)?;
     show(&merged.stats, &merged.manifest, &a.out);

@@ -262,3 +262,46 @@ fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
     assert!(o.status.success(), "{}", stderr(&o));
     same_files(&dir.join("full"), &dir.join("stopped"), FILES);
 }
+
+#[test]
+fn two_sweeps_into_one_folder_at_once_are_refused_naming_the_holder() {
+    let dir = scratch("locked");
+    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s"];
+    // A second sweep, a resume and a run into a folder this process holds are refused, naming it.
+    let held = casus::outdir::Lock::acquire(&dir.join("s")).unwrap();
+    let mut resume = plan.to_vec();
+    resume.push("--resume");
+    for args in [&plan[..], &resume[..], &["run", "--quiet", "--out", "s"][..]] {
+        let o = casus(args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("s is in use by another casus command") && err.contains(&format!("PID {}", std::process::id())), "{err}");
+        assert!(err.contains("started 20"), "{err}");
+    }
+    assert!(!dir.join("s").exists(), "a refused command wrote nothing");
+    drop(held);
+    assert!(!dir.join(".s.lock").exists(), "a released lock leaves no file");
+    // A sweep running in another process holds the folder: a concurrent resume is refused with
+    // its PID and command, and the rows are not written twice.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casus")).args(plan).current_dir(&dir).stderr(Stdio::null()).spawn().unwrap();
+    for _ in 0..2000 {
+        if dir.join("s/runs.jsonl").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let o = casus(&resume, &dir);
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("PID {}, `casus sweep", child.id())), "{}", stderr(&o));
+    }
+    // Killed, it holds nothing: the lock goes with the process.
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = casus(&resume, &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(dir.join("s/runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2000, "one header and one row per run");
+    assert!(!dir.join(".s.lock").exists());
+}
