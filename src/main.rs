@@ -296,12 +296,10 @@ pub(crate) fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str, e
     })
 }
 
-/// Writes a file under a hidden temporary name beside it, then renames it into place.
+/// Writes a file under a hidden temporary name beside it, then renames it into place (see
+/// [`casus::outdir::write_file`]: no temporary outlives a failure).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
+    outdir::write_file(path, bytes)
 }
 
 fn cmd_check(a: CheckArgs) -> Result<(), Fail> {

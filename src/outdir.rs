@@ -321,8 +321,48 @@ pub fn remove_own(out: &Path, kind: Kind, s: &Survey) -> io::Result<()> {
 
 /// The hidden temporary sibling a folder or file is first written to (`.NAME.tmp-PID`).
 pub fn temporary_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    parent_of(path).join(format!(".{name}.tmp-{}", std::process::id()))
+    parent_of(path).join(format!(".{}.tmp-{}", file_name(path), std::process::id()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into())
+}
+
+/// Removes the temporaries that commands killed while writing `path` left beside it: the
+/// siblings named `.NAME.tmp-PID` whose process is gone. A temporary of a live process (or of
+/// one casus cannot check, on systems without `/proc`) is left alone.
+pub fn remove_stale_temporaries(path: &Path) {
+    let prefix = format!(".{}.tmp-", file_name(path));
+    let Ok(entries) = fs::read_dir(parent_of(path)) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || process_is_alive(pid) {
+            continue;
+        }
+        let _ = if e.file_type().is_ok_and(|t| t.is_dir()) { fs::remove_dir_all(e.path()) } else { fs::remove_file(e.path()) };
+    }
+}
+
+/// Whether the process `pid` (decimal digits) is running; assumed so where it cannot be known.
+fn process_is_alive(pid: &str) -> bool {
+    if pid == std::process::id().to_string() {
+        return true;
+    }
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid).exists() } else { true }
+}
+
+/// Writes the file `path` under its temporary sibling, then renames it into place, so a reader
+/// sees the old file or the new one; the temporary is removed if anything fails, and stale
+/// temporaries of killed commands are removed first.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    remove_stale_temporaries(path);
+    let tmp = temporary_sibling(path);
+    let written = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -334,10 +374,12 @@ fn parent_of(path: &Path) -> &Path {
 /// is replaced by one rename, so an interrupted write leaves the old folder or the new one;
 /// when the user's files are in `out` (allowed by [`check`] with `force`), casus's old files are
 /// removed and the new ones moved in beside the user's. The temporary folder is removed on
-/// failure. Call [`check`] first.
+/// failure, and those of killed commands (see [`remove_stale_temporaries`]) before writing.
+/// Call [`check`] first.
 pub fn publish(out: &Path, kind: Kind, identity: &str, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     refuse_dangerous(out).map_err(|r| io::Error::other(r.0))?;
     fs::create_dir_all(parent_of(out))?;
+    remove_stale_temporaries(out);
     let tmp = temporary_sibling(out);
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?; // our own process's leftover: the name carries our PID

@@ -1085,4 +1085,48 @@ mod nothing_lost {
         assert!(casus(&["report", "r", "--out", "page.html"], &dir).status.success());
         assert!(casus(&["gen", "--out", "g.ron"], &dir).status.success());
     }
+
+    fn temporaries(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed_by_the_next_write() {
+        let dir = scratch("nothing_lost_stale");
+        // A PID above any Linux pid_max: no such process. This test's own PID is alive.
+        let (dead, live) = ("4194304999", std::process::id().to_string());
+        fs::create_dir_all(dir.join(format!(".o.tmp-{dead}/charts"))).unwrap();
+        fs::write(dir.join(format!(".o.tmp-{dead}/events.jsonl")), "half a log").unwrap();
+        fs::write(dir.join(format!(".g.ron.tmp-{dead}")), "half a scenario").unwrap();
+        fs::create_dir_all(dir.join(format!(".o.tmp-{live}"))).unwrap();
+        fs::write(dir.join(".o.tmp-mine"), "not casus's").unwrap();
+        fs::write(dir.join(format!(".other.tmp-{dead}")), "another output's").unwrap();
+        assert!(casus(&["run", "--quiet", "--out", "o"], &dir).status.success());
+        assert!(casus(&["gen", "--states", "5", "--treaties", "1", "--orgs", "1", "--out", "g.ron"], &dir).status.success());
+        let expected = [format!(".o.tmp-{live}"), ".o.tmp-mine".to_string(), format!(".other.tmp-{dead}")];
+        assert_eq!(temporaries(&dir), expected, "only the dead processes' temporaries of o and g.ron go");
+    }
+
+    /// A write that fails half-way (the file-size limit stands in for a full disk) leaves no
+    /// temporary behind.
+    #[test]
+    fn a_failed_write_leaves_no_temporary() {
+        let dir = scratch("nothing_lost_failed_write");
+        let bin = env!("CARGO_BIN_EXE_casus");
+        for (args, written) in [("gen --states 200 --out g.ron", "g.ron"), ("run --quiet --out o", "o")] {
+            // SIGXFSZ ignored: a write over the limit fails with an error instead of killing casus.
+            let script = format!("trap '' XFSZ; ulimit -f 4; exec {bin} {args}");
+            let o = Command::new("sh").args(["-c", &script]).current_dir(&dir).output().unwrap();
+            assert_eq!(o.status.code(), Some(1), "{args}: {}", stderr(&o));
+            assert!(stderr(&o).contains("error: writing"), "{args}: {}", stderr(&o));
+            assert!(temporaries(&dir).is_empty(), "{args}: {:?} left behind", temporaries(&dir));
+            assert!(!dir.join(written).exists(), "{args}");
+        }
+    }
 }
