@@ -738,6 +738,30 @@ mod catalogue {
         ),
         ("review every 0 days", "review_days: 30", "review_days: 0", "review_days: must be at least 1"),
         ("deep nesting", "seed: 7,", "", "bad.ron:"),
+        (
+            "measure listed twice in a menu",
+            "[BorderClosure, TravelBan]",
+            "[BorderClosure, BorderClosure, TravelBan]",
+            "actors[3].ucg.sanctions_menu[1]: BorderClosure is listed twice",
+        ),
+        (
+            "measure listed twice in the timeline",
+            "event: Coup(state: \"AAA\")",
+            "event: SanctionsImposed(org: \"ORG\", target: \"AAA\", measures: [AssetFreeze, TravelBan, AssetFreeze])",
+            "timeline[0].event.measures[2]: AssetFreeze is listed twice",
+        ),
+        (
+            "a non-member withdraws from a treaty",
+            "event: Coup(state: \"AAA\")",
+            "event: WithdrawalAnnounced(state: \"BBB\", from: \"PACT\")",
+            "timeline[0].event.state: \"BBB\" is not a member of PACT",
+        ),
+        (
+            "a non-member requests assistance",
+            "event: Coup(state: \"AAA\")",
+            "event: AssistanceRequested(state: \"BBB\", treaty: \"PACT\")",
+            "timeline[0].event.state: \"BBB\" is not a member of PACT",
+        ),
     ];
 
     fn expect_rejected(dir: &Path, case: &str, text: &[u8], fragment: &str) {
@@ -767,6 +791,29 @@ mod catalogue {
             let text = BASE.replacen(from, to, 1);
             assert_ne!(text, BASE, "case {case}: edit did not apply");
             expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+    }
+
+    /// A key given twice in a map (the last silently won): an error at its line and column.
+    #[test]
+    fn duplicate_keys_in_maps_are_errors_with_line_and_column() {
+        let dir = scratch("catalogue_duplicate_keys");
+        for (case, from, to, at) in [
+            ("parameters", "seed: 7,", "seed: 7, parameters: {\"reliability.base\": 0.5, \"reliability.base\": 0.9},", "bad.ron:6:"),
+            (
+                "trade_exposure",
+                "cohesion: 0.6,",
+                "cohesion: 0.6, trade_exposure: {\"BBB\": 0.1, \"CCC\": 0.2, \"BBB\": 0.3},",
+                "bad.ron:9:",
+            ),
+            ("forces_abroad", "name: \"Borea\",", "name: \"Borea\", forces_abroad: {\"AAA\": 10, \"AAA\": 20},", "bad.ron:10:"),
+        ] {
+            let text = BASE.replacen(from, to, 1);
+            assert_ne!(text, BASE, "case {case}: edit did not apply");
+            std::fs::write(dir.join("bad.ron"), &text).unwrap();
+            for fragment in [at, "is given twice; give each key once"] {
+                expect_file_rejected(&dir, case, fragment);
+            }
         }
     }
 
