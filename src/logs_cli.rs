@@ -12,6 +12,7 @@ use casus::analysis::replay::{Verdict, replay};
 use casus::engine::Limits;
 use casus::log::ParsedLog;
 use casus::model::event::Event;
+use casus::model::text::printable;
 
 use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
 
@@ -167,7 +168,7 @@ pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     let result = match a.format.as_str() {
         "text" => {
             let h = o.header();
-            let _ = writeln!(out, "# {} seed {} ({} events in the log)", h.scenario, h.seed, o.log.events.len());
+            let _ = writeln!(out, "# {} seed {} ({} events in the log)", printable(&h.scenario), h.seed, o.log.events.len());
             events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
         }
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
@@ -187,7 +188,8 @@ fn write_csv<'a>(out: &mut impl Write, events: impl Iterator<Item = &'a Event>) 
     for e in events {
         let cause = e.cause.map(|c| c.to_string()).unwrap_or_default();
         let (seq, day, date) = (e.seq.to_string(), e.day.to_string(), e.date.to_string());
-        w.write_record([&seq, &day, &date, e.kind.name(), &e.actors.join(";"), &cause, &e.rule, &describe(&e.kind)])?;
+        let (actors, rule) = (e.actors.join(";"), printable(&e.rule));
+        w.write_record([&seq, &day, &date, e.kind.name(), &printable(&actors), &cause, &rule, &describe(&e.kind)])?;
     }
     w.flush()
 }
@@ -219,7 +221,17 @@ pub struct ExplainArgs {
 fn step_line(o: &Opened, e: &Event) -> String {
     let h = o.header();
     let who: Vec<&str> = e.actors.iter().map(|a| h.name_of(a)).collect();
-    format!("#{} {} (day {})  {}  {}  [{}]  actors: {}", e.seq, e.date, e.day, e.kind.name(), describe(&e.kind), e.rule, who.join(", "))
+    let line = format!(
+        "#{} {} (day {})  {}  {}  [{}]  actors: {}",
+        e.seq,
+        e.date,
+        e.day,
+        e.kind.name(),
+        describe(&e.kind),
+        e.rule,
+        who.join(", ")
+    );
+    printable(&line).into_owned()
 }
 
 /// `casus explain`.
@@ -382,7 +394,7 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
     let _ = writeln!(out, "--- {la} ({} events)\n+++ {lb} ({} events)", d.totals.0, d.totals.1);
     for (k, x, y) in &d.header {
-        let _ = writeln!(out, "header {k}: {x} -> {y}");
+        let _ = writeln!(out, "{}", printable(&format!("header {k}: {x} -> {y}")));
     }
     let identical = d.first.is_none() && d.header.is_empty();
     match d.first {

@@ -174,7 +174,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let mut stderr = std::io::stderr();
-            let _ = stderr.write_all(f.message.as_bytes());
+            // Messages quote scenario and log text: no control character of theirs reaches the terminal.
+            let _ = stderr.write_all(casus::model::text::printable_lines(&f.message).as_bytes());
             if !f.message.is_empty() && !f.message.ends_with('\n') {
                 let _ = stderr.write_all(b"\n");
             }

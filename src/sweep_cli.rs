@@ -179,7 +179,7 @@ pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
 
 /// Prints the table of main outcomes per point and where the files are.
 fn show(stats: &PointStats, manifest: &Manifest, out: &Path) {
-    print!("{}", stats.table());
+    print!("{}", casus::model::text::printable_lines(&stats.table()));
     println!("{} runs in {}: runs.csv, runs.jsonl, points.csv, manifest.json", manifest.shard_runs, out.display());
 }
 

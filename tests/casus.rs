@@ -738,6 +738,16 @@ mod catalogue {
         ),
         ("review every 0 days", "review_days: 30", "review_days: 0", "review_days: must be at least 1"),
         ("deep nesting", "seed: 7,", "", "bad.ron:"),
+        ("treaty id with a path", "(id: \"PACT\"", "(id: \"../P/A\"", "treaties[0].id: \"../P/A\" must be non-empty letters, digits"),
+        ("treaty id with a line break", "(id: \"PACT\"", "(id: \"PA\\nCT\"", "treaties[0].id: \"PA\\nCT\" must be non-empty letters"),
+        ("treaty id with an escape", "(id: \"PACT\"", "(id: \"\u{1b}[31mPACT\"", "treaties[0].id: \"\\u{1b}[31mPACT\" must be non-empty"),
+        ("empty treaty id", "(id: \"PACT\"", "(id: \"\"", "treaties[0].id: \"\" must be non-empty letters"),
+        (
+            "partner id with a space",
+            "State(id: \"CCC\"",
+            "Partner(id: \"C C\", name: \"P\"), State(id: \"CCC\"",
+            "\"C C\" must be non-empty letters",
+        ),
         (
             "measure listed twice in a menu",
             "[BorderClosure, TravelBan]",
@@ -791,6 +801,22 @@ mod catalogue {
             let text = BASE.replacen(from, to, 1);
             assert_ne!(text, BASE, "case {case}: edit did not apply");
             expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+    }
+
+    /// `--set` may not give a treaty or an actor an id the scenario could not.
+    #[test]
+    fn set_cannot_forge_an_id() {
+        let dir = scratch("catalogue_set_id");
+        std::fs::write(dir.join("ok.ron"), BASE).unwrap();
+        for (set, path) in [("PACT.id=../../etc", "treaties[0].id"), ("BBB.id=B\u{1b}[2J", "actors[1].id"), ("ORG.id=", "actors[3].id")] {
+            for cmd in [vec!["run", "ok.ron", "--set", set, "--out", "out"], vec!["sweep", "ok.ron", "--set", set, "--out", "out"]] {
+                let o = casus(&cmd, &dir);
+                assert_eq!(o.status.code(), Some(2), "{set} ({}): {}", cmd[0], stderr(&o));
+                assert!(stderr(&o).contains(&format!("{path}: ")), "{set} ({}): {}", cmd[0], stderr(&o));
+                assert!(!stderr(&o).contains('\u{1b}'), "{set}: an escape reached the terminal");
+                assert!(!dir.join("out").exists(), "{set}: output written");
+            }
         }
     }
 
@@ -1175,5 +1201,50 @@ mod nothing_lost {
             assert!(temporaries(&dir).is_empty(), "{args}: {:?} left behind", temporaries(&dir));
             assert!(!dir.join(written).exists(), "{args}");
         }
+    }
+
+    /// Names, coup leaders and article citations are the scenario's text: escape sequences and
+    /// line breaks in them are escaped on the terminal (run, log, explain, diff) and kept raw in
+    /// the JSON log.
+    #[test]
+    fn control_characters_in_scenario_text_never_reach_the_terminal() {
+        let dir = scratch("nothing_lost_escapes");
+        let forged = "2024-01-09  d8    #99   WithdrawalAnnounced    forged";
+        let base = include_str!("data/minimal.ron");
+        let hostile = base
+            .replacen("name: \"Aland\"", "name: \"Al\u{1b}[31mand\u{1b}]0;pwned\u{7}\"", 1)
+            .replacen("Coup(state: \"AAA\")", &format!("Coup(state: \"AAA\", leader: \"Gen. X\\r\\n{forged}\u{202e}\")"), 1)
+            .replacen("suspension_article: \"Org Art. 1\"", "suspension_article: \"Org Art. 1\u{1b}[2J\"", 1);
+        assert_ne!(hostile, base);
+        fs::write(dir.join("hostile.ron"), &hostile).unwrap();
+        let clean = |what: &str, o: &std::process::Output| {
+            assert!(o.status.success(), "{what}: {}", stderr(o));
+            for (stream, text) in [("stdout", stdout(o)), ("stderr", stderr(o))] {
+                assert!(
+                    !text.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+                    "{what}: a control character on {stream}:\n{text}"
+                );
+                assert!(!text.lines().any(|l| l.starts_with(forged)), "{what}: a forged line on {stream}:\n{text}");
+            }
+            stdout(o)
+        };
+        let run = clean("run", &casus(&["run", "hostile.ron", "--out", "r"], &dir));
+        assert!(run.contains("led by Gen. X\\r\\n2024-01-09"), "the leader is shown, escaped:\n{run}");
+        assert!(run.contains("Org Art. 1\\u{1b}[2J"), "the article is shown, escaped:\n{run}");
+        clean("log", &casus(&["log", "r"], &dir));
+        clean("log csv", &casus(&["log", "r", "--format", "csv"], &dir));
+        let explain = clean("explain", &casus(&["explain", "r", "--kind", "MemberSuspended", "--consequences"], &dir));
+        assert!(explain.contains("Al\\u{1b}[31mand"), "names are shown, escaped:\n{explain}");
+        assert!(casus(&["run", "hostile.ron", "--quiet", "--seed", "8", "--out", "r8"], &dir).status.success());
+        let diff = casus(&["diff", "r", "r8"], &dir);
+        assert!(!stdout(&diff).contains('\u{1b}'), "{}", stdout(&diff));
+        // The log keeps the text as written.
+        let json = stdout(&casus(&["log", "r", "--format", "json"], &dir));
+        let leaders: Vec<String> = json
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter_map(|v| v["leader"].as_str().map(String::from))
+            .collect();
+        assert_eq!(leaders, [format!("Gen. X\r\n{forged}\u{202e}")]);
     }
 }

@@ -14,4 +14,5 @@ pub mod params;
 pub mod prepared;
 pub mod scenario;
 pub mod state;
+pub mod text;
 pub mod world;

@@ -665,7 +665,7 @@ impl ScenarioError {
         match self {
             ScenarioError::Syntax(e) => {
                 let line_text = source.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
-                let shown: String = line_text.chars().take(200).collect();
+                let shown: String = crate::model::text::printable(&line_text.chars().take(200).collect::<String>()).into_owned();
                 let caret_pad: String = shown.chars().take(e.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 format!("{file}:{}:{}: error: {}\n{:>5} | {shown}\n      | {caret_pad}^\n", e.line, e.col, e.message, e.line)
             }
@@ -771,6 +771,16 @@ impl Scenario {
             _ => None,
         })
     }
+}
+
+/// The one rule for every id a scenario declares (states, organisations, partners, armed
+/// groups, treaties): non-empty ASCII letters, digits, `_` or `-`. Ids name actors in timelines
+/// and files, so they may hold no path separator, space or control character.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+        return Err(format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+    }
+    Ok(())
 }
 
 struct Checker<'a> {
@@ -941,8 +951,8 @@ impl<'a> Checker<'a> {
     fn ids(&mut self, s: &'a Scenario) {
         for (i, a) in s.actors.iter().enumerate() {
             let id = a.id();
-            if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
-                self.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+            if let Err(e) = check_id(id) {
+                self.err(format!("actors[{i}].id"), e);
             }
             self.kind_of.insert(id, a.kind_name());
             if let ActorDef::Organisation(o) = a {
@@ -953,6 +963,9 @@ impl<'a> Checker<'a> {
             }
         }
         for (i, t) in s.treaties.iter().enumerate() {
+            if let Err(e) = check_id(&t.id) {
+                self.err(format!("treaties[{i}].id"), e);
+            }
             self.members.entry(&t.id).or_insert(&t.members);
             if self.kinds.contains_key(t.id.as_str()) || !self.treaties.insert(&t.id) {
                 self.err(format!("treaties[{i}].id"), format!("duplicate id {:?} (treaty and actor ids share one namespace)", t.id));
