@@ -200,6 +200,7 @@ pub struct ExplainArgs {
     /// A log (events.jsonl) or a run folder.
     log: PathBuf,
     /// The event's seq (or use --kind/--actor to pick the first matching event).
+    #[arg(conflicts_with_all = ["kinds", "actors"])]
     seq: Option<u64>,
     /// Explain the first event of this kind.
     #[arg(long = "kind", value_name = "KIND")]
@@ -467,7 +468,19 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
     let report_file =
         |rel: &Path| rel == Path::new("report.html") || (rel.starts_with("charts") && rel.extension().is_some_and(|x| x == "png"));
     casus::outdir::refuse_file_over_input(&html_path, &inputs, report_file).map_err(|r| bad(r.0))?;
-    let (html, charts) = if a.dir.join("manifest.json").exists() && a.dir.join("points.csv").exists() {
+    let (html, charts) = if a.dir.join("manifest.json").exists() {
+        if !a.dir.join("points.csv").exists() {
+            let status = casus::sweep::folder::read_manifest(&a.dir.join("manifest.json"))
+                .ok()
+                .and_then(Result::ok)
+                .map(|m| format!(" (its manifest says {:?})", m.status))
+                .unwrap_or_default();
+            return Err(bad(format!(
+                "error: {} is a sweep folder without points.csv: the sweep is not finished{status}; \
+                 finish it with the same casus sweep command and --resume, then report",
+                a.dir.display()
+            )));
+        }
         sweep_report(&a.dir)?
     } else {
         run_report(&a.dir, a.scenario.clone())?

@@ -204,7 +204,11 @@ pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
             casus::model::scenario::MAX_FILE_BYTES
         )));
     }
-    let bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
+    let mut bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| bad(format!("{}: error: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))
 }
 

@@ -820,6 +820,40 @@ mod catalogue {
         }
     }
 
+    /// `--set` on an optional field with NaN or an infinity: an error, not silently nothing.
+    #[test]
+    fn set_of_a_non_finite_number_on_an_optional_field_is_an_error() {
+        let dir = scratch("catalogue_set_nan");
+        std::fs::write(dir.join("ok.ron"), BASE).unwrap();
+        for value in ["NaN", "inf", "-inf"] {
+            let set = format!("PACT.in_force={value}");
+            let o = casus(&["run", "ok.ron", "--set", &set, "--out", "out"], &dir);
+            assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&format!("--set PACT.in_force: \"{value}\" is not a finite number")), "{set}: {}", stderr(&o));
+            assert!(!dir.join("out").exists(), "{set}: output written");
+        }
+    }
+
+    /// A UTF-8 byte order mark at the start of a scenario is skipped.
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let dir = scratch("catalogue_bom");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(BASE.as_bytes());
+        std::fs::write(dir.join("bom.ron"), &bytes).unwrap();
+        let o = casus(&["check", "bom.ron"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["run", "bom.ron", "--quiet", "--out", "r"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(casus(&["replay", "r"], &dir).status.success());
+        // Past the mark, the positions are the file's.
+        bytes.extend(b"junk");
+        std::fs::write(dir.join("bom.ron"), &bytes).unwrap();
+        let o = casus(&["check", "bom.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(&format!("bom.ron:{}:", BASE.lines().count())), "{}", stderr(&o));
+    }
+
     /// A key given twice in a map (the last silently won): an error at its line and column.
     #[test]
     fn duplicate_keys_in_maps_are_errors_with_line_and_column() {
