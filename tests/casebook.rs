@@ -25,8 +25,11 @@ fn load(p: &Path) -> Scenario {
     casus::model::scenario::load(&src).unwrap_or_else(|e| panic!("{}", e.render(&p.display().to_string(), &src)))
 }
 
+/// A `ucg` block's behavioural fields, in declaration order.
+type Behaviour = (u32, u32, f64, u32, bool, u32, u32, DecisionRule, u32);
+
 /// The behavioural fields of docs/casebook.md's standard blocks.
-fn standard(org: &str) -> Option<(u32, u32, f64, u32, bool, u32, u32, DecisionRule, u32)> {
+fn standard(org: &str) -> Option<Behaviour> {
     match org {
         "ECOWAS" => Some((4, 4, 0.67, 7, true, 4, 8, DecisionRule::Majority, 30)),
         "AU" => Some((5, 5, 0.0, 0, false, 0, 0, DecisionRule::TwoThirds, 90)),
@@ -35,7 +38,7 @@ fn standard(org: &str) -> Option<(u32, u32, f64, u32, bool, u32, u32, DecisionRu
     }
 }
 
-fn behaviour(u: &UcgRegimeDef) -> (u32, u32, f64, u32, bool, u32, u32, DecisionRule, u32) {
+fn behaviour(u: &UcgRegimeDef) -> Behaviour {
     (
         u.suspension_delay_days,
         u.summit_delay_days,
