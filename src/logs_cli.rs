@@ -12,6 +12,7 @@ use casus::analysis::replay::{Verdict, replay};
 use casus::engine::Limits;
 use casus::log::ParsedLog;
 use casus::model::event::Event;
+use casus::model::text::printable;
 
 use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
 
@@ -167,7 +168,7 @@ pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     let result = match a.format.as_str() {
         "text" => {
             let h = o.header();
-            let _ = writeln!(out, "# {} seed {} ({} events in the log)", h.scenario, h.seed, o.log.events.len());
+            let _ = writeln!(out, "# {} seed {} ({} events in the log)", printable(&h.scenario), h.seed, o.log.events.len());
             events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
         }
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
@@ -187,7 +188,8 @@ fn write_csv<'a>(out: &mut impl Write, events: impl Iterator<Item = &'a Event>) 
     for e in events {
         let cause = e.cause.map(|c| c.to_string()).unwrap_or_default();
         let (seq, day, date) = (e.seq.to_string(), e.day.to_string(), e.date.to_string());
-        w.write_record([&seq, &day, &date, e.kind.name(), &e.actors.join(";"), &cause, &e.rule, &describe(&e.kind)])?;
+        let (actors, rule) = (e.actors.join(";"), printable(&e.rule));
+        w.write_record([&seq, &day, &date, e.kind.name(), &printable(&actors), &cause, &rule, &describe(&e.kind)])?;
     }
     w.flush()
 }
@@ -198,6 +200,7 @@ pub struct ExplainArgs {
     /// A log (events.jsonl) or a run folder.
     log: PathBuf,
     /// The event's seq (or use --kind/--actor to pick the first matching event).
+    #[arg(conflicts_with_all = ["kinds", "actors"])]
     seq: Option<u64>,
     /// Explain the first event of this kind.
     #[arg(long = "kind", value_name = "KIND")]
@@ -219,7 +222,17 @@ pub struct ExplainArgs {
 fn step_line(o: &Opened, e: &Event) -> String {
     let h = o.header();
     let who: Vec<&str> = e.actors.iter().map(|a| h.name_of(a)).collect();
-    format!("#{} {} (day {})  {}  {}  [{}]  actors: {}", e.seq, e.date, e.day, e.kind.name(), describe(&e.kind), e.rule, who.join(", "))
+    let line = format!(
+        "#{} {} (day {})  {}  {}  [{}]  actors: {}",
+        e.seq,
+        e.date,
+        e.day,
+        e.kind.name(),
+        describe(&e.kind),
+        e.rule,
+        who.join(", ")
+    );
+    printable(&line).into_owned()
 }
 
 /// `casus explain`.
@@ -322,10 +335,12 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
         None => (crate::DEFAULT_SCENARIO.to_string(), crate::DEFAULT_NAME.to_string()),
     };
     let changes = Changes { sets: crate::parse_sets(&a.set)?, drops: a.drop.clone(), injects: a.inject.clone() };
+    let _lock = crate::lock(&a.out)?;
     check_output_dir(&a.out, casus::outdir::Kind::Run, a.force)?;
     if a.out.canonicalize().ok().is_some_and(|p| Some(p) == o.dir.canonicalize().ok()) {
         return Err(bad("error: --out is the parent's own folder; choose another"));
     }
+    crate::refuse_inputs_inside(&a.out, casus::outdir::Kind::Run, &[Some(o.file.as_path()), scenario_path.as_deref()])?;
     let forked = casus::analysis::fork::fork(&source, &o.log, at, &changes, Limits::default()).map_err(|e| match e {
         ForkError::Invalid(m) => bad(format!("error: {m}")),
         ForkError::Prepare(p) => bad(p.render(&name, &source)),
@@ -380,7 +395,7 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
     let _ = writeln!(out, "--- {la} ({} events)\n+++ {lb} ({} events)", d.totals.0, d.totals.1);
     for (k, x, y) in &d.header {
-        let _ = writeln!(out, "header {k}: {x} -> {y}");
+        let _ = writeln!(out, "{}", printable(&format!("header {k}: {x} -> {y}")));
     }
     let identical = d.first.is_none() && d.header.is_empty();
     match d.first {
@@ -441,8 +456,31 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
     if !a.dir.is_dir() {
         return Err(bad(format!("error: {} is not a folder; give a run folder (casus run --out) or a sweep folder", a.dir.display())));
     }
+    // The report writes into the folder (by default): no other command may write it meanwhile.
+    let _lock = casus::outdir::Lock::acquire(&a.dir).map_err(|r| bad(r.0))?;
     let html_path = a.out.clone().unwrap_or_else(|| a.dir.join("report.html"));
-    let (html, charts) = if a.dir.join("manifest.json").exists() && a.dir.join("points.csv").exists() {
+    // Everything a report may read; the page and its charts may replace none of them.
+    let scenario = scenario_in(&a.dir, a.scenario.clone());
+    let mut inputs: Vec<PathBuf> =
+        ["events.jsonl", "summary.json", "fork.json", "manifest.json", "points.csv", "runs.jsonl"].iter().map(|f| a.dir.join(f)).collect();
+    inputs.extend(scenario);
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let report_file =
+        |rel: &Path| rel == Path::new("report.html") || (rel.starts_with("charts") && rel.extension().is_some_and(|x| x == "png"));
+    casus::outdir::refuse_file_over_input(&html_path, &inputs, report_file).map_err(|r| bad(r.0))?;
+    let (html, charts) = if a.dir.join("manifest.json").exists() {
+        if !a.dir.join("points.csv").exists() {
+            let status = casus::sweep::folder::read_manifest(&a.dir.join("manifest.json"))
+                .ok()
+                .and_then(Result::ok)
+                .map(|m| format!(" (its manifest says {:?})", m.status))
+                .unwrap_or_default();
+            return Err(bad(format!(
+                "error: {} is a sweep folder without points.csv: the sweep is not finished{status}; \
+                 finish it with the same casus sweep command and --resume, then report",
+                a.dir.display()
+            )));
+        }
         sweep_report(&a.dir)?
     } else {
         run_report(&a.dir, a.scenario.clone())?
@@ -455,6 +493,7 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         fs::create_dir_all(&dir).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", dir.display()) })?;
         for c in &charts {
             let path = dir.join(format!("{}.png", c.id));
+            casus::outdir::refuse_file_over_input(&path, &inputs, report_file).map_err(|r| bad(r.0))?;
             let bytes =
                 casus::analysis::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
             write_atomic(&path, &bytes).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;

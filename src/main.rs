@@ -174,7 +174,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let mut stderr = std::io::stderr();
-            let _ = stderr.write_all(f.message.as_bytes());
+            // Messages quote scenario and log text: no control character of theirs reaches the terminal.
+            let _ = stderr.write_all(casus::model::text::printable_lines(&f.message).as_bytes());
             if !f.message.is_empty() && !f.message.ends_with('\n') {
                 let _ = stderr.write_all(b"\n");
             }
@@ -203,7 +204,11 @@ pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
             casus::model::scenario::MAX_FILE_BYTES
         )));
     }
-    let bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
+    let mut bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| bad(format!("{}: error: not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to())))
 }
 
@@ -225,7 +230,9 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
     let (prepared, _name, source) = prepare(a.scenario.as_deref(), &overrides)?;
     let seed = a.seed.unwrap_or(prepared.scenario.seed);
     let out = a.out.unwrap_or_else(|| PathBuf::from("runs").join(format!("{}-seed{seed}", prepared.scenario.name)));
+    let _lock = lock(&out)?;
     check_output_dir(&out, outdir::Kind::Run, a.force)?;
+    refuse_inputs_inside(&out, outdir::Kind::Run, &[a.scenario.as_deref()])?;
     let limits = Limits { max_events: a.max_events, max_rounds_per_day: a.max_rounds };
     let output = run::run(&prepared, seed, limits).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let summary = output.summary();
@@ -263,6 +270,18 @@ pub(crate) fn check_output_dir(out: &Path, kind: outdir::Kind, force: bool) -> R
     outdir::check(out, kind, force).map(|_| ()).map_err(|r| bad(r.0))
 }
 
+/// Locks an output folder for the rest of the command (see [`casus::outdir::Lock`]): a
+/// folder another casus command holds is refused (exit 2).
+pub(crate) fn lock(out: &Path) -> Result<outdir::Lock, Fail> {
+    outdir::refuse_dangerous(out).and_then(|_| outdir::Lock::acquire(out)).map_err(|r| bad(r.0))
+}
+
+/// Refuses an output folder that would replace one of the command's input files (exit 2).
+pub(crate) fn refuse_inputs_inside(out: &Path, kind: outdir::Kind, inputs: &[Option<&Path>]) -> Result<(), Fail> {
+    let inputs: Vec<&Path> = inputs.iter().flatten().copied().collect();
+    outdir::refuse_inputs_inside(out, kind, &inputs).map_err(|r| bad(r.0))
+}
+
 /// Writes a run's folder (log, summary, scenario and `extra` files) through
 /// [`casus::outdir::publish`]: into a temporary sibling first, so an interrupted run leaves
 /// either the complete output or none, and replacing only files casus wrote.
@@ -282,12 +301,10 @@ pub(crate) fn write_run_dir(out: &Path, output: &run::RunOutput, source: &str, e
     })
 }
 
-/// Writes a file under a hidden temporary name beside it, then renames it into place.
+/// Writes a file under a hidden temporary name beside it, then renames it into place (see
+/// [`casus::outdir::write_file`]: no temporary outlives a failure).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
+    outdir::write_file(path, bytes)
 }
 
 fn cmd_check(a: CheckArgs) -> Result<(), Fail> {
@@ -341,6 +358,7 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
         Some(path) => {
+            outdir::refuse_file_over_input(&path, &[], |_| false).map_err(|r| bad(r.0))?;
             write_atomic(&path, text.as_bytes())
                 .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
         }

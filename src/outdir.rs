@@ -18,6 +18,9 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+mod lock;
+pub use lock::Lock;
+
 /// The marker file in every output folder casus writes.
 pub const MARKER: &str = ".casus-output";
 
@@ -134,6 +137,65 @@ fn resolve(out: &Path) -> io::Result<PathBuf> {
     Ok(resolved)
 }
 
+/// Refuses an output folder of `kind` that would replace one of the command's `inputs`: an
+/// input is the folder itself, or one of the files casus writes in such a folder
+/// (a run's `scenario.ron` given as the scenario of a run into the same folder, a parent's
+/// `events.jsonl` given to a fork into the parent's folder). casus never writes over what it
+/// reads.
+pub fn refuse_inputs_inside(out: &Path, kind: Kind, inputs: &[&Path]) -> Result<(), Refusal> {
+    let shown = out.display();
+    let resolved = resolve(out).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    for input in inputs {
+        let Ok(inp) = resolve(input) else { continue };
+        let clash = resolved == inp || inp.strip_prefix(&resolved).is_ok_and(|rel| kind.is_own(rel));
+        if clash {
+            return Err(Refusal(format!(
+                "error: refusing to write {shown}: it would replace {}, which this command reads; \
+                 casus never writes over its input: choose another --out",
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to write the file `dest` when it is one of the command's `inputs`, a casus log
+/// (`events.jsonl`, or any file that starts with a casus log header) or a file casus wrote as
+/// part of an output folder (a run's summary, a sweep's rows), other than those `may_replace`
+/// allows (the report's own page and charts).
+pub fn refuse_file_over_input(dest: &Path, inputs: &[&Path], may_replace: impl Fn(&Path) -> bool) -> Result<(), Refusal> {
+    let shown = dest.display();
+    let resolved = resolve(dest).map_err(|e| Refusal(format!("error: {shown}: {e}")))?;
+    let refuse = |why: String| Err(Refusal(format!("error: refusing to write {shown}: {why}; choose another --out")));
+    if let Some(input) = inputs.iter().find(|i| resolve(i).is_ok_and(|r| r == resolved)) {
+        return refuse(format!("it is {}, which this command reads; casus never writes over its input", input.display()));
+    }
+    if fs::metadata(&resolved).is_ok_and(|m| m.is_dir()) {
+        return refuse("it is a folder".into());
+    }
+    if resolved.file_name().is_some_and(|n| n == "events.jsonl") || is_casus_log(&resolved) {
+        return refuse("it is a casus event log".into());
+    }
+    // A file of a casus output folder (the folder itself, or its parent for charts/ and events/).
+    for folder in resolved.ancestors().skip(1).take(2) {
+        let Some(kind) = marker_kind(folder).and_then(|k| [Kind::Run, Kind::Sweep].into_iter().find(|x| x.name() == k)) else {
+            continue;
+        };
+        let rel = resolved.strip_prefix(folder).expect("an ancestor");
+        if kind.is_own(rel) && !may_replace(rel) {
+            return refuse(format!("it is a file of the casus {} folder {}", kind.name(), folder.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is a file that starts with a casus log header.
+fn is_casus_log(path: &Path) -> bool {
+    let mut head = [0u8; 32];
+    let n = fs::File::open(path).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    head[..n].starts_with(b"{\"record\":\"header\"")
+}
+
 /// Lists what `out` holds, sorting each file into own or foreign for `kind`.
 pub fn survey(out: &Path, kind: Kind) -> io::Result<Survey> {
     let mut s = Survey::default();
@@ -185,11 +247,7 @@ fn written_by_earlier_casus(out: &Path, kind: Kind, s: &Survey) -> bool {
         return false;
     }
     match kind {
-        Kind::Run => {
-            let mut head = [0u8; 32];
-            let n = fs::File::open(out.join("events.jsonl")).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
-            head[..n].starts_with(b"{\"record\":\"header\"")
-        }
+        Kind::Run => is_casus_log(&out.join("events.jsonl")),
         Kind::Sweep => fs::read_to_string(out.join("manifest.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -263,8 +321,48 @@ pub fn remove_own(out: &Path, kind: Kind, s: &Survey) -> io::Result<()> {
 
 /// The hidden temporary sibling a folder or file is first written to (`.NAME.tmp-PID`).
 pub fn temporary_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    parent_of(path).join(format!(".{name}.tmp-{}", std::process::id()))
+    parent_of(path).join(format!(".{}.tmp-{}", file_name(path), std::process::id()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into())
+}
+
+/// Removes the temporaries that commands killed while writing `path` left beside it: the
+/// siblings named `.NAME.tmp-PID` whose process is gone. A temporary of a live process (or of
+/// one casus cannot check, on systems without `/proc`) is left alone.
+pub fn remove_stale_temporaries(path: &Path) {
+    let prefix = format!(".{}.tmp-", file_name(path));
+    let Ok(entries) = fs::read_dir(parent_of(path)) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || process_is_alive(pid) {
+            continue;
+        }
+        let _ = if e.file_type().is_ok_and(|t| t.is_dir()) { fs::remove_dir_all(e.path()) } else { fs::remove_file(e.path()) };
+    }
+}
+
+/// Whether the process `pid` (decimal digits) is running; assumed so where it cannot be known.
+fn process_is_alive(pid: &str) -> bool {
+    if pid == std::process::id().to_string() {
+        return true;
+    }
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid).exists() } else { true }
+}
+
+/// Writes the file `path` under its temporary sibling, then renames it into place, so a reader
+/// sees the old file or the new one; the temporary is removed if anything fails, and stale
+/// temporaries of killed commands are removed first.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    remove_stale_temporaries(path);
+    let tmp = temporary_sibling(path);
+    let written = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn parent_of(path: &Path) -> &Path {
@@ -276,10 +374,12 @@ fn parent_of(path: &Path) -> &Path {
 /// is replaced by one rename, so an interrupted write leaves the old folder or the new one;
 /// when the user's files are in `out` (allowed by [`check`] with `force`), casus's old files are
 /// removed and the new ones moved in beside the user's. The temporary folder is removed on
-/// failure. Call [`check`] first.
+/// failure, and those of killed commands (see [`remove_stale_temporaries`]) before writing.
+/// Call [`check`] first.
 pub fn publish(out: &Path, kind: Kind, identity: &str, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     refuse_dangerous(out).map_err(|r| io::Error::other(r.0))?;
     fs::create_dir_all(parent_of(out))?;
+    remove_stale_temporaries(out);
     let tmp = temporary_sibling(out);
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?; // our own process's leftover: the name carries our PID

@@ -123,8 +123,9 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, bool), Fail> {
     Ok((plan, scenario_path, from_plan_file))
 }
 
-/// The plan resolved against its scenario, every design point checked before anything is written.
-fn resolve(a: &SweepArgs) -> Result<Sweep, Fail> {
+/// The plan resolved against its scenario, every design point checked before anything is
+/// written, with the scenario's path.
+fn resolve(a: &SweepArgs) -> Result<(Sweep, Option<PathBuf>), Fail> {
     let (mut plan, scenario_path, from_plan_file) = plan_of(a)?;
     let (name, source) = match &scenario_path {
         Some(path) => (path.display().to_string(), crate::read_source(path)?),
@@ -133,24 +134,27 @@ fn resolve(a: &SweepArgs) -> Result<Sweep, Fail> {
     let base = casus::model::scenario::load(&source).map_err(|e| bad(e.render(&name, &source)))?;
     plan.seed = a.seed.unwrap_or(if from_plan_file { plan.seed } else { base.seed });
     let scenario_hash = casus::model::state::sha256_hex(source.as_bytes());
-    Sweep::new(plan, base, scenario_hash).map_err(|e| match e {
+    let sweep = Sweep::new(plan, base, scenario_hash).map_err(|e| match e {
         SweepError::Fixed(e) => bad(e.render(&name, &source)),
         SweepError::InvalidPoint { index, point, source: e } => {
             bad(format!("design point {index} ({}):\n{}", sweep::error::describe_point(&point), e.render(&name, &source)))
         }
         e => fail(e),
-    })
+    })?;
+    Ok((sweep, scenario_path))
 }
 
 /// `casus sweep`.
 pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
-    let sweep = resolve(&a)?;
+    let (sweep, scenario_path) = resolve(&a)?;
     let shard = match &a.shard {
         Some(s) => Shard::parse(s).map_err(|e| bad(format!("error: {e}")))?,
         None => Shard::whole(),
     };
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("sweeps").join(&sweep.base.name));
     let manifest = Manifest::new(&sweep, shard, a.events).map_err(fail)?;
+    let _lock = crate::lock(&out)?;
+    crate::refuse_inputs_inside(&out, casus::outdir::Kind::Sweep, &[a.input.as_deref(), scenario_path.as_deref()])?;
     let start = folder::open(&out, &manifest, a.resume, a.force).map_err(fail)?;
     // Ctrl-C stops the sweep cleanly; a second handler install (tests, merge) is harmless.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
@@ -165,6 +169,9 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
 
 /// `casus merge DIR... --out DIR`.
 pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
+    let shards: Vec<Option<&Path>> = a.dirs.iter().map(|d| Some(d.as_path())).collect();
+    let _lock = crate::lock(&a.out)?;
+    crate::refuse_inputs_inside(&a.out, casus::outdir::Kind::Sweep, &shards)?;
     let merged = sweep::merge::merge(&a.dirs, &a.out, a.force).map_err(fail)?;
     show(&merged.stats, &merged.manifest, &a.out);
     Ok(())
@@ -172,7 +179,7 @@ pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
 
 /// Prints the table of main outcomes per point and where the files are.
 fn show(stats: &PointStats, manifest: &Manifest, out: &Path) {
-    print!("{}", stats.table());
+    print!("{}", casus::model::text::printable_lines(&stats.table()));
     println!("{} runs in {}: runs.csv, runs.jsonl, points.csv, manifest.json", manifest.shard_runs, out.display());
 }
 

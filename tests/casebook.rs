@@ -84,7 +84,8 @@ fn the_scorecard_does_not_depend_on_threads() {
     assert_eq!(card["cases"].as_array().unwrap().len(), cases().len());
     for c in card["cases"].as_array().unwrap() {
         let total: f64 = c["shares"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
-        assert!((total - 1.0).abs() < 1e-6, "{}: class shares sum to {total}", c["name"]);
+        // Each share is rounded to 6 decimals: three classes of 12 runs sum to 0.999999.
+        assert!((total - 1.0).abs() < 1e-5, "{}: class shares sum to {total}", c["name"]);
         let brier = c["brier"].as_f64().unwrap();
         assert!((0.0..=2.0).contains(&brier));
     }

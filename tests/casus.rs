@@ -745,6 +745,40 @@ mod catalogue {
         ),
         ("review every 0 days", "review_days: 30", "review_days: 0", "review_days: must be at least 1"),
         ("deep nesting", "seed: 7,", "", "bad.ron:"),
+        ("treaty id with a path", "(id: \"PACT\"", "(id: \"../P/A\"", "treaties[0].id: \"../P/A\" must be non-empty letters, digits"),
+        ("treaty id with a line break", "(id: \"PACT\"", "(id: \"PA\\nCT\"", "treaties[0].id: \"PA\\nCT\" must be non-empty letters"),
+        ("treaty id with an escape", "(id: \"PACT\"", "(id: \"\u{1b}[31mPACT\"", "treaties[0].id: \"\\u{1b}[31mPACT\" must be non-empty"),
+        ("empty treaty id", "(id: \"PACT\"", "(id: \"\"", "treaties[0].id: \"\" must be non-empty letters"),
+        (
+            "partner id with a space",
+            "State(id: \"CCC\"",
+            "Partner(id: \"C C\", name: \"P\"), State(id: \"CCC\"",
+            "\"C C\" must be non-empty letters",
+        ),
+        (
+            "measure listed twice in a menu",
+            "[BorderClosure, TravelBan]",
+            "[BorderClosure, BorderClosure, TravelBan]",
+            "actors[3].ucg.sanctions_menu[1]: BorderClosure is listed twice",
+        ),
+        (
+            "measure listed twice in the timeline",
+            "event: Coup(state: \"AAA\")",
+            "event: SanctionsImposed(org: \"ORG\", target: \"AAA\", measures: [AssetFreeze, TravelBan, AssetFreeze])",
+            "timeline[0].event.measures[2]: AssetFreeze is listed twice",
+        ),
+        (
+            "a non-member withdraws from a treaty",
+            "event: Coup(state: \"AAA\")",
+            "event: WithdrawalAnnounced(state: \"BBB\", from: \"PACT\")",
+            "timeline[0].event.state: \"BBB\" is not a member of PACT",
+        ),
+        (
+            "a non-member requests assistance",
+            "event: Coup(state: \"AAA\")",
+            "event: AssistanceRequested(state: \"BBB\", treaty: \"PACT\")",
+            "timeline[0].event.state: \"BBB\" is not a member of PACT",
+        ),
     ];
 
     fn expect_rejected(dir: &Path, case: &str, text: &[u8], fragment: &str) {
@@ -774,6 +808,79 @@ mod catalogue {
             let text = BASE.replacen(from, to, 1);
             assert_ne!(text, BASE, "case {case}: edit did not apply");
             expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+    }
+
+    /// `--set` may not give a treaty or an actor an id the scenario could not.
+    #[test]
+    fn set_cannot_forge_an_id() {
+        let dir = scratch("catalogue_set_id");
+        std::fs::write(dir.join("ok.ron"), BASE).unwrap();
+        for (set, path) in [("PACT.id=../../etc", "treaties[0].id"), ("BBB.id=B\u{1b}[2J", "actors[1].id"), ("ORG.id=", "actors[3].id")] {
+            for cmd in [vec!["run", "ok.ron", "--set", set, "--out", "out"], vec!["sweep", "ok.ron", "--set", set, "--out", "out"]] {
+                let o = casus(&cmd, &dir);
+                assert_eq!(o.status.code(), Some(2), "{set} ({}): {}", cmd[0], stderr(&o));
+                assert!(stderr(&o).contains(&format!("{path}: ")), "{set} ({}): {}", cmd[0], stderr(&o));
+                assert!(!stderr(&o).contains('\u{1b}'), "{set}: an escape reached the terminal");
+                assert!(!dir.join("out").exists(), "{set}: output written");
+            }
+        }
+    }
+
+    /// `--set` on an optional field with NaN or an infinity: an error, not silently nothing.
+    #[test]
+    fn set_of_a_non_finite_number_on_an_optional_field_is_an_error() {
+        let dir = scratch("catalogue_set_nan");
+        std::fs::write(dir.join("ok.ron"), BASE).unwrap();
+        for value in ["NaN", "inf", "-inf"] {
+            let set = format!("PACT.in_force={value}");
+            let o = casus(&["run", "ok.ron", "--set", &set, "--out", "out"], &dir);
+            assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&format!("--set PACT.in_force: \"{value}\" is not a finite number")), "{set}: {}", stderr(&o));
+            assert!(!dir.join("out").exists(), "{set}: output written");
+        }
+    }
+
+    /// A UTF-8 byte order mark at the start of a scenario is skipped.
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let dir = scratch("catalogue_bom");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(BASE.as_bytes());
+        std::fs::write(dir.join("bom.ron"), &bytes).unwrap();
+        let o = casus(&["check", "bom.ron"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["run", "bom.ron", "--quiet", "--out", "r"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(casus(&["replay", "r"], &dir).status.success());
+        // Past the mark, the positions are the file's.
+        bytes.extend(b"junk");
+        std::fs::write(dir.join("bom.ron"), &bytes).unwrap();
+        let o = casus(&["check", "bom.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(&format!("bom.ron:{}:", BASE.lines().count())), "{}", stderr(&o));
+    }
+
+    /// A key given twice in a map (the last silently won): an error at its line and column.
+    #[test]
+    fn duplicate_keys_in_maps_are_errors_with_line_and_column() {
+        let dir = scratch("catalogue_duplicate_keys");
+        for (case, from, to, at) in [
+            ("parameters", "seed: 7,", "seed: 7, parameters: {\"reliability.base\": 0.5, \"reliability.base\": 0.9},", "bad.ron:6:"),
+            (
+                "trade_exposure",
+                "cohesion: 0.6,",
+                "cohesion: 0.6, trade_exposure: {\"BBB\": 0.1, \"CCC\": 0.2, \"BBB\": 0.3},",
+                "bad.ron:9:",
+            ),
+            ("forces_abroad", "name: \"Borea\",", "name: \"Borea\", forces_abroad: {\"AAA\": 10, \"AAA\": 20},", "bad.ron:10:"),
+        ] {
+            let text = BASE.replacen(from, to, 1);
+            assert_ne!(text, BASE, "case {case}: edit did not apply");
+            std::fs::write(dir.join("bad.ron"), &text).unwrap();
+            for fragment in [at, "is given twice; give each key once"] {
+                expect_file_rejected(&dir, case, fragment);
+            }
         }
     }
 
@@ -1032,5 +1139,153 @@ mod output_safety {
         *into_user.iter_mut().find(|a| **a == "s").unwrap() = "u";
         refused(&casus(&into_user, &dir), "holds files casus would overwrite (runs.csv)");
         assert_eq!(fs::read_to_string(dir.join("u/runs.csv")).unwrap(), "mine");
+    }
+}
+
+/// Nothing lost, nothing forged (issue 21): no command writes over what it reads or over a log,
+/// two writers never share a folder, and no temporary outlives its command.
+mod nothing_lost {
+    use super::*;
+    use std::fs;
+
+    fn refused(o: &std::process::Output, fragment: &str) {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        assert!(stderr(o).contains(fragment), "expected {fragment:?} in {}", stderr(o));
+        assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
+    }
+
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn no_command_writes_over_its_input_or_a_log() {
+        let dir = scratch("nothing_lost_inputs");
+        assert!(casus(&["run", "--quiet", "--out", "r"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--seed", "3", "--out", "q"], &dir).status.success());
+        let (r, q) = (snapshot(&dir.join("r")), snapshot(&dir.join("q")));
+        // report: over the log it reads, over the run's summary or scenario, over another log.
+        refused(&casus(&["report", "r", "--out", "r/events.jsonl"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "r/scenario.ron"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "r/summary.json"], &dir), "which this command reads");
+        refused(&casus(&["report", "r", "--out", "q/events.jsonl"], &dir), "it is a casus event log");
+        refused(&casus(&["report", "r", "--out", "q/summary.json"], &dir), "it is a file of the casus run folder");
+        fs::copy(dir.join("q/events.jsonl"), dir.join("log-copy.txt")).unwrap();
+        refused(&casus(&["report", "r", "--out", "log-copy.txt"], &dir), "it is a casus event log");
+        // gen: over a log or a run's scenario.
+        refused(&casus(&["gen", "--out", "r/events.jsonl"], &dir), "it is a casus event log");
+        refused(&casus(&["gen", "--out", "q/scenario.ron"], &dir), "it is a file of the casus run folder");
+        // run and fork: into the folder that holds their scenario or parent log.
+        refused(&casus(&["run", "r/scenario.ron", "--quiet", "--out", "r"], &dir), "which this command reads");
+        refused(&casus(&["fork", "r", "--at", "d10", "--scenario", "q/scenario.ron", "--out", "q"], &dir), "which this command reads");
+        refused(&casus(&["fork", "r/events.jsonl", "--at", "d10", "--out", "r", "--force"], &dir), "parent's own folder");
+        assert_eq!(snapshot(&dir.join("r")), r);
+        assert_eq!(snapshot(&dir.join("q")), q);
+        // merge: over a shard it reads.
+        let sweep = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1", "--seed", "1", "--quiet", "--out", "s"];
+        assert!(casus(&sweep, &dir).status.success());
+        let s = snapshot(&dir.join("s"));
+        refused(&casus(&["merge", "s", "--out", "s", "--force"], &dir), "which this command reads");
+        assert_eq!(snapshot(&dir.join("s")), s);
+        // What is allowed still works: the report's own page, in the folder or beside it.
+        assert!(casus(&["report", "r", "--png"], &dir).status.success());
+        assert!(casus(&["report", "r", "--out", "page.html"], &dir).status.success());
+        assert!(casus(&["gen", "--out", "g.ron"], &dir).status.success());
+    }
+
+    fn temporaries(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed_by_the_next_write() {
+        let dir = scratch("nothing_lost_stale");
+        // A PID above any Linux pid_max: no such process. This test's own PID is alive.
+        let (dead, live) = ("4194304999", std::process::id().to_string());
+        fs::create_dir_all(dir.join(format!(".o.tmp-{dead}/charts"))).unwrap();
+        fs::write(dir.join(format!(".o.tmp-{dead}/events.jsonl")), "half a log").unwrap();
+        fs::write(dir.join(format!(".g.ron.tmp-{dead}")), "half a scenario").unwrap();
+        fs::create_dir_all(dir.join(format!(".o.tmp-{live}"))).unwrap();
+        fs::write(dir.join(".o.tmp-mine"), "not casus's").unwrap();
+        fs::write(dir.join(format!(".other.tmp-{dead}")), "another output's").unwrap();
+        assert!(casus(&["run", "--quiet", "--out", "o"], &dir).status.success());
+        assert!(casus(&["gen", "--states", "5", "--treaties", "1", "--orgs", "1", "--out", "g.ron"], &dir).status.success());
+        let expected = [format!(".o.tmp-{live}"), ".o.tmp-mine".to_string(), format!(".other.tmp-{dead}")];
+        assert_eq!(temporaries(&dir), expected, "only the dead processes' temporaries of o and g.ron go");
+    }
+
+    /// A write that fails half-way (the file-size limit stands in for a full disk) leaves no
+    /// temporary behind.
+    #[test]
+    fn a_failed_write_leaves_no_temporary() {
+        let dir = scratch("nothing_lost_failed_write");
+        let bin = env!("CARGO_BIN_EXE_casus");
+        for (args, written) in [("gen --states 200 --out g.ron", "g.ron"), ("run --quiet --out o", "o")] {
+            // SIGXFSZ ignored: a write over the limit fails with an error instead of killing casus.
+            let script = format!("trap '' XFSZ; ulimit -f 4; exec {bin} {args}");
+            let o = Command::new("sh").args(["-c", &script]).current_dir(&dir).output().unwrap();
+            assert_eq!(o.status.code(), Some(1), "{args}: {}", stderr(&o));
+            assert!(stderr(&o).contains("error: writing"), "{args}: {}", stderr(&o));
+            assert!(temporaries(&dir).is_empty(), "{args}: {:?} left behind", temporaries(&dir));
+            assert!(!dir.join(written).exists(), "{args}");
+        }
+    }
+
+    /// Names, coup leaders and article citations are the scenario's text: escape sequences and
+    /// line breaks in them are escaped on the terminal (run, log, explain, diff) and kept raw in
+    /// the JSON log.
+    #[test]
+    fn control_characters_in_scenario_text_never_reach_the_terminal() {
+        let dir = scratch("nothing_lost_escapes");
+        let forged = "2024-01-09  d8    #99   WithdrawalAnnounced    forged";
+        let base = include_str!("data/minimal.ron");
+        let hostile = base
+            .replacen("name: \"Aland\"", "name: \"Al\u{1b}[31mand\u{1b}]0;pwned\u{7}\"", 1)
+            .replacen("Coup(state: \"AAA\")", &format!("Coup(state: \"AAA\", leader: \"Gen. X\\r\\n{forged}\u{202e}\")"), 1)
+            .replacen("suspension_article: \"Org Art. 1\"", "suspension_article: \"Org Art. 1\u{1b}[2J\"", 1);
+        assert_ne!(hostile, base);
+        fs::write(dir.join("hostile.ron"), &hostile).unwrap();
+        let clean = |what: &str, o: &std::process::Output| {
+            assert!(o.status.success(), "{what}: {}", stderr(o));
+            for (stream, text) in [("stdout", stdout(o)), ("stderr", stderr(o))] {
+                assert!(
+                    !text.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+                    "{what}: a control character on {stream}:\n{text}"
+                );
+                assert!(!text.lines().any(|l| l.starts_with(forged)), "{what}: a forged line on {stream}:\n{text}");
+            }
+            stdout(o)
+        };
+        let run = clean("run", &casus(&["run", "hostile.ron", "--out", "r"], &dir));
+        assert!(run.contains("led by Gen. X\\r\\n2024-01-09"), "the leader is shown, escaped:\n{run}");
+        assert!(run.contains("Org Art. 1\\u{1b}[2J"), "the article is shown, escaped:\n{run}");
+        clean("log", &casus(&["log", "r"], &dir));
+        clean("log csv", &casus(&["log", "r", "--format", "csv"], &dir));
+        let explain = clean("explain", &casus(&["explain", "r", "--kind", "MemberSuspended", "--consequences"], &dir));
+        assert!(explain.contains("Al\\u{1b}[31mand"), "names are shown, escaped:\n{explain}");
+        assert!(casus(&["run", "hostile.ron", "--quiet", "--seed", "8", "--out", "r8"], &dir).status.success());
+        let diff = casus(&["diff", "r", "r8"], &dir);
+        assert!(!stdout(&diff).contains('\u{1b}'), "{}", stdout(&diff));
+        // The log keeps the text as written.
+        let json = stdout(&casus(&["log", "r", "--format", "json"], &dir));
+        let leaders: Vec<String> = json
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter_map(|v| v["leader"].as_str().map(String::from))
+            .collect();
+        assert_eq!(leaders, [format!("Gen. X\r\n{forged}\u{202e}")]);
     }
 }

@@ -92,6 +92,24 @@ mod explain {
     }
 }
 
+mod explain_options {
+    use super::*;
+
+    #[test]
+    fn explain_refuses_a_seq_together_with_kind_or_actor() {
+        let dir = scratch("explain_conflicts");
+        assert!(casus(&["run", "--quiet", "--out", "r"], &dir).status.success());
+        for extra in [&["--kind", "SanctionsImposed"][..], &["--actor", "NER"][..]] {
+            let mut args = vec!["explain", "r", "8"];
+            args.extend(extra);
+            let o = casus(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("cannot be used with"), "{extra:?}: {}", stderr(&o));
+        }
+        assert!(casus(&["explain", "r", "8"], &dir).status.success());
+    }
+}
+
 mod log_command {
     use super::*;
 

@@ -111,9 +111,12 @@ fn generate(bytes: &[u8]) -> Scenario {
         }));
     }
     let mut orgs = Vec::new();
+    // The members of every organisation and treaty: only a member withdraws or asks for help.
+    let mut members_of: BTreeMap<Id, Vec<Id>> = BTreeMap::new();
     for i in 0..c.below(3) {
         let id = Id::from(format!("O{i}"));
         let members = c.subset(&states, true);
+        members_of.insert(id.clone(), members.clone());
         let suspended = c.subset(&members, false);
         let ucg = c.flag().then(|| UcgRegimeDef {
             suspension_article: "Art. S".into(),
@@ -229,6 +232,7 @@ fn generate(bytes: &[u8]) -> Scenario {
         });
     }
     let treaty_ids: Vec<Id> = treaties.iter().map(|t| t.id.clone()).collect();
+    members_of.extend(treaties.iter().map(|t| (t.id.clone(), t.members.clone())));
     let mut attackers: Vec<Id> = states.clone();
     attackers.extend(groups.iter().cloned());
     attackers.extend(orgs.iter().cloned());
@@ -270,13 +274,15 @@ fn generate(bytes: &[u8]) -> Scenario {
             6 if !orgs.is_empty() || !treaty_ids.is_empty() => {
                 let mut from: Vec<Id> = orgs.clone();
                 from.extend(treaty_ids.iter().cloned());
-                ScriptedEvent::WithdrawalAnnounced { state: c.pick(&states).clone(), from: c.pick(&from).clone() }
+                let from = c.pick(&from).clone();
+                ScriptedEvent::WithdrawalAnnounced { state: c.pick(&members_of[&from]).clone(), from }
             }
             7 if !partners.is_empty() => {
                 ScriptedEvent::ForcesExpelled { state: c.pick(&states).clone(), partner: c.pick(&partners).clone() }
             }
             8 if !treaty_ids.is_empty() => {
-                ScriptedEvent::AssistanceRequested { state: c.pick(&states).clone(), treaty: c.pick(&treaty_ids).clone() }
+                let treaty = c.pick(&treaty_ids).clone();
+                ScriptedEvent::AssistanceRequested { state: c.pick(&members_of[&treaty]).clone(), treaty }
             }
             _ => ScriptedEvent::Coup {
                 state: c.pick(&states).clone(),

@@ -262,3 +262,107 @@ fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
     assert!(o.status.success(), "{}", stderr(&o));
     same_files(&dir.join("full"), &dir.join("stopped"), FILES);
 }
+
+#[test]
+fn two_sweeps_into_one_folder_at_once_are_refused_naming_the_holder() {
+    let dir = scratch("locked");
+    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s"];
+    // A second sweep, a resume and a run into a folder this process holds are refused, naming it.
+    let held = casus::outdir::Lock::acquire(&dir.join("s")).unwrap();
+    let mut resume = plan.to_vec();
+    resume.push("--resume");
+    for args in [&plan[..], &resume[..], &["run", "--quiet", "--out", "s"][..]] {
+        let o = casus(args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("s is in use by another casus command") && err.contains(&format!("PID {}", std::process::id())), "{err}");
+        assert!(err.contains("started 20"), "{err}");
+    }
+    assert!(!dir.join("s").exists(), "a refused command wrote nothing");
+    drop(held);
+    assert!(!dir.join(".s.lock").exists(), "a released lock leaves no file");
+    // A sweep running in another process holds the folder: a concurrent resume is refused with
+    // its PID and command, and the rows are not written twice.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casus")).args(plan).current_dir(&dir).stderr(Stdio::null()).spawn().unwrap();
+    for _ in 0..2000 {
+        if dir.join("s/runs.jsonl").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let o = casus(&resume, &dir);
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("PID {}, `casus sweep", child.id())), "{}", stderr(&o));
+    }
+    // Killed, it holds nothing: the lock goes with the process.
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = casus(&resume, &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(dir.join("s/runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2000, "one header and one row per run");
+    assert!(!dir.join(".s.lock").exists());
+}
+
+#[test]
+fn a_parameter_both_swept_and_set_is_an_error() {
+    let dir = scratch("set_and_param");
+    for extra in [&["--set", "NGA.war_opposition=0.5"][..], &["--set", "pledge.propensity=0.3", "--set", "NGA.war_opposition=1"][..]] {
+        let mut args = vec!["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1", "--quiet", "--out", "o"];
+        args.extend(extra);
+        let o = casus(&args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("\"NGA.war_opposition\" is both swept (--param) and fixed (--set)"), "{}", stderr(&o));
+        assert!(!dir.join("o").exists(), "nothing may be written");
+    }
+}
+
+#[test]
+fn a_plan_file_with_no_design_points_is_refused_before_anything_is_written() {
+    let dir = scratch("no_points");
+    for design in ["Random(0)", "Lhs(0)"] {
+        std::fs::write(dir.join("plan.ron"), format!("(params: [(\"NGA.war_opposition\", \"0..1\")], design: {design}, runs: 2)")).unwrap();
+        let o = casus(&["sweep", "plan.ron", "--quiet", "--out", "o"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{design}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("the design {design} has no points; give at least 1")), "{design}: {}", stderr(&o));
+        assert!(!dir.join("o").exists(), "{design}: nothing may be written");
+    }
+}
+
+#[test]
+fn ctrl_c_marks_the_manifest_interrupted_and_report_says_the_sweep_is_unfinished() {
+    let dir = scratch("interrupted_manifest");
+    let args = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s"];
+    let child = Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(&dir).stderr(Stdio::piped()).spawn().unwrap();
+    let rows = dir.join("s/runs.jsonl");
+    for _ in 0..2000 {
+        if std::fs::read(&rows).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0) >= 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let status = |dir: &Path| -> String {
+        let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        m["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status(&dir.join("s")), "interrupted");
+    // A report on the unfinished sweep says what it is, not that a run's log is missing.
+    let o = casus(&["report", "s"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is a sweep folder without points.csv: the sweep is not finished (its manifest says \"interrupted\")"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("events.jsonl"), "{}", stderr(&o));
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    assert!(casus(&resume, &dir).status.success());
+    assert_eq!(status(&dir.join("s")), "complete");
+    assert!(casus(&["report", "s"], &dir).status.success());
+}

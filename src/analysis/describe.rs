@@ -1,6 +1,9 @@
-//! One-line, human-readable descriptions of events, for timelines.
+//! One-line, human-readable descriptions of events, for timelines. Every line is passed
+//! through [`printable`]: names, leaders and citations are the scenario's text, and a control
+//! character in one must not reach the terminal.
 
 use crate::model::event::{Event, EventKind};
+use crate::model::text::printable;
 
 fn list<T: std::fmt::Debug>(v: &[T]) -> String {
     v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
@@ -12,8 +15,16 @@ pub fn significant(e: &Event) -> bool {
     e.kind.traits().in_timeline
 }
 
-/// What happened, in a sentence fragment.
+/// What happened, in a sentence fragment, fit for a terminal.
 pub fn describe(kind: &EventKind) -> String {
+    let text = describe_raw(kind);
+    match printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
+fn describe_raw(kind: &EventKind) -> String {
     use crate::model::scenario::UcgForm;
     use EventKind::*;
     match kind {
@@ -127,5 +138,6 @@ pub fn describe(kind: &EventKind) -> String {
 /// A timeline line: date, day, seq, kind, description, rule and cause.
 pub fn timeline_line(e: &Event) -> String {
     let cause = e.cause.map(|c| format!(" <- #{c}")).unwrap_or_default();
-    format!("{}  d{:<4} #{:<4} {:<22} {}  [{}]{cause}", e.date, e.day, e.seq, e.kind.name(), describe(&e.kind), e.rule)
+    let line = format!("{}  d{:<4} #{:<4} {:<22} {}  [{}]{cause}", e.date, e.day, e.seq, e.kind.name(), describe(&e.kind), e.rule);
+    printable(&line).into_owned()
 }

@@ -14,5 +14,6 @@ pub mod params;
 pub mod prepared;
 pub mod scenario;
 pub mod state;
+pub mod text;
 pub mod timers;
 pub mod world;

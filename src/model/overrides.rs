@@ -119,9 +119,10 @@ fn set_path(tree: &mut Value, name: &str, raw: &str) -> Result<(), OverrideError
         Value::Bool(_) => Value::Bool(raw.parse().map_err(|_| err(format!("{raw:?} is not true or false")))?),
         Value::String(_) => Value::String(raw.to_string()),
         Value::Null => {
-            // An optional field not set: accept a number, a bool or a string.
+            // An optional field not set: accept a number, a bool or a string; never NaN or an
+            // infinity, which JSON cannot hold (the field would silently stay unset).
             if let Ok(v) = raw.parse::<f64>() {
-                serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
+                serde_json::Number::from_f64(v).map(Value::Number).ok_or_else(|| err(format!("{raw:?} is not a finite number")))?
             } else {
                 Value::String(raw.to_string())
             }

@@ -40,7 +40,7 @@ pub struct Scenario {
     #[serde(default)]
     pub timeline: Vec<ScriptedDef>,
     /// Values for catalogue parameters (see `casus params`); unspecified ones keep defaults.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub parameters: BTreeMap<String, f64>,
     /// The historical record, for case files that `casus validate` checks (never read by a run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,17 +109,51 @@ pub struct StateDef {
     #[serde(default)]
     pub security_threat: f64,
     /// Share of own GDP tied to trade with each other state (fraction, e.g. 0.004).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub trade_exposure: BTreeMap<Id, f64>,
     /// Share of another state's electricity supplied by this one (0-1).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub electricity_supply: BTreeMap<Id, f64>,
     /// States this one shares a land border with.
     #[serde(default)]
     pub borders: Vec<Id>,
     /// Troops deployed abroad, by host state.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub forces_abroad: BTreeMap<Id, u32>,
+}
+
+/// Reads a map whose keys must each be given once: a plain map keeps the last of two equal
+/// keys and drops the first without a word. The error is the parser's, so it has a line and
+/// column.
+fn unique_keys<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Ord + std::fmt::Debug,
+    V: Deserialize<'de>,
+{
+    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Unique<K, V>
+    where
+        K: Deserialize<'de> + Ord + std::fmt::Debug,
+        V: Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<K>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("the key {key:?} is given twice; give each key once")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 fn half() -> f64 {
@@ -275,10 +309,10 @@ pub struct PartnerDef {
     /// Display name.
     pub name: String,
     /// Troops stationed in each host state.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub forces: BTreeMap<Id, u32>,
     /// Aid per year to each recipient, millions of US dollars.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub aid_musd: BTreeMap<Id, f64>,
     /// Probability that the partner suspends aid after a coup in a recipient (0-1).
     #[serde(default)]
@@ -637,7 +671,7 @@ impl ScenarioError {
         match self {
             ScenarioError::Syntax(e) => {
                 let line_text = source.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
-                let shown: String = line_text.chars().take(200).collect();
+                let shown: String = crate::model::text::printable(&line_text.chars().take(200).collect::<String>()).into_owned();
                 let caret_pad: String = shown.chars().take(e.col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 format!("{file}:{}:{}: error: {}\n{:>5} | {shown}\n      | {caret_pad}^\n", e.line, e.col, e.message, e.line)
             }
@@ -745,6 +779,16 @@ impl Scenario {
     }
 }
 
+/// The one rule for every id a scenario declares (states, organisations, partners, armed
+/// groups, treaties): non-empty ASCII letters, digits, `_` or `-`. Ids name actors in timelines
+/// and files, so they may hold no path separator, space or control character.
+pub fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+        return Err(format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+    }
+    Ok(())
+}
+
 struct Checker<'a> {
     errors: Vec<FieldError>,
     /// Every actor id with its kind, in id order (for hints).
@@ -752,6 +796,8 @@ struct Checker<'a> {
     /// The same, hashed: looked up for every reference.
     kind_of: crate::model::state::Lookup<&'a str, &'static str>,
     treaties: BTreeSet<&'a str>,
+    /// The members of every treaty and organisation, by id.
+    members: BTreeMap<&'a str, &'a [Id]>,
 }
 
 impl<'a> Checker<'a> {
@@ -768,6 +814,25 @@ impl<'a> Checker<'a> {
     fn non_negative(&mut self, path: impl std::fmt::Display, value: f64) {
         if !value.is_finite() || !(0.0..=1.0e15).contains(&value) {
             self.err(path, format!("{value} must be a finite number between 0 and 1e15"));
+        }
+    }
+
+    /// Each measure once: a measure listed twice would count twice in a package's severity.
+    fn no_repeats(&mut self, path: impl std::fmt::Display, measures: &[Measure]) {
+        for (j, m) in measures.iter().enumerate() {
+            if measures[..j].contains(m) {
+                self.err(format!("{path}[{j}]"), format!("{m:?} is listed twice"));
+            }
+        }
+    }
+
+    /// A state acting as a party to a treaty or organisation must be one of its members.
+    fn member_of(&mut self, path: impl std::fmt::Display, state: &str, of: &str) {
+        if let Some(members) = self.members.get(of)
+            && self.kind_of.get(state).is_some()
+            && !members.iter().any(|m| m == state)
+        {
+            self.err(path, format!("{state:?} is not a member of {of}; only a member can do this"));
         }
     }
 
@@ -823,7 +888,13 @@ impl<'a> Checker<'a> {
 /// Checks everything the parser cannot: ids, references, ranges and dates. Returns every
 /// problem found, sorted by path.
 pub fn validate(s: &Scenario) -> Vec<FieldError> {
-    let mut c = Checker { errors: Vec::new(), kinds: BTreeMap::new(), kind_of: Default::default(), treaties: BTreeSet::new() };
+    let mut c = Checker {
+        errors: Vec::new(),
+        kinds: BTreeMap::new(),
+        kind_of: Default::default(),
+        treaties: BTreeSet::new(),
+        members: BTreeMap::new(),
+    };
     let start = c.header(s);
     c.ids(s);
     for (i, a) in s.actors.iter().enumerate() {
@@ -886,15 +957,22 @@ impl<'a> Checker<'a> {
     fn ids(&mut self, s: &'a Scenario) {
         for (i, a) in s.actors.iter().enumerate() {
             let id = a.id();
-            if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
-                self.err(format!("actors[{i}].id"), format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
+            if let Err(e) = check_id(id) {
+                self.err(format!("actors[{i}].id"), e);
             }
             self.kind_of.insert(id, a.kind_name());
+            if let ActorDef::Organisation(o) = a {
+                self.members.insert(id, &o.members);
+            }
             if self.kinds.insert(id, a.kind_name()).is_some() {
                 self.err(format!("actors[{i}].id"), format!("duplicate actor id {id:?}"));
             }
         }
         for (i, t) in s.treaties.iter().enumerate() {
+            if let Err(e) = check_id(&t.id) {
+                self.err(format!("treaties[{i}].id"), e);
+            }
+            self.members.entry(&t.id).or_insert(&t.members);
             if self.kinds.contains_key(t.id.as_str()) || !self.treaties.insert(&t.id) {
                 self.err(format!("treaties[{i}].id"), format!("duplicate id {:?} (treaty and actor ids share one namespace)", t.id));
             }
@@ -970,6 +1048,7 @@ impl<'a> Checker<'a> {
             if u.review_days == 0 {
                 self.err(format!("{p}.ucg.review_days"), "must be at least 1");
             }
+            self.no_repeats(format_args!("{p}.ucg.sanctions_menu"), &u.sanctions_menu);
             if u.sanctions_menu.contains(&Measure::Suspension) {
                 self.err(format!("{p}.ucg.sanctions_menu"), "Suspension is applied by its own step; remove it from the menu");
             }
@@ -1082,6 +1161,7 @@ impl<'a> Checker<'a> {
                 if measures.is_empty() {
                     self.err(format!("{e}.measures"), "at least one measure");
                 }
+                self.no_repeats(format_args!("{e}.measures"), measures);
             }
             ScriptedEvent::AidSuspended { partner, recipient } => {
                 self.actor_ref(format_args!("{e}.partner"), partner, &["Partner"]);
@@ -1094,6 +1174,7 @@ impl<'a> Checker<'a> {
             ScriptedEvent::WithdrawalAnnounced { state, from } => {
                 self.actor_ref(format_args!("{e}.state"), state, &["State"]);
                 self.treaty_or_org_ref(format_args!("{e}.from"), from);
+                self.member_of(format_args!("{e}.state"), state, from);
             }
             ScriptedEvent::ForcesExpelled { state, partner } => {
                 self.actor_ref(format_args!("{e}.state"), state, &["State"]);
@@ -1103,6 +1184,8 @@ impl<'a> Checker<'a> {
                 self.actor_ref(format_args!("{e}.state"), state, &["State"]);
                 if !self.treaties.contains(treaty.as_str()) {
                     self.err(format!("{e}.treaty"), format!("unknown treaty {treaty:?}"));
+                } else {
+                    self.member_of(format_args!("{e}.state"), state, treaty);
                 }
             }
         }

@@ -138,6 +138,8 @@ pub fn execute(
     progress.finish();
     let saved = saved?;
     if saved < total && interrupt.load(Ordering::SeqCst) {
+        let interrupted = Manifest { status: "interrupted".into(), ..manifest.clone() };
+        crate::sweep::folder::write_manifest(dir, &interrupted)?;
         return Err(SweepError::Interrupted { saved, total, dir: dir.to_path_buf() });
     }
     if saved < total {

@@ -53,7 +53,7 @@ pub struct Manifest {
     pub shard_runs: u64,
     /// Whether per-run event logs are written.
     pub events: bool,
-    /// "running" or "complete".
+    /// "running", "interrupted" (stopped by Ctrl-C; continue with `--resume`) or "complete".
     pub status: String,
 }
 
@@ -95,7 +95,9 @@ pub fn open(dir: &Path, manifest: &Manifest, resume: bool, force: bool) -> Resul
         let non_empty = fs::read_dir(dir).map_err(SweepError::io(dir))?.next().is_some();
         if resume && non_empty {
             check_resumable(dir, manifest)?;
-            return truncate_to_complete(dir, manifest);
+            let kept = truncate_to_complete(dir, manifest)?;
+            write_manifest(dir, manifest)?; // "running" again, if it said "interrupted"
+            return Ok(kept);
         }
         if non_empty && !force {
             return Err(SweepError::NotEmpty { dir: dir.to_path_buf(), is_sweep: manifest_path.exists() });
@@ -171,7 +173,7 @@ pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), SweepError>
 }
 
 /// Reads a manifest.json.
-pub(crate) fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json::Error>> {
+pub fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json::Error>> {
     fs::read_to_string(path).map(|text| serde_json::from_str(&text))
 }
 

@@ -210,6 +210,14 @@ pub fn expand(plan: &Plan, baseline: impl Fn(&str) -> String) -> Result<Vec<Poin
             return Err(PlanError(format!("parameter {n:?} is swept twice")));
         }
     }
+    for (n, _) in &plan.set {
+        if names.contains(n) {
+            return Err(PlanError(format!("parameter {n:?} is both swept (--param) and fixed (--set); give it once")));
+        }
+    }
+    if let Design::Random(0) | Design::Lhs(0) = plan.design {
+        return Err(PlanError(format!("the design {:?} has no points; give at least 1", plan.design)));
+    }
     match plan.design {
         Design::Grid => grid_points(&specs),
         Design::Oat => one_at_a_time_points(&specs, baseline),
