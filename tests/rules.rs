@@ -67,7 +67,10 @@ mod coups {
 
     #[test]
     fn given_a_loyal_army_when_a_coup_is_staged_then_it_fails_and_is_reversed_on_its_day() {
-        let mut h = Harness::new(NIGER, &[("NER.army_loyalty", "1"), ("NER.cohesion", "0"), ("coup.fail_intercept", "10")]);
+        let mut h = Harness::new(
+            NIGER,
+            &[("NER.army_loyalty", "1"), ("NER.cohesion", "0"), ("coup.fail_intercept", "10"), ("coup.reversal_delay_days", "3")],
+        );
         let then = h.when(
             0,
             EventKind::CoupStaged { state: "NER".into(), leader: "X".into(), form: Default::default(), claimant: Default::default() },
@@ -81,6 +84,25 @@ mod coups {
         assert!(
             matches!(&then[..], [Proposal { kind: EventKind::OrderRestored { state, .. }, cause: Some(0), .. }] if state == "NER"),
             "{then:?}"
+        );
+    }
+
+    /// With the default same-day reversal (Guinea-Bissau 2022, Benin 2025) loyal forces restore
+    /// order in the round after the coup is found failing.
+    #[test]
+    fn given_a_loyal_army_a_failed_coup_is_reversed_the_same_day_by_default() {
+        let mut h = Harness::new(NIGER, &[("NER.army_loyalty", "1"), ("NER.cohesion", "0"), ("coup.fail_intercept", "10")]);
+        let then = h.when(
+            0,
+            EventKind::CoupStaged { state: "NER".into(), leader: "X".into(), form: Default::default(), claimant: Default::default() },
+        );
+        assert_eq!(kinds(&then), ["CoupFailing"]);
+        assert_eq!(then[0].kind, EventKind::CoupFailing { state: "NER".into(), reversal_day: 0 });
+        let failing = h.next_seq();
+        let then = only(h.when(0, then[0].kind.clone()), &["OrderRestored"]);
+        assert!(
+            matches!(&then[..], [Proposal { kind: EventKind::OrderRestored { state, how }, .. }] if state == "NER" && how == "coup reversed by loyal forces"),
+            "{then:?} (after #{failing})"
         );
     }
 

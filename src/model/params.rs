@@ -60,8 +60,8 @@ catalogue! {
         "Log-odds that a coup fails when army loyalty equals junta cohesion.";
     coup_loyalty_weight: "coup.loyalty_weight" = 6.0, [0.0, 20.0], false,
         "Log-odds added per unit of (army loyalty to the deposed ruler - junta cohesion).";
-    coup_reversal_delay_days: "coup.reversal_delay_days" = 3.0, [0.0, 60.0], true,
-        "Days until loyal forces reverse a failed coup.";
+    coup_reversal_delay_days: "coup.reversal_delay_days" = 0.0, [0.0, 60.0], true,
+        "Days until loyal forces reverse a failed coup (0: the same day, as in Guinea-Bissau on 1 Feb 2022 and Benin on 7 Dec 2025).";
 
     reliability_base: "reliability.base" = 0.75, [0.0, 1.0], false,
         "Probability a bound party honours an invoked commitment, all else neutral (Leeds, Long & Mitchell 2000: 74.5%; Leeds 2003: about 75%).";

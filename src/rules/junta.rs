@@ -142,7 +142,9 @@ fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::mo
     // A coup within a transition (the deposed government was itself a junta or a transitional
     // one) inherits the transition's calendar: the organisations demand that it be kept (Mali
     // 2021, Burkina Faso 2022), so there is no new timetable to offer.
-    let within_transition = matches!(pol.regime_before_coup, Some(Regime::Junta | Regime::Transitional));
+    // (`regime_before_coup` is not recorded over a junta: a coup in a state already ruled by
+    // one leaves it unset.)
+    let within_transition = !matches!(pol.regime_before_coup, Some(Regime::Democracy | Regime::Authoritarian));
     if pending || !under_measures || within_transition {
         return;
     }
