@@ -143,7 +143,7 @@ catalogue! {
     junta_transition_propensity: "junta.transition_propensity" = 0.5, [0.0, 1.0], false,
         "Probability per review that an unconceding ruler under any measure (suspension or sanctions) offers a transition timetable, or a new one after a rejection (19 Aug 2023: three years offered).";
     junta_offer_shrink: "junta.offer_shrink" = 0.75, [0.0, 1.0], false,
-        "Factor on the months of an isolated ruler's next offer after a rejection (no ally pledged, no junta ally); a backed ruler repeats its offer.";
+        "Factor on the months of an isolated ruler's next offer after a rejection (no ally pledged, no junta ally); a backed ruler stands on its offer.";
     junta_transition_months_max: "junta.transition_months_max" = 36.0, [1.0, 240.0], true,
         "Timetable a fully cohesive junta offers; weaker juntas offer shorter ones.";
     junta_withdraw_intercept: "junta.withdraw_intercept" = -5.0, [-50.0, 50.0], false,

@@ -130,10 +130,10 @@ fn concede_power(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model
 
 /// Whether a ruler under any measure (a suspension or sanctions) offers a transition
 /// timetable, and how long. The first offer: more cohesive rulers ask for longer. After a
-/// rejection the ruler may offer again at a later review; an isolated ruler (no ally pledged to
-/// defend it, no junta ally in a treaty) shortens its offer by `junta.offer_shrink`, a backed one
-/// repeats it (Gabon 2023: 24 months accepted; Niger 2023, backed by Mali and Burkina Faso:
-/// three years, never shortened). A coup within a transition offers none: its calendar stands.
+/// rejection an isolated ruler (no ally pledged to defend it, no junta ally in a treaty) may
+/// offer again at a later review, shortened by `junta.offer_shrink`; a backed one stands on its
+/// offer (Gabon 2023: 24 months accepted; Niger 2023, backed by Mali and Burkina Faso: three
+/// years, never shortened). A coup within a transition offers none: its calendar stands.
 /// Proposes the offer, caused by the first measure (or the coup),
 /// citing the junta's review ("transition offer").
 fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity, allies: &[Id]) {
@@ -158,7 +158,8 @@ fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::mo
     let months = match crisis.transition {
         None => first,
         Some((last, _, _)) if isolated => ((f64::from(last) * params.junta_offer_shrink).round() as u32).clamp(1, last),
-        Some((last, _, _)) => last,
+        // A backed ruler stands on its rejected offer.
+        Some(_) => return,
     };
     let cause = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
     ctx.emit(
