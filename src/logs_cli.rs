@@ -211,12 +211,25 @@ pub struct ExplainArgs {
     /// Also print the tree of events it caused.
     #[arg(long)]
     consequences: bool,
-    /// Deepest level of consequences printed.
-    #[arg(long)]
+    /// How far to go: the N causes nearest the event, and N levels of consequences (text:
+    /// default 50, with a line saying how many earlier causes were cut; --json: the whole
+    /// chain, and consequences to this depth if given).
+    #[arg(long, value_name = "N")]
     depth: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// How many causes, and levels of consequences, `casus explain` prints by default.
+const EXPLAIN_DEPTH: usize = 50;
+
+/// Indentation stops growing after this many levels (a chain of thousands of steps would
+/// otherwise print a quadratic number of spaces); deeper steps say their depth.
+const MAX_INDENT: usize = 12;
+
+fn indent(level: usize) -> String {
+    if level > MAX_INDENT { format!("{}[{level}] ", "  ".repeat(MAX_INDENT)) } else { "  ".repeat(level) }
 }
 
 fn step_line(o: &Opened, e: &Event) -> String {
@@ -235,26 +248,24 @@ fn step_line(o: &Opened, e: &Event) -> String {
     printable(&line).into_owned()
 }
 
+/// The seq `casus explain` is asked about: given, or the first event matching --kind/--actor.
+fn explained_seq(o: &Opened, a: &ExplainArgs) -> Result<u64, Fail> {
+    if let Some(s) = a.seq {
+        return Ok(s);
+    }
+    if a.kinds.is_empty() && a.actors.is_empty() {
+        return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
+    }
+    let filter = filter_of(o, &a.kinds, &a.actors, &[], None, None)?;
+    o.log.events.iter().find(|e| filter.matches(e)).map(|e| e.seq).ok_or_else(|| bad("error: no event in the log matches --kind/--actor"))
+}
+
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
     let o = open(&a.log)?;
-    let seq = match a.seq {
-        Some(s) => s,
-        None => {
-            if a.kinds.is_empty() && a.actors.is_empty() {
-                return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
-            }
-            let filter = filter_of(&o, &a.kinds, &a.actors, &[], None, None)?;
-            o.log
-                .events
-                .iter()
-                .find(|e| filter.matches(e))
-                .map(|e| e.seq)
-                .ok_or_else(|| bad("error: no event in the log matches --kind/--actor".to_string()))?
-        }
-    };
+    let seq = explained_seq(&o, &a)?;
     let chain = query::causal_chain(&o.log.events, seq).map_err(|e| bad(format!("error: {e}")))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
         let doc = if a.consequences {
             let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
@@ -267,22 +278,44 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
             serde_json::json!({ "event": chain.last(), "causes": chain })
         };
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("serialises"));
+        let _ = out.flush();
         return Ok(());
     }
+    let depth = a.depth.unwrap_or(EXPLAIN_DEPTH);
+    print_chain(&mut out, &o, &chain, depth);
+    if a.consequences {
+        let tree = query::consequences(&o.log.events, seq, Some(depth)).map_err(|e| bad(format!("error: {e}")))?;
+        let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
+        for (d, e) in tree {
+            let _ = writeln!(out, "{}└─ {}", indent(d), step_line(&o, e));
+        }
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+/// The causal chain, each event once: the event's `depth` nearest causes, from the earliest
+/// shown down to the event, after a line counting the earlier causes left out.
+fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize) {
     let target = chain.last().expect("the chain ends at the event");
     let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, target.date, describe(&target.kind));
     let _ = writeln!(out, "causal chain, from the root ({} step{}):", chain.len(), if chain.len() == 1 { "" } else { "s" });
-    for (i, e) in chain.iter().enumerate() {
-        let _ = writeln!(out, "{}{}{}", "  ".repeat(i + 1), if i == 0 { "" } else { "└─ " }, step_line(&o, e));
+    let (cut, shown) = query::chain_window(chain, depth);
+    if cut > 0 {
+        let root = chain[0];
+        let _ = writeln!(
+            out,
+            "  ... {cut} earlier cause{} not shown, back to the root #{} {} (use --depth {} to see them all)",
+            if cut == 1 { " is" } else { "s are" },
+            root.seq,
+            root.kind.name(),
+            chain.len()
+        );
     }
-    if a.consequences {
-        let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
-        let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
-        for (d, e) in tree {
-            let _ = writeln!(out, "{}└─ {}", "  ".repeat(d), step_line(&o, e));
-        }
+    for (i, e) in shown.iter().enumerate() {
+        let first = i == 0 && cut == 0;
+        let _ = writeln!(out, "{}{}{}", indent(i + 1), if first { "" } else { "└─ " }, step_line(o, e));
     }
-    Ok(())
 }
 
 /// Arguments of `casus fork`.

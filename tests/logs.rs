@@ -74,7 +74,7 @@ mod explain {
     fn the_cli_explains_by_kind_and_actor_and_prints_consequences() {
         let dir = scratch("explain_cli");
         assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
-        let o = casus(&["explain", "run", "--kind", "SanctionsImposed", "--consequences", "--depth", "1"], &dir);
+        let o = casus(&["explain", "run", "--kind", "SanctionsImposed", "--consequences", "--depth", "2"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
         let out = stdout(&o);
         assert!(out.starts_with("Why SanctionsImposed #"), "{out}");
@@ -89,6 +89,66 @@ mod explain {
         let missing = casus(&["explain", "run", "99999"], &dir);
         assert_eq!(missing.status.code(), Some(2));
         assert!(stderr(&missing).contains("there is no event 99999"), "{}", stderr(&missing));
+    }
+}
+
+mod explain_long_chains {
+    use super::*;
+    use casus::model::event::{Event, EventKind};
+
+    /// A log of `n` events, each caused by the one before it.
+    fn chain_log(dir: &Path, n: u64) {
+        let p = casus::model::prepared::prepare(NIGER, &[]).expect("valid");
+        let header = casus::log::header(&p, 1);
+        let events: Vec<Event> = (0..n)
+            .map(|seq| Event {
+                seq,
+                day: 0,
+                date: "2023-07-26".into(),
+                kind: EventKind::CoupConsolidated { state: "NER".into() },
+                actors: vec!["NER".into()],
+                cause: seq.checked_sub(1),
+                rule: "test".into(),
+            })
+            .collect();
+        let end = casus::log::End { events: n, last_day: 0, final_state_hash: String::new() };
+        let mut bytes = Vec::new();
+        casus::log::write_log(&mut bytes, &header, &events, &[], &end).expect("writes");
+        std::fs::write(dir.join("events.jsonl"), bytes).unwrap();
+    }
+
+    fn times_each_seq_appears(out: &str) -> std::collections::BTreeMap<u64, usize> {
+        let mut seen = std::collections::BTreeMap::new();
+        for line in out.lines().skip(2).filter(|l| !l.starts_with("  ...")) {
+            if let Some(seq) = line.split("#").nth(1).and_then(|t| t.split(' ').next()).and_then(|t| t.parse().ok()) {
+                *seen.entry(seq).or_insert(0) += 1;
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn a_long_chain_prints_each_event_once_and_is_cut_at_the_default_depth() {
+        let dir = scratch("explain_long_chain");
+        chain_log(&dir, 3000);
+        let o = casus(&["explain", ".", "2999"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("causal chain, from the root (3000 steps)"), "{out}");
+        assert!(out.contains("2949 earlier causes are not shown, back to the root #0 CoupConsolidated (use --depth 3000"), "{out}");
+        let seen = times_each_seq_appears(&out);
+        assert_eq!(seen.keys().copied().collect::<Vec<_>>(), (2949..3000).collect::<Vec<_>>(), "the event and its 50 nearest causes");
+        assert!(seen.values().all(|&n| n == 1), "each event once");
+        // The whole chain: every event once, and the output grows linearly (indentation stops growing).
+        let all = stdout(&casus(&["explain", ".", "2999", "--depth", "3000"], &dir));
+        let seen = times_each_seq_appears(&all);
+        assert_eq!(seen.len(), 3000);
+        assert!(seen.values().all(|&n| n == 1), "each event once");
+        assert!(all.len() < 3000 * 200, "{} bytes for 3000 steps", all.len());
+        assert!(all.contains("[2999] └─ #2998"), "deep steps say their depth");
+        // Consequences are bounded by the same depth.
+        let tree = stdout(&casus(&["explain", ".", "0", "--consequences", "--depth", "5"], &dir));
+        assert!(tree.contains("consequences of #0 (5 events)"), "{tree}");
     }
 }
 
