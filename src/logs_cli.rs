@@ -9,9 +9,10 @@ use casus::analysis::describe::{describe, significant, timeline_line};
 use casus::analysis::fork::{At, Changes, ForkError};
 use casus::analysis::query::{self, Filter};
 use casus::analysis::replay::{Verdict, replay};
+use casus::analysis::timeline::{self, Grouping, Line};
 use casus::engine::Limits;
 use casus::log::ParsedLog;
-use casus::model::event::Event;
+use casus::model::event::{Event, Theme};
 use casus::model::text::printable;
 
 use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
@@ -121,6 +122,119 @@ pub struct LogArgs {
     /// Leave out combat rounds, mobilisations and summits.
     #[arg(long)]
     brief: bool,
+    #[command(flatten)]
+    timeline: TimelineArgs,
+}
+
+/// How a timeline for people is printed (`casus run`, `casus log` as text).
+#[derive(clap::Args)]
+pub struct TimelineArgs {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
+    /// Group armed groups' routine attacks (those that caused nothing shown) by month, week or none.
+    #[arg(long, value_enum, default_value = "month", value_name = "PERIOD")]
+    group: GroupBy,
+    /// Leave out this event kind (repeatable or comma-separated).
+    #[arg(long = "exclude-kind", value_name = "KIND")]
+    exclude_kinds: Vec<String>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--group`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GroupBy {
+    Week,
+    Month,
+    None,
+}
+
+impl TimelineArgs {
+    /// Whether to colour: as asked; on `auto`, not when NO_COLOR is set (non-empty), yes when
+    /// CLICOLOR_FORCE is (and not "0"), else only on a terminal.
+    fn colour(&self) -> bool {
+        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0");
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|x| !x.is_empty()) => false,
+            ColorChoice::Auto => set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        }
+    }
+
+    fn grouping(&self) -> Grouping {
+        match self.group {
+            GroupBy::Week => Grouping::Week,
+            GroupBy::Month => Grouping::Month,
+            GroupBy::None => Grouping::None,
+        }
+    }
+
+    /// The kinds left out, checked against the catalogue of kinds.
+    fn excluded(&self) -> Result<Vec<String>, Fail> {
+        let f = Filter { kinds: split_list(&self.exclude_kinds), ..Default::default() };
+        f.check_kinds().map_err(|e| bad(format!("error: --exclude-kind: {e}")))?;
+        Ok(f.kinds)
+    }
+
+    /// Prints the summary header (lines starting with `# `) and the timeline of the events
+    /// `shown` keeps, without the kinds excluded.
+    pub(crate) fn print(
+        &self,
+        out: &mut impl Write,
+        h: &casus::log::Header,
+        events: &[Event],
+        shown: impl Fn(&Event) -> bool,
+    ) -> Result<std::io::Result<()>, Fail> {
+        let excluded = self.excluded()?;
+        let paint = Paint(self.colour());
+        let lines = timeline::lines(h, events, |e| shown(e) && !excluded.iter().any(|k| k == e.kind.name()), self.grouping());
+        Ok(timeline::summary(h, events)
+            .iter()
+            .try_for_each(|l| writeln!(out, "{}", paint.bold(&format!("# {l}"))))
+            .and_then(|_| lines.iter().try_for_each(|l| writeln!(out, "{}", paint.line(l)))))
+    }
+}
+
+/// ANSI colours, or none.
+pub(crate) struct Paint(pub(crate) bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    pub(crate) fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    fn theme(&self, theme: Theme, text: &str) -> String {
+        let code = match theme {
+            Theme::Coup => "35",
+            Theme::Violence => "31",
+            Theme::Economic => "33",
+            Theme::Alliance => "32",
+            Theme::Exit => "34",
+            Theme::Diplomacy => "36",
+        };
+        self.wrap(code, text)
+    }
+
+    /// `2023-07-30  d4    #8    SanctionsImposed       text  [rule] <- #7`: the kind in its
+    /// theme's colour, the citation in bold, the cause dim.
+    fn line(&self, l: &Line) -> String {
+        let cause = if l.cause.is_empty() { String::new() } else { self.wrap("2", &format!(" <- {}", l.cause)) };
+        let when = self.wrap("2", &format!("{}  d{:<4} #{:<4}", l.date, l.day, l.seq));
+        let kind = self.theme(l.theme, &format!("{:<22}", l.kind));
+        format!("{when} {kind} {}  {}{cause}", l.text, self.bold(&format!("[{}]", l.rule)))
+    }
 }
 
 fn split_list(v: &[String]) -> Vec<String> {
@@ -163,14 +277,12 @@ fn filter_of(
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     let o = open(&a.log)?;
     let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
-    let mut events = o.log.events.iter().filter(|e| filter.matches(e) && (!a.brief || significant(e)));
+    let excluded = a.timeline.excluded()?;
+    let keep = |e: &Event| filter.matches(e) && (!a.brief || significant(e)) && !excluded.iter().any(|k| k == e.kind.name());
+    let mut events = o.log.events.iter().filter(|e| keep(e));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let result = match a.format.as_str() {
-        "text" => {
-            let h = o.header();
-            let _ = writeln!(out, "# {} seed {} ({} events in the log)", printable(&h.scenario), h.seed, o.log.events.len());
-            events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
-        }
+        "text" => a.timeline.print(&mut out, o.header(), &o.log.events, keep)?,
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
         "csv" => write_csv(&mut out, events),
         other => return Err(bad(format!("error: --format {other:?}: use text, json or csv"))),

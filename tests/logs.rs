@@ -152,6 +152,107 @@ mod explain_long_chains {
     }
 }
 
+mod timeline_for_people {
+    use super::*;
+
+    fn run_dir(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        dir
+    }
+
+    #[test]
+    fn names_carry_their_codes_on_first_mention_and_days_their_dates() {
+        let dir = run_dir("timeline_names");
+        let o = casus(&["log", "run", "--group", "none"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let body: Vec<&str> = out.lines().filter(|l| !l.starts_with("# ")).collect();
+        assert!(body[0].starts_with("2023-07-26  d0    #0    CoupStaged             military coup in Niger (NER), led by"), "{}", body[0]);
+        assert!(body[1].contains("the coup in Niger succeeds"), "later mentions use the name alone: {}", body[1]);
+        let ecowas = "Economic Community of West African States (ECOWAS) suspends Niger from its decision-making bodies";
+        assert!(out.contains(ecowas), "{out}");
+        assert!(out.contains("ECOWAS gives Niger an ultimatum expiring on 6 Aug 2023 (day 11), threatening force"), "{out}");
+        assert!(out.contains("[ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45] <- #0"), "citations stay: {out}");
+        assert!(out.contains("ECOWAS holds a summit on sanctions against Niger"), "{out}");
+        let brief = stdout(&casus(&["log", "run", "--brief"], &dir));
+        assert!(brief.contains("(not shown: #7 SummitConvened)"), "a cause left out is named: {brief}");
+        assert!(out.contains("(modelled probability of honouring 0."), "{out}");
+        // The summary header: who, the trigger and the decisive events.
+        assert!(
+            out.starts_with("# niger_2023 (seed 2023): 430 events, 26 Jul 2023 to 26 Apr 2025\n# who: Niger (NER), the focus"),
+            "{out}"
+        );
+        assert!(out.contains("# trigger:  26 Jul 2023 (day 0) #0 military coup in Niger"), "{out}");
+        assert!(out.contains("# decisive: 30 Jul 2023 (day 4) #8 ECOWAS imposes sanctions on Niger"), "{out}");
+        assert!(
+            out.contains("# decisive: 24 Jan 2024 (day 182) #141 Niger gives notice of withdrawal from ECOWAS, effective 23 Jan 2025"),
+            "{out}"
+        );
+        let run = stdout(&casus(&["run", "--out", "again"], &dir));
+        assert!(run.contains("  sanctions_imposed_day           day 4 (30 Jul 2023)"), "outcomes have dates: {run}");
+    }
+
+    #[test]
+    fn routine_attacks_are_grouped_by_month_or_week_or_not_at_all() {
+        let dir = run_dir("timeline_groups");
+        let attacks = |group: &str| {
+            let out = stdout(&casus(&["log", "run", "--kind", "AttackOccurred", "--actor", "MLI", "--group", group], &dir));
+            out.lines().filter(|l| !l.starts_with("# ")).map(String::from).collect::<Vec<_>>()
+        };
+        let (none, week, month) = (attacks("none"), attacks("week"), attacks("month"));
+        assert!(month.len() < week.len() && week.len() < none.len(), "{} {} {}", month.len(), week.len(), none.len());
+        let aug = month.iter().find(|l| l.contains("attacks by JNIM in Mali:")).expect("a group line");
+        assert!(aug.contains(" killed (") && aug.contains(" military, ") && aug.contains("Aug 2023 (#"), "{aug}");
+        assert!(none.iter().all(|l| l.contains("terrorist attack by")), "no group without grouping");
+        // Attacks that caused something shown keep their own line, next to what they caused.
+        let all = stdout(&casus(&["log", "run"], &dir));
+        assert!(all.contains("#55   AttackOccurred         terrorist attack by JNIM on Niger"), "{all}");
+    }
+
+    #[test]
+    fn kinds_can_be_excluded() {
+        let dir = run_dir("timeline_exclude");
+        let o = casus(&["log", "run", "--exclude-kind", "AttackOccurred", "--exclude-kind", "ForcePledged,VoteHeld"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        for kind in ["AttackOccurred", "ForcePledged", "VoteHeld"] {
+            assert!(!out.lines().any(|l| !l.starts_with("# ") && l.contains(&format!(" {kind} "))), "{kind}: {out}");
+        }
+        assert!(out.contains("SanctionsImposed"), "{out}");
+        let json = stdout(&casus(&["log", "run", "--format", "json", "--exclude-kind", "AttackOccurred"], &dir));
+        assert!(!json.contains("\"kind\":\"AttackOccurred\""), "the machine formats leave them out too");
+        let bad = casus(&["log", "run", "--exclude-kind", "Attack"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("--exclude-kind: unknown event kind"), "{}", stderr(&bad));
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_or_when_asked_and_never_with_no_color() {
+        let dir = run_dir("timeline_colour");
+        let with_env = |args: &[&str], env: &[(&str, &str)]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_casus"));
+            c.args(args).current_dir(&dir).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+            for (k, v) in env {
+                c.env(k, v);
+            }
+            stdout(&c.output().expect("runs"))
+        };
+        let esc = |s: &str| s.contains('\u{1b}');
+        assert!(!esc(&with_env(&["log", "run"], &[])), "piped: no colour");
+        assert!(esc(&with_env(&["log", "run", "--color", "always"], &[])), "asked: colour");
+        assert!(esc(&with_env(&["log", "run"], &[("CLICOLOR_FORCE", "1")])), "forced: colour");
+        assert!(!esc(&with_env(&["log", "run"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])), "NO_COLOR wins over auto");
+        assert!(!esc(&with_env(&["log", "run", "--color", "never"], &[("CLICOLOR_FORCE", "1")])), "never");
+        let coloured = with_env(&["run", "--out", "c", "--color", "always"], &[]);
+        assert!(
+            coloured.contains("\u{1b}[1m[ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45]\u{1b}[0m"),
+            "citations in bold"
+        );
+        assert!(!esc(&with_env(&["log", "run", "--format", "csv", "--color", "always"], &[])), "machine formats: never");
+    }
+}
+
 mod explain_options {
     use super::*;
 
