@@ -312,8 +312,12 @@ pub struct ExplainArgs {
     /// A log (events.jsonl) or a run folder.
     log: PathBuf,
     /// The event's seq (or use --kind/--actor to pick the first matching event).
-    #[arg(conflicts_with_all = ["kinds", "actors"])]
+    #[arg(conflicts_with_all = ["kinds", "actors", "why_not"])]
     seq: Option<u64>,
+    /// Why no event of this kind happened (with --actor: none involving it): the rule that
+    /// would have produced it and the condition that failed, with its values, when it was checked.
+    #[arg(long = "why-not", value_name = "KIND", conflicts_with = "kinds")]
+    why_not: Option<String>,
     /// Explain the first event of this kind.
     #[arg(long = "kind", value_name = "KIND")]
     kinds: Vec<String>,
@@ -369,12 +373,35 @@ fn explained_seq(o: &Opened, a: &ExplainArgs) -> Result<u64, Fail> {
         return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
     }
     let filter = filter_of(o, &a.kinds, &a.actors, &[], None, None)?;
-    o.log.events.iter().find(|e| filter.matches(e)).map(|e| e.seq).ok_or_else(|| bad("error: no event in the log matches --kind/--actor"))
+    o.log.events.iter().find(|e| filter.matches(e)).map(|e| e.seq).ok_or_else(|| {
+        let kind = split_list(&a.kinds).first().cloned().unwrap_or_else(|| "KIND".into());
+        let actor = split_list(&a.actors).first().map(|x| format!(" --actor {x}")).unwrap_or_default();
+        bad(format!(
+            "error: no event in the log matches --kind/--actor\nto see why it did not happen: casus explain {} --why-not {kind}{actor}",
+            a.log.display()
+        ))
+    })
+}
+
+/// `casus explain --why-not KIND`: read from the log and its prepared scenario (scenario.ron
+/// beside it, with the log's overrides).
+fn explain_why_not(o: &Opened, a: &ExplainArgs, kind: &str) -> Result<(), Fail> {
+    let filter = filter_of(o, &[kind.to_string()], &a.actors, &[], None, None)?;
+    let header = o.header();
+    let (prepared, _, _) = crate::prepare(o.scenario_path(None).as_deref(), &header.overrides)?;
+    let actor = filter.actors.first().map(String::as_str);
+    let lines = casus::analysis::whynot::why_not(&prepared, &o.log.events, header.seed, &filter.kinds[0], actor);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = lines.iter().try_for_each(|l| writeln!(out, "{}", printable(l))).and_then(|_| out.flush());
+    Ok(())
 }
 
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
     let o = open(&a.log)?;
+    if let Some(kind) = &a.why_not {
+        return explain_why_not(&o, &a, kind);
+    }
     let seq = explained_seq(&o, &a)?;
     let chain = query::causal_chain(&o.log.events, seq).map_err(|e| bad(format!("error: {e}")))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -253,6 +253,74 @@ mod timeline_for_people {
     }
 }
 
+mod why_not {
+    use super::*;
+
+    /// Two parties to a pact whose only defence clause answers attacks on territory; Xeria
+    /// backs a rebellion in Aland and later strikes it.
+    const PACT: &str = r#"(
+    name: "whynot", start: "2024-01-01", horizon_days: 30, seed: 1, focus: "AAA",
+    actors: [
+        State(id: "AAA", name: "Aland", regime: Democracy, troops: 10000, gdp_busd: 10.0),
+        State(id: "BBB", name: "Borea", regime: Democracy, troops: 10000, gdp_busd: 10.0),
+        State(id: "XXX", name: "Xeria", regime: Authoritarian, troops: 50000, gdp_busd: 50.0),
+    ],
+    treaties: [
+        (id: "PACT", short_name: "Pact", members: ["AAA", "BBB"],
+         clauses: [(article: "Art. 6", obligation: Defence, triggers: [AttackOnTerritory, AttackOnSovereignty], owed: [ArmedForce])]),
+    ],
+    timeline: [
+        (date: "2024-01-05", event: Attack(attacker: "XXX", target: "AAA", kind: Rebellion, troops: 500, deaths: 5)),
+        (date: "2024-01-10", event: Attack(attacker: "XXX", target: "AAA", kind: Strike, troops: 1000, deaths: 10)),
+    ],
+)"#;
+
+    #[test]
+    fn a_clause_not_engaged_by_a_rebellion_names_its_triggers() {
+        let dir = scratch("why_not_rebellion");
+        std::fs::write(dir.join("pact.ron"), PACT).unwrap();
+        assert!(casus(&["run", "pact.ron", "--quiet", "--out", "r"], &dir).status.success());
+        let o = casus(&["explain", "r", "--why-not", "ObligationArisen", "--actor", "AAA"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with("Why no ObligationArisen: 2 attacks on AAA checked"), "{out}");
+        assert!(
+            out.contains(
+                "Pact Art. 6 was not engaged by event #0 (XXX attack on AAA, kind Rebellion): the clause's triggers are \
+                 AttackOnTerritory, AttackOnSovereignty; a Rebellion engages ArmedRebellion only"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Pact Art. 6 was engaged: obligations #"), "the strike engaged it: {out}");
+        // Asking for a kind that never happened points to --why-not.
+        let none = casus(&["explain", "r", "--kind", "SanctionsImposed", "--actor", "AAA"], &dir);
+        assert_eq!(none.status.code(), Some(2));
+        assert!(stderr(&none).contains("casus explain r --why-not SanctionsImposed --actor AAA"), "{}", stderr(&none));
+        let generic = stdout(&casus(&["explain", "r", "--why-not", "WithdrawalEffective"], &dir));
+        assert!(generic.contains("proposed by the rule module `membership`"), "{generic}");
+    }
+
+    #[test]
+    fn sanctions_and_interventions_show_their_draws_and_reviews() {
+        let dir = scratch("why_not_niger");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let s = stdout(&casus(&["explain", "run", "--why-not", "SanctionsImposed", "--actor", "NER"], &dir));
+        assert!(
+            s.contains(
+                "#7 2023-07-30 (day 4) ECOWAS summit on NER: economic measures imposed: the draw 0.695 against probability 0.950 = \
+                 propensity 0.95 (the elected Mohamed Bazoum is kept from office)"
+            ),
+            "{s}"
+        );
+        let i = stdout(&casus(&["explain", "run", "--why-not", "InterventionLaunched", "--actor", "NER"], &dir));
+        assert!(
+            i.contains("#37 2023-08-18 (day 23) postponed: force generation short: 4785 pledged against 21421 expected defenders"),
+            "{i}"
+        );
+        assert!(i.contains("postponed: lead contributor CIV declined"), "{i}");
+    }
+}
+
 mod explain_options {
     use super::*;
 
