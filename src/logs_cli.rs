@@ -9,9 +9,10 @@ use casus::analysis::describe::{describe, significant, timeline_line};
 use casus::analysis::fork::{At, Changes, ForkError};
 use casus::analysis::query::{self, Filter};
 use casus::analysis::replay::{Verdict, replay};
+use casus::analysis::timeline::{self, Grouping, Line};
 use casus::engine::Limits;
 use casus::log::ParsedLog;
-use casus::model::event::Event;
+use casus::model::event::{Event, Theme};
 use casus::model::text::printable;
 
 use crate::{Fail, bad, cannot_read, check_output_dir, prepare, read_source, write_atomic};
@@ -121,6 +122,119 @@ pub struct LogArgs {
     /// Leave out combat rounds, mobilisations and summits.
     #[arg(long)]
     brief: bool,
+    #[command(flatten)]
+    timeline: TimelineArgs,
+}
+
+/// How a timeline for people is printed (`casus run`, `casus log` as text).
+#[derive(clap::Args)]
+pub struct TimelineArgs {
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
+    /// Group armed groups' routine attacks (those that caused nothing shown) by month, week or none.
+    #[arg(long, value_enum, default_value = "month", value_name = "PERIOD")]
+    group: GroupBy,
+    /// Leave out this event kind (repeatable or comma-separated).
+    #[arg(long = "exclude-kind", value_name = "KIND")]
+    exclude_kinds: Vec<String>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--group`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GroupBy {
+    Week,
+    Month,
+    None,
+}
+
+impl TimelineArgs {
+    /// Whether to colour: as asked; on `auto`, not when NO_COLOR is set (non-empty), yes when
+    /// CLICOLOR_FORCE is (and not "0"), else only on a terminal.
+    fn colour(&self) -> bool {
+        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0");
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|x| !x.is_empty()) => false,
+            ColorChoice::Auto => set("CLICOLOR_FORCE") || std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        }
+    }
+
+    fn grouping(&self) -> Grouping {
+        match self.group {
+            GroupBy::Week => Grouping::Week,
+            GroupBy::Month => Grouping::Month,
+            GroupBy::None => Grouping::None,
+        }
+    }
+
+    /// The kinds left out, checked against the catalogue of kinds.
+    fn excluded(&self) -> Result<Vec<String>, Fail> {
+        let f = Filter { kinds: split_list(&self.exclude_kinds), ..Default::default() };
+        f.check_kinds().map_err(|e| bad(format!("error: --exclude-kind: {e}")))?;
+        Ok(f.kinds)
+    }
+
+    /// Prints the summary header (lines starting with `# `) and the timeline of the events
+    /// `shown` keeps, without the kinds excluded.
+    pub(crate) fn print(
+        &self,
+        out: &mut impl Write,
+        h: &casus::log::Header,
+        events: &[Event],
+        shown: impl Fn(&Event) -> bool,
+    ) -> Result<std::io::Result<()>, Fail> {
+        let excluded = self.excluded()?;
+        let paint = Paint(self.colour());
+        let lines = timeline::lines(h, events, |e| shown(e) && !excluded.iter().any(|k| k == e.kind.name()), self.grouping());
+        Ok(timeline::summary(h, events)
+            .iter()
+            .try_for_each(|l| writeln!(out, "{}", paint.bold(&format!("# {l}"))))
+            .and_then(|_| lines.iter().try_for_each(|l| writeln!(out, "{}", paint.line(l)))))
+    }
+}
+
+/// ANSI colours, or none.
+pub(crate) struct Paint(pub(crate) bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    pub(crate) fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    fn theme(&self, theme: Theme, text: &str) -> String {
+        let code = match theme {
+            Theme::Coup => "35",
+            Theme::Violence => "31",
+            Theme::Economic => "33",
+            Theme::Alliance => "32",
+            Theme::Exit => "34",
+            Theme::Diplomacy => "36",
+        };
+        self.wrap(code, text)
+    }
+
+    /// `2023-07-30  d4    #8    SanctionsImposed       text  [rule] <- #7`: the kind in its
+    /// theme's colour, the citation in bold, the cause dim.
+    fn line(&self, l: &Line) -> String {
+        let cause = if l.cause.is_empty() { String::new() } else { self.wrap("2", &format!(" <- {}", l.cause)) };
+        let when = self.wrap("2", &format!("{}  d{:<4} #{:<4}", l.date, l.day, l.seq));
+        let kind = self.theme(l.theme, &format!("{:<22}", l.kind));
+        format!("{when} {kind} {}  {}{cause}", l.text, self.bold(&format!("[{}]", l.rule)))
+    }
 }
 
 fn split_list(v: &[String]) -> Vec<String> {
@@ -163,14 +277,12 @@ fn filter_of(
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
     let o = open(&a.log)?;
     let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
-    let mut events = o.log.events.iter().filter(|e| filter.matches(e) && (!a.brief || significant(e)));
+    let excluded = a.timeline.excluded()?;
+    let keep = |e: &Event| filter.matches(e) && (!a.brief || significant(e)) && !excluded.iter().any(|k| k == e.kind.name());
+    let mut events = o.log.events.iter().filter(|e| keep(e));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let result = match a.format.as_str() {
-        "text" => {
-            let h = o.header();
-            let _ = writeln!(out, "# {} seed {} ({} events in the log)", printable(&h.scenario), h.seed, o.log.events.len());
-            events.try_for_each(|e| writeln!(out, "{}", timeline_line(e)))
-        }
+        "text" => a.timeline.print(&mut out, o.header(), &o.log.events, keep)?,
         "json" => events.try_for_each(|e| writeln!(out, "{}", serde_json::to_string(e).expect("events serialise"))),
         "csv" => write_csv(&mut out, events),
         other => return Err(bad(format!("error: --format {other:?}: use text, json or csv"))),
@@ -200,8 +312,12 @@ pub struct ExplainArgs {
     /// A log (events.jsonl) or a run folder.
     log: PathBuf,
     /// The event's seq (or use --kind/--actor to pick the first matching event).
-    #[arg(conflicts_with_all = ["kinds", "actors"])]
+    #[arg(conflicts_with_all = ["kinds", "actors", "why_not"])]
     seq: Option<u64>,
+    /// Why no event of this kind happened (with --actor: none involving it): the rule that
+    /// would have produced it and the condition that failed, with its values, when it was checked.
+    #[arg(long = "why-not", value_name = "KIND", conflicts_with = "kinds")]
+    why_not: Option<String>,
     /// Explain the first event of this kind.
     #[arg(long = "kind", value_name = "KIND")]
     kinds: Vec<String>,
@@ -211,12 +327,25 @@ pub struct ExplainArgs {
     /// Also print the tree of events it caused.
     #[arg(long)]
     consequences: bool,
-    /// Deepest level of consequences printed.
-    #[arg(long)]
+    /// How far to go: the N causes nearest the event, and N levels of consequences (text:
+    /// default 50, with a line saying how many earlier causes were cut; --json: the whole
+    /// chain, and consequences to this depth if given).
+    #[arg(long, value_name = "N")]
     depth: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// How many causes, and levels of consequences, `casus explain` prints by default.
+const EXPLAIN_DEPTH: usize = 50;
+
+/// Indentation stops growing after this many levels (a chain of thousands of steps would
+/// otherwise print a quadratic number of spaces); deeper steps say their depth.
+const MAX_INDENT: usize = 12;
+
+fn indent(level: usize) -> String {
+    if level > MAX_INDENT { format!("{}[{level}] ", "  ".repeat(MAX_INDENT)) } else { "  ".repeat(level) }
 }
 
 fn step_line(o: &Opened, e: &Event) -> String {
@@ -235,26 +364,47 @@ fn step_line(o: &Opened, e: &Event) -> String {
     printable(&line).into_owned()
 }
 
+/// The seq `casus explain` is asked about: given, or the first event matching --kind/--actor.
+fn explained_seq(o: &Opened, a: &ExplainArgs) -> Result<u64, Fail> {
+    if let Some(s) = a.seq {
+        return Ok(s);
+    }
+    if a.kinds.is_empty() && a.actors.is_empty() {
+        return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
+    }
+    let filter = filter_of(o, &a.kinds, &a.actors, &[], None, None)?;
+    o.log.events.iter().find(|e| filter.matches(e)).map(|e| e.seq).ok_or_else(|| {
+        let kind = split_list(&a.kinds).first().cloned().unwrap_or_else(|| "KIND".into());
+        let actor = split_list(&a.actors).first().map(|x| format!(" --actor {x}")).unwrap_or_default();
+        bad(format!(
+            "error: no event in the log matches --kind/--actor\nto see why it did not happen: casus explain {} --why-not {kind}{actor}",
+            a.log.display()
+        ))
+    })
+}
+
+/// `casus explain --why-not KIND`: read from the log and its prepared scenario (scenario.ron
+/// beside it, with the log's overrides).
+fn explain_why_not(o: &Opened, a: &ExplainArgs, kind: &str) -> Result<(), Fail> {
+    let filter = filter_of(o, &[kind.to_string()], &a.actors, &[], None, None)?;
+    let header = o.header();
+    let (prepared, _, _) = crate::prepare(o.scenario_path(None).as_deref(), &header.overrides)?;
+    let actor = filter.actors.first().map(String::as_str);
+    let lines = casus::analysis::whynot::why_not(&prepared, &o.log.events, header.seed, &filter.kinds[0], actor);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = lines.iter().try_for_each(|l| writeln!(out, "{}", printable(l))).and_then(|_| out.flush());
+    Ok(())
+}
+
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
     let o = open(&a.log)?;
-    let seq = match a.seq {
-        Some(s) => s,
-        None => {
-            if a.kinds.is_empty() && a.actors.is_empty() {
-                return Err(bad("error: give an event's SEQ, or --kind (and --actor) to explain the first such event"));
-            }
-            let filter = filter_of(&o, &a.kinds, &a.actors, &[], None, None)?;
-            o.log
-                .events
-                .iter()
-                .find(|e| filter.matches(e))
-                .map(|e| e.seq)
-                .ok_or_else(|| bad("error: no event in the log matches --kind/--actor".to_string()))?
-        }
-    };
+    if let Some(kind) = &a.why_not {
+        return explain_why_not(&o, &a, kind);
+    }
+    let seq = explained_seq(&o, &a)?;
     let chain = query::causal_chain(&o.log.events, seq).map_err(|e| bad(format!("error: {e}")))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
         let doc = if a.consequences {
             let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
@@ -267,22 +417,44 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
             serde_json::json!({ "event": chain.last(), "causes": chain })
         };
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("serialises"));
+        let _ = out.flush();
         return Ok(());
     }
+    let depth = a.depth.unwrap_or(EXPLAIN_DEPTH);
+    print_chain(&mut out, &o, &chain, depth);
+    if a.consequences {
+        let tree = query::consequences(&o.log.events, seq, Some(depth)).map_err(|e| bad(format!("error: {e}")))?;
+        let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
+        for (d, e) in tree {
+            let _ = writeln!(out, "{}└─ {}", indent(d), step_line(&o, e));
+        }
+    }
+    let _ = out.flush();
+    Ok(())
+}
+
+/// The causal chain, each event once: the event's `depth` nearest causes, from the earliest
+/// shown down to the event, after a line counting the earlier causes left out.
+fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize) {
     let target = chain.last().expect("the chain ends at the event");
     let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, target.date, describe(&target.kind));
     let _ = writeln!(out, "causal chain, from the root ({} step{}):", chain.len(), if chain.len() == 1 { "" } else { "s" });
-    for (i, e) in chain.iter().enumerate() {
-        let _ = writeln!(out, "{}{}{}", "  ".repeat(i + 1), if i == 0 { "" } else { "└─ " }, step_line(&o, e));
+    let (cut, shown) = query::chain_window(chain, depth);
+    if cut > 0 {
+        let root = chain[0];
+        let _ = writeln!(
+            out,
+            "  ... {cut} earlier cause{} not shown, back to the root #{} {} (use --depth {} to see them all)",
+            if cut == 1 { " is" } else { "s are" },
+            root.seq,
+            root.kind.name(),
+            chain.len()
+        );
     }
-    if a.consequences {
-        let tree = query::consequences(&o.log.events, seq, a.depth).map_err(|e| bad(format!("error: {e}")))?;
-        let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
-        for (d, e) in tree {
-            let _ = writeln!(out, "{}└─ {}", "  ".repeat(d), step_line(&o, e));
-        }
+    for (i, e) in shown.iter().enumerate() {
+        let first = i == 0 && cut == 0;
+        let _ = writeln!(out, "{}{}{}", indent(i + 1), if first { "" } else { "└─ " }, step_line(o, e));
     }
-    Ok(())
 }
 
 /// Arguments of `casus fork`.

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use casus::analysis::describe::{significant, timeline_line};
+use casus::analysis::describe::significant;
 use casus::analysis::replay::{ReadReplayError, Verdict, replay_read};
 use casus::engine::Limits;
 use casus::engine::run::{self};
@@ -97,6 +97,8 @@ struct RunArgs {
     /// Stop with an error if rules keep reacting within one day for more rounds than this.
     #[arg(long, default_value_t = Limits::default().max_rounds_per_day)]
     max_rounds: u32,
+    #[command(flatten)]
+    timeline: logs_cli::TimelineArgs,
 }
 
 /// Arguments of `casus check`.
@@ -240,29 +242,25 @@ fn cmd_run(a: RunArgs) -> Result<(), Fail> {
     if a.quiet {
         return Ok(());
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if a.json {
         let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&summary).expect("summary serialises"));
     } else {
-        let _ = writeln!(
-            stdout,
-            "{} (seed {seed}): {} events, {} to {}",
-            summary.scenario,
-            summary.events,
-            prepared.scenario.start,
-            prepared.scenario.start_date().plus_days(i64::from(prepared.scenario.horizon_days))
-        );
-        for e in output.events.iter().filter(|e| significant(e)) {
-            let _ = writeln!(stdout, "{}", timeline_line(e));
-        }
-        let _ = writeln!(stdout, "\noutcomes for {}:", summary.focus);
-        let v = serde_json::to_value(&summary.outcomes).expect("outcomes serialise");
-        for (k, v) in v.as_object().expect("object") {
-            let _ = writeln!(stdout, "  {k:<30} {v}");
-        }
+        let _ = a.timeline.print(&mut stdout, &output.header, &output.events, significant)?;
+        print_outcomes(&mut stdout, &summary, prepared.scenario.start_date());
         let _ = writeln!(stdout, "\nwrote {}/events.jsonl and summary.json", out.display());
     }
+    let _ = stdout.flush();
     Ok(())
+}
+
+/// The run's outcomes, a day figure with its date.
+fn print_outcomes(out: &mut impl Write, summary: &run::Summary, start: casus::model::date::Date) {
+    let _ = writeln!(out, "\noutcomes for {}:", summary.focus);
+    let v = serde_json::to_value(&summary.outcomes).expect("outcomes serialise");
+    for (k, v) in v.as_object().expect("object") {
+        let _ = writeln!(out, "  {k:<31} {}", casus::analysis::timeline::outcome_value(k, v, start));
+    }
 }
 
 /// Refuses an output folder casus may not write (see [`casus::outdir::check`]): exit 2.

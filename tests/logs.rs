@@ -74,7 +74,7 @@ mod explain {
     fn the_cli_explains_by_kind_and_actor_and_prints_consequences() {
         let dir = scratch("explain_cli");
         assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
-        let o = casus(&["explain", "run", "--kind", "SanctionsImposed", "--consequences", "--depth", "1"], &dir);
+        let o = casus(&["explain", "run", "--kind", "SanctionsImposed", "--consequences", "--depth", "2"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
         let out = stdout(&o);
         assert!(out.starts_with("Why SanctionsImposed #"), "{out}");
@@ -89,6 +89,235 @@ mod explain {
         let missing = casus(&["explain", "run", "99999"], &dir);
         assert_eq!(missing.status.code(), Some(2));
         assert!(stderr(&missing).contains("there is no event 99999"), "{}", stderr(&missing));
+    }
+}
+
+mod explain_long_chains {
+    use super::*;
+    use casus::model::event::{Event, EventKind};
+
+    /// A log of `n` events, each caused by the one before it.
+    fn chain_log(dir: &Path, n: u64) {
+        let p = casus::model::prepared::prepare(NIGER, &[]).expect("valid");
+        let header = casus::log::header(&p, 1);
+        let events: Vec<Event> = (0..n)
+            .map(|seq| Event {
+                seq,
+                day: 0,
+                date: "2023-07-26".into(),
+                kind: EventKind::CoupConsolidated { state: "NER".into() },
+                actors: vec!["NER".into()],
+                cause: seq.checked_sub(1),
+                rule: "test".into(),
+            })
+            .collect();
+        let end = casus::log::End { events: n, last_day: 0, final_state_hash: String::new() };
+        let mut bytes = Vec::new();
+        casus::log::write_log(&mut bytes, &header, &events, &[], &end).expect("writes");
+        std::fs::write(dir.join("events.jsonl"), bytes).unwrap();
+    }
+
+    fn times_each_seq_appears(out: &str) -> std::collections::BTreeMap<u64, usize> {
+        let mut seen = std::collections::BTreeMap::new();
+        for line in out.lines().skip(2).filter(|l| !l.starts_with("  ...")) {
+            if let Some(seq) = line.split("#").nth(1).and_then(|t| t.split(' ').next()).and_then(|t| t.parse().ok()) {
+                *seen.entry(seq).or_insert(0) += 1;
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn a_long_chain_prints_each_event_once_and_is_cut_at_the_default_depth() {
+        let dir = scratch("explain_long_chain");
+        chain_log(&dir, 3000);
+        let o = casus(&["explain", ".", "2999"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("causal chain, from the root (3000 steps)"), "{out}");
+        assert!(out.contains("2949 earlier causes are not shown, back to the root #0 CoupConsolidated (use --depth 3000"), "{out}");
+        let seen = times_each_seq_appears(&out);
+        assert_eq!(seen.keys().copied().collect::<Vec<_>>(), (2949..3000).collect::<Vec<_>>(), "the event and its 50 nearest causes");
+        assert!(seen.values().all(|&n| n == 1), "each event once");
+        // The whole chain: every event once, and the output grows linearly (indentation stops growing).
+        let all = stdout(&casus(&["explain", ".", "2999", "--depth", "3000"], &dir));
+        let seen = times_each_seq_appears(&all);
+        assert_eq!(seen.len(), 3000);
+        assert!(seen.values().all(|&n| n == 1), "each event once");
+        assert!(all.len() < 3000 * 200, "{} bytes for 3000 steps", all.len());
+        assert!(all.contains("[2999] └─ #2998"), "deep steps say their depth");
+        // Consequences are bounded by the same depth.
+        let tree = stdout(&casus(&["explain", ".", "0", "--consequences", "--depth", "5"], &dir));
+        assert!(tree.contains("consequences of #0 (5 events)"), "{tree}");
+    }
+}
+
+mod timeline_for_people {
+    use super::*;
+
+    fn run_dir(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        dir
+    }
+
+    #[test]
+    fn names_carry_their_codes_on_first_mention_and_days_their_dates() {
+        let dir = run_dir("timeline_names");
+        let o = casus(&["log", "run", "--group", "none"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let body: Vec<&str> = out.lines().filter(|l| !l.starts_with("# ")).collect();
+        assert!(body[0].starts_with("2023-07-26  d0    #0    CoupStaged             military coup in Niger (NER), led by"), "{}", body[0]);
+        assert!(body[1].contains("the coup in Niger succeeds"), "later mentions use the name alone: {}", body[1]);
+        let ecowas = "Economic Community of West African States (ECOWAS) suspends Niger from its decision-making bodies";
+        assert!(out.contains(ecowas), "{out}");
+        assert!(out.contains("ECOWAS gives Niger an ultimatum expiring on 6 Aug 2023 (day 11), threatening force"), "{out}");
+        assert!(out.contains("[ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45] <- #0"), "citations stay: {out}");
+        assert!(out.contains("ECOWAS holds a summit on sanctions against Niger"), "{out}");
+        let brief = stdout(&casus(&["log", "run", "--brief"], &dir));
+        assert!(brief.contains("(not shown: #7 SummitConvened)"), "a cause left out is named: {brief}");
+        assert!(out.contains("(modelled probability of honouring 0."), "{out}");
+        // The summary header: who, the trigger and the decisive events.
+        assert!(
+            out.starts_with("# niger_2023 (seed 2023): 430 events, 26 Jul 2023 to 26 Apr 2025\n# who: Niger (NER), the focus"),
+            "{out}"
+        );
+        assert!(out.contains("# trigger:  26 Jul 2023 (day 0) #0 military coup in Niger"), "{out}");
+        assert!(out.contains("# decisive: 30 Jul 2023 (day 4) #8 ECOWAS imposes sanctions on Niger"), "{out}");
+        assert!(
+            out.contains("# decisive: 24 Jan 2024 (day 182) #141 Niger gives notice of withdrawal from ECOWAS, effective 23 Jan 2025"),
+            "{out}"
+        );
+        let run = stdout(&casus(&["run", "--out", "again"], &dir));
+        assert!(run.contains("  sanctions_imposed_day           day 4 (30 Jul 2023)"), "outcomes have dates: {run}");
+    }
+
+    #[test]
+    fn routine_attacks_are_grouped_by_month_or_week_or_not_at_all() {
+        let dir = run_dir("timeline_groups");
+        let attacks = |group: &str| {
+            let out = stdout(&casus(&["log", "run", "--kind", "AttackOccurred", "--actor", "MLI", "--group", group], &dir));
+            out.lines().filter(|l| !l.starts_with("# ")).map(String::from).collect::<Vec<_>>()
+        };
+        let (none, week, month) = (attacks("none"), attacks("week"), attacks("month"));
+        assert!(month.len() < week.len() && week.len() < none.len(), "{} {} {}", month.len(), week.len(), none.len());
+        let aug = month.iter().find(|l| l.contains("attacks by JNIM in Mali:")).expect("a group line");
+        assert!(aug.contains(" killed (") && aug.contains(" military, ") && aug.contains("Aug 2023 (#"), "{aug}");
+        assert!(none.iter().all(|l| l.contains("terrorist attack by")), "no group without grouping");
+        // Attacks that caused something shown keep their own line, next to what they caused.
+        let all = stdout(&casus(&["log", "run"], &dir));
+        assert!(all.contains("#55   AttackOccurred         terrorist attack by JNIM on Niger"), "{all}");
+    }
+
+    #[test]
+    fn kinds_can_be_excluded() {
+        let dir = run_dir("timeline_exclude");
+        let o = casus(&["log", "run", "--exclude-kind", "AttackOccurred", "--exclude-kind", "ForcePledged,VoteHeld"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        for kind in ["AttackOccurred", "ForcePledged", "VoteHeld"] {
+            assert!(!out.lines().any(|l| !l.starts_with("# ") && l.contains(&format!(" {kind} "))), "{kind}: {out}");
+        }
+        assert!(out.contains("SanctionsImposed"), "{out}");
+        let json = stdout(&casus(&["log", "run", "--format", "json", "--exclude-kind", "AttackOccurred"], &dir));
+        assert!(!json.contains("\"kind\":\"AttackOccurred\""), "the machine formats leave them out too");
+        let bad = casus(&["log", "run", "--exclude-kind", "Attack"], &dir);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(stderr(&bad).contains("--exclude-kind: unknown event kind"), "{}", stderr(&bad));
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_or_when_asked_and_never_with_no_color() {
+        let dir = run_dir("timeline_colour");
+        let with_env = |args: &[&str], env: &[(&str, &str)]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_casus"));
+            c.args(args).current_dir(&dir).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+            for (k, v) in env {
+                c.env(k, v);
+            }
+            stdout(&c.output().expect("runs"))
+        };
+        let esc = |s: &str| s.contains('\u{1b}');
+        assert!(!esc(&with_env(&["log", "run"], &[])), "piped: no colour");
+        assert!(esc(&with_env(&["log", "run", "--color", "always"], &[])), "asked: colour");
+        assert!(esc(&with_env(&["log", "run"], &[("CLICOLOR_FORCE", "1")])), "forced: colour");
+        assert!(!esc(&with_env(&["log", "run"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])), "NO_COLOR wins over auto");
+        assert!(!esc(&with_env(&["log", "run", "--color", "never"], &[("CLICOLOR_FORCE", "1")])), "never");
+        let coloured = with_env(&["run", "--out", "c", "--color", "always"], &[]);
+        assert!(
+            coloured.contains("\u{1b}[1m[ECOWAS 2001 Protocol on Democracy and Good Governance Art. 45]\u{1b}[0m"),
+            "citations in bold"
+        );
+        assert!(!esc(&with_env(&["log", "run", "--format", "csv", "--color", "always"], &[])), "machine formats: never");
+    }
+}
+
+mod why_not {
+    use super::*;
+
+    /// Two parties to a pact whose only defence clause answers attacks on territory; Xeria
+    /// backs a rebellion in Aland and later strikes it.
+    const PACT: &str = r#"(
+    name: "whynot", start: "2024-01-01", horizon_days: 30, seed: 1, focus: "AAA",
+    actors: [
+        State(id: "AAA", name: "Aland", regime: Democracy, troops: 10000, gdp_busd: 10.0),
+        State(id: "BBB", name: "Borea", regime: Democracy, troops: 10000, gdp_busd: 10.0),
+        State(id: "XXX", name: "Xeria", regime: Authoritarian, troops: 50000, gdp_busd: 50.0),
+    ],
+    treaties: [
+        (id: "PACT", short_name: "Pact", members: ["AAA", "BBB"],
+         clauses: [(article: "Art. 6", obligation: Defence, triggers: [AttackOnTerritory, AttackOnSovereignty], owed: [ArmedForce])]),
+    ],
+    timeline: [
+        (date: "2024-01-05", event: Attack(attacker: "XXX", target: "AAA", kind: Rebellion, troops: 500, deaths: 5)),
+        (date: "2024-01-10", event: Attack(attacker: "XXX", target: "AAA", kind: Strike, troops: 1000, deaths: 10)),
+    ],
+)"#;
+
+    #[test]
+    fn a_clause_not_engaged_by_a_rebellion_names_its_triggers() {
+        let dir = scratch("why_not_rebellion");
+        std::fs::write(dir.join("pact.ron"), PACT).unwrap();
+        assert!(casus(&["run", "pact.ron", "--quiet", "--out", "r"], &dir).status.success());
+        let o = casus(&["explain", "r", "--why-not", "ObligationArisen", "--actor", "AAA"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with("Why no ObligationArisen: 2 attacks on AAA checked"), "{out}");
+        assert!(
+            out.contains(
+                "Pact Art. 6 was not engaged by event #0 (XXX attack on AAA, kind Rebellion): the clause's triggers are \
+                 AttackOnTerritory, AttackOnSovereignty; a Rebellion engages ArmedRebellion only"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Pact Art. 6 was engaged: obligations #"), "the strike engaged it: {out}");
+        // Asking for a kind that never happened points to --why-not.
+        let none = casus(&["explain", "r", "--kind", "SanctionsImposed", "--actor", "AAA"], &dir);
+        assert_eq!(none.status.code(), Some(2));
+        assert!(stderr(&none).contains("casus explain r --why-not SanctionsImposed --actor AAA"), "{}", stderr(&none));
+        let generic = stdout(&casus(&["explain", "r", "--why-not", "WithdrawalEffective"], &dir));
+        assert!(generic.contains("proposed by the rule module `membership`"), "{generic}");
+    }
+
+    #[test]
+    fn sanctions_and_interventions_show_their_draws_and_reviews() {
+        let dir = scratch("why_not_niger");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let s = stdout(&casus(&["explain", "run", "--why-not", "SanctionsImposed", "--actor", "NER"], &dir));
+        assert!(
+            s.contains(
+                "#7 2023-07-30 (day 4) ECOWAS summit on NER: economic measures imposed: the draw 0.695 against probability 0.950 = \
+                 propensity 0.95 (the elected Mohamed Bazoum is kept from office)"
+            ),
+            "{s}"
+        );
+        let i = stdout(&casus(&["explain", "run", "--why-not", "InterventionLaunched", "--actor", "NER"], &dir));
+        assert!(
+            i.contains("#37 2023-08-18 (day 23) postponed: force generation short: 4785 pledged against 21421 expected defenders"),
+            "{i}"
+        );
+        assert!(i.contains("postponed: lead contributor CIV declined"), "{i}");
     }
 }
 

@@ -85,6 +85,14 @@ pub fn causal_chain(events: &[Event], seq: u64) -> Result<Vec<&Event>, String> {
     Ok(chain)
 }
 
+/// The part of a causal chain (`causal_chain`'s order, root first) a reader is shown: the
+/// event and its `depth` nearest causes, and how many earlier causes are left out. Each event
+/// of the chain is in it once, so what is printed grows linearly with the chain.
+pub fn chain_window<'a, 'e>(chain: &'a [&'e Event], depth: usize) -> (usize, &'a [&'e Event]) {
+    let cut = chain.len().saturating_sub(depth.saturating_add(1));
+    (cut, &chain[cut..])
+}
+
 /// Children of every event (events whose `cause` is it), in seq order.
 pub fn children(events: &[Event]) -> Vec<Vec<u64>> {
     let mut kids = vec![Vec::new(); events.len()];
@@ -145,6 +153,10 @@ mod tests {
         let shallow: Vec<u64> = consequences(&events, 0, Some(1)).unwrap().iter().map(|(_, e)| e.seq).collect();
         assert_eq!(shallow, vec![1, 3]);
         assert!(causal_chain(&events, 9).unwrap_err().contains("events 0 to 5"));
+        let full = causal_chain(&events, 2).unwrap();
+        let (cut, shown) = chain_window(&full, 1);
+        assert_eq!((cut, shown.iter().map(|e| e.seq).collect::<Vec<_>>()), (1, vec![1, 2]));
+        assert_eq!(chain_window(&full, 50).0, 0);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 use crate::model::draw::Purpose;
 use crate::model::event::{Event, EventKind, VoteQuestion};
 use crate::model::params::Params;
-use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation};
+use crate::model::scenario::{AssistanceForm, AttackKind, ClauseDef, Condition, Obligation, Trigger};
 use crate::model::state::{Defence, Id, Invocation, InvocationKey, Polity, StateProfile, ToId, Treaties, TreatyState};
 use crate::model::timers::{Step, TimerKey};
 use crate::model::world::Log;
@@ -53,17 +53,55 @@ pub fn citation(t: &TreatyState, c: &ClauseDef) -> Id {
     crate::format_id!("{} {}", t.def.short_name, c.article)
 }
 
+/// Whether a defence clause is engaged by an attack, and if not, the first of its tests that
+/// failed (in the order `clause_engaged_by` makes them). `casus explain --why-not` words it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Engagement<'c> {
+    /// The clause's triggers and data conditions hold (a written request may still be needed).
+    Engaged,
+    /// The clause is not a defence clause.
+    NotDefence(Obligation),
+    /// None of the clause's triggers is one the attack's kind engages.
+    Trigger {
+        /// The clause's triggers.
+        clause: &'c [Trigger],
+        /// Those the attack engages.
+        attack: &'static [Trigger],
+    },
+    /// The attacker is not among the adversaries the clause names.
+    Adversary(&'c [Id]),
+    /// The attack is not in a place the clause names.
+    Location(&'c [Id]),
+    /// The attacked state had attacked the attacker first (the clause requires non-provocation).
+    Provoked,
+}
+
+/// Whether a clause's triggers and data conditions (other than a written request) hold for an
+/// attack of kind `attack` by `attacker` in `location`; `provoked`: the target had attacked the
+/// attacker before. The rule (`clause_matches`) and the explanation of a clause not engaged
+/// both use it.
+pub fn clause_engaged_by<'c>(c: &'c ClauseDef, attack: AttackKind, attacker: &str, location: &str, provoked: bool) -> Engagement<'c> {
+    if c.obligation != Obligation::Defence {
+        return Engagement::NotDefence(c.obligation);
+    }
+    if !attack.triggers().iter().any(|t| c.triggers.contains(t)) {
+        return Engagement::Trigger { clause: &c.triggers, attack: attack.triggers() };
+    }
+    for cond in &c.conditions {
+        match cond {
+            Condition::Adversary(ids) if !ids.iter().any(|i| i == attacker) => return Engagement::Adversary(ids),
+            Condition::Location(ids) if !ids.iter().any(|i| i == location) => return Engagement::Location(ids),
+            Condition::NotProvoked if provoked => return Engagement::Provoked,
+            _ => {}
+        }
+    }
+    Engagement::Engaged
+}
+
 /// Whether a clause's triggers and data conditions (other than a written request) hold.
 pub fn clause_matches(c: &ClauseDef, attack: AttackKind, attacker: &str, location: &str, target_state: Option<&Polity>) -> bool {
-    if c.obligation != Obligation::Defence || !attack.triggers().iter().any(|t| c.triggers.contains(t)) {
-        return false;
-    }
-    c.conditions.iter().all(|cond| match cond {
-        Condition::Adversary(ids) => ids.iter().any(|i| i == attacker),
-        Condition::Location(ids) => ids.iter().any(|i| i == location),
-        Condition::NotProvoked => !target_state.is_some_and(|p| p.attacked.contains(attacker)),
-        Condition::WrittenRequest => true,
-    })
+    let provoked = target_state.is_some_and(|p| p.attacked.contains(attacker));
+    clause_engaged_by(c, attack, attacker, location, provoked) == Engagement::Engaged
 }
 
 /// Whether a consultation clause's triggers and location/adversary conditions hold.

@@ -244,7 +244,7 @@ fn decide_sanctions(
     summit_seq: u64,
 ) {
     let claimant = !crisis.claimant.is_empty();
-    let p = ucg.sanction_propensity * if claimant { 1.0 } else { ctx.fixed.params.sanctions_without_claimant };
+    let p = economic_sanctions_probability(&ctx.fixed.params, ucg, claimant);
     let economic = ctx.fixed.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
     let measures: Vec<Measure> = ucg.sanctions_menu.iter().copied().filter(|m| economic || !m.is_economic()).collect();
     if !measures.is_empty() {
@@ -284,6 +284,13 @@ fn decide_sanctions(
             ucg.intervention_article.clone(),
         );
     }
+}
+
+/// The chance that a sanctions summit imposes economic measures: the organisation's
+/// `sanction_propensity`, times `sanctions.without_claimant` unless an elected leader is kept
+/// from office (`claimant`). The rule and `casus explain --why-not` both use it.
+pub fn economic_sanctions_probability(params: &Params, ucg: &UcgRegimeDef, claimant: bool) -> f64 {
+    ucg.sanction_propensity * if claimant { 1.0 } else { params.sanctions_without_claimant }
 }
 
 /// Which states pledge to defend a junta threatened with force: every state other than the

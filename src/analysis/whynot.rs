@@ -1,0 +1,275 @@
+//! `casus explain --why-not KIND`: why something did not happen. Read from the log and the
+//! prepared scenario, without running the rules: the rules' own condition functions
+//! (`defence::clause_engaged_by`, `ucg::economic_sanctions_probability`) are evaluated again on
+//! the logged facts, and a logged decision's draw is recomputed from the seed (a keyed draw is a
+//! pure function of seed, purpose and key), so the explanation cannot drift from the rules.
+
+use crate::model::draw::{Draws, Purpose};
+use crate::model::event::{Event, EventKind, SummitAgenda, VoteQuestion};
+use crate::model::prepared::Prepared;
+use crate::model::scenario::{ActorDef, Condition, Obligation, TreatyDef, UcgRegimeDef};
+use crate::rules::defence::{self, Engagement};
+use crate::rules::{k, ucg};
+
+/// The explanation, one line each (not yet passed through `printable`).
+pub fn why_not(p: &Prepared, events: &[Event], seed: u64, kind: &str, actor: Option<&str>) -> Vec<String> {
+    match kind {
+        "ObligationArisen" => obligations(p, events, actor),
+        "SanctionsImposed" => sanctions(p, events, seed, actor),
+        "InterventionLaunched" => interventions(events, actor),
+        other => generic(other, events, actor),
+    }
+}
+
+fn involves(e: &Event, actor: Option<&str>) -> bool {
+    actor.is_none_or(|a| e.actors.iter().any(|x| x == a))
+}
+
+fn at(e: &Event) -> String {
+    format!("#{} {} (day {})", e.seq, e.date, e.day)
+}
+
+/// Each attack on the actor (or on anyone), against each defence clause of each treaty its
+/// target is party to: whether it engaged the clause, and if not, the test that failed.
+fn obligations(p: &Prepared, events: &[Event], actor: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut attacks = 0;
+    for e in events {
+        let EventKind::AttackOccurred { attacker, target, attack, .. } = &e.kind else { continue };
+        if actor.is_some_and(|a| a != target) {
+            continue;
+        }
+        attacks += 1;
+        out.push(format!("{} {attack:?} attack by {attacker} on {target}:", at(e)));
+        let treaties: Vec<&TreatyDef> = p.scenario.treaties.iter().filter(|t| t.members.iter().any(|m| m == target)).collect();
+        if treaties.is_empty() {
+            out.push(format!("  {target} is party to no treaty"));
+        }
+        for t in treaties {
+            out.extend(treaty_lines(p, events, t, e).into_iter().map(|l| format!("  {l}")));
+        }
+    }
+    let who = actor.map(|a| format!(" on {a}")).unwrap_or_default();
+    let head = format!(
+        "Why no ObligationArisen: {attacks} attack{}{who} checked against the defence clauses of the target's treaties (rule module `{}`):",
+        if attacks == 1 { "" } else { "s" },
+        defence::NAME
+    );
+    std::iter::once(head).chain(out).collect()
+}
+
+/// One treaty's defence clauses against one attack.
+fn treaty_lines(p: &Prepared, events: &[Event], t: &TreatyDef, attack: &Event) -> Vec<String> {
+    let EventKind::AttackOccurred { attacker, target, location, attack: kind, .. } = &attack.kind else { return vec![] };
+    let before = &events[..attack.seq as usize];
+    let in_force = t.in_force.is_none() || before.iter().any(|e| matches!(&e.kind, EventKind::TreatyInForce { treaty } if *treaty == t.id));
+    if !in_force {
+        return vec![format!("{} was not in force yet (it enters into force on {})", t.short_name, t.in_force.as_deref().unwrap_or("?"))];
+    }
+    let left = before.iter().any(|e| matches!(&e.kind, EventKind::WithdrawalEffective { state, from } if state == target && *from == t.id));
+    if left {
+        return vec![format!("{target} had left {}", t.short_name)];
+    }
+    let provoked =
+        before.iter().any(|e| matches!(&e.kind, EventKind::AttackOccurred { attacker: a, target: b, .. } if a == target && b == attacker));
+    let mut out = Vec::new();
+    for c in t.clauses.iter().filter(|c| c.obligation == Obligation::Defence) {
+        let cite = format!("{} {}", t.short_name, c.article);
+        let what = format!("event #{} ({attacker} attack on {target}, kind {kind:?})", attack.seq);
+        let line = match defence::clause_engaged_by(c, *kind, attacker, location, provoked) {
+            Engagement::Engaged => engaged(p, events, &cite, t, c, attack),
+            Engagement::NotDefence(o) => format!("{cite} is a {o:?} clause"),
+            Engagement::Trigger { clause, attack: engages } => format!(
+                "{cite} was not engaged by {what}: the clause's triggers are {}; a {kind:?} engages {} only",
+                list(clause),
+                list(engages)
+            ),
+            Engagement::Adversary(ids) => format!("{cite} was not engaged by {what}: it covers attacks by {} only", list(ids)),
+            Engagement::Location(ids) => format!("{cite} was not engaged by {what}: it covers attacks in {} only", list(ids)),
+            Engagement::Provoked => {
+                format!("{cite} was not engaged by {what}: {target} had attacked {attacker} first (the clause requires non-provocation)")
+            }
+        };
+        out.push(line);
+    }
+    if out.is_empty() {
+        out.push(format!("{} has no defence clause", t.short_name));
+    }
+    out
+}
+
+fn list<T: std::fmt::Debug>(v: &[T]) -> String {
+    v.iter().map(|x| format!("{x:?}").trim_matches('"').to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// A clause whose triggers and conditions held: the obligations it raised, or why none arose.
+fn engaged(p: &Prepared, events: &[Event], cite: &str, t: &TreatyDef, c: &crate::model::scenario::ClauseDef, attack: &Event) -> String {
+    let raised: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::ObligationArisen { attack_seq, .. } if *attack_seq == attack.seq) && e.rule == cite)
+        .map(|e| format!("#{}", e.seq))
+        .collect();
+    if !raised.is_empty() {
+        return format!("{cite} was engaged: obligations {}", raised.join(", "));
+    }
+    if c.conditions.contains(&Condition::WrittenRequest) {
+        let filed = events
+            .iter()
+            .find(|e| e.cause == Some(attack.seq) && matches!(&e.kind, EventKind::AssistanceRequested { treaty, .. } if *treaty == t.id));
+        return match filed {
+            Some(r) => format!("{cite} needs a written request: #{} was filed, and no party was left to oblige", r.seq),
+            None => format!(
+                "{cite} needs a written request, which the target did not file (a draw on request.propensity = {})",
+                p.params.request_propensity
+            ),
+        };
+    }
+    let window = crate::model::params::Params::days(p.params.assistance_reengage_days);
+    let earlier = events[..attack.seq as usize].iter().rev().find(|e| {
+        e.rule == cite
+            && attack.day < e.day + window
+            && matches!(&e.kind, EventKind::ObligationArisen { beneficiary, .. } if attack.actors.contains(beneficiary))
+    });
+    match earlier {
+        Some(e) => format!(
+            "{cite} held, but was not engaged again: it had been engaged for the same target by #{} on day {}, within assistance.reengage_days ({window})",
+            e.seq, e.day
+        ),
+        None => format!("{cite} held, but no other party was left to oblige"),
+    }
+}
+
+/// The organisations with a UCG regime, by id.
+fn ucg_regime<'p>(p: &'p Prepared, org: &str) -> Option<&'p UcgRegimeDef> {
+    p.scenario.actors.iter().find_map(|a| match a {
+        ActorDef::Organisation(o) if o.id == org => o.ucg.as_ref(),
+        _ => None,
+    })
+}
+
+/// Each sanctions summit on (or by) the actor: its draw for economic measures against the
+/// probability the rule computed, and what it decided.
+fn sanctions(p: &Prepared, events: &[Event], seed: u64, actor: Option<&str>) -> Vec<String> {
+    let mut out = vec![format!("Why no (economic) SanctionsImposed: each sanctions summit, as rule module `{}` decided it:", ucg::NAME)];
+    let draws = Draws::new(seed);
+    for e in events.iter().filter(|e| involves(e, actor)) {
+        let EventKind::SummitConvened { org, target, agenda: SummitAgenda::Sanctions } = &e.kind else { continue };
+        let Some(regime) = ucg_regime(p, org) else { continue };
+        let claimant = events[..e.seq as usize].iter().rev().find_map(|x| match &x.kind {
+            EventKind::CoupStaged { state, claimant, .. } if state == target => Some(claimant.clone()),
+            _ => None,
+        });
+        let claimant = claimant.unwrap_or_default();
+        let prob = ucg::economic_sanctions_probability(&p.params, regime, !claimant.is_empty());
+        let u = draws.uniform(Purpose::SanctionsDecision, &[k(org), k(target), e.seq]);
+        let why = if claimant.is_empty() {
+            format!(
+                "no elected claimant kept from office, so propensity {} x sanctions.without_claimant {}",
+                regime.sanction_propensity, p.params.sanctions_without_claimant
+            )
+        } else {
+            format!("propensity {} (the elected {claimant} is kept from office)", regime.sanction_propensity)
+        };
+        let economic = u < prob.clamp(0.0, 1.0);
+        let verdict = if economic { "economic measures imposed" } else { "no economic measures" };
+        out.push(format!("{} {org} summit on {target}: {verdict}: the draw {u:.3} against probability {prob:.3} = {why}", at(e)));
+        if let Some(s) = events.iter().find(|x| x.cause == Some(e.seq) && matches!(x.kind, EventKind::SanctionsImposed { .. })) {
+            out.push(format!("  it imposed #{} {}", s.seq, crate::analysis::describe::describe(&s.kind)));
+        }
+    }
+    if out.len() == 1 {
+        out.push(format!(
+            "no sanctions summit{} in the log: the `{}` rules convene one `summit_delay_days` after a consolidated coup in a member of an organisation with a UCG regime (a CoupConsolidated event)",
+            actor.map(|a| format!(" involving {a}")).unwrap_or_default(),
+            ucg::NAME
+        ));
+    }
+    out
+}
+
+/// Each standby force activated against the actor: its launch reviews (postponements and
+/// votes) and stand-downs; without one, the activation votes.
+fn interventions(events: &[Event], actor: Option<&str>) -> Vec<String> {
+    let mut out = vec![format!("Why no InterventionLaunched: the standby forces and their launch reviews (rule module `{}`):", ucg::NAME)];
+    for a in events.iter().filter(|e| involves(e, actor)) {
+        match &a.kind {
+            EventKind::VoteHeld { org, target, question: VoteQuestion::ActivateStandbyForce, yes, no, passed } => {
+                let verdict = if *passed { "passed" } else { "failed: no standby force" };
+                out.push(format!(
+                    "{} {org} vote on activating its standby force against {target}: {verdict} ({} yes, {} no)",
+                    at(a),
+                    yes.len(),
+                    no.len()
+                ));
+            }
+            EventKind::StandbyForceActivated { org, target, dday } => {
+                out.push(format!("{} {org} activated its standby force against {target}, D-Day day {dday}; launch reviews:", at(a)));
+                out.extend(events.iter().filter(|e| e.cause == Some(a.seq)).filter_map(review));
+            }
+            _ => {}
+        }
+    }
+    if out.len() == 1 {
+        out.push(format!(
+            "no standby-force vote in the log: the `{}` rules hold one after an ultimatum threatening force expires unmet (UltimatumExpired)",
+            ucg::NAME
+        ));
+    }
+    out
+}
+
+fn review(e: &Event) -> Option<String> {
+    Some(match &e.kind {
+        EventKind::LaunchPostponed { reason, .. } => format!("  {} postponed: {reason}", at(e)),
+        EventKind::VoteHeld { question: VoteQuestion::LaunchIntervention, yes, no, passed, .. } => {
+            let names = |v: &[crate::model::id::Id]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+            format!("  {} launch vote {}: yes: {}; no: {}", at(e), if *passed { "passed" } else { "failed" }, names(yes), names(no))
+        }
+        EventKind::StandbyForceStoodDown { reason, .. } => format!("  {} stood down: {reason}", at(e)),
+        EventKind::InterventionLaunched { troops, .. } => format!("  {} launched with {troops} troops", at(e)),
+        _ => return None,
+    })
+}
+
+/// Which rule module proposes a kind, and what it needs.
+pub fn producer(kind: &str) -> (&'static str, &'static str) {
+    use crate::rules::{armed, combat, coup, junta, membership, partners, scripted};
+    match kind {
+        "CoupStaged" | "TreatyInForce" => (scripted::NAME, "the scenario's timeline or a treaty's date of entry into force"),
+        "CoupConsolidated" | "CoupFailing" => (coup::NAME, "a coup staged; the army's loyalty against the junta's cohesion decides"),
+        "AttackOccurred" => (
+            armed::NAME,
+            "an armed group active in a state (a Poisson process on its rate and the state's security), or the scenario's timeline",
+        ),
+        "AidSuspended" | "ForcesWithdrawn" => (partners::NAME, "a coup in a state a partner aids or hosts forces in"),
+        "OrderRestored" | "TransitionProposed" | "ForcesExpelled" | "WithdrawalAnnounced" => (
+            junta::NAME,
+            "a consolidated junta's periodic reviews (every junta.review_days), under measures and with their pain and backing",
+        ),
+        "WithdrawalEffective" => (membership::NAME, "a withdrawal announced, once its notice runs out"),
+        "CombatRound" | "InterventionEnded" => (combat::NAME, "an intervention launched"),
+        "ObligationArisen"
+        | "AssistanceRequested"
+        | "AssistanceDecided"
+        | "ForcesMobilised"
+        | "ForcesDeployed"
+        | "ForcesReturned"
+        | "JointOperationFormed"
+        | "ConsultationsHeld"
+        | "NonAggressionBreached" => {
+            (defence::NAME, "an attack on a party to a treaty in force whose clause's triggers and conditions it meets")
+        }
+        _ => (ucg::NAME, "a consolidated coup in a member of an organisation with a UCG regime, and the timers of its steps"),
+    }
+}
+
+fn generic(kind: &str, events: &[Event], actor: Option<&str>) -> Vec<String> {
+    let (module, needs) = producer(kind);
+    let happened = events.iter().filter(|e| e.kind.name() == kind && involves(e, actor)).count();
+    let who = actor.map(|a| format!(" involving {a}")).unwrap_or_default();
+    vec![
+        format!("{kind}{who}: {happened} in the log."),
+        format!("It is proposed by the rule module `{module}`, which needs {needs}."),
+        "A detailed why-not is available for ObligationArisen, SanctionsImposed and InterventionLaunched.".to_string(),
+    ]
+}
