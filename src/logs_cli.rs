@@ -65,6 +65,35 @@ pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     Ok(Opened { file, dir, log })
 }
 
+/// `open` for the commands that only display a log (`log`, `explain`): a log without its end
+/// record (an interrupted run, a truncated file, a last line cut off) is shown as far as it
+/// goes, after a warning on stderr (docs/log-format.md, "Truncated logs").
+pub fn open_for_display(path: &Path) -> Result<Opened, Fail> {
+    let o = open(path)?;
+    if o.log.end.is_none() {
+        eprintln!("{}: warning: {}", o.file.display(), casus::log::incomplete_message(o.log.events.len(), o.log.torn));
+    }
+    Ok(o)
+}
+
+/// `open` for the commands that verify or build on a whole log (`diff`, `fork`, `report`): a
+/// log without its end record is refused with exit 1, as `casus replay` refuses it.
+pub fn open_complete(path: &Path, command: &str) -> Result<Opened, Fail> {
+    let o = open(path)?;
+    if o.log.end.is_none() {
+        return Err(Fail {
+            code: 1,
+            message: format!(
+                "{}: error: {}
+{command} needs a complete log; run the scenario again (casus run) to get one",
+                o.file.display(),
+                casus::log::incomplete_message(o.log.events.len(), o.log.torn)
+            ),
+        });
+    }
+    Ok(o)
+}
+
 /// The events.jsonl file of LOG_OR_DIR (a folder holding it, or the file), and its folder.
 pub fn locate(path: &Path) -> (PathBuf, PathBuf) {
     let file = if path.is_dir() { path.join("events.jsonl") } else { path.to_path_buf() };
@@ -161,7 +190,7 @@ fn filter_of(
 
 /// `casus log`.
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_for_display(&a.log)?;
     let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
     let mut events = o.log.events.iter().filter(|e| filter.matches(e) && (!a.brief || significant(e)));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -237,7 +266,7 @@ fn step_line(o: &Opened, e: &Event) -> String {
 
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_for_display(&a.log)?;
     let seq = match a.seq {
         Some(s) => s,
         None => {
@@ -327,7 +356,7 @@ fn parse_at(text: &str, start: casus::model::date::Date) -> Result<At, String> {
 
 /// `casus fork`.
 pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_complete(&a.log, "casus fork")?;
     let at = parse_at(&a.at, o.start()?).map_err(|e| bad(format!("error: --at: {e}")))?;
     let scenario_path = o.scenario_path(a.scenario.clone());
     let (source, name) = match &scenario_path {
@@ -388,8 +417,8 @@ pub struct DiffArgs {
 
 /// `casus diff`: exit 0 when the runs are identical, 1 when they differ.
 pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
-    let a = open(&args.left)?;
-    let b = open(&args.right)?;
+    let a = open_complete(&args.left, "casus diff")?;
+    let b = open_complete(&args.right, "casus diff")?;
     let d = casus::analysis::diff::diff(&a.log, &b.log);
     let mut out = std::io::stdout().lock();
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
@@ -510,7 +539,7 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
 }
 
 fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
-    let o = open(dir)?;
+    let o = open_complete(dir, "casus report")?;
     let header = o.header().clone();
     let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
     if let Verdict::Diverged { seq, message } = replay(&prepared, &o.log) {

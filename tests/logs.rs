@@ -171,6 +171,57 @@ mod log_command {
         }
         assert!(!dir.join("f").exists(), "nothing written");
     }
+
+    /// Issue 21, item 9: a log without its end record, whether cut at a line's end or in the
+    /// middle of its last line, is the same thing to every reader: `log` and `explain` show
+    /// it after the warning "log is incomplete: no end record" and exit 0; `replay`, `diff`,
+    /// `fork` and `report` refuse it with exit 1 and that message (never "record has no chain
+    /// value", never exit 2).
+    #[test]
+    fn every_reader_treats_a_truncated_log_the_same_documented_way() {
+        let dir = scratch("log_truncated_readers");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let text = std::fs::read_to_string(dir.join("run/events.jsonl")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let keep = lines.len() / 2;
+        let at_line_end = lines[..keep].join("\n") + "\n";
+        // Cut inside the next line, and inside a character of it (a name written in UTF-8).
+        let torn = at_line_end.clone() + &lines[keep][..lines[keep].len() / 2];
+        let mut torn_in_a_char = at_line_end.clone().into_bytes();
+        torn_in_a_char.extend_from_slice(&"{\"seq\":9,\"rule\":\"Côte".as_bytes()[..19]);
+        for (case, bytes) in
+            [("at a line's end", at_line_end.into_bytes()), ("mid-line", torn.into_bytes()), ("mid-character", torn_in_a_char)]
+        {
+            let _ = std::fs::remove_dir_all(dir.join("cut"));
+            std::fs::create_dir_all(dir.join("cut")).unwrap();
+            std::fs::write(dir.join("cut/events.jsonl"), &bytes).unwrap();
+            std::fs::copy(dir.join("run/scenario.ron"), dir.join("cut/scenario.ron")).unwrap();
+            std::fs::copy(dir.join("run/summary.json"), dir.join("cut/summary.json")).unwrap();
+            for args in [vec!["log", "cut"], vec!["explain", "cut", "3"]] {
+                let o = casus(&args, &dir);
+                assert_eq!(o.status.code(), Some(0), "{case} {args:?}: {}", stderr(&o));
+                assert!(stderr(&o).contains("warning: log is incomplete: no end record"), "{case} {args:?}: {}", stderr(&o));
+                assert!(!stdout(&o).is_empty(), "{case} {args:?}");
+            }
+            for args in [
+                vec!["replay", "cut"],
+                vec!["diff", "run", "cut"],
+                vec!["diff", "cut", "run"],
+                vec!["fork", "cut", "--at", "3", "--out", "f"],
+                vec!["report", "cut"],
+            ] {
+                let o = casus(&args, &dir);
+                assert_eq!(o.status.code(), Some(1), "{case} {args:?}: {}", stderr(&o));
+                let err = stderr(&o);
+                assert!(err.contains("log is incomplete: no end record"), "{case} {args:?}: {err}");
+                assert!(!err.contains("chain") && !err.contains("panicked"), "{case} {args:?}: {err}");
+                if case != "at a line's end" {
+                    assert!(err.contains(&format!("its last line ({}) is cut off", keep + 1)), "{case} {args:?}: {err}");
+                }
+            }
+            assert!(!dir.join("f").exists() && !dir.join("cut/report.html").exists(), "{case}: nothing written");
+        }
+    }
 }
 
 mod reading {

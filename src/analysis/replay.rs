@@ -51,7 +51,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
             return v;
         }
     }
-    replayer.finish(log.end.as_ref())
+    replayer.finish(log.end.as_ref(), log.torn)
 }
 
 fn diverged(seq: Option<u64>, message: String) -> Verdict {
@@ -172,14 +172,15 @@ impl<'a> Replayer<'a> {
         Ok(())
     }
 
-    /// Checks the remaining checkpoints and the end record (`None`: the log is truncated).
-    pub fn finish(mut self, end: Option<&End>) -> Verdict {
+    /// Checks the remaining checkpoints and the end record (`None`: the log is truncated, and
+    /// `torn` is the line of a last record cut off mid-line, if any).
+    pub fn finish(mut self, end: Option<&End>, torn: Option<usize>) -> Verdict {
         let n = self.events;
         if let Err(v) = self.check_until(u64::MAX) {
             return v;
         }
         let Some(end) = end else {
-            return diverged(Some(n), format!("the log is truncated: no end record after {n} events"));
+            return diverged(Some(n), crate::log::incomplete_message(n as usize, torn));
         };
         if end.events != n {
             return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
@@ -308,7 +309,7 @@ fn fold_records(
     records: impl Iterator<Item = Result<LogItem, LogError>>,
 ) -> Result<Verdict, LogError> {
     let mut state = Replayer::new(prepared, header, written_schema_version);
-    let mut end = None;
+    let (mut end, mut torn) = (None, None);
     for record in records {
         match (record?, &mut state) {
             (LogItem::Event(e), Ok(r)) => {
@@ -318,12 +319,13 @@ fn fold_records(
             }
             (LogItem::Checkpoint(cp), Ok(r)) => r.checkpoint(cp),
             (LogItem::End(e), _) => end = Some(e),
+            (LogItem::Torn(line), _) => torn = Some(line),
             // After a divergence records are only read; the reader refuses a second header.
             _ => {}
         }
     }
     Ok(match state {
-        Ok(r) => r.finish(end.as_ref()),
+        Ok(r) => r.finish(end.as_ref(), torn),
         Err(v) => v,
     })
 }
