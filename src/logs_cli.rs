@@ -43,6 +43,27 @@ impl Opened {
         scenario_in(&self.dir, given)
     }
 
+    /// The standard outcomes recomputed from this log by replaying it over its scenario
+    /// (scenario.ron beside it, else the embedded default): `None` when no scenario for it is
+    /// at hand (a bare log, not the default's); a log that does not replay is refused (exit 1).
+    fn outcomes(&self) -> Result<Option<serde_json::Value>, Fail> {
+        let path = self.scenario_path(None);
+        let (prepared, _, _) = prepare(path.as_deref(), &self.header().overrides)?;
+        if path.is_none() && prepared.scenario_hash != self.header().scenario_hash {
+            return Ok(None);
+        }
+        match replay(&prepared, &self.log) {
+            Verdict::Match { summary, .. } => Ok(Some(serde_json::to_value(&summary.outcomes).expect("outcomes serialise"))),
+            Verdict::Diverged { seq, message } => {
+                let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+                Err(Fail {
+                    code: 1,
+                    message: format!("{}: error: the log does not replay over its scenario{at}: {message}", self.file.display()),
+                })
+            }
+        }
+    }
+
     fn json_beside(&self, name: &str) -> Option<serde_json::Value> {
         fs::read_to_string(self.dir.join(name)).ok().and_then(|s| serde_json::from_str(&s).ok())
     }
@@ -444,9 +465,12 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
             }
         }
     }
-    match (a.json_beside("summary.json"), b.json_beside("summary.json")) {
+    // Outcomes recomputed from the verified logs, never read from summary.json.
+    let mut outcomes_differ = false;
+    match (a.outcomes()?, b.outcomes()?) {
         (Some(sa), Some(sb)) => {
-            let changes = casus::analysis::diff::outcome_changes(&sa["outcomes"], &sb["outcomes"]);
+            let changes = casus::analysis::diff::outcome_changes(&sa, &sb);
+            outcomes_differ = !changes.is_empty();
             if changes.is_empty() {
                 let _ = writeln!(out, "outcomes: identical");
             } else {
@@ -457,11 +481,11 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
             }
         }
         _ => {
-            let _ = writeln!(out, "outcomes: not compared (summary.json missing beside a log)");
+            let _ = writeln!(out, "outcomes: not compared (no scenario.ron beside a log to recompute them from)");
         }
     }
     let _ = out.flush();
-    if identical { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
+    if identical && !outcomes_differ { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
 }
 
 /// Arguments of `casus report`.
@@ -542,15 +566,18 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casu
     let o = open_complete(dir, "casus report")?;
     let header = o.header().clone();
     let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
-    if let Verdict::Diverged { seq, message } = replay(&prepared, &o.log) {
-        let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
-        return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
-    }
+    let outcomes = match replay(&prepared, &o.log) {
+        Verdict::Match { summary, .. } => serde_json::to_value(&summary.outcomes).expect("outcomes serialise"),
+        Verdict::Diverged { seq, message } => {
+            let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+            return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
+        }
+    };
     let charts = casus::analysis::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let summary = o.json_beside("summary.json");
+    // The outcomes shown are recomputed from the verified log, never read from summary.json.
     let lineage = o.json_beside("fork.json");
-    let html = casus::analysis::report::run_html(&o.log, &rendered, summary.as_ref().map(|s| &s["outcomes"]), lineage.as_ref());
+    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }
 

@@ -222,6 +222,64 @@ mod log_command {
             assert!(!dir.join("f").exists() && !dir.join("cut/report.html").exists(), "{case}: nothing written");
         }
     }
+
+    /// Issue 21, item 7: summary.json is checked. `replay` recomputes the outcomes from the log
+    /// and refuses an edited summary beside it (exit 1, naming the field); `report` and `diff`
+    /// show the outcomes recomputed from the verified log, not the edited ones; `diff` exits 1
+    /// whenever the outcomes differ.
+    #[test]
+    fn an_edited_summary_fails_replay_and_never_reaches_report_or_diff() {
+        let dir = scratch("log_edited_summary");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let o = casus(&["replay", "run"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("summary.json matches it"), "{}", stdout(&o));
+        let _ = std::fs::remove_dir_all(dir.join("edited"));
+        std::fs::create_dir_all(dir.join("edited")).unwrap();
+        for f in ["events.jsonl", "scenario.ron"] {
+            std::fs::copy(dir.join("run").join(f), dir.join("edited").join(f)).unwrap();
+        }
+        let mut summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap()).unwrap();
+        let class = summary["outcomes"]["outcome_class"].as_str().unwrap().to_string();
+        assert_ne!(class, "NoMeasures");
+        summary["outcomes"]["outcome_class"] = serde_json::json!("NoMeasures");
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+        let o = casus(&["replay", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("outcomes.outcome_class is \"NoMeasures\" but the log gives \"{class}\"")), "{}", stderr(&o));
+        // Another field, and a field removed, are caught too.
+        for (edit, field) in [("seed", "seed"), ("events", "events")] {
+            let mut s = summary.clone();
+            s["outcomes"]["outcome_class"] = serde_json::json!(class);
+            s[edit] = serde_json::json!(12345);
+            std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&s).unwrap()).unwrap();
+            let o = casus(&["replay", "edited"], &dir);
+            assert_eq!(o.status.code(), Some(1), "{edit}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&format!("{field} is 12345 but the log gives")), "{edit}: {}", stderr(&o));
+        }
+        let mut s = summary.clone();
+        s["outcomes"].as_object_mut().unwrap().remove("outcome_class");
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&s).unwrap()).unwrap();
+        let o = casus(&["replay", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("outcomes.outcome_class is (missing)"), "{}", stderr(&o));
+        // Report and diff read the outcomes from the log, not from the edited summary.
+        summary["outcomes"]["sanctions_days"] = serde_json::json!(987654);
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+        let o = casus(&["report", "edited"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("edited/report.html")).unwrap();
+        assert!(!html.contains("987654"), "the report shows the edited summary");
+        assert!(html.contains(&class), "the report shows the recomputed class");
+        let o = casus(&["diff", "run", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("outcomes: identical"), "{}", stdout(&o));
+        // Runs whose outcomes differ: exit 1, and the outcomes are named.
+        assert!(casus(&["run", "--quiet", "--set", "NER.cohesion=0.05", "--out", "other"], &dir).status.success());
+        let o = casus(&["diff", "run", "other"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        assert!(stdout(&o).contains("outcomes"), "{}", stdout(&o));
+    }
 }
 
 mod reading {
@@ -415,7 +473,14 @@ mod streaming {
         let mut bytes = Vec::new();
         out.write_log(&mut bytes).unwrap();
         let answer = same_answer(&bytes, &big);
-        assert_eq!(answer, Ok(Verdict::Match { events: out.events.len() as u64, final_state_hash: out.end.final_state_hash.clone() }));
+        assert_eq!(
+            answer,
+            Ok(Verdict::Match {
+                events: out.events.len() as u64,
+                final_state_hash: out.end.final_state_hash.clone(),
+                summary: Box::new(out.summary())
+            })
+        );
     }
 }
 
