@@ -432,8 +432,8 @@ impl<R: BufRead> LogReader<R> {
             }
             // A line without its newline at the end of the input, not ending in a chain field
             // as every written record does, was cut off while the log was written.
-            let cut =
-                !whole_line && !(self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes()));
+            let ends_in_chain = self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes());
+            let cut = !whole_line && !ends_in_chain;
             let looks_like_header = self.line.starts_with(b"{\"record\":\"header\"");
             // The line buffer becomes a String for this record (validated once, not copied) and
             // goes back to being the buffer afterwards.
