@@ -44,6 +44,27 @@ impl Opened {
         scenario_in(&self.dir, given)
     }
 
+    /// The standard outcomes recomputed from this log by replaying it over its scenario
+    /// (scenario.ron beside it, else the embedded default): `None` when no scenario for it is
+    /// at hand (a bare log, not the default's); a log that does not replay is refused (exit 1).
+    fn outcomes(&self) -> Result<Option<serde_json::Value>, Fail> {
+        let path = self.scenario_path(None);
+        let (prepared, _, _) = prepare(path.as_deref(), &self.header().overrides)?;
+        if path.is_none() && prepared.scenario_hash != self.header().scenario_hash {
+            return Ok(None);
+        }
+        match replay(&prepared, &self.log) {
+            Verdict::Match { summary, .. } => Ok(Some(serde_json::to_value(&summary.outcomes).expect("outcomes serialise"))),
+            Verdict::Diverged { seq, message } => {
+                let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+                Err(Fail {
+                    code: 1,
+                    message: format!("{}: error: the log does not replay over its scenario{at}: {message}", self.file.display()),
+                })
+            }
+        }
+    }
+
     fn json_beside(&self, name: &str) -> Option<serde_json::Value> {
         fs::read_to_string(self.dir.join(name)).ok().and_then(|s| serde_json::from_str(&s).ok())
     }
@@ -64,6 +85,35 @@ pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
     let log = casus::log::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
     Ok(Opened { file, dir, log })
+}
+
+/// `open` for the commands that only display a log (`log`, `explain`): a log without its end
+/// record (an interrupted run, a truncated file, a last line cut off) is shown as far as it
+/// goes, after a warning on stderr (docs/log-format.md, "Truncated logs").
+pub fn open_for_display(path: &Path) -> Result<Opened, Fail> {
+    let o = open(path)?;
+    if o.log.end.is_none() {
+        eprintln!("{}: warning: {}", o.file.display(), casus::log::incomplete_message(o.log.events.len(), o.log.torn));
+    }
+    Ok(o)
+}
+
+/// `open` for the commands that verify or build on a whole log (`diff`, `fork`, `report`): a
+/// log without its end record is refused with exit 1, as `casus replay` refuses it.
+pub fn open_complete(path: &Path, command: &str) -> Result<Opened, Fail> {
+    let o = open(path)?;
+    if o.log.end.is_none() {
+        return Err(Fail {
+            code: 1,
+            message: format!(
+                "{}: error: {}
+{command} needs a complete log; run the scenario again (casus run) to get one",
+                o.file.display(),
+                casus::log::incomplete_message(o.log.events.len(), o.log.torn)
+            ),
+        });
+    }
+    Ok(o)
 }
 
 /// The events.jsonl file of LOG_OR_DIR (a folder holding it, or the file), and its folder.
@@ -275,7 +325,7 @@ fn filter_of(
 
 /// `casus log`.
 pub fn cmd_log(a: LogArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_for_display(&a.log)?;
     let filter = filter_of(&o, &a.kinds, &a.actors, &a.rules, a.from.as_deref(), a.to.as_deref())?;
     let excluded = a.timeline.excluded()?;
     let keep = |e: &Event| filter.matches(e) && (!a.brief || significant(e)) && !excluded.iter().any(|k| k == e.kind.name());
@@ -398,7 +448,7 @@ fn explain_why_not(o: &Opened, a: &ExplainArgs, kind: &str) -> Result<(), Fail> 
 
 /// `casus explain`.
 pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_for_display(&a.log)?;
     if let Some(kind) = &a.why_not {
         return explain_why_not(&o, &a, kind);
     }
@@ -499,7 +549,7 @@ fn parse_at(text: &str, start: casus::model::date::Date) -> Result<At, String> {
 
 /// `casus fork`.
 pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
-    let o = open(&a.log)?;
+    let o = open_complete(&a.log, "casus fork")?;
     let at = parse_at(&a.at, o.start()?).map_err(|e| bad(format!("error: --at: {e}")))?;
     let scenario_path = o.scenario_path(a.scenario.clone());
     let (source, name) = match &scenario_path {
@@ -560,8 +610,8 @@ pub struct DiffArgs {
 
 /// `casus diff`: exit 0 when the runs are identical, 1 when they differ.
 pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
-    let a = open(&args.left)?;
-    let b = open(&args.right)?;
+    let a = open_complete(&args.left, "casus diff")?;
+    let b = open_complete(&args.right, "casus diff")?;
     let d = casus::analysis::diff::diff(&a.log, &b.log);
     let mut out = std::io::stdout().lock();
     let (la, lb) = (a.file.display().to_string(), b.file.display().to_string());
@@ -587,9 +637,12 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
             }
         }
     }
-    match (a.json_beside("summary.json"), b.json_beside("summary.json")) {
+    // Outcomes recomputed from the verified logs, never read from summary.json.
+    let mut outcomes_differ = false;
+    match (a.outcomes()?, b.outcomes()?) {
         (Some(sa), Some(sb)) => {
-            let changes = casus::analysis::diff::outcome_changes(&sa["outcomes"], &sb["outcomes"]);
+            let changes = casus::analysis::diff::outcome_changes(&sa, &sb);
+            outcomes_differ = !changes.is_empty();
             if changes.is_empty() {
                 let _ = writeln!(out, "outcomes: identical");
             } else {
@@ -600,11 +653,11 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
             }
         }
         _ => {
-            let _ = writeln!(out, "outcomes: not compared (summary.json missing beside a log)");
+            let _ = writeln!(out, "outcomes: not compared (no scenario.ron beside a log to recompute them from)");
         }
     }
     let _ = out.flush();
-    if identical { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
+    if identical && !outcomes_differ { Ok(()) } else { Err(Fail { code: 1, message: String::new() }) }
 }
 
 /// Arguments of `casus report`.
@@ -682,18 +735,21 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
 }
 
 fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
-    let o = open(dir)?;
+    let o = open_complete(dir, "casus report")?;
     let header = o.header().clone();
     let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
-    if let Verdict::Diverged { seq, message } = replay(&prepared, &o.log) {
-        let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
-        return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
-    }
+    let outcomes = match replay(&prepared, &o.log) {
+        Verdict::Match { summary, .. } => serde_json::to_value(&summary.outcomes).expect("outcomes serialise"),
+        Verdict::Diverged { seq, message } => {
+            let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
+            return Err(Fail { code: 1, message: format!("error: the log does not replay over its scenario{at}: {message}") });
+        }
+    };
     let charts = casus::analysis::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let summary = o.json_beside("summary.json");
+    // The outcomes shown are recomputed from the verified log, never read from summary.json.
     let lineage = o.json_beside("fork.json");
-    let html = casus::analysis::report::run_html(&o.log, &rendered, summary.as_ref().map(|s| &s["outcomes"]), lineage.as_ref());
+    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }
 

@@ -333,8 +333,31 @@ fn cmd_replay(a: ReplayArgs) -> Result<(), Fail> {
         ReadReplayError::Thread(e) => Fail { code: 1, message: format!("error: cannot start a reading thread ({e}); run with --jobs 1") },
     })?;
     match verdict {
-        Verdict::Match { events, final_state_hash } => {
-            println!("replay ok: {events} events folded; final state {final_state_hash} matches the log");
+        Verdict::Match { events, final_state_hash, summary } => {
+            // summary.json beside the log must say what the log implies (outcomes included).
+            let beside = dir.join("summary.json");
+            let checked = if file.file_name().is_some_and(|n| n == "events.jsonl") && beside.is_file() {
+                let text = fs::read_to_string(&beside).map_err(|e| cannot_read(&beside, e))?;
+                let written: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
+                    code: 1,
+                    message: format!("{}: error: not a JSON summary ({e}); the run's summary.json was damaged", beside.display()),
+                })?;
+                let wrong = casus::analysis::replay::summary_mismatches(&summary, &written);
+                if let Some((field, got, want)) = wrong.first() {
+                    let more = if wrong.len() > 1 { format!(" (and {} more field(s))", wrong.len() - 1) } else { String::new() };
+                    return Err(Fail {
+                        code: 1,
+                        message: format!(
+                            "{}: error: {field} is {got} but the log gives {want}{more}: summary.json does not match the log it sits beside (edited?); the log replays, so run the scenario again to rewrite it",
+                            beside.display()
+                        ),
+                    });
+                }
+                "; summary.json matches it"
+            } else {
+                ""
+            };
+            println!("replay ok: {events} events folded; final state {final_state_hash} matches the log{checked}");
             Ok(())
         }
         Verdict::Diverged { seq, message } => {

@@ -811,6 +811,51 @@ mod catalogue {
         }
     }
 
+    /// Issue 21, item 13: every day field (delays, notices, periods) is bounded by the longest
+    /// horizon, in the file and through `--set`, so no day addition can wrap (a suspension
+    /// delay of 4294967292 days suspended on the coup day).
+    #[test]
+    fn day_fields_beyond_the_longest_horizon_are_refused() {
+        let dir = scratch("catalogue_day_fields");
+        for (field, path) in [
+            ("suspension_delay_days: 1", "actors[3].ucg.suspension_delay_days"),
+            ("summit_delay_days: 2", "actors[3].ucg.summit_delay_days"),
+            ("ultimatum_days: 7", "actors[3].ucg.ultimatum_days"),
+            ("activation_summit_delay_days: 3", "actors[3].ucg.activation_summit_delay_days"),
+            ("dday_delay_days: 5", "actors[3].ucg.dday_delay_days"),
+            ("review_days: 30", "actors[3].ucg.review_days"),
+            ("withdrawal_notice_days: 365", "actors[3].withdrawal_notice_days"),
+        ] {
+            let name = field.split(':').next().unwrap();
+            let text = BASE.replacen(field, &format!("{name}: 4294967292"), 1);
+            assert_ne!(text, BASE, "{field}: edit did not apply");
+            expect_rejected(&dir, field, text.as_bytes(), &format!("{path}: 4294967292 days is more than the longest horizon"));
+        }
+        let partner = |field: &str| format!("Partner(id: \"PPP\", name: \"P\", {field}: 36601), State(id: \"CCC\"");
+        for (edit, to, path) in [
+            (
+                "short_name: \"Pact\",",
+                "short_name: \"Pact\", withdrawal_notice_days: 36601,".to_string(),
+                "treaties[0].withdrawal_notice_days",
+            ),
+            ("State(id: \"CCC\"", partner("aid_suspension_delay_days"), "actors[2].aid_suspension_delay_days"),
+            ("State(id: \"CCC\"", partner("withdrawal_days"), "actors[2].withdrawal_days"),
+        ] {
+            let text = BASE.replacen(edit, &to, 1);
+            assert_ne!(text, BASE, "{path}: edit did not apply");
+            expect_rejected(&dir, path, text.as_bytes(), &format!("{path}: 36601 days is more than the longest horizon"));
+        }
+        // The longest accepted delay runs.
+        std::fs::write(dir.join("ok.ron"), BASE.replacen("suspension_delay_days: 1", "suspension_delay_days: 36600", 1)).unwrap();
+        assert!(casus(&["check", "ok.ron"], &dir).status.success());
+        // Through --set, the same bound and the same path.
+        std::fs::write(dir.join("ok.ron"), BASE).unwrap();
+        let o = casus(&["run", "ok.ron", "--set", "ORG.ucg.suspension_delay_days=4294967292", "--out", "out"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("actors[3].ucg.suspension_delay_days: 4294967292 days"), "{}", stderr(&o));
+        assert!(!dir.join("out").exists());
+    }
+
     /// `--set` may not give a treaty or an actor an id the scenario could not.
     #[test]
     fn set_cannot_forge_an_id() {

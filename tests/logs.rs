@@ -400,6 +400,115 @@ mod log_command {
         }
         assert!(!dir.join("f").exists(), "nothing written");
     }
+
+    /// Issue 21, item 9: a log without its end record, whether cut at a line's end or in the
+    /// middle of its last line, is the same thing to every reader: `log` and `explain` show
+    /// it after the warning "log is incomplete: no end record" and exit 0; `replay`, `diff`,
+    /// `fork` and `report` refuse it with exit 1 and that message (never "record has no chain
+    /// value", never exit 2).
+    #[test]
+    fn every_reader_treats_a_truncated_log_the_same_documented_way() {
+        let dir = scratch("log_truncated_readers");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let text = std::fs::read_to_string(dir.join("run/events.jsonl")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let keep = lines.len() / 2;
+        let at_line_end = lines[..keep].join("\n") + "\n";
+        // Cut inside the next line, and inside a character of it (a name written in UTF-8).
+        let torn = at_line_end.clone() + &lines[keep][..lines[keep].len() / 2];
+        let mut torn_in_a_char = at_line_end.clone().into_bytes();
+        torn_in_a_char.extend_from_slice(&"{\"seq\":9,\"rule\":\"Côte".as_bytes()[..19]);
+        for (case, bytes) in
+            [("at a line's end", at_line_end.into_bytes()), ("mid-line", torn.into_bytes()), ("mid-character", torn_in_a_char)]
+        {
+            let _ = std::fs::remove_dir_all(dir.join("cut"));
+            std::fs::create_dir_all(dir.join("cut")).unwrap();
+            std::fs::write(dir.join("cut/events.jsonl"), &bytes).unwrap();
+            std::fs::copy(dir.join("run/scenario.ron"), dir.join("cut/scenario.ron")).unwrap();
+            std::fs::copy(dir.join("run/summary.json"), dir.join("cut/summary.json")).unwrap();
+            for args in [vec!["log", "cut"], vec!["explain", "cut", "3"]] {
+                let o = casus(&args, &dir);
+                assert_eq!(o.status.code(), Some(0), "{case} {args:?}: {}", stderr(&o));
+                assert!(stderr(&o).contains("warning: log is incomplete: no end record"), "{case} {args:?}: {}", stderr(&o));
+                assert!(!stdout(&o).is_empty(), "{case} {args:?}");
+            }
+            for args in [
+                vec!["replay", "cut"],
+                vec!["diff", "run", "cut"],
+                vec!["diff", "cut", "run"],
+                vec!["fork", "cut", "--at", "3", "--out", "f"],
+                vec!["report", "cut"],
+            ] {
+                let o = casus(&args, &dir);
+                assert_eq!(o.status.code(), Some(1), "{case} {args:?}: {}", stderr(&o));
+                let err = stderr(&o);
+                assert!(err.contains("log is incomplete: no end record"), "{case} {args:?}: {err}");
+                assert!(!err.contains("chain") && !err.contains("panicked"), "{case} {args:?}: {err}");
+                if case != "at a line's end" {
+                    assert!(err.contains(&format!("its last line ({}) is cut off", keep + 1)), "{case} {args:?}: {err}");
+                }
+            }
+            assert!(!dir.join("f").exists() && !dir.join("cut/report.html").exists(), "{case}: nothing written");
+        }
+    }
+
+    /// Issue 21, item 7: summary.json is checked. `replay` recomputes the outcomes from the log
+    /// and refuses an edited summary beside it (exit 1, naming the field); `report` and `diff`
+    /// show the outcomes recomputed from the verified log, not the edited ones; `diff` exits 1
+    /// whenever the outcomes differ.
+    #[test]
+    fn an_edited_summary_fails_replay_and_never_reaches_report_or_diff() {
+        let dir = scratch("log_edited_summary");
+        assert!(casus(&["run", "--quiet", "--out", "run"], &dir).status.success());
+        let o = casus(&["replay", "run"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("summary.json matches it"), "{}", stdout(&o));
+        let _ = std::fs::remove_dir_all(dir.join("edited"));
+        std::fs::create_dir_all(dir.join("edited")).unwrap();
+        for f in ["events.jsonl", "scenario.ron"] {
+            std::fs::copy(dir.join("run").join(f), dir.join("edited").join(f)).unwrap();
+        }
+        let mut summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap()).unwrap();
+        let class = summary["outcomes"]["outcome_class"].as_str().unwrap().to_string();
+        assert_ne!(class, "NoMeasures");
+        summary["outcomes"]["outcome_class"] = serde_json::json!("NoMeasures");
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+        let o = casus(&["replay", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("outcomes.outcome_class is \"NoMeasures\" but the log gives \"{class}\"")), "{}", stderr(&o));
+        // Another field, and a field removed, are caught too.
+        for (edit, field) in [("seed", "seed"), ("events", "events")] {
+            let mut s = summary.clone();
+            s["outcomes"]["outcome_class"] = serde_json::json!(class);
+            s[edit] = serde_json::json!(12345);
+            std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&s).unwrap()).unwrap();
+            let o = casus(&["replay", "edited"], &dir);
+            assert_eq!(o.status.code(), Some(1), "{edit}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&format!("{field} is 12345 but the log gives")), "{edit}: {}", stderr(&o));
+        }
+        let mut s = summary.clone();
+        s["outcomes"].as_object_mut().unwrap().remove("outcome_class");
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&s).unwrap()).unwrap();
+        let o = casus(&["replay", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("outcomes.outcome_class is (missing)"), "{}", stderr(&o));
+        // Report and diff read the outcomes from the log, not from the edited summary.
+        summary["outcomes"]["sanctions_days"] = serde_json::json!(987654);
+        std::fs::write(dir.join("edited/summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+        let o = casus(&["report", "edited"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("edited/report.html")).unwrap();
+        assert!(!html.contains("987654"), "the report shows the edited summary");
+        assert!(html.contains(&class), "the report shows the recomputed class");
+        let o = casus(&["diff", "run", "edited"], &dir);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("outcomes: identical"), "{}", stdout(&o));
+        // Runs whose outcomes differ: exit 1, and the outcomes are named.
+        assert!(casus(&["run", "--quiet", "--set", "NER.cohesion=0.05", "--out", "other"], &dir).status.success());
+        let o = casus(&["diff", "run", "other"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        assert!(stdout(&o).contains("outcomes"), "{}", stdout(&o));
+    }
 }
 
 mod reading {
@@ -593,7 +702,14 @@ mod streaming {
         let mut bytes = Vec::new();
         out.write_log(&mut bytes).unwrap();
         let answer = same_answer(&bytes, &big);
-        assert_eq!(answer, Ok(Verdict::Match { events: out.events.len() as u64, final_state_hash: out.end.final_state_hash.clone() }));
+        assert_eq!(
+            answer,
+            Ok(Verdict::Match {
+                events: out.events.len() as u64,
+                final_state_hash: out.end.final_state_hash.clone(),
+                summary: Box::new(out.summary())
+            })
+        );
     }
 }
 

@@ -7,8 +7,10 @@ use std::sync::mpsc;
 
 use bevy_ecs::world::World;
 
+use crate::engine::run::Summary;
 use crate::fold::apply::apply_indexed;
 use crate::fold::digest::{CheckpointDigest, Digester, StateEncoding, state_digest_as, state_hash_as};
+use crate::fold::outcomes;
 use crate::fold::world::build_world;
 use crate::log::{End, Header, LogError, LogItem, LogReader, ParsedLog};
 use crate::model::event::Event;
@@ -24,6 +26,9 @@ pub enum Verdict {
         events: u64,
         /// The final-state hash (as logged and as rebuilt).
         final_state_hash: String,
+        /// The summary the log implies: its header, its end record and the standard outcomes
+        /// recomputed from its events and the rebuilt final state (what summary.json must say).
+        summary: Box<Summary>,
     },
     /// It does not.
     Diverged {
@@ -51,7 +56,7 @@ pub fn replay(prepared: &Prepared, log: &ParsedLog) -> Verdict {
             return v;
         }
     }
-    replayer.finish(log.end.as_ref())
+    replayer.finish(log.end.as_ref(), log.torn)
 }
 
 fn diverged(seq: Option<u64>, message: String) -> Verdict {
@@ -78,6 +83,11 @@ pub struct Replayer<'a> {
     /// The date string of the current day, computed once per day rather than once per event.
     date: Option<(u32, crate::model::id::Id)>,
     events: u64,
+    /// The log's header, and the schema version it was written with.
+    header: Header,
+    written_schema_version: u32,
+    /// The events the standard outcomes can read (`outcomes::relevant`), in order.
+    relevant: Vec<Event>,
 }
 
 impl<'a> Replayer<'a> {
@@ -108,6 +118,9 @@ impl<'a> Replayer<'a> {
             last_day: 0,
             date: None,
             events: 0,
+            header: header.clone(),
+            written_schema_version,
+            relevant: Vec::new(),
         })
     }
 
@@ -168,18 +181,22 @@ impl<'a> Replayer<'a> {
             return Err(diverged(Some(e.seq), format!("event {}: cause {} does not precede it", e.seq, e.cause.unwrap_or(0))));
         }
         apply_indexed(&mut self.world, &self.index, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
+        if outcomes::relevant(e, &self.prepared.scenario.focus) {
+            self.relevant.push(e.clone());
+        }
         self.events += 1;
         Ok(())
     }
 
-    /// Checks the remaining checkpoints and the end record (`None`: the log is truncated).
-    pub fn finish(mut self, end: Option<&End>) -> Verdict {
+    /// Checks the remaining checkpoints and the end record (`None`: the log is truncated, and
+    /// `torn` is the line of a last record cut off mid-line, if any).
+    pub fn finish(mut self, end: Option<&End>, torn: Option<usize>) -> Verdict {
         let n = self.events;
         if let Err(v) = self.check_until(u64::MAX) {
             return v;
         }
         let Some(end) = end else {
-            return diverged(Some(n), format!("the log is truncated: no end record after {n} events"));
+            return diverged(Some(n), crate::log::incomplete_message(n as usize, torn));
         };
         if end.events != n {
             return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
@@ -194,7 +211,23 @@ impl<'a> Replayer<'a> {
                 ),
             );
         }
-        Verdict::Match { events: n, final_state_hash: hash }
+        let outcomes = outcomes::of_world(&mut self.world, &self.relevant, &self.prepared.scenario, &self.prepared.params);
+        let h = &self.header;
+        let summary = Summary {
+            scenario: h.scenario.clone(),
+            scenario_hash: h.scenario_hash.clone(),
+            seed: h.seed,
+            casus_version: h.casus_version.clone(),
+            log_schema_version: self.written_schema_version,
+            focus: h.focus.clone(),
+            parameters: h.parameters.clone(),
+            overrides: h.overrides.clone(),
+            outcomes,
+            final_state_hash: hash.clone(),
+            events: end.events,
+            last_day: end.last_day,
+        };
+        Verdict::Match { events: n, final_state_hash: hash, summary: Box::new(summary) }
     }
 }
 
@@ -308,7 +341,7 @@ fn fold_records(
     records: impl Iterator<Item = Result<LogItem, LogError>>,
 ) -> Result<Verdict, LogError> {
     let mut state = Replayer::new(prepared, header, written_schema_version);
-    let mut end = None;
+    let (mut end, mut torn) = (None, None);
     for record in records {
         match (record?, &mut state) {
             (LogItem::Event(e), Ok(r)) => {
@@ -318,12 +351,53 @@ fn fold_records(
             }
             (LogItem::Checkpoint(cp), Ok(r)) => r.checkpoint(cp),
             (LogItem::End(e), _) => end = Some(e),
+            (LogItem::Torn(line), _) => torn = Some(line),
             // After a divergence records are only read; the reader refuses a second header.
             _ => {}
         }
     }
     Ok(match state {
-        Ok(r) => r.finish(end.as_ref()),
+        Ok(r) => r.finish(end.as_ref(), torn),
         Err(v) => v,
     })
+}
+
+/// The fields of a summary.json (`summary`, as read) that differ from the summary a verified
+/// log implies (`expected`): `outcomes.NAME` for an outcome, the field's name otherwise, with
+/// the two values (summary, log). A summary written with an older log schema (a log of that
+/// version, by an older casus) may lack outcomes added since; only the fields it has are
+/// compared. A summary of the current schema must have every field.
+pub fn summary_mismatches(expected: &Summary, summary: &serde_json::Value) -> Vec<(String, String, String)> {
+    let want = serde_json::to_value(expected).expect("summaries serialise");
+    let empty = serde_json::Map::new();
+    let (want, got) = (want.as_object().unwrap_or(&empty), summary.as_object().unwrap_or(&empty));
+    let older = expected.log_schema_version < crate::model::event::LOG_SCHEMA_VERSION;
+    let mut out = Vec::new();
+    let mut field = |name: String, w: Option<&serde_json::Value>, g: Option<&serde_json::Value>| {
+        if w != g && !(older && g.is_none()) {
+            let show = |v: Option<&serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_else(|| "(missing)".into());
+            out.push((name, show(g), show(w)));
+        }
+    };
+    for (k, w) in want {
+        if k == "outcomes" {
+            let inner = got.get(k).and_then(|v| v.as_object()).unwrap_or(&empty);
+            for (o, wv) in w.as_object().unwrap_or(&empty) {
+                field(format!("outcomes.{o}"), Some(wv), inner.get(o));
+            }
+            for (o, gv) in inner {
+                if !w.as_object().is_some_and(|m| m.contains_key(o)) {
+                    field(format!("outcomes.{o}"), None, Some(gv));
+                }
+            }
+        } else {
+            field(k.clone(), Some(w), got.get(k));
+        }
+    }
+    for (k, g) in got {
+        if !want.contains_key(k) {
+            field(k.clone(), None, Some(g));
+        }
+    }
+    out
 }

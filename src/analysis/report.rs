@@ -332,7 +332,7 @@ struct TimelineRow<'a> {
 }
 
 /// The HTML page for a run. `charts` pairs each chart with its SVG; `outcomes` is the run's
-/// summary `outcomes` object when there is one; `lineage` is the fork's provenance (fork.json).
+/// standard outcomes (recomputed from the verified log by `casus report`); `lineage` is the fork's provenance (fork.json).
 pub fn run_html(
     log: &ParsedLog,
     charts: &[(Chart, String)],

@@ -13,7 +13,6 @@ use crate::model::event::Event;
 use crate::model::params::Params;
 use crate::model::prepared::Prepared;
 use crate::model::scenario::Scenario;
-use crate::model::state::{self, Polity};
 use crate::model::world::Checkpoint;
 
 /// Everything a run produced.
@@ -62,17 +61,10 @@ pub struct Summary {
 
 /// Outcomes from a world's final state and log.
 pub fn outcomes_of(sim: &mut Sim, scenario: &Scenario, params: &Params) -> Outcomes {
-    let focus = &scenario.focus;
-    let entity = sim.world.resource::<crate::model::world::Fixed>().index[focus];
-    let polity: Polity = sim.world.get::<Polity>(entity).expect("focus is a state").clone();
-    let def = scenario.state(focus).expect("focus is a state");
-    let mut q = sim.world.query::<(&state::StateProfile, &Polity)>();
-    let sanctioners: Vec<outcomes::Sanctioner> = q
-        .iter(&sim.world)
-        .filter(|(_, p)| p.imposing.contains_key(focus.as_str()))
-        .map(|(d, p)| outcomes::Sanctioner { def: &d.0, state: p })
-        .collect();
-    outcomes::compute(&sim.log().events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)
+    let log = std::mem::take(&mut sim.world.resource_mut::<crate::model::world::Log>().events);
+    let outcomes = outcomes::of_world(&mut sim.world, &log, scenario, params);
+    sim.world.resource_mut::<crate::model::world::Log>().events = log;
+    outcomes
 }
 
 /// Runs a prepared scenario.

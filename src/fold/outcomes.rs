@@ -9,7 +9,7 @@ use crate::model::economics::accrue_loss;
 use crate::model::event::{CombatOutcome, Event, EventKind};
 use crate::model::expect::OutcomeClass;
 use crate::model::params::Params;
-use crate::model::scenario::{AttackKind, Regime, StateDef};
+use crate::model::scenario::{AttackKind, Regime, Scenario, StateDef};
 use crate::model::state::Polity;
 
 /// Outcomes of one run.
@@ -85,10 +85,39 @@ fn first(events: &[Event], f: impl Fn(&EventKind) -> bool) -> Option<u32> {
     events.iter().find(|e| f(&e.kind)).map(|e| e.day)
 }
 
+/// Whether event `seq` is an attack by a state or organisation. `events` are in seq order: a
+/// whole log (where an event's index is its seq), or only the events that can matter to the
+/// outcomes (`relevant`), as replay keeps them.
 fn state_attack(events: &[Event], seq: u64) -> bool {
-    events.get(seq as usize).is_some_and(
+    let at = match events.get(seq as usize) {
+        Some(e) if e.seq == seq => Some(e),
+        _ => events.binary_search_by_key(&seq, |e| e.seq).ok().map(|i| &events[i]),
+    };
+    at.is_some_and(
         |e| matches!(&e.kind, EventKind::AttackOccurred { attack, .. } if !matches!(attack, AttackKind::Terrorist | AttackKind::Rebellion)),
     )
+}
+
+/// Whether `event` can matter to the outcomes about `focus`: every event the outcomes and the
+/// outcome class read names the focus among its actors, and attacks are looked up by seq
+/// (`state_attack`). `compute` over the relevant events of a log, in order, equals `compute`
+/// over the whole log; replay keeps only these, so it need not hold the log.
+pub fn relevant(event: &Event, focus: &str) -> bool {
+    matches!(event.kind, EventKind::AttackOccurred { .. }) || event.actors.iter().any(|a| a == focus)
+}
+
+/// The outcomes of a run of `scenario` with `params` whose final state is `world` and whose
+/// events (all of them, or the `relevant` ones, in order) are `events`: what a run writes into
+/// summary.json and what replay recomputes from the log.
+pub fn of_world(world: &mut bevy_ecs::world::World, events: &[Event], scenario: &Scenario, params: &Params) -> Outcomes {
+    let focus = &scenario.focus;
+    let entity = world.resource::<crate::model::world::Fixed>().index[focus];
+    let polity: Polity = world.get::<Polity>(entity).expect("focus is a state").clone();
+    let def = scenario.state(focus).expect("focus is a state");
+    let mut q = world.query::<(&crate::model::state::StateProfile, &Polity)>();
+    let sanctioners: Vec<Sanctioner> =
+        q.iter(world).filter(|(_, p)| p.imposing.contains_key(focus.as_str())).map(|(d, p)| Sanctioner { def: &d.0, state: p }).collect();
+    compute(events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)
 }
 
 /// Computes the outcomes for `focus`.

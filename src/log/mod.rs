@@ -239,6 +239,9 @@ pub struct ParsedLog {
     pub checkpoints: Vec<Checkpoint>,
     /// End, if present (absent: truncated).
     pub end: Option<End>,
+    /// The line of a last record cut off mid-line (no newline, not a whole record), which was
+    /// not read: the log was truncated while it was being written (then `end` is `None`).
+    pub torn: Option<usize>,
     /// The schema version the log was written with (the header is upcast to the current one).
     pub written_schema_version: u32,
     /// The chain value of the last record: a fingerprint of the whole log.
@@ -309,6 +312,7 @@ pub fn read_log_sized(r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError
             LogItem::Event(e) => log.events.push(e),
             LogItem::Checkpoint(c) => log.checkpoints.push(c),
             LogItem::End(e) => log.end = Some(e),
+            LogItem::Torn(line) => log.torn = Some(line),
         }
     }
     log.written_schema_version = reader.written_schema_version();
@@ -350,6 +354,18 @@ pub enum LogItem {
     Checkpoint(Checkpoint),
     /// The end record.
     End(End),
+    /// The last line, cut off mid-record (no newline and not a whole record): the log was
+    /// truncated. It is the last item; the log has no end record.
+    Torn(usize),
+}
+
+/// What a log without its end record is called by every reader (`casus log` and `explain`
+/// warn with it; the verifying readers refuse the log with it).
+pub fn incomplete_message(events: usize, torn: Option<usize>) -> String {
+    let torn = torn.map(|line| format!("; its last line ({line}) is cut off mid-record")).unwrap_or_default();
+    format!(
+        "log is incomplete: no end record after {events} events{torn} (the run that wrote it was interrupted, or the file was truncated)"
+    )
 }
 
 /// Reads a JSONL log one record at a time, with every check `read_log` makes, so a log can be
@@ -407,23 +423,46 @@ impl<R: BufRead> LogReader<R> {
                 }
                 return Ok(None);
             }
-            if self.line.last() == Some(&b'\n') {
+            let whole_line = self.line.last() == Some(&b'\n');
+            if whole_line {
                 self.line.pop();
             }
             if self.line.len() > MAX_LOG_LINE {
                 return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
             }
+            // A line without its newline at the end of the input, not ending in a chain field
+            // as every written record does, was cut off while the log was written.
+            let ends_in_chain = self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes());
+            let cut = !whole_line && !ends_in_chain;
+            let looks_like_header = self.line.starts_with(b"{\"record\":\"header\"");
             // The line buffer becomes a String for this record (validated once, not copied) and
             // goes back to being the buffer afterwards.
-            let mut text = match String::from_utf8(std::mem::take(&mut self.line)) {
-                Ok(text) => text,
+            let item = match String::from_utf8(std::mem::take(&mut self.line)) {
+                Ok(mut text) => {
+                    let item = self.record(n, &mut text);
+                    self.line = text.into_bytes();
+                    item
+                }
                 Err(e) => {
                     self.line = e.into_bytes();
-                    return Err(malformed("not UTF-8".into()));
+                    Err(malformed("not UTF-8".into()))
                 }
             };
-            let item = self.record(n, &mut text);
-            self.line = text.into_bytes();
+            // A cut last line that is not a whole record (even one cut inside a character) is a
+            // truncation (no end record), not a damaged record. A cut first line is a
+            // truncated header: not a readable log (exit 2, like an empty file).
+            let item = match item {
+                Err(_) if cut && !self.end_seen && self.header_seen => {
+                    self.end_seen = true;
+                    Ok(Some(LogItem::Torn(n)))
+                }
+                Err(_) if cut && !self.header_seen && looks_like_header => Err(LogError {
+                    line: n,
+                    message: "the log is truncated inside its header line: there is nothing to read".into(),
+                    integrity: false,
+                }),
+                other => other,
+            };
             if let Some(item) = item.transpose() {
                 return item.map(Some);
             }

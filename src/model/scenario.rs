@@ -693,6 +693,10 @@ pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ACTORS: usize = 100_000;
 /// Longest horizon, in days (about 100 years).
 pub const MAX_HORIZON_DAYS: u32 = 36_600;
+/// Longest delay, notice or period a scenario may give in days (`suspension_delay_days`,
+/// `withdrawal_notice_days`, ...): the longest horizon. A day plus a delay then stays far
+/// inside `u32` (the rules add them with saturating arithmetic all the same).
+pub const MAX_DELAY_DAYS: u32 = MAX_HORIZON_DAYS;
 
 /// Parses RON text into the schema. Comments are allowed; `Some(..)` may be omitted.
 pub fn parse(source: &str) -> Result<Scenario, ScenarioError> {
@@ -808,6 +812,13 @@ impl<'a> Checker<'a> {
     fn unit(&mut self, path: impl std::fmt::Display, value: f64) {
         if !value.is_finite() || !(0.0..=1.0).contains(&value) {
             self.err(path, format!("{value} is outside [0, 1]"));
+        }
+    }
+
+    /// A delay, notice or period in days: at most `MAX_DELAY_DAYS`.
+    fn days(&mut self, path: impl std::fmt::Display, value: u32) {
+        if value > MAX_DELAY_DAYS {
+            self.err(path, format!("{value} days is more than the longest horizon; give at most {MAX_DELAY_DAYS}"));
         }
     }
 
@@ -1040,7 +1051,18 @@ impl<'a> Checker<'a> {
                 self.err(format!("{p}.suspended[{j}]"), format!("{m:?} is not a member of {}", o.id));
             }
         }
+        self.days(format_args!("{p}.withdrawal_notice_days"), o.withdrawal_notice_days);
         if let Some(u) = &o.ucg {
+            for (field, v) in [
+                ("suspension_delay_days", u.suspension_delay_days),
+                ("summit_delay_days", u.summit_delay_days),
+                ("ultimatum_days", u.ultimatum_days),
+                ("activation_summit_delay_days", u.activation_summit_delay_days),
+                ("dday_delay_days", u.dday_delay_days),
+                ("review_days", u.review_days),
+            ] {
+                self.days(format_args!("{p}.ucg.{field}"), v);
+            }
             self.unit(format_args!("{p}.ucg.sanction_propensity"), u.sanction_propensity);
             if let DecisionRule::Share(x) = u.force_decision_rule {
                 self.unit(format_args!("{p}.ucg.force_decision_rule"), x);
@@ -1058,6 +1080,8 @@ impl<'a> Checker<'a> {
     fn partner(&mut self, p: &str, pd: &PartnerDef) {
         self.unit(format_args!("{p}.aid_conditionality"), pd.aid_conditionality);
         self.unit(format_args!("{p}.hostility_exposure"), pd.hostility_exposure);
+        self.days(format_args!("{p}.aid_suspension_delay_days"), pd.aid_suspension_delay_days);
+        self.days(format_args!("{p}.withdrawal_days"), pd.withdrawal_days);
         for host in pd.forces.keys() {
             self.actor_ref(format_args!("{p}.forces[{host:?}]"), host, &["State"]);
         }
@@ -1098,6 +1122,7 @@ impl<'a> Checker<'a> {
         {
             self.err(format!("{p}.in_force"), e.to_string());
         }
+        self.days(format_args!("{p}.withdrawal_notice_days"), t.withdrawal_notice_days);
         if let DecisionRule::Share(x) = t.decision_rule {
             self.unit(format_args!("{p}.decision_rule"), x);
         }

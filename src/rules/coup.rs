@@ -58,7 +58,7 @@ pub fn resolve_coups(ctx: &mut Ctx, f: &Facts) {
         let kind = if fails {
             EventKind::CoupFailing {
                 state: state.clone(),
-                reversal_day: ctx.day() + crate::model::params::Params::days(ctx.fixed.params.coup_reversal_delay_days),
+                reversal_day: ctx.day().saturating_add(crate::model::params::Params::days(ctx.fixed.params.coup_reversal_delay_days)),
             }
         } else {
             EventKind::CoupConsolidated { state: state.clone() }

@@ -195,7 +195,7 @@ fn expel_hostile_forces(ctx: &mut Ctx, target: &Id, partners: &[(&Code, &Partner
                     state: target.clone(),
                     partner: pcode.0.clone(),
                     troops,
-                    leave_by_day: day + pprof.0.withdrawal_days,
+                    leave_by_day: day.saturating_add(pprof.0.withdrawal_days),
                 },
                 cause,
                 "junta review: denunciation of defence agreements",
@@ -220,7 +220,7 @@ fn announce_withdrawals(ctx: &mut Ctx, target: &Id, crisis: &Crisis, orgs: &[(&C
                 EventKind::WithdrawalAnnounced {
                     state: target.clone(),
                     from: ocode.0.clone(),
-                    effective_day: day + oprof.0.withdrawal_notice_days,
+                    effective_day: day.saturating_add(oprof.0.withdrawal_notice_days),
                 },
                 Some(sseq),
                 crate::format_id!("junta review: withdrawal from {} ({})", ocode.0, oprof.0.withdrawal_article),
@@ -260,7 +260,7 @@ fn join_allied_withdrawals<'a>(
                         EventKind::WithdrawalAnnounced {
                             state: m.clone(),
                             from: from.clone(),
-                            effective_day: day + ocode_prof.0.withdrawal_notice_days,
+                            effective_day: day.saturating_add(ocode_prof.0.withdrawal_notice_days),
                         },
                         Some(ev.seq),
                         crate::format_id!("{} solidarity: joint withdrawal", t.def.short_name),

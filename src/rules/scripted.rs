@@ -154,11 +154,11 @@ fn scripted_kind(
         }
         ScriptedEvent::WithdrawalAnnounced { state, from } => {
             let notice = withdrawal_notice(ctx, treaties, orgs, from);
-            EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day + notice }
+            EventKind::WithdrawalAnnounced { state: state.clone(), from: from.clone(), effective_day: day.saturating_add(notice) }
         }
         ScriptedEvent::ForcesExpelled { state, partner } => {
             let (troops, days) = forces_hosted(ctx, partners, partner, state);
-            EventKind::ForcesExpelled { state: state.clone(), partner: partner.clone(), troops, leave_by_day: day + days }
+            EventKind::ForcesExpelled { state: state.clone(), partner: partner.clone(), troops, leave_by_day: day.saturating_add(days) }
         }
         ScriptedEvent::AssistanceRequested { state, treaty } => {
             EventKind::AssistanceRequested { state: state.clone(), treaty: treaty.clone() }

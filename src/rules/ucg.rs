@@ -277,7 +277,7 @@ fn decide_sanctions(
             EventKind::UltimatumIssued {
                 org: org_id.to_id(),
                 target: target.to_id(),
-                deadline_day: ctx.day() + ucg.ultimatum_days,
+                deadline_day: ctx.day().saturating_add(ucg.ultimatum_days),
                 force_threatened: ucg.force_threatened,
             },
             Some(summit_seq),
@@ -526,7 +526,11 @@ fn weigh_activation(params: &Params, vdef: &crate::model::scenario::StateDef, vp
 /// pledges, caused by the summit, citing the intervention article.
 fn activate_standby_force(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRegimeDef, target: &Id, yes: &[Id], summit_seq: u64) {
     ctx.emit(
-        EventKind::StandbyForceActivated { org: org_id.clone(), target: target.clone(), dday: ctx.day() + ucg.dday_delay_days },
+        EventKind::StandbyForceActivated {
+            org: org_id.clone(),
+            target: target.clone(),
+            dday: ctx.day().saturating_add(ucg.dday_delay_days),
+        },
         Some(summit_seq),
         ucg.intervention_article.clone(),
     );
