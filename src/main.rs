@@ -58,7 +58,7 @@ enum Command {
     /// organisations, partners, armed groups and a timeline), for testing scale.
     Gen(GenArgs),
     /// List every model parameter with its default, range and meaning.
-    Params,
+    Params(ParamsArgs),
     /// Run a parameter sweep: many seeded runs per design point, on all cores.
     Sweep(sweep_cli::SweepArgs),
     /// Merge shard folders of one sweep into one folder identical to an unsharded sweep.
@@ -99,6 +99,14 @@ struct RunArgs {
     max_rounds: u32,
     #[command(flatten)]
     timeline: logs_cli::TimelineArgs,
+}
+
+/// Arguments of `casus params`.
+#[derive(Args)]
+struct ParamsArgs {
+    /// Print the catalogue as a JSON array (name, default, min, max, integer, doc).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `casus check`.
@@ -167,7 +175,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => logs_cli::cmd_diff(a),
         Command::Report(a) => logs_cli::cmd_report(a),
         Command::Gen(a) => cmd_gen(a),
-        Command::Params => cmd_params(),
+        Command::Params(a) => cmd_params(a),
         Command::Sweep(a) => sweep_cli::cmd_sweep(a),
         Command::Merge(a) => sweep_cli::cmd_merge(a),
         Command::Validate(a) => sweep_cli::cmd_validate(a),
@@ -387,8 +395,20 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
     Ok(())
 }
 
-fn cmd_params() -> Result<(), Fail> {
+fn cmd_params(a: ParamsArgs) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
+    if a.json {
+        let doc: Vec<serde_json::Value> = CATALOGUE
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "name": s.name, "default": s.default, "min": s.min, "max": s.max, "integer": s.integer, "doc": s.doc,
+                })
+            })
+            .collect();
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("serialises"));
+        return Ok(());
+    }
     for s in CATALOGUE {
         let _ = writeln!(
             out,

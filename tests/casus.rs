@@ -640,6 +640,27 @@ mod cli {
 mod docs {
     use super::*;
 
+    /// `casus params --json` gives scripts the catalogue: every parameter once, with the
+    /// default, range, whether it is whole, and its meaning, as the text listing shows them.
+    #[test]
+    fn params_json_lists_the_catalogue_for_scripts() {
+        let o = casus(&["params", "--json"], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        let items = doc.as_array().expect("an array");
+        assert_eq!(items.len(), casus::model::params::CATALOGUE.len());
+        for (item, spec) in items.iter().zip(casus::model::params::CATALOGUE) {
+            assert_eq!(item["name"], spec.name);
+            assert_eq!(item["default"].as_f64(), Some(spec.default));
+            assert_eq!(item["min"].as_f64(), Some(spec.min));
+            assert_eq!(item["max"].as_f64(), Some(spec.max));
+            assert_eq!(item["integer"].as_bool(), Some(spec.integer));
+            assert_eq!(item["doc"], spec.doc);
+        }
+        let junta = items.iter().find(|i| i["name"] == "junta.review_days").expect("a known parameter");
+        assert_eq!((junta["default"].as_f64(), junta["integer"].as_bool()), (Some(14.0), Some(true)));
+    }
+
     #[test]
     fn every_event_kind_is_documented_in_the_log_format() {
         let doc = std::fs::read_to_string(repo().join("docs/log-format.md")).unwrap();
