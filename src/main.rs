@@ -204,17 +204,26 @@ pub(crate) fn threads(jobs: Option<usize>) -> usize {
     jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1)
 }
 
+/// Reads a scenario or plan file: a regular file (not a device, FIFO or folder: `/dev/zero`
+/// would never end) of at most `MAX_FILE_BYTES`, read through a bounded reader so that a file
+/// growing while it is read, or one whose reported size is wrong, cannot exhaust memory.
 pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
+    use std::io::Read;
+    let limit = casus::model::scenario::MAX_FILE_BYTES;
+    let too_big = |len: u64| bad(format!("{}: error: file is {len} bytes or more; the limit is {limit} bytes", path.display()));
     let meta = fs::metadata(path).map_err(|e| cannot_read(path, e))?;
-    if meta.len() > casus::model::scenario::MAX_FILE_BYTES as u64 {
-        return Err(bad(format!(
-            "{}: error: file is {} bytes; the limit is {} bytes",
-            path.display(),
-            meta.len(),
-            casus::model::scenario::MAX_FILE_BYTES
-        )));
+    if !meta.is_file() {
+        return Err(bad(format!("{}: error: not a regular file (a folder, device or pipe); give a scenario or plan file", path.display())));
     }
-    let mut bytes = fs::read(path).map_err(|e| cannot_read(path, e))?;
+    if meta.len() > limit as u64 {
+        return Err(too_big(meta.len()));
+    }
+    let file = fs::File::open(path).map_err(|e| cannot_read(path, e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(path, e))?;
+    if bytes.len() > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
     // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);

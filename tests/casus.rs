@@ -695,6 +695,29 @@ mod docs {
 mod catalogue {
     use super::*;
 
+    /// Issue: `casus check /dev/zero` grew to gigabytes and a FIFO hung. A scenario or plan
+    /// input must be a regular file; anything else is refused at once (exit 2), naming it.
+    #[test]
+    fn non_regular_inputs_are_refused_at_once() {
+        let dir = scratch("non_regular");
+        let fifo = dir.join("pipe.ron");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let mut inputs = vec!["/dev/zero".to_string(), dir.display().to_string()];
+        if made {
+            inputs.push(fifo.display().to_string());
+        }
+        for input in &inputs {
+            for cmd in
+                [vec!["check", input.as_str()], vec!["run", input.as_str(), "--out", "o"], vec!["sweep", input.as_str(), "--out", "s"]]
+            {
+                let o = casus(&cmd, &dir);
+                assert_eq!(o.status.code(), Some(2), "{cmd:?}: {}", stderr(&o));
+                assert!(stderr(&o).contains(&format!("{input}: error: not a regular file")), "{cmd:?}: {}", stderr(&o));
+            }
+        }
+        assert!(!dir.join("o").exists() && !dir.join("s").exists(), "nothing written");
+    }
+
     const BASE: &str = include_str!("data/minimal.ron");
 
     /// (case, edit from, edit to, expected fragment)
