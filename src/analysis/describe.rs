@@ -24,24 +24,27 @@ pub fn describe(kind: &EventKind) -> String {
     }
 }
 
-fn describe_raw(kind: &EventKind) -> String {
+/// An unconstitutional change of government, by its form.
+fn describe_coup(state: &str, leader: &str, form: crate::model::scenario::UcgForm, claimant: &str) -> String {
     use crate::model::scenario::UcgForm;
+    let what = match form {
+        UcgForm::Military => format!("coup in {state}"),
+        UcgForm::IncumbentRefusesToLeave => format!("the incumbent refuses to leave office in {state}"),
+        UcgForm::TermExtension => format!("term extended unconstitutionally in {state}"),
+    };
+    let by = match (leader.is_empty(), form) {
+        (true, _) => String::new(),
+        (false, UcgForm::Military) => format!(" led by {leader}"),
+        (false, _) => format!(" ({leader})"),
+    };
+    let kept = if claimant.is_empty() { String::new() } else { format!("; {claimant} kept from office") };
+    format!("{what}{by}{kept}")
+}
+
+fn describe_raw(kind: &EventKind) -> String {
     use EventKind::*;
     match kind {
-        CoupStaged { state, leader, form, claimant } => {
-            let what = match form {
-                UcgForm::Military => format!("coup in {state}"),
-                UcgForm::IncumbentRefusesToLeave => format!("the incumbent refuses to leave office in {state}"),
-                UcgForm::TermExtension => format!("term extended unconstitutionally in {state}"),
-            };
-            let by = match (leader.is_empty(), form) {
-                (true, _) => String::new(),
-                (false, UcgForm::Military) => format!(" led by {leader}"),
-                (false, _) => format!(" ({leader})"),
-            };
-            let kept = if claimant.is_empty() { String::new() } else { format!("; {claimant} kept from office") };
-            format!("{what}{by}{kept}")
-        }
+        CoupStaged { state, leader, form, claimant } => describe_coup(state, leader, *form, claimant),
         CoupConsolidated { state } => format!("coup in {state} consolidates; a junta rules"),
         CoupFailing { state, reversal_day } => format!("army stays loyal in {state}; reversal due day {reversal_day}"),
         OrderRestored { state, how } => format!("constitutional order restored in {state} ({how})"),

@@ -9,7 +9,7 @@
 //! documents each class and the order.
 
 use crate::fold::outcomes::Outcomes;
-use crate::model::event::{CombatOutcome, Event, EventKind, LiftReason};
+use crate::model::event::{Event, EventKind, LiftReason};
 pub use crate::model::expect::OutcomeClass;
 
 /// Battle deaths (military and civilian, in the focus, during an intervention's combat rounds)
@@ -22,7 +22,6 @@ struct Signs {
     reversed_by_loyal_forces: bool,
     handed_back: bool,
     restored_by_intervention: bool,
-    intervention_failed: bool,
     combat_deaths: u64,
     deployed_by_consent: bool,
     force_threatened: bool,
@@ -40,13 +39,13 @@ fn signs(events: &[Event], focus: &str) -> Signs {
                 s.reversed_by_loyal_forces = true;
                 s.coup_in_effect = false;
             }
-            EventKind::OrderRestored { state, how } if state == focus => match (std::mem::take(&mut s.coup_in_effect), how.as_str()) {
-                (_, "coup reversed by loyal forces") => s.reversed_by_loyal_forces = true,
-                (_, "regime collapsed under intervention") => s.restored_by_intervention = true,
-                _ => s.handed_back = true,
-            },
-            EventKind::InterventionEnded { target, outcome, .. } if target == focus => {
-                s.intervention_failed |= matches!(outcome, CombatOutcome::Stalemate | CombatOutcome::Withdrawal);
+            EventKind::OrderRestored { state, how } if state == focus => {
+                s.coup_in_effect = false;
+                match how.as_str() {
+                    "coup reversed by loyal forces" => s.reversed_by_loyal_forces = true,
+                    "regime collapsed under intervention" => s.restored_by_intervention = true,
+                    _ => s.handed_back = true,
+                }
             }
             EventKind::CombatRound { target, defender_losses, attacker_losses, civilian_deaths, .. } if target == focus => {
                 s.combat_deaths += u64::from(*defender_losses) + u64::from(*attacker_losses) + u64::from(*civilian_deaths);
@@ -76,7 +75,7 @@ fn holds(class: OutcomeClass, s: &Signs, o: &Outcomes) -> bool {
         OutcomeClass::CoupReversed => s.reversed_by_loyal_forces,
         OutcomeClass::InterventionRestoredWithCombat => s.restored_by_intervention && s.combat_deaths >= SIGNIFICANT_COMBAT_DEATHS,
         OutcomeClass::InterventionRestored => s.restored_by_intervention,
-        OutcomeClass::InterventionFailed => intervened && (s.intervention_failed || !s.restored_by_intervention),
+        OutcomeClass::InterventionFailed => intervened && !s.restored_by_intervention,
         OutcomeClass::ForceByConsent => s.deployed_by_consent,
         OutcomeClass::LeaderClimbsDown => s.handed_back,
         OutcomeClass::ForceThreatened => s.force_threatened,

@@ -238,45 +238,36 @@ impl Happened {
     }
 }
 
+/// Reads one such outcome off a run's outcomes.
+type HappenedOf = fn(&Outcomes) -> Happened;
+
+/// The outcomes that say whether (and when) something happened, by name: the days, then the
+/// yes/no answers. One table, so the names and the values cannot drift apart.
+const HAPPENED: [(&str, HappenedOf); 14] = [
+    ("suspension_day", |o| Happened::Day(o.suspension_day)),
+    ("sanctions_imposed_day", |o| Happened::Day(o.sanctions_imposed_day)),
+    ("ultimatum_day", |o| Happened::Day(o.ultimatum_day)),
+    ("standby_force_activated_day", |o| Happened::Day(o.standby_force_activated_day)),
+    ("intervention_launched_day", |o| Happened::Day(o.intervention_launched_day)),
+    ("order_restored_day", |o| Happened::Day(o.order_restored_day)),
+    ("sanctions_lifted_day", |o| Happened::Day(o.sanctions_lifted_day)),
+    ("withdrawal_announced_day", |o| Happened::Day(o.withdrawal_announced_day)),
+    ("withdrawal_effective_day", |o| Happened::Day(o.withdrawal_effective_day)),
+    ("foreign_forces_expelled_day", |o| Happened::Day(o.foreign_forces_expelled_day)),
+    ("transition_agreed_day", |o| Happened::Day(o.transition_agreed_day)),
+    ("defence_clause_invoked", |o| Happened::Flag(o.defence_clause_invoked)),
+    ("armed_conflict", |o| Happened::Flag(o.armed_conflict)),
+    ("coup_consolidated", |o| Happened::Flag(o.coup_consolidated)),
+];
+
 impl Outcomes {
-    /// The names of the outcomes that say whether (and when) something happened: the days,
-    /// then the yes/no answers.
-    pub const HAPPENED_NAMES: [&'static str; 14] = [
-        "suspension_day",
-        "sanctions_imposed_day",
-        "ultimatum_day",
-        "standby_force_activated_day",
-        "intervention_launched_day",
-        "order_restored_day",
-        "sanctions_lifted_day",
-        "withdrawal_announced_day",
-        "withdrawal_effective_day",
-        "foreign_forces_expelled_day",
-        "transition_agreed_day",
-        "defence_clause_invoked",
-        "armed_conflict",
-        "coup_consolidated",
-    ];
+    /// The names of the outcomes that say whether (and when) something happened.
+    pub fn happened_names() -> impl Iterator<Item = &'static str> {
+        HAPPENED.iter().map(|(name, _)| *name)
+    }
 
     /// The outcome `name` as a day or a yes/no answer, if it is one of those.
     pub fn happened(&self, name: &str) -> Option<Happened> {
-        use Happened::{Day, Flag};
-        Some(match name {
-            "suspension_day" => Day(self.suspension_day),
-            "sanctions_imposed_day" => Day(self.sanctions_imposed_day),
-            "ultimatum_day" => Day(self.ultimatum_day),
-            "standby_force_activated_day" => Day(self.standby_force_activated_day),
-            "intervention_launched_day" => Day(self.intervention_launched_day),
-            "order_restored_day" => Day(self.order_restored_day),
-            "sanctions_lifted_day" => Day(self.sanctions_lifted_day),
-            "withdrawal_announced_day" => Day(self.withdrawal_announced_day),
-            "withdrawal_effective_day" => Day(self.withdrawal_effective_day),
-            "foreign_forces_expelled_day" => Day(self.foreign_forces_expelled_day),
-            "transition_agreed_day" => Day(self.transition_agreed_day),
-            "defence_clause_invoked" => Flag(self.defence_clause_invoked),
-            "armed_conflict" => Flag(self.armed_conflict),
-            "coup_consolidated" => Flag(self.coup_consolidated),
-            _ => return None,
-        })
+        HAPPENED.iter().find(|(n, _)| *n == name).map(|(_, value)| value(self))
     }
 }

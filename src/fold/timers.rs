@@ -7,21 +7,8 @@ use bevy_ecs::prelude::*;
 
 use crate::model::event::{Event, EventKind, SummitAgenda, VoteQuestion};
 use crate::model::state::{Code, Crises, Id, OrgResponse, OrgState, PartnerState, Treaties};
-use crate::model::timers::{Step, Timer, TimerKey, Timers};
+use crate::model::timers::{RESPONSE_STEPS, Step, Timer, TimerKey, Timers};
 use crate::model::world::Fixed;
-
-/// An organisation's steps in a crisis, ended when the crisis is resolved or replaced by a new
-/// coup (keyed organisation, target).
-const RESPONSE_STEPS: [Step; 8] = [
-    Step::Suspension,
-    Step::Summit,
-    Step::UltimatumExpiry,
-    Step::Pledges,
-    Step::ActivationSummit,
-    Step::LaunchReview,
-    Step::CallOff,
-    Step::SanctionsReview,
-];
 
 /// Starts and ends the timers `event` (just applied) starts and ends.
 pub fn keep(world: &mut World, event: &Event) {

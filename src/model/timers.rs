@@ -16,6 +16,19 @@ use bevy_ecs::prelude::*;
 
 use crate::model::id::Id;
 
+/// An organisation's steps in a crisis (keyed organisation, target): the unconstitutional-change
+/// rules' timers, which `apply` ends when the crisis is resolved or replaced by a new coup.
+pub const RESPONSE_STEPS: [Step; 8] = [
+    Step::Suspension,
+    Step::Summit,
+    Step::UltimatumExpiry,
+    Step::Pledges,
+    Step::ActivationSummit,
+    Step::LaunchReview,
+    Step::CallOff,
+    Step::SanctionsReview,
+];
+
 /// A delayed step. Each names the two subjects of its key (`TimerKey::a`, `TimerKey::b`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {

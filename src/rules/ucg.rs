@@ -36,16 +36,7 @@ impl RuleModule for UcgRules {
     }
 
     fn steps(&self) -> &'static [Step] {
-        &[
-            Step::Suspension,
-            Step::Summit,
-            Step::UltimatumExpiry,
-            Step::Pledges,
-            Step::ActivationSummit,
-            Step::LaunchReview,
-            Step::CallOff,
-            Step::SanctionsReview,
-        ]
+        &crate::model::timers::RESPONSE_STEPS
     }
 
     fn reads_attack_calendar(&self) -> bool {

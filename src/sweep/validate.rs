@@ -60,13 +60,14 @@ impl Case {
 
 fn check_record(e: &Expectation, horizon: u32) -> Vec<RecordError> {
     let mut errors = Vec::new();
-    let known = Outcomes::HAPPENED_NAMES.join(", ");
+    let known = Outcomes::happened_names().collect::<Vec<_>>().join(", ");
+    let is_known = |name: &str| Outcomes::happened_names().any(|n| n == name);
     let unknown = |path: String, name: &str| RecordError {
         path,
         message: format!("`{name}` is not a standard outcome that is a day or a yes/no answer (one of: {known})"),
     };
     for (name, check) in &e.days {
-        if !name.ends_with("_day") || !Outcomes::HAPPENED_NAMES.contains(&name.as_str()) {
+        if !name.ends_with("_day") || !is_known(name) {
             errors.push(unknown(format!("expect.days.{name}"), name));
         } else if check.day > horizon {
             errors.push(RecordError {
@@ -77,7 +78,7 @@ fn check_record(e: &Expectation, horizon: u32) -> Vec<RecordError> {
     }
     for (list, names) in [("taken", &e.taken), ("not_taken", &e.not_taken)] {
         for (i, name) in names.iter().enumerate() {
-            if !Outcomes::HAPPENED_NAMES.contains(&name.as_str()) {
+            if !is_known(name) {
                 errors.push(unknown(format!("expect.{list}[{i}]"), name));
             }
         }
@@ -194,18 +195,12 @@ impl Scorecard {
     }
 }
 
-/// What one run contributes: its class and the outcomes the checks read.
-struct Sample {
-    class: OutcomeClass,
-    outcomes: Outcomes,
-}
-
 /// Runs every case `runs` times on `jobs` threads and scores them. `seed` replaces each
 /// case's own seed as the root of its runs' seeds.
 pub fn validate(cases: &[Case], runs: u32, seed: Option<u64>, jobs: usize, limits: Limits) -> Result<Scorecard, (String, RunError)> {
     let total = cases.len() * runs as usize;
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Sample>>> = Mutex::new((0..total).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Outcomes>>> = Mutex::new((0..total).map(|_| None).collect());
     let failure: Mutex<Option<(usize, String, RunError)>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(total.max(1)) {
@@ -219,10 +214,7 @@ pub fn validate(cases: &[Case], runs: u32, seed: Option<u64>, jobs: usize, limit
                     let root = seed.unwrap_or(case.prepared.scenario.seed);
                     let run_seed = replication_seed(root, (i % runs as usize) as u64);
                     match run_with(&case.prepared, run_seed, limits, false) {
-                        Ok(out) => {
-                            let class = out.outcomes.outcome_class;
-                            results.lock().expect("not poisoned")[i] = Some(Sample { class, outcomes: out.outcomes });
-                        }
+                        Ok(out) => results.lock().expect("not poisoned")[i] = Some(out.outcomes),
                         Err(e) => {
                             let mut f = failure.lock().expect("not poisoned");
                             if f.as_ref().is_none_or(|(j, _, _)| i < *j) {
@@ -237,7 +229,7 @@ pub fn validate(cases: &[Case], runs: u32, seed: Option<u64>, jobs: usize, limit
     if let Some((_, what, e)) = failure.into_inner().expect("not poisoned") {
         return Err((what, e));
     }
-    let samples: Vec<Sample> = results.into_inner().expect("not poisoned").into_iter().map(|s| s.expect("every run done")).collect();
+    let samples: Vec<Outcomes> = results.into_inner().expect("not poisoned").into_iter().map(|s| s.expect("every run done")).collect();
     let scores: Vec<CaseScore> = cases
         .iter()
         .zip(samples.chunks(runs.max(1) as usize))
@@ -261,16 +253,16 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn score(case: &Case, samples: &[Sample], root_seed: u64) -> CaseScore {
+fn score(case: &Case, samples: &[Outcomes], root_seed: u64) -> CaseScore {
     let n = samples.len().max(1) as f64;
     let e = &case.expect;
     let mut counts: BTreeMap<OutcomeClass, usize> = BTreeMap::new();
     for s in samples {
-        *counts.entry(s.class).or_default() += 1;
+        *counts.entry(s.outcome_class).or_default() += 1;
     }
     let modal =
         OutcomeClass::ALL.into_iter().max_by_key(|c| (counts.get(c).copied().unwrap_or(0), std::cmp::Reverse(c.index()))).expect("classes");
-    let accepted = samples.iter().filter(|s| e.accepts(s.class)).count();
+    let accepted = samples.iter().filter(|s| e.accepts(s.outcome_class)).count();
     let accepted_share = accepted as f64 / n;
     let others: f64 = counts.iter().filter(|(c, _)| !e.accepts(**c)).map(|(_, k)| (*k as f64 / n).powi(2)).sum();
     let brier = (1.0 - accepted_share).powi(2) + others;
@@ -282,7 +274,7 @@ fn score(case: &Case, samples: &[Sample], root_seed: u64) -> CaseScore {
         .map(|m| (m, true))
         .chain(e.not_taken.iter().map(|m| (m, false)))
         .map(|(name, taken)| {
-            let share = samples.iter().filter(|s| s.outcomes.happened(name).is_some_and(Happened::yes)).count() as f64 / n;
+            let share = samples.iter().filter(|s| s.happened(name).is_some_and(Happened::yes)).count() as f64 / n;
             MeasureScore { outcome: name.clone(), taken, share: round6(share), ok: if taken { share >= 0.5 } else { share < 0.5 } }
         })
         .collect();
@@ -307,10 +299,10 @@ fn score(case: &Case, samples: &[Sample], root_seed: u64) -> CaseScore {
     }
 }
 
-fn day_score(name: &str, day: u32, tolerance: u32, samples: &[Sample]) -> DayScore {
+fn day_score(name: &str, day: u32, tolerance: u32, samples: &[Outcomes]) -> DayScore {
     let mut seen: Vec<u32> = samples
         .iter()
-        .filter_map(|s| match s.outcomes.happened(name) {
+        .filter_map(|s| match s.happened(name) {
             Some(Happened::Day(d)) => d,
             _ => None,
         })
