@@ -109,15 +109,17 @@ pub struct Timer {
     pub deadline: Option<u32>,
 }
 
-/// Every running timer: one map per step (indexed by `Step as usize`), in subject order, and
-/// for each step how many times its timers have changed (`changes`).
+/// Every running timer: one map per step (indexed by `Step as usize`), in subject order, for
+/// each step how many times its timers have changed (`changes`), and how many times any has
+/// (`generation`).
 #[derive(Resource, Debug, Clone, Default, PartialEq)]
-pub struct Timers([BTreeMap<TimerKey, Timer>; Step::COUNT], [u64; Step::COUNT]);
+pub struct Timers([BTreeMap<TimerKey, Timer>; Step::COUNT], [u64; Step::COUNT], u64);
 
 impl Timers {
     /// Starts (or restarts) a timer.
     pub fn set(&mut self, key: TimerKey, timer: Timer) {
         self.1[key.step as usize] += 1;
+        self.2 += 1;
         self.0[key.step as usize].insert(key, timer);
     }
 
@@ -125,6 +127,7 @@ impl Timers {
     pub fn clear(&mut self, key: &TimerKey) {
         if self.0[key.step as usize].remove(key).is_some() {
             self.1[key.step as usize] += 1;
+            self.2 += 1;
         }
     }
 
@@ -132,6 +135,12 @@ impl Timers {
     /// so do they (a module's earliest timer day can be reused: `rules::TimerDays`).
     pub fn changes(&self, steps: &[Step]) -> u64 {
         steps.iter().map(|s| self.1[*s as usize]).sum()
+    }
+
+    /// How many times any timer has been set or ended: while it stays the same, so does every
+    /// timer.
+    pub fn generation(&self) -> u64 {
+        self.2
     }
 
     /// A timer, if it runs.
@@ -166,6 +175,7 @@ impl Timers {
             self.0[*step as usize].retain(|k, _| if by_a { k.a != *who } else { k.b != *who });
             if self.0[*step as usize].len() != before {
                 self.1[*step as usize] += 1;
+                self.2 += 1;
             }
         }
     }

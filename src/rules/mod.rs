@@ -152,7 +152,7 @@ pub trait RuleModule: Sync {
     /// delay: a coup failing with an immediate reversal, a deployment with no mobilisation
     /// time, a withdrawal with no notice). Said per kind in [`wakes::modules_woken_by`].
     fn wakes_on(&self, kind: &EventKind) -> bool {
-        wakes::modules_woken_by(kind).contains(&self.name())
+        wakes::modules_woken_by(kind).any(|name| name == self.name())
     }
 
     /// The steps whose timers it acts on (`model::timers`): its next due day is the earliest
@@ -192,12 +192,17 @@ pub const MODULES: &[&dyn RuleModule] = &[
 /// The number of rule modules.
 pub const MODULE_COUNT: usize = MODULES.len();
 
+/// Every module's name (`RuleModule::name`), in [`MODULES`] order (a test checks the two agree).
+pub const MODULE_NAMES: [&str; MODULE_COUNT] =
+    [scripted::NAME, coup::NAME, ucg::NAME, partners::NAME, junta::NAME, defence::NAME, combat::NAME, armed::NAME, membership::NAME];
+
 /// One value per rule module, in [`MODULES`] order.
 pub type PerModule<T> = [T; MODULE_COUNT];
 
 /// Which modules an applied round of events wakes for the next round of the same day.
 pub fn woken_by(fresh: &[Event]) -> PerModule<bool> {
-    std::array::from_fn(|i| fresh.iter().any(|e| MODULES[i].wakes_on(&e.kind)))
+    let woken = fresh.iter().fold(0, |set, e| set | wakes::wake_set(&e.kind));
+    std::array::from_fn(|i| woken & (1 << i) != 0)
 }
 
 /// Runs the modules marked in `run`, in order, pushing proposals into `ctx`; returns how many
@@ -218,21 +223,26 @@ pub fn run_modules(ctx: &mut Ctx, f: &Facts, run: &PerModule<bool>, calendar: &C
 /// then, the day). A timer's day is a function of the timer alone (the definitions and the
 /// parameters do not change during a run), so the earliest after `a` is still `d` after any
 /// later day before `d` while none of the module's timers has been set or ended
-/// (`Timers::changes`). `Sim::verify_due` checks every reused day against one worked out afresh.
+/// (`Timers::changes`). While no timer at all has changed (`Timers::generation`, kept beside
+/// the days) the per-module counts need not be summed. `Sim::verify_due` checks every reused
+/// day against one worked out afresh.
 #[derive(Debug, Clone, Default)]
-pub struct TimerDays(PerModule<Option<(u32, u64, Option<u32>)>>);
+pub struct TimerDays(PerModule<Option<(u32, u64, Option<u32>)>>, Option<u64>);
 
 impl TimerDays {
     /// Module `i`'s earliest timer day after `after`, reused if its timers have not changed.
-    fn day(&mut self, i: usize, ctx: &Ctx, f: &Facts, after: u32) -> Option<u32> {
+    fn day(&mut self, i: usize, ctx: &Ctx, f: &Facts, after: u32, unchanged: bool) -> Option<u32> {
+        let fits = |(a, _, d): (u32, u64, Option<u32>)| a <= after && d.is_none_or(|d| after < d);
+        if unchanged && let Some(entry) = self.0[i].filter(|e| fits(*e)) {
+            return entry.2;
+        }
         let steps = MODULES[i].steps();
         let changes = f.timers.changes(steps);
-        if let Some((a, c, d)) = self.0[i]
-            && c == changes
-            && a <= after
-            && d.is_none_or(|d| after < d)
+        if let Some(entry) = self.0[i]
+            && entry.1 == changes
+            && fits(entry)
         {
-            return d;
+            return entry.2;
         }
         let d = timers::earliest(ctx, f, steps, after);
         self.0[i] = Some((after, changes, d));
@@ -243,8 +253,11 @@ impl TimerDays {
 /// The day after `after` on which each module next has something to do: the earliest of its
 /// timers (reused from `days` while they have not changed) and of its `next_computed` day.
 pub fn next_due_by_module(ctx: &Ctx, f: &Facts, after: u32, calendar: &Calendar, days: &mut TimerDays) -> PerModule<Option<u32>> {
+    let generation = f.timers.generation();
+    let unchanged = days.1 == Some(generation);
+    days.1 = Some(generation);
     std::array::from_fn(|i| {
-        earliest([days.day(i, ctx, f, after), MODULES[i].next_computed(ctx, f, after, calendar)]).filter(|d| *d > after)
+        earliest([days.day(i, ctx, f, after, unchanged), MODULES[i].next_computed(ctx, f, after, calendar)]).filter(|d| *d > after)
     })
 }
 
@@ -271,6 +284,11 @@ mod tests {
         assert!(in_series(10, 7, 24));
         assert!(!in_series(10, 7, 10));
         assert!(!in_series(10, 7, 25));
+    }
+
+    #[test]
+    fn module_names_are_listed_in_module_order() {
+        assert_eq!(MODULE_NAMES.to_vec(), MODULES.iter().map(|m| m.name()).collect::<Vec<_>>());
     }
 
     #[test]

@@ -9,53 +9,97 @@
 //! attacks and their own bookkeeping; the others for the few kinds their rules answer.
 
 use crate::model::event::EventKind;
-use crate::rules::{combat, coup, defence, junta, membership, partners, ucg};
+use crate::rules::{MODULE_COUNT, MODULE_NAMES, combat, coup, defence, junta, membership, partners, ucg};
+
+/// A set of rule modules: bit `i` for `MODULES[i]`.
+pub type ModuleSet = u16;
+
+const _: () = assert!(MODULE_COUNT <= ModuleSet::BITS as usize);
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The set of the modules named (`RuleModule::name`); a name that is no module's does not
+/// compile (the table below is evaluated at compile time).
+const fn set(names: &[&str]) -> ModuleSet {
+    let mut out = 0;
+    let mut n = 0;
+    while n < names.len() {
+        let mut i = 0;
+        while !same(MODULE_NAMES[i], names[n]) {
+            i += 1;
+            assert!(i < MODULE_COUNT, "a name in the wake table is no module's");
+        }
+        out |= 1 << i;
+        n += 1;
+    }
+    out
+}
 
 /// The names (`RuleModule::name`) of the modules an applied event of this kind wakes.
-pub fn modules_woken_by(kind: &EventKind) -> &'static [&'static str] {
+pub fn modules_woken_by(kind: &EventKind) -> impl Iterator<Item = &'static str> {
+    let woken = wake_set(kind);
+    MODULE_NAMES.into_iter().enumerate().filter(move |(i, _)| woken & (1 << i) != 0).map(|(_, name)| name)
+}
+
+/// The modules an applied event of this kind wakes, as a set (one table lookup per event: the
+/// engine asks after every round).
+pub fn wake_set(kind: &EventKind) -> ModuleSet {
     use EventKind as K;
     const UCG: &str = ucg::NAME;
     match kind {
-        K::CoupStaged { .. } => &[coup::NAME, UCG],
-        K::CoupConsolidated { .. } => &[UCG, partners::NAME],
-        K::CoupFailing { .. } => &[coup::NAME, UCG],
-        K::OrderRestored { .. } => &[UCG],
-        K::AttackOccurred { .. } => &[defence::NAME],
-        K::TreatyInForce { .. } => &[UCG],
-        K::MemberSuspended { .. } => &[UCG],
-        K::SuspensionLifted { .. } => &[UCG],
-        K::SummitConvened { .. } => &[UCG],
-        K::SanctionsImposed { .. } => &[UCG],
-        K::SanctionsLifted { .. } => &[UCG],
-        K::ExportsCut { .. } => &[UCG],
-        K::UltimatumIssued { .. } => &[UCG],
-        K::UltimatumExpired { .. } => &[UCG],
-        K::DefencePledged { .. } => &[UCG],
-        K::ForcesRedeployed { .. } => &[UCG],
-        K::VoteHeld { .. } => &[UCG],
-        K::StandbyForceActivated { .. } => &[UCG],
-        K::ForcePledged { .. } => &[UCG],
-        K::LaunchPostponed { .. } => &[UCG],
-        K::InterventionLaunched { .. } => &[UCG, combat::NAME],
-        K::StandbyForceStoodDown { .. } => &[UCG],
-        K::AidSuspended { .. } => &[UCG],
-        K::ForcesExpelled { .. } => &[UCG, partners::NAME],
-        K::ForcesWithdrawn { .. } => &[UCG],
-        K::TransitionProposed { .. } => &[UCG],
-        K::TransitionAnswered { .. } => &[UCG],
-        K::WithdrawalAnnounced { .. } => &[UCG, junta::NAME, membership::NAME],
-        K::WithdrawalEffective { .. } => &[UCG],
-        K::ObligationArisen { .. } => &[defence::NAME],
-        K::AssistanceRequested { .. } => &[defence::NAME],
-        K::AssistanceDecided { .. } => &[defence::NAME],
-        K::ForcesMobilised { .. } => &[defence::NAME],
-        K::ForcesDeployed { .. } => &[defence::NAME],
-        K::ForcesReturned { .. } => &[],
-        K::JointOperationFormed { .. } => &[],
-        K::ConsultationsHeld { .. } => &[],
-        K::NonAggressionBreached { .. } => &[],
-        K::CombatRound { .. } => &[UCG],
-        K::InterventionEnded { .. } => &[UCG],
+        K::CoupStaged { .. } => const { set(&[coup::NAME, UCG]) },
+        K::CoupConsolidated { .. } => const { set(&[UCG, partners::NAME]) },
+        K::CoupFailing { .. } => const { set(&[coup::NAME, UCG]) },
+        K::OrderRestored { .. } => const { set(&[UCG]) },
+        K::AttackOccurred { .. } => const { set(&[defence::NAME]) },
+        K::TreatyInForce { .. } => const { set(&[UCG]) },
+        K::MemberSuspended { .. } => const { set(&[UCG]) },
+        K::SuspensionLifted { .. } => const { set(&[UCG]) },
+        K::SummitConvened { .. } => const { set(&[UCG]) },
+        K::SanctionsImposed { .. } => const { set(&[UCG]) },
+        K::SanctionsLifted { .. } => const { set(&[UCG]) },
+        K::ExportsCut { .. } => const { set(&[UCG]) },
+        K::UltimatumIssued { .. } => const { set(&[UCG]) },
+        K::UltimatumExpired { .. } => const { set(&[UCG]) },
+        K::DefencePledged { .. } => const { set(&[UCG]) },
+        K::ForcesRedeployed { .. } => const { set(&[UCG]) },
+        K::VoteHeld { .. } => const { set(&[UCG]) },
+        K::StandbyForceActivated { .. } => const { set(&[UCG]) },
+        K::ForcePledged { .. } => const { set(&[UCG]) },
+        K::LaunchPostponed { .. } => const { set(&[UCG]) },
+        K::InterventionLaunched { .. } => const { set(&[UCG, combat::NAME]) },
+        K::StandbyForceStoodDown { .. } => const { set(&[UCG]) },
+        K::AidSuspended { .. } => const { set(&[UCG]) },
+        K::ForcesExpelled { .. } => const { set(&[UCG, partners::NAME]) },
+        K::ForcesWithdrawn { .. } => const { set(&[UCG]) },
+        K::TransitionProposed { .. } => const { set(&[UCG]) },
+        K::TransitionAnswered { .. } => const { set(&[UCG]) },
+        K::WithdrawalAnnounced { .. } => const { set(&[UCG, junta::NAME, membership::NAME]) },
+        K::WithdrawalEffective { .. } => const { set(&[UCG]) },
+        K::ObligationArisen { .. } => const { set(&[defence::NAME]) },
+        K::AssistanceRequested { .. } => const { set(&[defence::NAME]) },
+        K::AssistanceDecided { .. } => const { set(&[defence::NAME]) },
+        K::ForcesMobilised { .. } => const { set(&[defence::NAME]) },
+        K::ForcesDeployed { .. } => const { set(&[defence::NAME]) },
+        K::ForcesReturned { .. } => const { set(&[]) },
+        K::JointOperationFormed { .. } => const { set(&[]) },
+        K::ConsultationsHeld { .. } => const { set(&[]) },
+        K::NonAggressionBreached { .. } => const { set(&[]) },
+        K::CombatRound { .. } => const { set(&[UCG]) },
+        K::InterventionEnded { .. } => const { set(&[UCG]) },
     }
 }
 
@@ -69,7 +113,7 @@ mod tests {
     fn every_name_in_the_table_is_a_registered_module() {
         for kind in EventKind::samples(1) {
             for name in modules_woken_by(&kind) {
-                assert!(MODULES.iter().any(|m| m.name() == *name), "{}: no module named {name}", kind.name());
+                assert!(MODULES.iter().any(|m| m.name() == name), "{}: no module named {name}", kind.name());
             }
         }
     }
@@ -78,7 +122,7 @@ mod tests {
     fn the_unconstitutional_change_rules_wake_for_every_kind_that_reaches_politics() {
         for kind in EventKind::samples(1) {
             let politics = kind.traits().reach == Reach::Politics;
-            assert_eq!(modules_woken_by(&kind).contains(&ucg::NAME), politics, "{}", kind.name());
+            assert_eq!(modules_woken_by(&kind).any(|n| n == ucg::NAME), politics, "{}", kind.name());
         }
     }
 }
