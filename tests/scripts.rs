@@ -1,7 +1,9 @@
-//! The scripts in `scripts/` against the real binary: they find casus as the README's Install
-//! section says (`$CASUS` if set, else `casus` on PATH, and an error naming both when neither
-//! works); the intervention curve script shows its overrides and the exact command it runs, and
-//! its curve changes across values.
+//! The scripts in `scripts/` and the sweep examples of README.md and docs/sweeps.md, against the
+//! real binary: the scripts find casus as the README's Install section says (`$CASUS` if set,
+//! else `casus` on PATH, and an error naming both when neither works); the intervention curve
+//! script shows its overrides and the exact command it runs, and its curve changes across
+//! values; every documented sweep shows an effect on its outcomes, and every output shown in
+//! the docs is what the binary prints.
 //!
 //! The Python parts need `python3` on PATH. Without it they print `SKIPPED (...)` with the
 //! reason, unless `CASUS_REQUIRE_PYTHON` is set (as `.ci/run` does), which makes a missing
@@ -82,6 +84,10 @@ fn p_intervention(dir: &Path) -> Vec<f64> {
         .filter(|f| f[outcome] == "intervention_launched_day")
         .map(|f| f[happened].parse().unwrap())
         .collect()
+}
+
+fn spread(p: &[f64]) -> f64 {
+    p.iter().cloned().fold(f64::MIN, f64::max) - p.iter().cloned().fold(f64::MAX, f64::min)
 }
 
 #[test]
@@ -212,4 +218,149 @@ fn the_battery_script_names_both_ways_to_find_casus() {
     let o = Command::new(&bash).arg(repo().join("scripts/battery.sh")).args([BIN, "out"]).current_dir(&dir).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("usage: [CASUS=/path/to/casus]"), "{}", stderr(&o));
+}
+
+/// A fenced block of a Markdown file: its info string, its lines, and whether only blank lines
+/// separate it from the block before.
+struct Block {
+    info: String,
+    lines: Vec<String>,
+    follows: bool,
+}
+
+fn blocks(md: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<Block> = None;
+    let mut text_between = true;
+    for line in md.lines() {
+        if let Some(info) = line.strip_prefix("```") {
+            match open.take() {
+                Some(b) => {
+                    out.push(b);
+                    text_between = false;
+                }
+                None => open = Some(Block { info: info.trim().to_string(), lines: Vec::new(), follows: !text_between }),
+            }
+        } else if let Some(b) = open.as_mut() {
+            b.lines.push(line.to_string());
+        } else if !line.trim().is_empty() {
+            text_between = true;
+        }
+    }
+    out
+}
+
+/// The shell commands of a block, continuation lines joined, comment lines dropped.
+fn commands(b: &Block) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in &b.lines {
+        if cur.is_empty() && line.trim_start().starts_with('#') {
+            continue;
+        }
+        match line.trim_end().strip_suffix('\\') {
+            Some(head) => cur.push_str(head),
+            None => {
+                cur.push_str(line);
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    out
+}
+
+/// The arguments after `casus sweep` in a command line (however the binary is named: `casus`,
+/// `"$casus"`, `${CASUS:-casus}`), up to a comment or the next command; None without one.
+fn sweep_args(command: &str) -> Option<Vec<String>> {
+    let words: Vec<String> = command.split_whitespace().map(|w| w.trim_matches(['"', '\'']).to_string()).collect();
+    let at = (1..words.len()).find(|&i| words[i] == "sweep" && words[i - 1].trim_end_matches('}').ends_with("casus"))?;
+    Some(words[at + 1..].iter().take_while(|w| !w.starts_with('#') && !["&&", "||", "|", ";"].contains(&w.as_str())).cloned().collect())
+}
+
+/// The sweep examples of a doc, reduced to their design: the options that place the output or
+/// set the run count or the sharding dropped, a plan file's path made absolute.
+fn design(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" | "--runs" | "--shard" | "--jobs" => {
+                it.next();
+            }
+            "--quiet" | "--resume" | "--force" | "--events" => {}
+            path if path.ends_with(".ron") => out.push(repo().join(path).to_string_lossy().into_owned()),
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// Each line of `excerpt` that is not blank or `...` appears in `output`, in order.
+fn check_excerpt(doc: &str, command: &str, excerpt: &[String], output: &str) {
+    let mut lines = output.lines();
+    for want in excerpt.iter().filter(|l| !l.trim().is_empty() && l.trim() != "...") {
+        assert!(
+            lines.any(|l| l == want),
+            "{doc}: the output shown for `{command}` is not what it prints: {want:?} not found (in order) in\n{output}"
+        );
+    }
+}
+
+#[test]
+fn every_documented_sweep_shows_an_effect_and_its_shown_output_is_real() {
+    let dir = scratch("scripts_docs");
+    let mut examples = 0;
+    let mut excerpts = 0;
+    for doc in ["README.md", "docs/sweeps.md"] {
+        let bs = blocks(&std::fs::read_to_string(repo().join(doc)).unwrap());
+        let mut found = 0;
+        for (i, b) in bs.iter().enumerate() {
+            if b.info != "sh" {
+                continue;
+            }
+            let cmds = commands(b);
+            for cmd in &cmds {
+                let Some(args) = sweep_args(cmd) else { continue };
+                found += 1;
+                // The design at 30 runs per point: P(intervention) must differ between points.
+                let out = format!("e{examples}");
+                let mut a: Vec<String> = vec!["sweep".into()];
+                a.extend(design(&args));
+                a.extend(["--runs", "30", "--out", &out, "--quiet"].map(String::from));
+                let o = Command::new(BIN).args(&a).current_dir(&dir).output().unwrap();
+                assert!(o.status.success(), "{doc}: `{cmd}`: {}", stderr(&o));
+                let p = p_intervention(&dir.join(&out));
+                assert!(spread(&p) >= 0.3, "{doc}: `{cmd}` shows no effect: P(intervention) per point {p:?}");
+                examples += 1;
+            }
+            // A block holding one command, followed at once by a text block: that is its output.
+            let Some(shown) = bs.get(i + 1).filter(|n| n.info == "text" && n.follows && cmds.len() == 1) else { continue };
+            let cmd = &cmds[0];
+            assert!(!cmd.contains(['"', '\'', '$', '|']), "{doc}: `{cmd}` is shown with its output: keep it a plain command");
+            let words: Vec<&str> = cmd.split_whitespace().collect();
+            let run_dir = dir.join(format!("x{excerpts}"));
+            std::fs::create_dir_all(&run_dir).unwrap();
+            let o = match words[0] {
+                "casus" => Command::new(BIN).args(&words[1..]).current_dir(&run_dir).output().unwrap(),
+                "python3" => {
+                    let Some(python) = python_or_skip(&format!("the output shown in {doc} for `{cmd}`")) else { continue };
+                    Command::new(python)
+                        .arg(repo().join(words[1]))
+                        .args(&words[2..])
+                        .env("CASUS", BIN)
+                        .current_dir(&run_dir)
+                        .output()
+                        .unwrap()
+                }
+                other => panic!("{doc}: no way to check the output of `{other}`"),
+            };
+            assert!(o.status.success(), "{doc}: `{cmd}`: {}", stderr(&o));
+            check_excerpt(doc, cmd, &shown.lines, &stdout(&o));
+            excerpts += 1;
+        }
+        assert!(found > 0, "{doc} shows no casus sweep example");
+    }
+    // README: one sweep; docs/sweeps.md: the grid, the plan file, Slurm, GNU parallel.
+    assert!(examples >= 5, "{examples} sweep examples found");
+    assert!(excerpts >= 2, "{excerpts} outputs checked");
 }
