@@ -4,13 +4,22 @@
 # binary into a folder, with a SHA-256 listing of every file written. Two binaries are
 # behaviour-identical on the battery when their listings are identical:
 #
-#   scripts/battery.sh BINARY OUTDIR          # writes OUTDIR/*/ and OUTDIR/listing.txt
+#   CASUS=old/casus scripts/battery.sh old    # writes old/*/ and old/listing.txt
+#   CASUS=new/casus scripts/battery.sh new
 #   diff old/listing.txt new/listing.txt      # empty: byte-identical logs and summaries
 #
-# Restructurings that must not change the model are checked this way (ARCHITECTURE.md).
+# The binary: $CASUS if set, else casus on PATH. Restructurings that must not change the model
+# are checked this way (ARCHITECTURE.md).
 set -euo pipefail
-bin=$(realpath "$1")
-out=$2
+[ $# -eq 1 ] || { echo "usage: [CASUS=/path/to/casus] $0 OUTDIR" >&2; exit 2; }
+install='run `cargo install --locked --path .` in the casus source folder to put casus on PATH'
+if [ -n "${CASUS:-}" ]; then
+  bin=$(command -v "$CASUS") || { echo "casus not found: CASUS=$CASUS is not an executable file; set CASUS=/path/to/casus, or unset CASUS and $install" >&2; exit 127; }
+else
+  bin=$(command -v casus) || { echo "casus not found: CASUS is not set and there is no casus on PATH; set CASUS=/path/to/casus, or $install" >&2; exit 127; }
+fi
+bin=$(realpath "$bin")
+out=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$out"
 mkdir -p "$out/gen"

@@ -2,21 +2,54 @@
 """How the probability of an ECOWAS intervention and of armed conflict in Niger changes with
 one parameter, from a casus sweep. Standard library only.
 
-    python3 scripts/intervention_curve.py                      # NGA.war_opposition, 200 runs per value
-    python3 scripts/intervention_curve.py --param NGA.war_opposition --values 0..1:5 --runs 100
-    CASUS=target/release/casus python3 scripts/intervention_curve.py
+    python3 scripts/intervention_curve.py        # NGA.war_opposition=0..1:5, 200 runs per value, the example overrides
+    python3 scripts/intervention_curve.py --param NGA.war_opposition --values 0,0.5,1 --runs 100 \\
+        --set intervention.launch_intercept=6    # replaces both example overrides
+    python3 scripts/intervention_curve.py --set none   # no overrides: the scenario's own values
 
-It runs `casus sweep` through the command line (exit code 2 means bad input: the message on
-stderr says which), reads runs.csv, and prints one line per value with 95% intervals.
+The casus binary: $CASUS if set, else `casus` on PATH (`cargo install --locked --path .` puts
+it there). When neither is found the script stops with exit code 127.
+
+Overrides: without --set the script passes its example values to every run,
+--set intervention.pledge_share=0.12 --set intervention.launch_intercept=4 (those of
+scenarios/sweeps/nigeria_war_opposition.ron). With the catalogue values (0.05 and 1.5) no
+intervention is launched on the default scenario: P(intervention) is 0 at every value. Any
+--set replaces the example values (all of them); --set none runs with none.
+
+It prints the binary, the overrides and the exact `casus sweep` command it runs (in a temporary
+folder), then one line per value with 95% Wilson intervals. casus's errors come back with its
+exit code (2: bad input, the message on stderr says which).
 """
 import argparse
 import csv
 import math
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+
+EXAMPLE_SETS = ["intervention.pledge_share=0.12", "intervention.launch_intercept=4"]
+INSTALL = "run `cargo install --locked --path .` in the casus source folder to put casus on PATH"
+
+
+def find_casus():
+    """The casus binary as an absolute path, and where it came from: $CASUS if set, else casus
+    on PATH. Exits with 127 and a message naming both when neither is an executable."""
+    env = os.environ.get("CASUS")
+    if env:
+        found = shutil.which(env)
+        if found is None:
+            sys.stderr.write(f"casus not found: CASUS={env} is not an executable file; set CASUS=/path/to/casus, or unset CASUS and {INSTALL}\n")
+            sys.exit(127)
+        return os.path.abspath(found), "$CASUS"
+    found = shutil.which("casus")
+    if found is None:
+        sys.stderr.write(f"casus not found: CASUS is not set and there is no casus on PATH; set CASUS=/path/to/casus, or {INSTALL}\n")
+        sys.exit(127)
+    return os.path.abspath(found), "casus on PATH"
 
 
 def wilson(k, n, z=1.96):
@@ -29,32 +62,67 @@ def wilson(k, n, z=1.96):
     return (centre - half, centre + half)
 
 
+def value_order(v):
+    """Numbers in numeric order, then words (such as regimes) in alphabetical order."""
+    try:
+        return (0, float(v), "")
+    except ValueError:
+        return (1, 0.0, v)
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--param", default="NGA.war_opposition")
-    ap.add_argument("--values", default="0..1:5", help="a,b,c or lo..hi:n")
-    ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=3)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--param", default="NGA.war_opposition", help="the parameter to vary (default: %(default)s)")
+    ap.add_argument("--values", default="0..1:5", help="a,b,c or lo..hi:n (default: %(default)s)")
+    ap.add_argument("--runs", type=int, default=200, help="runs per value (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=3, help="root seed (default: %(default)s)")
     ap.add_argument("--scenario", default=None, help="scenario file (default: the embedded Niger 2023)")
-    ap.add_argument("--set", action="append", default=["intervention.pledge_share=0.12", "intervention.launch_intercept=4"])
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help="an override passed to every run, repeatable (default: " + " ".join(EXAMPLE_SETS) + "); "
+        "any --set replaces the defaults, --set none passes no override",
+    )
     args = ap.parse_args()
 
-    casus = os.environ.get("CASUS", "casus")
+    if args.set is None:
+        sets, origin = EXAMPLE_SETS, "the script's example values; --set replaces them, --set none drops them"
+    elif args.set == ["none"]:
+        sets, origin = [], "--set none"
+    elif "none" in args.set:
+        ap.error("--set none cannot be combined with other --set")
+    else:
+        sets, origin = args.set, "from --set"
+
+    casus, found_by = find_casus()
+    cmd = [casus, "sweep"]
+    if args.scenario:
+        cmd.append(os.path.abspath(args.scenario))
+    cmd += ["--param", f"{args.param}={args.values}", "--runs", str(args.runs), "--seed", str(args.seed)]
+    for s in sets:
+        cmd += ["--set", s]
+    cmd += ["--out", "sweep", "--quiet"]
+
+    print(f"binary:    {casus} ({found_by})")
+    print(f"overrides: {' '.join(sets) if sets else 'none'} ({origin})")
+    print(f"command:   {shlex.join(cmd)}")
+    print()
+    sys.stdout.flush()
+
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "sweep")
-        cmd = [casus, "sweep", "--param", f"{args.param}={args.values}", "--runs", str(args.runs),
-               "--seed", str(args.seed), "--out", out, "--quiet"]
-        if args.scenario:
-            cmd.insert(2, args.scenario)
-        for s in args.set:
-            cmd += ["--set", s]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            done = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+        except OSError as e:
+            sys.stderr.write(f"casus could not be started ({casus}: {e.strerror}); set CASUS=/path/to/casus, or {INSTALL}\n")
+            sys.exit(127)
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             sys.exit(done.returncode)
 
         counts = defaultdict(lambda: [0, 0, 0])  # value -> [runs, interventions, armed conflicts]
-        with open(os.path.join(out, "runs.csv"), newline="") as f:
+        with open(os.path.join(tmp, "sweep", "runs.csv"), newline="") as f:
             for row in csv.DictReader(f):
                 c = counts[row[args.param]]
                 c[0] += 1
@@ -62,11 +130,13 @@ def main():
                 c[2] += row["armed_conflict"] == "true"
 
     print(f"{args.param:>24}  {'runs':>5}  {'P(intervention)':>24}  {'P(armed conflict)':>24}")
-    for value in sorted(counts, key=float):
+    for value in sorted(counts, key=value_order):
         n, k_int, k_war = counts[value]
         lo1, hi1 = wilson(k_int, n)
         lo2, hi2 = wilson(k_war, n)
-        print(f"{value:>24}  {n:>5}  {k_int / n:>6.3f} [{lo1:.3f}, {hi1:.3f}]  {k_war / n:>6.3f} [{lo2:.3f}, {hi2:.3f}]")
+        p_int = f"{k_int / n:.3f} [{lo1:.3f}, {hi1:.3f}]"
+        p_war = f"{k_war / n:.3f} [{lo2:.3f}, {hi2:.3f}]"
+        print(f"{value:>24}  {n:>5}  {p_int:>24}  {p_war:>24}")
 
 
 if __name__ == "__main__":

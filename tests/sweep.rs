@@ -195,32 +195,6 @@ fn bad_specs_names_and_shards_are_clear_errors() {
 }
 
 #[test]
-fn the_python_example_runs_a_sweep_and_prints_the_curve() {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/intervention_curve.py");
-    let o = Command::new("python3")
-        .arg(&script)
-        .args(["--values", "0,1", "--runs", "3"])
-        .env("CASUS", env!("CARGO_BIN_EXE_casus"))
-        .output()
-        .expect("python3 is installed (CI machines have it)");
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = String::from_utf8_lossy(&o.stdout);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[0].contains("P(intervention)") && lines[0].contains("P(armed conflict)"));
-    assert!(lines[1].trim_start().starts_with("0 ") && lines[2].trim_start().starts_with("1 "), "{text}");
-    // A bad parameter comes back as casus's own message and exit code.
-    let o = Command::new("python3")
-        .arg(&script)
-        .args(["--param", "nosuch.param", "--runs", "1"])
-        .env("CASUS", env!("CARGO_BIN_EXE_casus"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown parameter"), "{}", stderr(&o));
-}
-
-#[test]
 fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
     let dir = scratch("ctrl_c");
     let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "300", "--seed", "4", "--quiet", "--jobs", "2"];
