@@ -99,11 +99,13 @@ fn state_attack(events: &[Event], seq: u64) -> bool {
 }
 
 /// Whether `event` can matter to the outcomes about `focus`: every event the outcomes and the
-/// outcome class read names the focus among its actors, and attacks are looked up by seq
-/// (`state_attack`). `compute` over the relevant events of a log, in order, equals `compute`
-/// over the whole log; replay keeps only these, so it need not hold the log.
+/// outcome class read names the focus among its actors. So do the attacks they look up by seq
+/// (`state_attack`): an obligation's attack is an attack on its beneficiary, the focus.
+/// `compute` over the relevant events of a log, in order, equals `compute` over the whole log;
+/// replay keeps only these, so it need not hold the log (nor its attacks on other states, most
+/// of a big world's events).
 pub fn relevant(event: &Event, focus: &str) -> bool {
-    matches!(event.kind, EventKind::AttackOccurred { .. }) || event.actors.iter().any(|a| a == focus)
+    event.actors.iter().any(|a| a == focus)
 }
 
 /// The outcomes of a run of `scenario` with `params` whose final state is `world` and whose

@@ -431,9 +431,10 @@ impl<R: BufRead> LogReader<R> {
                 return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
             }
             // A line without its newline at the end of the input, not ending in a chain field
-            // as every written record does, was cut off while the log was written.
-            let ends_in_chain = self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes());
-            let cut = !whole_line && !ends_in_chain;
+            // as every written record does, was cut off while the log was written (only the
+            // last line can lack its newline, so only it is searched for the field).
+            let cut =
+                !whole_line && !(self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes()));
             let looks_like_header = self.line.starts_with(b"{\"record\":\"header\"");
             // The line buffer becomes a String for this record (validated once, not copied) and
             // goes back to being the buffer afterwards.
