@@ -223,7 +223,9 @@ fn announce_withdrawals(ctx: &mut Ctx, target: &Id, crisis: &Crisis, orgs: &[(&C
         }
         let Some(resp) = crisis.responses.get(&ocode.0) else { continue };
         let Some((d0, sseq)) = resp.sanctions_day else { continue };
-        let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(days_under_sanctions(d0, resp.lifted_day, resp.measures.iter().any(|m| m.is_economic()), day));
+        let x = ctx.fixed.params.junta_withdraw_intercept
+            + ctx.fixed.params.junta_withdraw_days_weight
+                * f64::from(days_under_sanctions(d0, resp.lifted_day, resp.measures.iter().any(|m| m.is_economic()), day));
         if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
             ctx.emit(
                 EventKind::WithdrawalAnnounced {
