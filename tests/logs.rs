@@ -180,7 +180,7 @@ mod timeline_for_people {
         assert!(out.contains("(modelled probability of honouring 0."), "{out}");
         // The summary header: who, the trigger and the decisive events.
         assert!(
-            out.starts_with("# niger_2023 (seed 2023): 372 events, 26 Jul 2023 to 26 Apr 2025\n# who: Niger (NER), the focus"),
+            out.starts_with("# niger_2023 (seed 2023): 366 events, 26 Jul 2023 to 26 Apr 2025\n# who: Niger (NER), the focus"),
             "{out}"
         );
         assert!(out.contains("# trigger:  26 Jul 2023 (day 0) #0 military coup in Niger"), "{out}");

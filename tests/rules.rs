@@ -663,6 +663,59 @@ mod combat {
         assert!((140..=260).contains(defender_losses), "{defender_losses}");
         assert_eq!(r.rule, casus::rules::combat::RULE);
     }
+
+    #[test]
+    fn the_defenders_break_once_their_losses_reach_the_documented_share_of_their_first_round_strength() {
+        // docs/model.md: the defenders break once they lose break_base + break_cohesion *
+        // cohesion of their strength at the first round. Their strength is a share of their
+        // troops (`effective_defenders`), and losses come off the troops: counted as the fall in
+        // strength, the losses were scaled down by that share and the defenders broke late.
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        let launch =
+            EventKind::InterventionLaunched { org: "ECOWAS".into(), target: "NER".into(), troops: 10000, contributors: vec!["NGA".into()] };
+        let then = h.when(30, launch);
+        h.given(30, then.into_iter().map(|p| p.kind).collect());
+        let first = h.on_day(37);
+        let EventKind::CombatRound { defender_strength, defender_losses: lost_first, .. } =
+            first.iter().find(|p| matches!(p.kind, EventKind::CombatRound { .. })).expect("a first round").kind.clone()
+        else {
+            unreachable!()
+        };
+        assert!(!first.iter().any(|p| matches!(p.kind, EventKind::InterventionEnded { .. })), "one round breaks nobody");
+        h.given(37, first.into_iter().map(|p| p.kind).collect());
+        // Given: a second round that brings the defenders' losses to just under their breaking
+        // share of their first-round strength.
+        let e = h.sim.world.resource::<casus::model::world::Fixed>().index["NER"];
+        let cohesion = h.sim.world.get::<casus::model::state::StateProfile>(e).unwrap().0.cohesion;
+        let params = casus::model::params::Params::defaults();
+        let share = params.combat_defender_break_base + params.combat_defender_break_cohesion * cohesion;
+        let threshold = (share * f64::from(defender_strength)).ceil() as u32;
+        let second = threshold - 1 - lost_first;
+        h.given(
+            44,
+            vec![EventKind::CombatRound {
+                org: "ECOWAS".into(),
+                target: "NER".into(),
+                round: 2,
+                attacker_strength: 10000,
+                defender_strength: defender_strength - lost_first,
+                attacker_losses: 0,
+                defender_losses: second,
+                civilian_deaths: 0,
+            }],
+        );
+        // The third round's losses (0.02 * 10,000 * Uniform(0.7, 1.3) >= 140) cross it.
+        let third = h.on_day(51);
+        assert!(third.iter().any(|p| matches!(p.kind, EventKind::CombatRound { round: 3, .. })), "{third:?}");
+        assert!(
+            third
+                .iter()
+                .any(|p| matches!(&p.kind, EventKind::InterventionEnded { outcome: casus::model::event::CombatOutcome::Success, .. })),
+            "losses of {} of a first-round strength of {defender_strength} (breaking share {share:.2}) break the defenders: {third:?}",
+            threshold - 1
+        );
+    }
 }
 
 mod armed {
@@ -674,10 +727,29 @@ mod armed {
         let h = Harness::new(NIGER, &[]);
         let e = h.sim.world.resource::<casus::model::world::Fixed>().index["NER"];
         let mut p = h.sim.world.get::<casus::model::state::Polity>(e).unwrap().clone();
-        assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, true, true), 1.0);
-        assert!((casus::rules::armed::rate_multiplier(&params, &p, true, false) - 1.8).abs() < 1e-12);
+        let initial = p.troops;
+        assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, initial, true, true), 1.0);
+        assert!((casus::rules::armed::rate_multiplier(&params, &p, initial, true, false) - 1.8).abs() < 1e-12);
         p.redeployed = p.troops / 10;
-        assert!((casus::rules::armed::rate_multiplier(&params, &p, true, true) - 1.15).abs() < 1e-12);
+        assert!((casus::rules::armed::rate_multiplier(&params, &p, initial, true, true) - 1.15).abs() < 1e-12);
+    }
+
+    #[test]
+    fn losing_troops_in_combat_does_not_change_the_attack_rate_without_a_change_in_security() {
+        // The next attack is drawn from the last change in the security situation; a rate that
+        // moved with every combat loss would leave the drawn day stale (in the past).
+        let params = casus::model::params::Params::defaults();
+        let h = Harness::new(NIGER, &[]);
+        let e = h.sim.world.resource::<casus::model::world::Fixed>().index["NER"];
+        let mut p = h.sim.world.get::<casus::model::state::Polity>(e).unwrap().clone();
+        let initial = p.troops;
+        p.redeployed = initial / 10;
+        let before = casus::rules::armed::rate_multiplier(&params, &p, initial, true, true);
+        p.troops = initial / 2;
+        assert_eq!(casus::rules::armed::rate_multiplier(&params, &p, initial, true, true), before);
+        // All forces redeployed is the most the rate can rise, whatever remains.
+        p.redeployed = initial * 2;
+        assert!((casus::rules::armed::rate_multiplier(&params, &p, initial, true, true) - 2.5).abs() < 1e-12);
     }
 
     #[test]

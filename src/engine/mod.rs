@@ -382,6 +382,11 @@ impl Sim {
 
     fn due_by_module(&mut self, after: u32) -> PerModule<Option<u32>> {
         self.refresh_attacks();
+        if self.verify_due
+            && let Some((group, place, day)) = self.attacks.stale_before(after.saturating_add(1))
+        {
+            panic!("after day {after}: armed group {group:?}'s attacks at its place {place} were drawn for day {day}, already past");
+        }
         let next_attack = self.attacks.next_due(after);
         let (ctx, facts) = self.rules.get_mut(&mut self.world).expect("rule parameters are valid");
         plan_modules(&ctx, &facts, after, next_attack, &mut self.timer_days, self.verify_due)

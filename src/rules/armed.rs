@@ -10,7 +10,7 @@ use crate::model::draw::{Draws, Purpose};
 use crate::model::event::EventKind;
 use crate::model::params::Params;
 use crate::model::scenario::AttackKind;
-use crate::model::state::{Code, GroupProfile, GroupState, PartnerState, Place, Polity};
+use crate::model::state::{Code, GroupProfile, GroupState, PartnerState, Place, Polity, StateProfile};
 use crate::model::world::Fixed;
 use crate::rules::context::Ctx;
 use crate::rules::k;
@@ -49,9 +49,11 @@ impl RuleModule for ArmedGroupRules {
 /// Rule citation for the attack process.
 pub const RULE: &str = "armed group attack process (Poisson, security-dependent rate)";
 
-/// Attack-rate multiplier for a state: national forces drawn away, foreign forces gone.
-pub fn rate_multiplier(params: &Params, p: &Polity, hosted_initially: bool, hosted_now: bool) -> f64 {
-    let drawn_away = if p.troops > 0 { f64::from(p.redeployed) / f64::from(p.troops) } else { 0.0 };
+/// Attack-rate multiplier for a state: national forces drawn away (a share of the troops it had
+/// at the start, `initial_troops`, so that the rate changes only with a change in the security
+/// situation, from which the next attack is drawn: `security_changed_day`), foreign forces gone.
+pub fn rate_multiplier(params: &Params, p: &Polity, initial_troops: u32, hosted_initially: bool, hosted_now: bool) -> f64 {
+    let drawn_away = if initial_troops > 0 { (f64::from(p.redeployed) / f64::from(initial_troops)).min(1.0) } else { 0.0 };
     let vacuum = if hosted_initially && !hosted_now { 1.0 } else { 0.0 };
     1.0 + params.armed_redeploy_weight * drawn_away + params.armed_foreign_exit_weight * vacuum
 }
@@ -68,8 +70,9 @@ struct AttackInputs {
 
 impl AttackInputs {
     /// `None` when the group does not attack there (a rate of zero).
-    fn of(params: &Params, g: &GroupProfile, gs: &GroupState, state: &str, p: &Polity, hosted: (bool, bool)) -> Option<Self> {
-        let per_day = g.0.attacks_per_month / 30.0 * rate_multiplier(params, p, hosted.0, hosted.1);
+    fn of(params: &Params, g: &GroupProfile, gs: &GroupState, state: &str, place: (&Polity, u32), hosted: (bool, bool)) -> Option<Self> {
+        let (p, initial_troops) = place;
+        let per_day = g.0.attacks_per_month / 30.0 * rate_multiplier(params, p, initial_troops, hosted.0, hosted.1);
         if per_day <= 0.0 {
             return None;
         }
@@ -98,7 +101,7 @@ fn hosting(place: &Place, partners: &Query<Ref<PartnerState>>, state: &str) -> (
 type CalendarParams = (
     Res<'static, Fixed>,
     Query<'static, 'static, (Entity, &'static Code, &'static GroupProfile, Ref<'static, GroupState>)>,
-    Query<'static, 'static, Ref<'static, Polity>>,
+    Query<'static, 'static, (Ref<'static, Polity>, &'static StateProfile)>,
     Query<'static, 'static, Ref<'static, PartnerState>>,
 );
 
@@ -154,13 +157,13 @@ impl AttackCalendar {
                 continue;
             };
             let place = &g.1[pair.place];
-            let Some(p) = place.state.and_then(|e| polities.get(e).ok()) else {
+            let Some((p, profile)) = place.state.and_then(|e| polities.get(e).ok()) else {
                 (pair.inputs, pair.day) = (None, None);
                 continue;
             };
             if all || gs.is_changed() || p.is_changed() || place.hosts.iter().any(|h| partners.get(*h).is_ok_and(|s| s.is_changed())) {
                 let st = &g.0.operates_in[pair.place];
-                let inputs = AttackInputs::of(params, g, &gs, st, &p, hosting(place, &partners, st));
+                let inputs = AttackInputs::of(params, g, &gs, st, (&p, profile.0.troops), hosting(place, &partners, st));
                 if all || inputs != pair.inputs {
                     pair.inputs = inputs;
                     pair.day = inputs.and_then(|i| i.next_day(&draws.0, &code.0, st));
@@ -177,6 +180,12 @@ impl AttackCalendar {
     /// The (group, place index) pairs attacking on `day`, in launch order (as of the last refresh).
     pub fn due_on(&self, day: u32) -> Vec<(Entity, usize)> {
         self.pairs.iter().filter(|p| p.day == Some(day)).map(|p| (p.group, p.place)).collect()
+    }
+
+    /// A pair whose next attack day is before `day` (as of the last refresh): it would never
+    /// attack again, since attacks are launched only on their day.
+    pub fn stale_before(&self, day: u32) -> Option<(Entity, usize, u32)> {
+        self.pairs.iter().find_map(|p| p.day.filter(|d| *d < day).map(|d| (p.group, p.place, d)))
     }
 
     /// Panics if a refreshed calendar's days differ from those of one built from scratch.

@@ -143,7 +143,9 @@ fn fight_round(
         Some(iv.seq),
         RULE,
     );
-    let outcome = combat_outcome(&ctx.fixed.params, iv, tdef, round, defenders, defender_strength, defender_losses, attacker_losses);
+    let lost_before = defender_losses_so_far(ctx.log(), org, target, iv.seq);
+    let losses = RoundLosses { defender_strength, defender: lost_before + u64::from(defender_losses), attacker: attacker_losses };
+    let outcome = combat_outcome(&ctx.fixed.params, iv, tdef.cohesion, round, losses);
     if let Some(outcome) = outcome {
         ctx.emit(EventKind::InterventionEnded { org: org.clone(), target: target.clone(), outcome }, Some(iv.seq), RULE);
         if outcome == CombatOutcome::Success {
@@ -156,26 +158,42 @@ fn fight_round(
     }
 }
 
-/// Whether the fighting ends after this round, and how: success once the defenders have lost
-/// their breaking share (higher for cohesive regimes) of their strength at the first round;
-/// withdrawal once the attackers have lost `combat.attacker_break` of the troops launched;
-/// stalemate after `combat.max_rounds`.
-fn combat_outcome(
-    params: &Params,
-    iv: &Intervention,
-    tdef: &crate::model::scenario::StateDef,
-    round: u32,
-    defenders: f64,
-    defender_strength: u32,
-    defender_losses: u32,
-    attacker_losses: u32,
-) -> Option<CombatOutcome> {
-    let defender_initial = if iv.rounds == 0 { defender_strength } else { iv.defender_initial };
-    let break_share = (params.combat_defender_break_base + params.combat_defender_break_cohesion * tdef.cohesion).min(1.0);
-    let lost_defenders = f64::from(defender_initial) - (defenders - f64::from(defender_losses));
-    if lost_defenders >= break_share * f64::from(defender_initial) {
+/// The defenders' losses in the rounds fought so far against `org` in `target` (the log's
+/// `CombatRound`s after the launch, `launch_seq`).
+fn defender_losses_so_far(log: &crate::model::world::Log, org: &Id, target: &Id, launch_seq: u64) -> u64 {
+    let from = log.events.partition_point(|e| e.seq < launch_seq);
+    log.events[from..]
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CombatRound { org: o, target: t, defender_losses, .. } if o == org && t == target => {
+                Some(u64::from(*defender_losses))
+            }
+            _ => None,
+        })
+        .sum()
+}
+
+/// A round's figures the outcome depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct RoundLosses {
+    /// The defenders' strength this round, before its losses.
+    pub defender_strength: u32,
+    /// The defenders' losses in every round so far, this one included.
+    pub defender: u64,
+    /// The attackers' losses this round.
+    pub attacker: u32,
+}
+
+/// Whether the fighting ends after this round, and how: success once the defenders' losses in
+/// all rounds reach their breaking share (higher for cohesive regimes) of their strength at the
+/// first round; withdrawal once the attackers have lost `combat.attacker_break` of the troops
+/// launched; stalemate after `combat.max_rounds`.
+pub fn combat_outcome(params: &Params, iv: &Intervention, cohesion: f64, round: u32, losses: RoundLosses) -> Option<CombatOutcome> {
+    let defender_initial = if iv.rounds == 0 { losses.defender_strength } else { iv.defender_initial };
+    let break_share = (params.combat_defender_break_base + params.combat_defender_break_cohesion * cohesion).min(1.0);
+    if losses.defender as f64 >= break_share * f64::from(defender_initial) {
         Some(CombatOutcome::Success)
-    } else if (iv.attacker_losses + u64::from(attacker_losses)) as f64 >= params.combat_attacker_break * f64::from(iv.initial_troops) {
+    } else if (iv.attacker_losses + u64::from(losses.attacker)) as f64 >= params.combat_attacker_break * f64::from(iv.initial_troops) {
         Some(CombatOutcome::Withdrawal)
     } else if f64::from(round) >= params.combat_max_rounds {
         Some(CombatOutcome::Stalemate)
