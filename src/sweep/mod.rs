@@ -266,12 +266,12 @@ impl Swept {
     fn words_hint(&self) -> PlanError {
         match self.domain.kind {
             Kind::Categorical(values) => self.err(format!(
-                "categorical ({}): give a list such as {} (grid, oat) or choice({}) (random, lhs)",
+                "categorical ({}): give a list such as {} (grid, oat) or choice({}) (any design)",
                 values.join(", "),
                 values.join(","),
                 values.join(",")
             )),
-            _ => self.err("text: give a list a,b (grid, oat) or choice(a,b) (random, lhs)".into()),
+            _ => self.err("text: give a list a,b (grid, oat) or choice(a,b) (any design)".into()),
         }
     }
 
@@ -990,7 +990,7 @@ mod tests {
             ),
             (&[("r", "uniform(0,1)")][..], "categorical (Democracy"),
             (&[("r", "normal(0,1)")][..], "categorical (Democracy"),
-            (&[("t", "0..1")][..], "text: give a list a,b (grid, oat) or choice(a,b) (random, lhs)"),
+            (&[("t", "0..1")][..], "text: give a list a,b (grid, oat) or choice(a,b) (any design)"),
             (&[("r", "choice(Junta,Empire)")][..], "\"Empire\" is not one of"),
             (&[("n", "0.5..3")][..], "give whole bounds (such as 1..3)"),
             (&[("n", "normal(5,1,0.5,9)")][..], "give whole bounds"),
