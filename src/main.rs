@@ -471,6 +471,9 @@ fn cmd_params_fields(json: bool) -> Result<(), Fail> {
     for f in FIELDS {
         let _ = writeln!(out, "{:<13} {:<36} {}", f.owner, f.path, f.domain.describe());
     }
-    let _ = writeln!(out, "\nA field is named by its actor's or treaty's id and its path: NER.regime, ECOWAS.ucg.ultimatum_days, NGA.trade_exposure.NER.");
+    let _ = writeln!(
+        out,
+        "\nA field is named by its actor's or treaty's id and its path: NER.regime, ECOWAS.ucg.ultimatum_days, NGA.trade_exposure.NER."
+    );
     Ok(())
 }
