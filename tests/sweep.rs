@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{casus, stderr};
+use common::{casus, stderr, stdout};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch(&format!("sweep_{name}"))
@@ -224,6 +224,11 @@ fn every_design_takes_every_kind_of_parameter() {
         for level in ["false", "true"] {
             assert!(points.iter().any(|p| p[3] == level), "{design}: no {level} in {points:?}");
         }
+        // The report charts every parameter, the categorical ones against their words.
+        let page = format!("{design}.html");
+        let o = casus(&["report", design, "--out", &page], &dir);
+        assert!(o.status.success(), "{design}: {}", stderr(&o));
+        assert!(stdout(&o).contains(" charts"), "{design}: {}", stdout(&o));
         if design == "oat" {
             // The baseline (the scenario's values), then one parameter changed at a time.
             let base = &points[0];
