@@ -764,7 +764,7 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Char
     if swept.is_empty() {
         return Err(bad(format!("{}: error: the manifest names no swept parameter", dir.join("manifest.json").display())));
     }
-    let rows =
+    let (rows, levels) =
         casus::analysis::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
     // Outcomes that are events (`*_day`) or yes/no, from the first run's record.
     let first_run = fs::File::open(dir.join("runs.jsonl"))
@@ -777,7 +777,7 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Char
         .and_then(|r| r["outcomes"].as_object())
         .map(|o| o.iter().filter(|(k, v)| k.ends_with("_day") || v.is_boolean()).map(|(k, _)| k.clone()).collect())
         .unwrap_or_default();
-    let (charts, constant) = casus::analysis::report::sweep_charts(&rows, &swept, &probability);
+    let (charts, constant) = casus::analysis::report::sweep_charts(&rows, &swept, &levels, &probability);
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let html = casus::analysis::report::sweep_html(&manifest, &swept, &rendered, &constant);
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))

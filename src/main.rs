@@ -104,9 +104,12 @@ struct RunArgs {
 /// Arguments of `casus params`.
 #[derive(Args)]
 struct ParamsArgs {
-    /// Print the catalogue as a JSON array (name, default, min, max, integer, doc).
+    /// Print the catalogue as a JSON array (name, default, min, max, integer, kind, doc).
     #[arg(long)]
     json: bool,
+    /// List the fields of actors and treaties a path such as NER.regime reaches, with their kinds and ranges, instead of the catalogue.
+    #[arg(long)]
+    fields: bool,
 }
 
 /// Arguments of `casus check`.
@@ -406,12 +409,16 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
 
 fn cmd_params(a: ParamsArgs) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
+    if a.fields {
+        return cmd_params_fields(a.json);
+    }
     if a.json {
         let doc: Vec<serde_json::Value> = CATALOGUE
             .iter()
             .map(|s| {
                 serde_json::json!({
-                    "name": s.name, "default": s.default, "min": s.min, "max": s.max, "integer": s.integer, "doc": s.doc,
+                    "name": s.name, "default": s.default, "min": s.min, "max": s.max, "integer": s.integer,
+                    "kind": if s.integer { "integer" } else { "continuous" }, "doc": s.doc,
                 })
             })
             .collect();
@@ -432,7 +439,41 @@ fn cmd_params(a: ParamsArgs) -> Result<(), Fail> {
     }
     let _ = writeln!(
         out,
-        "\nAny scalar field of an actor or treaty can also be set by path: ID.FIELD (e.g. NER.cohesion, ECOWAS.ucg.ultimatum_days)."
+        "\nAny scalar field of an actor or treaty can also be set by path: ID.FIELD (e.g. NER.cohesion, ECOWAS.ucg.ultimatum_days); `casus params --fields` lists them."
+    );
+    Ok(())
+}
+
+/// `casus params --fields`: the field table, by owner; `*` stands for another actor's id.
+fn cmd_params_fields(json: bool) -> Result<(), Fail> {
+    use casus::model::fields::{FIELDS, Kind};
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc: Vec<serde_json::Value> = FIELDS
+            .iter()
+            .map(|f| {
+                let d = f.domain;
+                let mut row = serde_json::json!({ "owner": f.owner, "path": f.path, "kind": d.kind.name() });
+                match d.kind {
+                    Kind::Continuous | Kind::Integer => {
+                        row["min"] = serde_json::json!(d.min);
+                        row["max"] = serde_json::json!(d.max);
+                    }
+                    Kind::Categorical(values) => row["values"] = serde_json::json!(values),
+                    Kind::Text => {}
+                }
+                row
+            })
+            .collect();
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("serialises"));
+        return Ok(());
+    }
+    for f in FIELDS {
+        let _ = writeln!(out, "{:<13} {:<36} {}", f.owner, f.path, f.domain.describe());
+    }
+    let _ = writeln!(
+        out,
+        "\nA field is named by its actor's or treaty's id and its path: NER.regime, ECOWAS.ucg.ultimatum_days, NGA.trade_exposure.NER."
     );
     Ok(())
 }

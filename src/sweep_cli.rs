@@ -20,7 +20,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub struct SweepArgs {
     /// A scenario file, or a sweep plan file (RON with `params:` and `runs:`). Omit for the embedded default.
     input: Option<PathBuf>,
-    /// A swept parameter: NAME=SPEC, SPEC being a,b,c or lo..hi:n (grid, oat) or lo..hi (random, lhs). Repeatable.
+    /// A swept parameter: NAME=SPEC, SPEC being a,b,c or lo..hi:n (grid, oat), lo..hi, uniform(lo,hi), normal(mu,sigma[,lo,hi]) (random, lhs) or choice(a,b,...) (any design); see docs/sweeps.md. Repeatable.
     #[arg(long = "param", value_name = "NAME=SPEC")]
     params: Vec<String>,
     /// A fixed override for every run: NAME=VALUE (repeatable).
@@ -86,11 +86,33 @@ fn fail(e: SweepError) -> Fail {
     }
 }
 
+/// A plan file as read, to place an error about one of its parameters at its line and column.
+struct PlanFile {
+    path: PathBuf,
+    text: String,
+    /// The parameters it sweeps (those given with `--param` as well are the command line's).
+    params: Vec<String>,
+}
+
+impl PlanFile {
+    /// An error about a parameter (`--param NAME: ...`, as the library words it) placed at
+    /// the parameter's name in the file when the file sweeps it and the command line does not.
+    fn place(&self, message: &str, cli_params: &[String]) -> Option<String> {
+        let rest = message.strip_prefix("--param ")?;
+        let name = self.params.iter().find(|n| rest.starts_with(&format!("{n}: ")) && !cli_params.iter().any(|c| c == *n))?;
+        let after = self.text.find("params").unwrap_or(0);
+        let at = after + self.text[after..].find(&format!("\"{name}\""))?;
+        let line = self.text[..at].matches('\n').count() + 1;
+        let column = self.text[..at].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Some(format!("{}:{line}:{column}: error: params: {rest}", self.path.display()))
+    }
+}
+
 /// The plan given on the command line (a plan file, a scenario file or nothing, with `--param`,
 /// `--set`, `--runs`, `--design`), with the scenario's path: a plan file's scenario is relative
 /// to the plan file.
-fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, bool), Fail> {
-    let (mut plan, scenario_path) = match &a.input {
+fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, Option<PlanFile>), Fail> {
+    let (mut plan, scenario_path, plan_file) = match &a.input {
         Some(p) => {
             let text = crate::read_source(p)?;
             if Plan::looks_like_plan(&text) {
@@ -98,14 +120,14 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, bool), Fail> {
                     .map_err(|e| bad(format!("{}:{}:{}: error: {}", p.display(), e.span.start.line, e.span.start.col, e.code)))?;
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 let path = plan.scenario.as_ref().map(|s| dir.join(s));
-                (plan, path)
+                let params = plan.params.iter().map(|(n, _)| n.clone()).collect();
+                (plan, path, Some(PlanFile { path: p.clone(), text, params }))
             } else {
-                (Plan::of_scenario(Some(p.display().to_string())), Some(p.clone()))
+                (Plan::of_scenario(Some(p.display().to_string())), Some(p.clone()), None)
             }
         }
-        None => (Plan::of_scenario(None), None),
+        None => (Plan::of_scenario(None), None, None),
     };
-    let from_plan_file = a.input.is_some() && plan.scenario.as_deref() != a.input.as_ref().map(|p| p.display().to_string()).as_deref();
     for p in &a.params {
         let (n, s) = p.split_once('=').ok_or_else(|| bad(format!("error: --param {p}: expected NAME=SPEC")))?;
         plan.params.push((n.trim().to_string(), s.trim().to_string()));
@@ -120,13 +142,14 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, bool), Fail> {
     if let Some(d) = &a.design {
         plan.design = sweep::parse_design(d).map_err(|e| bad(format!("error: {e}")))?;
     }
-    Ok((plan, scenario_path, from_plan_file))
+    Ok((plan, scenario_path, plan_file))
 }
 
 /// The plan resolved against its scenario, every design point checked before anything is
 /// written, with the scenario's path.
 fn resolve(a: &SweepArgs) -> Result<(Sweep, Option<PathBuf>), Fail> {
-    let (mut plan, scenario_path, from_plan_file) = plan_of(a)?;
+    let (mut plan, scenario_path, plan_file) = plan_of(a)?;
+    let from_plan_file = plan_file.is_some();
     let (name, source) = match &scenario_path {
         Some(path) => (path.display().to_string(), crate::read_source(path)?),
         None => (crate::DEFAULT_NAME.to_string(), crate::DEFAULT_SCENARIO.to_string()),
@@ -138,6 +161,10 @@ fn resolve(a: &SweepArgs) -> Result<(Sweep, Option<PathBuf>), Fail> {
         SweepError::Fixed(e) => bad(e.render(&name, &source)),
         SweepError::InvalidPoint { index, point, source: e } => {
             bad(format!("design point {index} ({}):\n{}", sweep::error::describe_point(&point), e.render(&name, &source)))
+        }
+        SweepError::Plan(e) => {
+            let cli_params: Vec<String> = a.params.iter().filter_map(|p| p.split_once('=')).map(|(n, _)| n.trim().to_string()).collect();
+            bad(plan_file.as_ref().and_then(|f| f.place(&e.0, &cli_params)).unwrap_or_else(|| format!("error: {e}")))
         }
         e => fail(e),
     })?;

@@ -659,6 +659,28 @@ mod docs {
         }
         let junta = items.iter().find(|i| i["name"] == "junta.review_days").expect("a known parameter");
         assert_eq!((junta["default"].as_f64(), junta["integer"].as_bool()), (Some(14.0), Some(true)));
+        assert_eq!(junta["kind"], "integer");
+    }
+
+    /// `casus params --fields` lists what a path reaches, with the kinds sweeps sample by, in
+    /// text and as JSON.
+    #[test]
+    fn params_fields_lists_every_field_with_its_kind() {
+        let o = casus(&["params", "--fields", "--json"], &repo());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        let items = doc.as_array().expect("an array");
+        assert_eq!(items.len(), casus::model::fields::FIELDS.len());
+        let row = |owner: &str, path: &str| items.iter().find(|i| i["owner"] == owner && i["path"] == path).cloned().expect("a row");
+        let ultimatum = row("Organisation", "ucg.ultimatum_days");
+        assert_eq!((ultimatum["kind"].as_str(), ultimatum["min"].as_f64()), (Some("integer"), Some(0.0)));
+        assert_eq!(row("State", "regime")["values"], serde_json::json!(["Democracy", "Authoritarian", "Junta", "Transitional"]));
+        assert_eq!(row("Organisation", "ucg.standby_force")["values"], serde_json::json!(["false", "true"]));
+        assert_eq!(row("State", "cohesion")["kind"], "continuous");
+        let text = casus(&["params", "--fields"], &repo());
+        assert!(text.status.success());
+        let words = |line: &str| line.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(stdout(&text).lines().any(|l| words(l) == "Organisation ucg.ultimatum_days integer in [0, 36600]"), "{}", stdout(&text));
     }
 
     #[test]

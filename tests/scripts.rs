@@ -341,7 +341,16 @@ fn every_documented_sweep_shows_an_effect_and_its_shown_output_is_real() {
             let run_dir = dir.join(format!("x{excerpts}"));
             std::fs::create_dir_all(&run_dir).unwrap();
             let o = match words[0] {
-                "casus" => Command::new(BIN).args(&words[1..]).current_dir(&run_dir).output().unwrap(),
+                // A plan or scenario file is the repository's, as a reader in its root runs it.
+                "casus" => Command::new(BIN)
+                    .args(
+                        words[1..]
+                            .iter()
+                            .map(|w| if w.ends_with(".ron") { repo().join(w).to_string_lossy().into_owned() } else { w.to_string() }),
+                    )
+                    .current_dir(&run_dir)
+                    .output()
+                    .unwrap(),
                 "python3" => {
                     let Some(python) = python_or_skip(&format!("the output shown in {doc} for `{cmd}`")) else { continue };
                     Command::new(python)
@@ -360,7 +369,8 @@ fn every_documented_sweep_shows_an_effect_and_its_shown_output_is_real() {
         }
         assert!(found > 0, "{doc} shows no casus sweep example");
     }
-    // README: one sweep; docs/sweeps.md: the grid, the plan file, Slurm, GNU parallel.
-    assert!(examples >= 5, "{examples} sweep examples found");
-    assert!(excerpts >= 2, "{excerpts} outputs checked");
+    // README: one sweep; docs/sweeps.md: the grid, the plan file, the kinds (a grid, an LHS on
+    // the command line and from its plan file, a normal), Slurm, GNU parallel.
+    assert!(examples >= 9, "{examples} sweep examples found");
+    assert!(excerpts >= 4, "{excerpts} outputs checked");
 }

@@ -1,12 +1,13 @@
 //! Sweep tests against the real binary: results do not depend on --jobs; merged shards equal
 //! the unsharded sweep; a killed sweep resumed equals an uninterrupted one; common random
-//! numbers hold; bad plans are clear errors with exit code 2.
+//! numbers hold; parameters of every kind work in every design (issue 22); bad plans are clear
+//! errors with exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{casus, stderr};
+use common::{casus, stderr, stdout};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch(&format!("sweep_{name}"))
@@ -31,8 +32,35 @@ fn events_files(dir: &Path) -> Vec<String> {
 const PLAN: &[&str] =
     &["sweep", "--param", "NGA.war_opposition=0,1", "--param", "pledge.propensity=0..1:2", "--runs", "4", "--seed", "5", "--quiet"];
 
+/// A sampled design over parameters of every kind: an integer (uniform and normal), a
+/// continuous one drawn from a normal, a regime and a yes/no clause.
+const KINDS_PLAN: &[&str] = &[
+    "sweep",
+    "--param",
+    "junta.review_days=1..30",
+    "--param",
+    "ECOWAS.ucg.ultimatum_days=normal(5,3,0,10)",
+    "--param",
+    "NGA.war_opposition=normal(0.5,0.2)",
+    "--param",
+    "NER.regime=choice(Junta,Transitional)",
+    "--param",
+    "ECOWAS.ucg.standby_force=choice(false,true)",
+    "--design",
+    "lhs:5",
+    "--runs",
+    "3",
+    "--seed",
+    "5",
+    "--quiet",
+];
+
 fn sweep(dir: &Path, out: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<&str> = PLAN.to_vec();
+    sweep_plan(PLAN, dir, out, extra)
+}
+
+fn sweep_plan(plan: &[&str], dir: &Path, out: &str, extra: &[&str]) -> Output {
+    let mut args: Vec<&str> = plan.to_vec();
     args.extend(["--out", out]);
     args.extend(extra);
     casus(&args, dir)
@@ -41,34 +69,173 @@ fn sweep(dir: &Path, out: &str, extra: &[&str]) -> Output {
 #[test]
 fn results_do_not_depend_on_the_number_of_jobs() {
     let dir = scratch("jobs");
-    for (out, jobs) in [("one", "1"), ("two", "2"), ("three", "3")] {
-        let o = sweep(&dir, out, &["--jobs", jobs]);
-        assert!(o.status.success(), "{}", stderr(&o));
+    for (plan, name, rows_expected) in [(PLAN, "grid", 16), (KINDS_PLAN, "kinds", 15)] {
+        for jobs in ["1", "2", "3"] {
+            let o = sweep_plan(plan, &dir, &format!("{name}{jobs}"), &["--jobs", jobs]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        same_files(&dir.join(format!("{name}1")), &dir.join(format!("{name}2")), FILES);
+        same_files(&dir.join(format!("{name}1")), &dir.join(format!("{name}3")), FILES);
+        let rows = std::fs::read_to_string(dir.join(format!("{name}1/runs.csv"))).unwrap();
+        assert_eq!(rows.lines().count(), 1 + rows_expected, "header and one row per run");
+        let ids: Vec<&str> = rows.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(ids, (0..rows_expected).map(|i| i.to_string()).collect::<Vec<_>>());
     }
-    same_files(&dir.join("one"), &dir.join("two"), FILES);
-    same_files(&dir.join("one"), &dir.join("three"), FILES);
-    let rows = std::fs::read_to_string(dir.join("one/runs.csv")).unwrap();
-    assert_eq!(rows.lines().count(), 1 + 16, "header and 4 points x 4 runs");
-    let ids: Vec<&str> = rows.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
-    assert_eq!(ids, (0..16).map(|i| i.to_string()).collect::<Vec<_>>());
 }
 
 #[test]
 fn merged_shards_equal_the_unsharded_sweep_including_event_logs() {
-    let dir = scratch("shards");
-    assert!(sweep(&dir, "whole", &["--events"]).status.success());
-    for k in 0..3 {
-        let shard = format!("{k}/3");
-        let o = sweep(&dir, &format!("s{k}"), &["--events", "--shard", &shard]);
+    for (plan, name) in [(PLAN, "shards"), (KINDS_PLAN, "shards_kinds")] {
+        let dir = scratch(name);
+        assert!(sweep_plan(plan, &dir, "whole", &["--events"]).status.success());
+        for k in 0..3 {
+            let shard = format!("{k}/3");
+            let o = sweep_plan(plan, &dir, &format!("s{k}"), &["--events", "--shard", &shard]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let o = casus(&["merge", "s2", "s0", "s1", "--out", "merged"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
+        same_files(&dir.join("whole"), &dir.join("merged"), FILES);
+        let ev = events_files(&dir.join("whole"));
+        assert_eq!(ev, events_files(&dir.join("merged")));
+        let refs: Vec<&str> = ev.iter().map(|s| s.as_str()).collect();
+        same_files(&dir.join("whole"), &dir.join("merged"), &refs);
     }
-    let o = casus(&["merge", "s2", "s0", "s1", "--out", "merged"], &dir);
+}
+
+/// The swept parameters' values at each design point of a finished sweep (from runs.csv,
+/// replication 0), by column name.
+fn point_values(dir: &Path, names: &[&str]) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    let replication = column("replication");
+    let columns: Vec<usize> = names.iter().map(|n| column(n)).collect();
+    lines
+        .map(|l| l.split(',').collect::<Vec<&str>>())
+        .filter(|cells| cells[replication] == "0")
+        .map(|cells| columns.iter().map(|c| cells[*c].to_string()).collect())
+        .collect()
+}
+
+fn whole_numbers(points: &[Vec<String>], j: usize) -> Vec<i64> {
+    points.iter().map(|p| p[j].parse::<i64>().unwrap_or_else(|_| panic!("{} is not a whole number", p[j]))).collect()
+}
+
+/// Sorted, the k-th of n values of an integer in [lo, hi] stands for the draws within 1/2 of
+/// it, the units [(v - lo)/m, (v - lo + 1)/m) with m = hi - lo + 1; that interval must meet the
+/// k-th stratum [k/n, (k+1)/n).
+fn assert_stratified(mut values: Vec<i64>, lo: i64, hi: i64, what: &str) {
+    let (n, m) = (values.len() as f64, (hi - lo + 1) as f64);
+    values.sort();
+    for (k, v) in values.iter().enumerate() {
+        assert!((lo..=hi).contains(v), "{what}: {v} outside [{lo}, {hi}]");
+        let (a, b) = ((v - lo) as f64 / m, (v - lo + 1) as f64 / m);
+        assert!(a < (k + 1) as f64 / n && (k as f64) / n < b, "{what}: value {v} is not in stratum {k}: {values:?}");
+    }
+    for v in lo..=hi {
+        let count = values.iter().filter(|x| **x == v).count() as f64;
+        assert!(count == (n / m).floor() || count == (n / m).ceil(), "{what}: {v} appears {count} times in {values:?}");
+    }
+}
+
+/// The issue's example: an LHS over two integer parameters and one categorical one on the
+/// default scenario; the values are in runs.csv, whole, one per stratum, and the clause's two
+/// levels have equal shares.
+#[test]
+fn issue_22_an_lhs_over_two_integers_and_a_categorical_keeps_strata_and_level_shares() {
+    let dir = scratch("lhs_kinds");
+    let names = ["junta.review_days", "ECOWAS.ucg.ultimatum_days", "ECOWAS.ucg.standby_force"];
+    for (n, seed) in [(5, "3"), (12, "3"), (12, "4"), (30, "7")] {
+        let out = format!("o{n}_{seed}");
+        let design = format!("lhs:{n}");
+        let o = casus(
+            &[
+                "sweep",
+                "--param",
+                "junta.review_days=1..30",
+                "--param",
+                "ECOWAS.ucg.ultimatum_days=0..10",
+                "--param",
+                "ECOWAS.ucg.standby_force=choice(false,true)",
+                "--design",
+                &design,
+                "--runs",
+                "2",
+                "--seed",
+                seed,
+                "--quiet",
+                "--out",
+                &out,
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let points = point_values(&dir.join(&out), &names);
+        assert_eq!(points.len(), n);
+        assert_stratified(whole_numbers(&points, 0), 1, 30, &format!("review days, lhs:{n} seed {seed}"));
+        assert_stratified(whole_numbers(&points, 1), 0, 10, &format!("ultimatum days, lhs:{n} seed {seed}"));
+        let on = points.iter().filter(|p| p[2] == "true").count();
+        let off = points.iter().filter(|p| p[2] == "false").count();
+        assert_eq!(on + off, n, "only the two levels: {points:?}");
+        assert!(on == n / 2 || on == n.div_ceil(2), "lhs:{n}: {on} of {n} points with the standby force");
+    }
+    // The same integer as grid steps, rounded to the nearest day.
+    let o = casus(&["sweep", "--param", "ECOWAS.ucg.ultimatum_days=0..10:4", "--runs", "1", "--quiet", "--out", "grid"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
-    same_files(&dir.join("whole"), &dir.join("merged"), FILES);
-    let ev = events_files(&dir.join("whole"));
-    assert_eq!(ev, events_files(&dir.join("merged")));
-    let refs: Vec<&str> = ev.iter().map(|s| s.as_str()).collect();
-    same_files(&dir.join("whole"), &dir.join("merged"), &refs);
+    let points = point_values(&dir.join("grid"), &["ECOWAS.ucg.ultimatum_days"]);
+    assert_eq!(points.concat(), ["0", "3", "7", "10"]);
+}
+
+/// Every design takes every kind of parameter: continuous, integer, an enumeration and a
+/// yes/no clause, each written in runs.csv the way its kind is.
+#[test]
+fn every_design_takes_every_kind_of_parameter() {
+    let dir = scratch("design_kinds");
+    let names = ["NGA.war_opposition", "ECOWAS.ucg.ultimatum_days", "NER.regime", "ECOWAS.ucg.standby_force"];
+    let listed = ["0.2,0.8", "0..10:3", "Junta,Transitional", "choice(false,true)"];
+    let drawn = ["normal(0.5,0.3)", "0..10", "choice(Junta,Transitional)", "choice(false,true)"];
+    for (design, specs, points_expected) in
+        [("grid", listed, Some(24)), ("oat", listed, None), ("random:8", drawn, Some(8)), ("lhs:8", drawn, Some(8))]
+    {
+        let mut args = vec!["sweep", "--design", design, "--runs", "1", "--seed", "2", "--quiet", "--out", design];
+        let params: Vec<String> = names.iter().zip(specs).map(|(n, s)| format!("{n}={s}")).collect();
+        for p in &params {
+            args.extend(["--param", p]);
+        }
+        let o = casus(&args, &dir);
+        assert!(o.status.success(), "{design}: {}", stderr(&o));
+        let points = point_values(&dir.join(design), &names);
+        if let Some(n) = points_expected {
+            assert_eq!(points.len(), n, "{design}");
+        }
+        for p in &points {
+            let opposition: f64 = p[0].parse().unwrap();
+            assert!((0.0..=1.0).contains(&opposition), "{design}: {p:?}");
+            assert!(matches!(p[1].parse::<i64>(), Ok(0..=10)), "{design}: {p:?}");
+            assert!(["Democracy", "Junta", "Transitional"].contains(&p[2].as_str()), "{design}: {p:?}");
+            assert!(["false", "true"].contains(&p[3].as_str()), "{design}: {p:?}");
+        }
+        // Each level of each categorical parameter appears (in oat, beside the baseline).
+        for level in ["Junta", "Transitional"] {
+            assert!(points.iter().any(|p| p[2] == level), "{design}: no {level} in {points:?}");
+        }
+        for level in ["false", "true"] {
+            assert!(points.iter().any(|p| p[3] == level), "{design}: no {level} in {points:?}");
+        }
+        // The report charts every parameter, the categorical ones against their words.
+        let page = format!("{design}.html");
+        let o = casus(&["report", design, "--out", &page], &dir);
+        assert!(o.status.success(), "{design}: {}", stderr(&o));
+        assert!(stdout(&o).contains(" charts"), "{design}: {}", stdout(&o));
+        if design == "oat" {
+            // The baseline (the scenario's values), then one parameter changed at a time.
+            let base = &points[0];
+            assert_eq!(base[2], "Democracy", "{points:?}");
+            assert!(points[1..].iter().all(|p| p.iter().zip(base).filter(|(a, b)| a != b).count() == 1), "{points:?}");
+        }
+    }
 }
 
 #[test]
@@ -184,6 +351,25 @@ fn bad_specs_names_and_shards_are_clear_errors() {
         (vec!["--param", "reliability.base=0,1", "--shard", "3/3"], "bad shard"),
         (vec!["--param", "reliability.base=0,1", "--design", "lhs:x"], "bad design"),
         (vec!["--param", "reliability.base=0,1", "--runs", "0"], "at least 1"),
+        (
+            vec!["--param", "junta.review_days=normal(5,0)", "--design", "lhs:4"],
+            "--param junta.review_days: bad SPEC \"normal(5,0)\": the standard deviation of normal(mu,sigma) must be more than 0",
+        ),
+        (vec!["--param", "junta.review_days=normal(5)", "--design", "lhs:4"], "normal takes a mean, a standard deviation"),
+        (vec!["--param", "NER.regime=choice(Junta,Empire)", "--design", "lhs:4"], "\"Empire\" is not one of Democracy, Authoritarian"),
+        (vec!["--param", "NER.regime=Junta,Empire"], "\"Empire\" is not one of"),
+        (vec!["--param", "ECOWAS.ucg.standby_force=yes,no"], "\"yes\" is not one of false, true"),
+        (vec!["--param", "junta.review_days=1.5..30", "--design", "lhs:4"], "whole numbers only; give whole bounds (such as 2..30)"),
+        (vec!["--param", "ECOWAS.ucg.ultimatum_days=0..2:5"], "0..2 holds 3 of them, fewer than the 5 steps asked"),
+        (vec!["--param", "ECOWAS.ucg.ultimatum_days=1,2.5"], "whole numbers only; 2.5 is not one"),
+        (vec!["--param", "NER.regime=0..1", "--design", "random:3"], "categorical (Democracy, Authoritarian, Junta, Transitional)"),
+        (vec!["--param", "NER.regime=normal(0,1)", "--design", "random:3"], "or choice(Democracy,Authoritarian,Junta,Transitional)"),
+        (vec!["--param", "junta.review_days=1,2", "--design", "lhs:3"], "a list is for grid and oat designs"),
+        (vec!["--param", "NGA.war_opposition=normal(0.5,0.1)"], "needs a sampled design"),
+        (vec!["--param", "NGA.war_opposition=0..2", "--design", "lhs:3"], "the range 0..2 goes beyond the valid range [0, 1]"),
+        (vec!["--param", "NGA.war_opposition=normal(9,0.1)", "--design", "lhs:3"], "puts almost no probability"),
+        (vec!["--param", "NGA.war_opposition=gauss(0,1)", "--design", "lhs:3"], "unknown distribution \"gauss\""),
+        (vec!["--param", "NER.borders=choice(1,2)", "--design", "lhs:3"], "is a list or structure"),
     ] {
         let mut a = vec!["sweep", "--out", "o", "--quiet"];
         a.extend(args.iter());
@@ -291,6 +477,34 @@ fn a_parameter_both_swept_and_set_is_an_error() {
         assert!(stderr(&o).contains("\"NGA.war_opposition\" is both swept (--param) and fixed (--set)"), "{}", stderr(&o));
         assert!(!dir.join("o").exists(), "nothing may be written");
     }
+}
+
+/// A plan file takes the same SPECs; an error about one of its parameters names the file, the
+/// line and the column of the parameter.
+#[test]
+fn a_plan_file_takes_every_kind_and_places_a_bad_spec_at_its_line_and_column() {
+    let dir = scratch("plan_kinds");
+    let plan = |review: &str| {
+        format!(
+            "(\n    params: [\n        (\"NER.regime\", \"choice(Junta,Transitional)\"),\n        (\"junta.review_days\", \"{review}\"),\n    ],\n    design: Lhs(4),\n    runs: 1,\n)\n"
+        )
+    };
+    std::fs::write(dir.join("good.ron"), plan("normal(14,5,1,30)")).unwrap();
+    let o = casus(&["sweep", "good.ron", "--quiet", "--out", "o"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let points = point_values(&dir.join("o"), &["NER.regime", "junta.review_days"]);
+    assert_eq!(points.len(), 4);
+    assert_eq!(points.iter().filter(|p| p[0] == "Junta").count(), 2, "{points:?}");
+    assert!(whole_numbers(&points, 1).iter().all(|d| (1..=30).contains(d)), "{points:?}");
+    std::fs::write(dir.join("bad.ron"), plan("1..30.5")).unwrap();
+    let o = casus(&["sweep", "bad.ron", "--quiet", "--out", "o2"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.ron:4:10: error: params: junta.review_days: whole numbers only; give whole bounds (such as 1..30)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("o2").exists(), "nothing may be written");
 }
 
 #[test]

@@ -21,12 +21,14 @@ pub struct Line {
 }
 
 /// What the x axis shows.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum XAxis {
     /// Days since a start date; labelled with dates.
     Days(Date),
     /// A plain number (a swept parameter).
     Value,
+    /// The words of a categorical swept parameter, x being a word's index.
+    Levels(Vec<String>),
 }
 
 /// A chart: title, axes and lines.
@@ -95,6 +97,10 @@ fn bounds(chart: &Chart) -> ((f64, f64), (f64, f64)) {
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
+    // Words sit at whole positions with half a step of room on either side.
+    if let XAxis::Levels(words) = &chart.x {
+        (x0, x1) = (-0.5, words.len() as f64 - 0.5);
+    }
     let y = chart.y_range.unwrap_or_else(|| {
         let top = chart
             .lines
@@ -132,15 +138,24 @@ where
         .y_label_area_size(64)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    let date_fmt = |v: &f64| match chart.x {
+    let date_fmt = |v: &f64| match &chart.x {
         XAxis::Days(start) => start.plus_days(v.round() as i64).to_string(),
         XAxis::Value => format_value(*v),
+        // A word at its whole position; nothing between words.
+        XAxis::Levels(words) => {
+            let at = v.round();
+            if (v - at).abs() < 1e-9 && at >= 0.0 { words.get(at as usize).cloned().unwrap_or_default() } else { String::new() }
+        }
+    };
+    let x_labels = match &chart.x {
+        XAxis::Levels(words) => words.len().max(2),
+        _ => 6,
     };
     let y_fmt = |v: &f64| format_value(*v);
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
-        .x_labels(6)
+        .x_labels(x_labels)
         .y_labels(6)
         .x_label_formatter(&date_fmt)
         .y_label_formatter(&y_fmt)

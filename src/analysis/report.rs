@@ -393,27 +393,56 @@ pub struct PointRow {
     pub happened: f64,
 }
 
-/// Reads points.csv (columns: point, the swept parameters, outcome, runs, happened, ...).
-pub fn read_points(csv: &str, swept: &[String]) -> Result<Vec<PointRow>, String> {
+/// The values a categorical swept parameter took, in the order they first appear in
+/// points.csv (design order); a row's value for it is the index of its word here.
+pub type Levels = Vec<String>;
+
+/// Reads points.csv (columns: point, the swept parameters, outcome, runs, happened, ...), with,
+/// for each swept parameter, its levels when its values are words (a regime, `false`/`true`)
+/// rather than numbers.
+pub fn read_points(csv: &str, swept: &[String]) -> Result<(Vec<PointRow>, Vec<Option<Levels>>), String> {
     let mut lines = csv.lines();
     let head: Vec<&str> = lines.next().ok_or("points.csv is empty")?.split(',').collect();
     let col = |name: &str| head.iter().position(|h| *h == name).ok_or_else(|| format!("points.csv has no column {name:?}"));
     let (oc, rc, hc) = (col("outcome")?, col("runs")?, col("happened")?);
     let pcs: Vec<usize> = swept.iter().map(|p| col(p)).collect::<Result<_, _>>()?;
+    let table: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let cell = |row: &[&'_ str], c: usize, i: usize| -> Result<String, String> {
+        row.get(c).map(|v| v.to_string()).ok_or_else(|| format!("points.csv line {}: column {c} is missing", i + 2))
+    };
+    // A parameter is categorical when one of its values is not a number.
+    let mut levels: Vec<Option<Levels>> = vec![None; pcs.len()];
+    for (j, &c) in pcs.iter().enumerate() {
+        let words: Vec<String> = table.iter().enumerate().map(|(i, f)| cell(f, c, i)).collect::<Result<_, _>>()?;
+        if words.iter().any(|w| w.parse::<f64>().is_err()) {
+            let mut seen: Levels = Vec::new();
+            for w in words {
+                if !seen.contains(&w) {
+                    seen.push(w);
+                }
+            }
+            levels[j] = Some(seen);
+        }
+    }
     let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
+    for (i, f) in table.iter().enumerate() {
         let num = |c: usize| -> Result<f64, String> {
             f.get(c).and_then(|v| v.parse::<f64>().ok()).ok_or_else(|| format!("points.csv line {}: column {c} is not a number", i + 2))
         };
+        let value = |j: usize, c: usize| -> Result<f64, String> {
+            match &levels[j] {
+                Some(words) => Ok(words.iter().position(|w| *w == cell(f, c, i).unwrap_or_default()).unwrap_or_default() as f64),
+                None => num(c),
+            }
+        };
         rows.push(PointRow {
-            values: pcs.iter().map(|&c| num(c)).collect::<Result<_, _>>()?,
+            values: pcs.iter().enumerate().map(|(j, &c)| value(j, c)).collect::<Result<_, _>>()?,
             outcome: f.get(oc).unwrap_or(&"").to_string(),
             runs: num(rc)? as u64,
             happened: num(hc)?,
         });
     }
-    Ok(rows)
+    Ok((rows, levels))
 }
 
 /// The Wilson score interval for k successes in n trials (95%).
@@ -433,8 +462,14 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// the probability that it happened against the parameter's value, pooling runs over the other
 /// parameters, with a 95% Wilson band. Outcomes whose probability is the same at every value are
 /// returned separately as (outcome, probability) so the page can list them instead of drawing
-/// flat lines.
-pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &[String]) -> (Vec<Chart>, Vec<(String, f64)>) {
+/// flat lines. A categorical parameter (`levels`, from [`read_points`]) is drawn against its
+/// words.
+pub fn sweep_charts(
+    rows: &[PointRow],
+    swept: &[String],
+    levels: &[Option<Levels>],
+    probability_outcomes: &[String],
+) -> (Vec<Chart>, Vec<(String, f64)>) {
     let mut charts = Vec::new();
     let mut constant: BTreeMap<String, f64> = BTreeMap::new();
     for outcome in probability_outcomes {
@@ -470,7 +505,10 @@ pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &
                 title: format!("P({}) against {}", outcome.trim_end_matches("_day"), param),
                 x_label: param.clone(),
                 y_label: "probability".into(),
-                x: XAxis::Value,
+                x: match levels.get(pi) {
+                    Some(Some(words)) => XAxis::Levels(words.clone()),
+                    _ => XAxis::Value,
+                },
                 lines: vec![Line { label: outcome.trim_end_matches("_day").to_string(), points: probs, band }],
                 y_range: Some((0.0, 1.0)),
                 steps: false,
@@ -533,6 +571,27 @@ mod tests {
         let (lo, hi) = wilson(0, 20);
         assert_eq!(lo, 0.0);
         assert!((hi - 0.1611).abs() < 1e-3, "{hi}");
+    }
+
+    /// A categorical swept parameter (a clause on or off, a regime) is charted against its
+    /// words, in design order; a numeric one against its values.
+    #[test]
+    fn categorical_parameters_are_charted_against_their_words() {
+        let csv = "point,days,clause,outcome,runs,happened,mean\n\
+                   0,3,false,coup_day,10,0.2,1\n\
+                   1,3,true,coup_day,10,0.8,1\n\
+                   2,7,false,coup_day,10,0.2,1\n\
+                   3,7,true,coup_day,10,0.6,1\n";
+        let swept = ["days".to_string(), "clause".to_string()];
+        let (rows, levels) = read_points(csv, &swept).unwrap();
+        assert_eq!(levels, [None, Some(vec!["false".to_string(), "true".to_string()])]);
+        assert_eq!(rows.iter().map(|r| r.values.clone()).collect::<Vec<_>>(), [[3.0, 0.0], [3.0, 1.0], [7.0, 0.0], [7.0, 1.0]]);
+        let (charts, _) = sweep_charts(&rows, &swept, &levels, &["coup_day".to_string()]);
+        let clause = charts.iter().find(|c| c.x_label == "clause").unwrap();
+        assert_eq!(clause.x, XAxis::Levels(vec!["false".into(), "true".into()]));
+        assert_eq!(clause.lines[0].points, [(0.0, 0.2), (1.0, 0.7)]);
+        assert_eq!(charts.iter().find(|c| c.x_label == "days").unwrap().x, XAxis::Value);
+        assert!(crate::analysis::charts::svg(clause).is_ok());
     }
 
     #[test]

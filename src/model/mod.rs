@@ -8,6 +8,7 @@ pub mod draw;
 pub mod economics;
 pub mod event;
 pub mod expect;
+pub mod fields;
 pub mod id;
 pub mod overrides;
 pub mod params;

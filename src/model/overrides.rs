@@ -75,20 +75,25 @@ fn unknown(name: &str, scenario: &Value) -> OverrideError {
     }
 }
 
-fn set_path(tree: &mut Value, name: &str, raw: &str) -> Result<(), OverrideError> {
+/// The node a path `ID.FIELD[.FIELD...]` names in a scenario's serialised form, with the kind of
+/// what owns it (`State`, `Organisation`, `Partner`, `ArmedGroup` or `Treaty`). An unknown id is
+/// an error listing the catalogue and the ids; an unknown field, one listing the fields there.
+pub(crate) fn locate<'t>(tree: &'t mut Value, name: &str) -> Result<(String, &'t mut Value), OverrideError> {
     let err = |message: String| OverrideError { name: name.to_string(), message };
     let Some((id, path)) = name.split_once('.') else { return Err(unknown(name, tree)) };
-    let snapshot = tree.clone();
     let actor_pos = tree["actors"]
         .as_array()
         .and_then(|a| a.iter().position(|x| x.as_object().and_then(|o| o.values().next()).and_then(|i| i["id"].as_str()) == Some(id)));
     let treaty_pos = tree["treaties"].as_array().and_then(|a| a.iter().position(|t| t["id"].as_str() == Some(id)));
-    let node: Option<&mut Value> = match (actor_pos, treaty_pos) {
-        (Some(i), _) => tree["actors"][i].as_object_mut().and_then(|o| o.values_mut().next()),
-        (None, Some(i)) => Some(&mut tree["treaties"][i]),
+    if actor_pos.is_none() && treaty_pos.is_none() {
+        return Err(unknown(name, tree));
+    }
+    let found: Option<(String, &mut Value)> = match (actor_pos, treaty_pos) {
+        (Some(i), _) => tree["actors"][i].as_object_mut().and_then(|o| o.iter_mut().next()).map(|(k, v)| (k.clone(), v)),
+        (None, Some(i)) => Some(("Treaty".to_string(), &mut tree["treaties"][i])),
         _ => None,
     };
-    let Some(mut node) = node else { return Err(unknown(name, &snapshot)) };
+    let Some((owner, mut node)) = found else { return Err(err("not an actor or treaty".into())) };
     let segments: Vec<&str> = path.split('.').collect();
     for (i, seg) in segments.iter().enumerate() {
         let fields: Vec<String> = node.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
@@ -101,6 +106,16 @@ fn set_path(tree: &mut Value, name: &str, raw: &str) -> Result<(), OverrideError
         };
         node = next;
     }
+    if node.is_object() || node.is_array() {
+        return Err(err(format!("{path} is a list or structure; set one of its scalar fields")));
+    }
+    Ok((owner, node))
+}
+
+fn set_path(tree: &mut Value, name: &str, raw: &str) -> Result<(), OverrideError> {
+    let err = |message: String| OverrideError { name: name.to_string(), message };
+    let path = name.split_once('.').map(|(_, p)| p).unwrap_or_default();
+    let (_, node) = locate(tree, name)?;
     let new = match &*node {
         Value::Number(n) => {
             let v: f64 = raw.parse().map_err(|_| err(format!("{raw:?} is not a number")))?;

@@ -15,11 +15,12 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::engine::Limits;
 use crate::engine::run;
+use crate::model::fields;
 use crate::model::prepared::{Prepared, prepare_parsed};
 use crate::model::scenario::Scenario;
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{EventsWriter, Manifest, RowWriter};
-use crate::sweep::{Plan, Point, Row, address, expand, fmt_number, replication_seed};
+use crate::sweep::{Plan, PlanError, Point, Row, address, expand, fmt_number, replication_seed};
 
 /// A plan resolved against its scenario: its design points, each checked to make a valid
 /// scenario.
@@ -41,9 +42,11 @@ impl Sweep {
     /// from the scenario with the fixed overrides.
     pub fn new(plan: Plan, base: Scenario, scenario_hash: String) -> Result<Sweep, SweepError> {
         let fixed = prepare_parsed(&base, &scenario_hash, &plan.set).map_err(SweepError::Fixed)?;
-        let points = expand(&plan, |name| {
-            fixed.params.get(name).map(fmt_number).unwrap_or_else(|| field_value(&fixed.scenario, name).unwrap_or_default())
-        })?;
+        let points = expand(
+            &plan,
+            |name| fixed.params.get(name).map(fmt_number).unwrap_or_else(|| field_text(&fixed.scenario, name).unwrap_or_default()),
+            |name| fields::domain(&fixed.scenario, name).map_err(|e| PlanError(format!("--param {}: {}", e.name, e.message))),
+        )?;
         let sweep = Sweep { plan, points, base, scenario_hash };
         for (index, point) in sweep.points.iter().enumerate() {
             sweep.prepare(point).map_err(|source| SweepError::InvalidPoint { index, point: point.clone(), source })?;
@@ -59,17 +62,11 @@ impl Sweep {
     }
 }
 
-/// The current value of an actor field path, for one-at-a-time baselines.
-fn field_value(s: &Scenario, path: &str) -> Option<String> {
-    let (id, rest) = path.split_once('.')?;
-    let tree = serde_json::to_value(s).ok()?;
-    let actor = tree["actors"].as_array()?.iter().filter_map(|a| a.as_object()?.values().next()).find(|a| a["id"] == id)?.clone();
-    let mut node = &actor;
-    for seg in rest.split('.') {
-        node = node.get(seg)?;
-    }
-    Some(match node {
-        serde_json::Value::String(s) => s.clone(),
+/// The current value of a field path, for one-at-a-time baselines: numbers as the sweep
+/// writes them, words as they are.
+fn field_text(s: &Scenario, path: &str) -> Option<String> {
+    Some(match fields::field_value(s, path)? {
+        serde_json::Value::String(s) => s,
         serde_json::Value::Number(n) => fmt_number(n.as_f64()?),
         other => other.to_string(),
     })

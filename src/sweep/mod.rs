@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
+use crate::model::fields::{Domain, Kind};
 
+pub mod dist;
 pub mod error;
 pub mod exec;
 pub mod folder;
@@ -24,12 +26,13 @@ pub mod validate;
 
 pub use error::SweepError;
 
-/// How a swept parameter's values are given.
+/// How a swept parameter's values are given (the SPEC of `--param NAME=SPEC` and of a plan's
+/// `params`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Spec {
-    /// Explicit values `a,b,c` (numbers or words such as regime names).
+    /// Explicit values `a,b,c` (numbers or words such as regime names), for grid and oat.
     List(Vec<String>),
-    /// `lo..hi:n`: n evenly spaced values.
+    /// `lo..hi:n`: n evenly spaced values (grid, oat); the range lo..hi in sampled designs.
     Steps {
         /// Low end.
         lo: f64,
@@ -38,13 +41,26 @@ pub enum Spec {
         /// Number of values (at least 2, or 1 for `lo` alone).
         n: u32,
     },
-    /// `lo..hi`: a range for sampled designs.
+    /// `lo..hi` or `uniform(lo,hi)`: uniform over the range, for sampled designs.
     Range {
         /// Low end.
         lo: f64,
         /// High end.
         hi: f64,
     },
+    /// `normal(mu,sigma)` or `normal(mu,sigma,lo,hi)`: a normal distribution truncated to the
+    /// parameter's valid range (and to [lo, hi] when given), for sampled designs.
+    Normal {
+        /// Mean.
+        mu: f64,
+        /// Standard deviation (> 0).
+        sigma: f64,
+        /// Explicit bounds within the valid range.
+        bounds: Option<(f64, f64)>,
+    },
+    /// `choice(a,b,c)`: one of these values with equal probability in sampled designs (in an
+    /// LHS, equal shares); the list of values in grid and oat.
+    Choice(Vec<String>),
 }
 
 /// Experimental design.
@@ -109,10 +125,64 @@ impl Plan {
 #[error("{0}")]
 pub struct PlanError(pub String);
 
-/// Parses a SPEC: `a,b,c`, `lo..hi:n` or `lo..hi`.
+/// What a SPEC may be, for error messages.
+const SPEC_FORMS: &str =
+    "expected a list a,b,c, steps lo..hi:n, a range lo..hi, uniform(lo,hi), normal(mu,sigma), normal(mu,sigma,lo,hi) or choice(a,b,...)";
+
+/// Parses a SPEC: `a,b,c`, `lo..hi:n`, `lo..hi`, `uniform(lo,hi)`, `normal(mu,sigma)`,
+/// `normal(mu,sigma,lo,hi)` or `choice(a,b,...)`.
 pub fn parse_spec(text: &str) -> Result<Spec, PlanError> {
     let text = text.trim();
-    let bad = |why: &str| PlanError(format!("bad SPEC {text:?}: {why}; expected a list a,b,c, steps lo..hi:n, or a range lo..hi"));
+    let bad = |why: &str| PlanError(format!("bad SPEC {text:?}: {why}; {SPEC_FORMS}"));
+    if let Some((function, args)) = text.split_once('(')
+        && !function.is_empty()
+        && function.chars().all(|c| c.is_ascii_lowercase())
+    {
+        let Some(args) = args.strip_suffix(')') else { return Err(bad("a missing ')'")) };
+        let args: Vec<&str> = args.split(',').map(str::trim).collect();
+        let numbers = || -> Result<Vec<f64>, PlanError> {
+            args.iter()
+                .map(|a| a.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| bad(&format!("{a:?} is not a finite number"))))
+                .collect()
+        };
+        return match function {
+            "uniform" => match numbers()?[..] {
+                [lo, hi] if lo <= hi => Ok(Spec::Range { lo, hi }),
+                [_, _] => Err(bad("uniform(lo,hi) needs lo <= hi")),
+                _ => Err(bad("uniform takes two numbers: uniform(lo,hi)")),
+            },
+            "normal" => {
+                let (mu, sigma, bounds) = match numbers()?[..] {
+                    [mu, sigma] => (mu, sigma, None),
+                    [mu, sigma, lo, hi] => (mu, sigma, Some((lo, hi))),
+                    _ => {
+                        return Err(bad(
+                            "normal takes a mean, a standard deviation and optionally bounds: normal(mu,sigma) or normal(mu,sigma,lo,hi)",
+                        ));
+                    }
+                };
+                if sigma <= 0.0 {
+                    return Err(bad("the standard deviation of normal(mu,sigma) must be more than 0"));
+                }
+                if let Some((lo, hi)) = bounds
+                    && lo > hi
+                {
+                    return Err(bad("normal(mu,sigma,lo,hi) needs lo <= hi"));
+                }
+                Ok(Spec::Normal { mu, sigma, bounds })
+            }
+            "choice" => {
+                if args.iter().any(|a| a.is_empty()) {
+                    return Err(bad("choice(a,b,...) needs at least one value and no empty one"));
+                }
+                Ok(Spec::Choice(args.into_iter().map(String::from).collect()))
+            }
+            other => {
+                let hint = crate::model::params::did_you_mean(other, ["uniform", "normal", "choice"].into_iter());
+                Err(bad(&format!("unknown distribution {other:?}{hint}")))
+            }
+        };
+    }
     if let Some((lo, rest)) = text.split_once("..") {
         let lo: f64 = lo.trim().parse().map_err(|_| bad("the low end is not a number"))?;
         let (hi, n) = match rest.split_once(':') {
@@ -147,25 +217,166 @@ pub fn fmt_number(x: f64) -> String {
     format!("{x}")
 }
 
-impl Spec {
-    /// The values a grid or one-at-a-time design uses.
-    pub fn values(&self) -> Result<Vec<String>, PlanError> {
+/// A swept parameter: its name, its SPEC and what it takes.
+#[derive(Debug, Clone)]
+struct Swept {
+    name: String,
+    spec: Spec,
+    domain: Domain,
+}
+
+/// How a sampled design draws one parameter's value from a number `u` in [0, 1).
+#[derive(Debug, Clone, PartialEq)]
+enum Sampler {
+    /// Uniform over [lo, hi]; for an integer, whole values in [lo, hi] with equal probability.
+    Uniform { lo: f64, hi: f64, integer: bool },
+    /// A normal truncated to [lo, hi]; for an integer, to [lo - 1/2, hi + 1/2], then rounded.
+    Normal { mu: f64, sigma: f64, lo: f64, hi: f64, integer: bool },
+    /// One of these values, each with probability 1/len.
+    Choice(Vec<String>),
+}
+
+impl Sampler {
+    /// Whether the values are a finite set (an LHS then spaces its strata's points evenly, so
+    /// that each value gets its share of the points exactly).
+    fn discrete(&self) -> bool {
+        matches!(self, Sampler::Choice(_) | Sampler::Uniform { integer: true, .. } | Sampler::Normal { integer: true, .. })
+    }
+
+    /// The value at `u` in [0, 1): the inverse of the distribution function.
+    fn at(&self, u: f64) -> String {
         match self {
-            Spec::List(v) => Ok(v.clone()),
-            Spec::Steps { lo, hi, n } => Ok((0..*n)
-                .map(|i| if *n == 1 { *lo } else { lo + (hi - lo) * f64::from(i) / f64::from(n - 1) })
-                .map(|x| fmt_number((x * 1e12).round() / 1e12))
-                .collect()),
-            Spec::Range { .. } => {
-                Err(PlanError("a range lo..hi needs a sampled design (--design random:N or lhs:N); give lo..hi:n for a grid".into()))
+            Sampler::Uniform { lo, hi, integer: false } => fmt_number(lo + (hi - lo) * u),
+            Sampler::Uniform { lo, hi, integer: true } => fmt_number(dist::whole(lo - 0.5 + (hi - lo + 1.0) * u, *lo, *hi)),
+            Sampler::Normal { mu, sigma, lo, hi, integer: false } => fmt_number(dist::truncated_normal_quantile(u, *mu, *sigma, *lo, *hi)),
+            Sampler::Normal { mu, sigma, lo, hi, integer: true } => {
+                fmt_number(dist::whole(dist::truncated_normal_quantile(u, *mu, *sigma, lo - 0.5, hi + 0.5), *lo, *hi))
             }
+            Sampler::Choice(values) => values[((u * values.len() as f64) as usize).min(values.len() - 1)].clone(),
+        }
+    }
+}
+
+impl Swept {
+    fn err(&self, message: String) -> PlanError {
+        PlanError(format!("--param {}: {message}", self.name))
+    }
+
+    /// What to give instead, for a parameter whose kind the SPEC does not fit.
+    fn words_hint(&self) -> PlanError {
+        match self.domain.kind {
+            Kind::Categorical(values) => self.err(format!(
+                "categorical ({}): give a list such as {} (grid, oat) or choice({}) (any design)",
+                values.join(", "),
+                values.join(","),
+                values.join(",")
+            )),
+            _ => self.err("text: give a list a,b (grid, oat) or choice(a,b) (any design)".into()),
         }
     }
 
-    fn bounds(&self) -> Result<(f64, f64), PlanError> {
-        match self {
-            Spec::Range { lo, hi } | Spec::Steps { lo, hi, .. } => Ok((*lo, *hi)),
-            Spec::List(_) => Err(PlanError("sampled designs need ranges lo..hi, not lists".into())),
+    /// One explicit value (of a list or a choice) checked against the kind and written the way
+    /// the kind is written: numbers in their shortest form, whole for an integer; a categorical
+    /// value one of its words.
+    fn value(&self, raw: &str) -> Result<String, PlanError> {
+        match self.domain.kind {
+            Kind::Continuous | Kind::Integer => {
+                let x: f64 =
+                    raw.parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| self.err(format!("{raw:?} is not a number")))?;
+                if self.domain.kind == Kind::Integer && x.fract() != 0.0 {
+                    return Err(self.err(format!("whole numbers only; {raw} is not one")));
+                }
+                Ok(fmt_number(x))
+            }
+            Kind::Categorical(values) => match values.iter().find(|v| **v == raw) {
+                Some(v) => Ok(v.to_string()),
+                None => Err(self.err(format!("{raw:?} is not one of {}", values.join(", ")))),
+            },
+            Kind::Text => Ok(raw.to_string()),
+        }
+    }
+
+    /// Checks that a SPEC's range [lo, hi] suits the parameter: numbers, within the valid
+    /// range, whole bounds for an integer.
+    fn check_range(&self, lo: f64, hi: f64) -> Result<(), PlanError> {
+        if !self.domain.kind.is_numeric() {
+            return Err(self.words_hint());
+        }
+        if lo < self.domain.min || hi > self.domain.max {
+            return Err(self.err(format!(
+                "the range {}..{} goes beyond the valid range [{}, {}]",
+                fmt_number(lo),
+                fmt_number(hi),
+                self.domain.min,
+                self.domain.max
+            )));
+        }
+        if self.domain.kind == Kind::Integer && (lo.fract() != 0.0 || hi.fract() != 0.0) {
+            return Err(self.err(format!(
+                "whole numbers only; give whole bounds (such as {}..{})",
+                fmt_number(lo.ceil()),
+                fmt_number(hi.floor().max(lo.ceil()))
+            )));
+        }
+        Ok(())
+    }
+
+    /// The values a grid or one-at-a-time design uses. Steps over an integer are rounded to the
+    /// nearest whole value ([`dist::whole`]); asking for more steps than the range holds whole
+    /// values is an error (so the values are always distinct).
+    fn values(&self) -> Result<Vec<String>, PlanError> {
+        match &self.spec {
+            Spec::List(v) | Spec::Choice(v) => v.iter().map(|x| self.value(x)).collect(),
+            Spec::Steps { lo, hi, n } => {
+                let (lo, hi, n) = (*lo, *hi, *n);
+                self.check_range(lo, hi)?;
+                let step = |i: u32| if n == 1 { lo } else { ((lo + (hi - lo) * f64::from(i) / f64::from(n - 1)) * 1e12).round() / 1e12 };
+                if self.domain.kind == Kind::Integer {
+                    let count = hi - lo + 1.0;
+                    if f64::from(n) > count {
+                        return Err(self.err(format!(
+                            "whole numbers only, and {}..{} holds {count} of them, fewer than the {n} steps asked; give at most {count} steps or list the values",
+                            fmt_number(lo),
+                            fmt_number(hi),
+                        )));
+                    }
+                    return Ok((0..n).map(|i| fmt_number(dist::whole(step(i), lo, hi))).collect());
+                }
+                Ok((0..n).map(|i| fmt_number(step(i))).collect())
+            }
+            Spec::Range { .. } | Spec::Normal { .. } => Err(self.err(
+                "a range lo..hi or a distribution needs a sampled design (--design random:N or lhs:N); give lo..hi:n or a list a,b,c for a grid or oat design".into(),
+            )),
+        }
+    }
+
+    /// How a random or LHS design draws this parameter.
+    fn sampler(&self) -> Result<Sampler, PlanError> {
+        let integer = self.domain.kind == Kind::Integer;
+        match &self.spec {
+            Spec::List(v) => Err(self.err(format!(
+                "a list is for grid and oat designs; a sampled design draws from a range lo..hi, a distribution, or choice({})",
+                v.join(",")
+            ))),
+            Spec::Choice(v) => Ok(Sampler::Choice(v.iter().map(|x| self.value(x)).collect::<Result<_, _>>()?)),
+            Spec::Range { lo, hi } | Spec::Steps { lo, hi, .. } => {
+                self.check_range(*lo, *hi)?;
+                Ok(Sampler::Uniform { lo: *lo, hi: *hi, integer })
+            }
+            Spec::Normal { mu, sigma, bounds } => {
+                let (lo, hi) = bounds.unwrap_or((self.domain.min, self.domain.max));
+                self.check_range(lo, hi)?;
+                let (wlo, whi) = if integer { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+                let mass = dist::normal_mass(*mu, *sigma, wlo, whi);
+                if mass.is_nan() || mass < 1e-12 {
+                    return Err(self.err(format!(
+                        "normal({},{}) puts almost no probability (under 1e-12) in [{lo}, {hi}]; move the mean or widen the standard deviation",
+                        fmt_number(*mu),
+                        fmt_number(*sigma),
+                    )));
+                }
+                Ok(Sampler::Normal { mu: *mu, sigma: *sigma, lo, hi, integer })
+            }
         }
     }
 }
@@ -198,12 +409,21 @@ pub type Point = Vec<(String, String)>;
 pub const MAX_POINTS: usize = 1_000_000;
 
 /// Expands a plan into its design points. `baseline` gives each parameter's value when not
-/// varied (for one-at-a-time designs).
-pub fn expand(plan: &Plan, baseline: impl Fn(&str) -> String) -> Result<Vec<Point>, PlanError> {
+/// varied (for one-at-a-time designs); `domain` says what each parameter takes (its kind and
+/// valid range), and is an error for a name that is not a parameter.
+pub fn expand(
+    plan: &Plan,
+    baseline: impl Fn(&str) -> String,
+    domain: impl Fn(&str) -> Result<Domain, PlanError>,
+) -> Result<Vec<Point>, PlanError> {
     if plan.params.is_empty() {
         return Ok(vec![vec![]]);
     }
-    let specs: Vec<(String, Spec)> = plan.params.iter().map(|(n, s)| Ok((n.clone(), parse_spec(s)?))).collect::<Result<_, PlanError>>()?;
+    let specs: Vec<(String, Spec)> = plan
+        .params
+        .iter()
+        .map(|(n, s)| Ok((n.clone(), parse_spec(s).map_err(|e| PlanError(format!("--param {n}: {e}")))?)))
+        .collect::<Result<_, PlanError>>()?;
     let mut names = std::collections::BTreeSet::new();
     for (n, _) in &specs {
         if !names.insert(n) {
@@ -218,18 +438,20 @@ pub fn expand(plan: &Plan, baseline: impl Fn(&str) -> String) -> Result<Vec<Poin
     if let Design::Random(0) | Design::Lhs(0) = plan.design {
         return Err(PlanError(format!("the design {:?} has no points; give at least 1", plan.design)));
     }
+    let swept: Vec<Swept> =
+        specs.into_iter().map(|(name, spec)| Ok(Swept { domain: domain(&name)?, name, spec })).collect::<Result<_, PlanError>>()?;
     match plan.design {
-        Design::Grid => grid_points(&specs),
-        Design::Oat => one_at_a_time_points(&specs, baseline),
-        Design::Random(n) | Design::Lhs(n) => sampled_points(&specs, n as usize, matches!(plan.design, Design::Lhs(_)), plan.seed),
+        Design::Grid => grid_points(&swept),
+        Design::Oat => one_at_a_time_points(&swept, baseline),
+        Design::Random(n) | Design::Lhs(n) => sampled_points(&swept, n as usize, matches!(plan.design, Design::Lhs(_)), plan.seed),
     }
 }
 
 /// Every combination of the parameters' values, the last parameter varying fastest.
-fn grid_points(specs: &[(String, Spec)]) -> Result<Vec<Point>, PlanError> {
+fn grid_points(swept: &[Swept]) -> Result<Vec<Point>, PlanError> {
     let mut points: Vec<Point> = vec![vec![]];
-    for (name, spec) in specs {
-        let values = spec.values()?;
+    for param in swept {
+        let values = param.values()?;
         if points.len().saturating_mul(values.len()) > MAX_POINTS {
             return Err(PlanError(format!("the grid has more than {MAX_POINTS} points")));
         }
@@ -238,7 +460,7 @@ fn grid_points(specs: &[(String, Spec)]) -> Result<Vec<Point>, PlanError> {
             .flat_map(|p| {
                 values.iter().map(move |v| {
                     let mut q = p.clone();
-                    q.push((name.clone(), v.clone()));
+                    q.push((param.name.clone(), v.clone()));
                     q
                 })
             })
@@ -248,11 +470,11 @@ fn grid_points(specs: &[(String, Spec)]) -> Result<Vec<Point>, PlanError> {
 }
 
 /// The baseline, then each parameter's other values with the rest at baseline.
-fn one_at_a_time_points(specs: &[(String, Spec)], baseline: impl Fn(&str) -> String) -> Result<Vec<Point>, PlanError> {
-    let base: Point = specs.iter().map(|(n, _)| (n.clone(), baseline(n))).collect();
+fn one_at_a_time_points(swept: &[Swept], baseline: impl Fn(&str) -> String) -> Result<Vec<Point>, PlanError> {
+    let base: Point = swept.iter().map(|p| (p.name.clone(), baseline(&p.name))).collect();
     let mut points = vec![base.clone()];
-    for (i, (_, spec)) in specs.iter().enumerate() {
-        for v in spec.values()? {
+    for (i, param) in swept.iter().enumerate() {
+        for v in param.values()? {
             if v != base[i].1 {
                 let mut q = base.clone();
                 q[i].1 = v;
@@ -263,17 +485,21 @@ fn one_at_a_time_points(specs: &[(String, Spec)], baseline: impl Fn(&str) -> Str
     Ok(points)
 }
 
-/// `n` points, each parameter drawn uniformly in its range; for a Latin hypercube (`lhs`), one
-/// point in each of `n` strata of every parameter.
-fn sampled_points(specs: &[(String, Spec)], n: usize, lhs: bool, seed: u64) -> Result<Vec<Point>, PlanError> {
+/// `n` points, each parameter drawn from its distribution by the inverse of its distribution
+/// function at a number u in [0, 1): for `random`, u uniform; for a Latin hypercube (`lhs`), u
+/// in one of `n` equal strata of [0, 1), a different one at each point (strata permuted
+/// independently per parameter). Within its stratum u is uniform for a continuous parameter;
+/// for an integer or a choice, every point sits at the same random offset within its stratum,
+/// so the points are evenly spaced and each value gets its share of them exactly (with m
+/// equally likely values, each gets floor(n/m) or ceil(n/m) points).
+fn sampled_points(swept: &[Swept], n: usize, lhs: bool, seed: u64) -> Result<Vec<Point>, PlanError> {
     if n > MAX_POINTS {
         return Err(PlanError(format!("more than {MAX_POINTS} points")));
     }
     let draws = Draws::new(seed);
-    let bounds: Vec<(f64, f64)> = specs.iter().map(|(_, s)| s.bounds()).collect::<Result<_, _>>()?;
-    let mut points: Vec<Point> = vec![Vec::with_capacity(specs.len()); n];
-    for (j, ((name, _), (lo, hi))) in specs.iter().zip(&bounds).enumerate() {
-        // For a Latin hypercube, each parameter's strata are permuted independently.
+    let samplers: Vec<Sampler> = swept.iter().map(Swept::sampler).collect::<Result<_, _>>()?;
+    let mut points: Vec<Point> = vec![Vec::with_capacity(swept.len()); n];
+    for (j, (param, sampler)) in swept.iter().zip(&samplers).enumerate() {
         let perm: Vec<usize> = if lhs {
             let mut keyed: Vec<(u64, usize)> = (0..n).map(|i| (draws.bits(Purpose::SweepDesign, &[j as u64, i as u64, 1]), i)).collect();
             keyed.sort();
@@ -281,10 +507,11 @@ fn sampled_points(specs: &[(String, Spec)], n: usize, lhs: bool, seed: u64) -> R
         } else {
             (0..n).collect()
         };
+        let shared = (lhs && sampler.discrete()).then(|| draws.uniform(Purpose::SweepDesign, &[j as u64, 0, 2]));
         for (i, point) in points.iter_mut().enumerate() {
-            let u = draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]);
+            let u = shared.unwrap_or_else(|| draws.uniform(Purpose::SweepDesign, &[j as u64, i as u64, 0]));
             let unit = if lhs { (perm[i] as f64 + u) / n as f64 } else { u };
-            point.push((name.clone(), fmt_number(lo + (hi - lo) * unit)));
+            point.push((param.name.clone(), sampler.at(unit)));
         }
     }
     Ok(points)
@@ -532,34 +759,124 @@ mod tests {
         }
     }
 
+    fn continuous(_: &str) -> Result<Domain, PlanError> {
+        Ok(Domain { kind: Kind::Continuous, min: f64::NEG_INFINITY, max: f64::INFINITY })
+    }
+
+    /// `a` is continuous in [0, 1], `n` an integer in [0, 100], `r` a regime, `b` a yes/no, `t` text.
+    fn kinds(name: &str) -> Result<Domain, PlanError> {
+        use crate::model::fields::{BOOLEANS, REGIMES};
+        let (kind, min, max) = match name {
+            "a" => (Kind::Continuous, 0.0, 1.0),
+            "n" | "m" => (Kind::Integer, 0.0, 100.0),
+            "r" => (Kind::Categorical(REGIMES), f64::NEG_INFINITY, f64::INFINITY),
+            "b" => (Kind::Categorical(BOOLEANS), f64::NEG_INFINITY, f64::INFINITY),
+            "t" => (Kind::Text, f64::NEG_INFINITY, f64::INFINITY),
+            _ => return Err(PlanError(format!("unknown parameter {name:?}"))),
+        };
+        Ok(Domain { kind, min, max })
+    }
+
+    fn values_of(points: &[Point], j: usize) -> Vec<String> {
+        points.iter().map(|p| p[j].1.clone()).collect()
+    }
+
+    fn expand_err(params: &[(&str, &str)], design: Design) -> String {
+        expand(&plan(params, design), |_| "0".into(), kinds).unwrap_err().0
+    }
+
     #[test]
-    fn specs_parse_and_expand() {
-        assert_eq!(parse_spec("0.2,0.5,0.8").unwrap().values().unwrap(), ["0.2", "0.5", "0.8"]);
-        assert_eq!(parse_spec("0..1:5").unwrap().values().unwrap(), ["0", "0.25", "0.5", "0.75", "1"]);
-        assert_eq!(parse_spec("1000..3000:3").unwrap().values().unwrap(), ["1000", "2000", "3000"]);
-        assert!(parse_spec("0..1").unwrap().values().is_err());
-        for bad in ["1..0:3", "a..1:2", "0..1:0", "0..1:x", "1,,2", ""] {
-            assert!(parse_spec(bad).is_err() || bad.is_empty(), "{bad}");
+    fn specs_parse() {
+        assert_eq!(parse_spec("0.2,0.5,0.8").unwrap(), Spec::List(vec!["0.2".into(), "0.5".into(), "0.8".into()]));
+        assert_eq!(parse_spec("0..1:5").unwrap(), Spec::Steps { lo: 0.0, hi: 1.0, n: 5 });
+        assert_eq!(parse_spec("0..1").unwrap(), Spec::Range { lo: 0.0, hi: 1.0 });
+        assert_eq!(parse_spec(" uniform( 0 , 1 ) ").unwrap(), Spec::Range { lo: 0.0, hi: 1.0 });
+        assert_eq!(parse_spec("normal(0.5,0.1)").unwrap(), Spec::Normal { mu: 0.5, sigma: 0.1, bounds: None });
+        assert_eq!(parse_spec("normal(0.5,0.1,0.2,0.8)").unwrap(), Spec::Normal { mu: 0.5, sigma: 0.1, bounds: Some((0.2, 0.8)) });
+        assert_eq!(parse_spec("choice(Junta, Democracy)").unwrap(), Spec::Choice(vec!["Junta".into(), "Democracy".into()]));
+        assert_eq!(parse_spec("Share(0.6)").unwrap(), Spec::List(vec!["Share(0.6)".into()]));
+        for (bad, why) in [
+            ("1..0:3", "lo <= hi"),
+            ("a..1:2", "low end"),
+            ("0..1:0", "step count"),
+            ("0..1:x", "step count"),
+            ("1,,2", "empty value"),
+            ("", "empty value"),
+            ("uniform(1)", "two numbers"),
+            ("uniform(2,1)", "lo <= hi"),
+            ("normal(0,0)", "more than 0"),
+            ("normal(0,-1)", "more than 0"),
+            ("normal(0)", "a mean, a standard deviation"),
+            ("normal(0,1,2,1)", "lo <= hi"),
+            ("normal(0,inf)", "not a finite number"),
+            ("normal(0,1", "missing ')'"),
+            ("choice()", "at least one value"),
+            ("choice(a,,b)", "at least one value"),
+            ("gauss(0,1)", "unknown distribution \"gauss\""),
+            ("normel(0,1)", "did you mean \"normal\"?"),
+        ] {
+            let e = parse_spec(bad).unwrap_err().0;
+            assert!(e.contains(why) && e.contains("bad SPEC"), "{bad}: {e}");
         }
     }
 
     #[test]
     fn grid_is_the_cartesian_product_in_plan_order() {
-        let p = expand(&plan(&[("a", "1,2"), ("b", "x,y,z")], Design::Grid), |_| "0".into()).unwrap();
+        let p = expand(&plan(&[("a", "0.25,0.5"), ("t", "x,y,z")], Design::Grid), |_| "0".into(), kinds).unwrap();
         assert_eq!(p.len(), 6);
-        assert_eq!(p[1], vec![("a".to_string(), "1".to_string()), ("b".to_string(), "y".to_string())]);
+        assert_eq!(p[1], vec![("a".to_string(), "0.25".to_string()), ("t".to_string(), "y".to_string())]);
+    }
+
+    #[test]
+    fn grid_values_follow_the_kind() {
+        let grid = |params: &[(&str, &str)]| expand(&plan(params, Design::Grid), |_| "0".into(), kinds).unwrap();
+        assert_eq!(values_of(&grid(&[("a", "0..1:5")]), 0), ["0", "0.25", "0.5", "0.75", "1"]);
+        // An integer's steps are rounded to the nearest whole value.
+        assert_eq!(values_of(&grid(&[("n", "0..10:4")]), 0), ["0", "3", "7", "10"]);
+        assert_eq!(values_of(&grid(&[("n", "0..3:4")]), 0), ["0", "1", "2", "3"]);
+        assert_eq!(values_of(&grid(&[("n", "7.0,14")]), 0), ["7", "14"]);
+        // choice(...) in a grid is its list of values; words are checked against the kind.
+        assert_eq!(values_of(&grid(&[("r", "choice(Junta,Democracy)")]), 0), ["Junta", "Democracy"]);
+        assert_eq!(values_of(&grid(&[("b", "true,false")]), 0), ["true", "false"]);
+        assert_eq!(values_of(&grid(&[("t", "any words")]), 0), ["any words"]);
+        for (params, why) in [
+            (&[("n", "0..3:5")][..], "whole numbers only, and 0..3 holds 4 of them, fewer than the 5 steps asked"),
+            (&[("n", "0.5..3:2")][..], "--param n: whole numbers only; give whole bounds (such as 1..3)"),
+            (&[("n", "1,2.5")][..], "--param n: whole numbers only; 2.5 is not one"),
+            (&[("n", "1,x")][..], "\"x\" is not a number"),
+            (&[("a", "0..2:3")][..], "--param a: the range 0..2 goes beyond the valid range [0, 1]"),
+            (&[("r", "Junta,Empire")][..], "\"Empire\" is not one of Democracy, Authoritarian, Junta, Transitional"),
+            (&[("b", "yes")][..], "\"yes\" is not one of false, true"),
+            (&[("r", "0..3:4")][..], "--param r: categorical (Democracy, Authoritarian, Junta, Transitional): give a list such as"),
+            (&[("a", "0..1")][..], "needs a sampled design"),
+            (&[("a", "normal(0.5,0.1)")][..], "needs a sampled design"),
+            (&[("x", "1,2")][..], "unknown parameter \"x\""),
+        ] {
+            let e = expand_err(params, Design::Grid);
+            assert!(e.contains(why), "{params:?}: {e}");
+        }
     }
 
     #[test]
     fn one_at_a_time_varies_one_parameter_around_the_baseline() {
-        let p = expand(&plan(&[("a", "1,2,3"), ("b", "7,8")], Design::Oat), |n| if n == "a" { "2".into() } else { "7".into() }).unwrap();
+        let p = expand(&plan(&[("a", "1,2,3"), ("b", "7,8")], Design::Oat), |n| if n == "a" { "2".into() } else { "7".into() }, continuous)
+            .unwrap();
         let rows: Vec<String> = p.iter().map(|q| format!("{}{}", q[0].1, q[1].1)).collect();
         assert_eq!(rows, ["27", "17", "37", "28"]);
+        // Values are compared with the baseline as the kind writes them.
+        let p = expand(
+            &plan(&[("n", "7.0,14"), ("r", "Junta,Democracy")], Design::Oat),
+            |n| if n == "n" { "7".into() } else { "Democracy".into() },
+            kinds,
+        )
+        .unwrap();
+        let rows: Vec<String> = p.iter().map(|q| format!("{} {}", q[0].1, q[1].1)).collect();
+        assert_eq!(rows, ["7 Democracy", "14 Democracy", "7 Junta"]);
     }
 
     #[test]
     fn latin_hypercube_puts_one_point_in_each_stratum() {
-        let p = expand(&plan(&[("a", "0..1"), ("b", "10..20")], Design::Lhs(10)), |_| "0".into()).unwrap();
+        let p = expand(&plan(&[("a", "0..1"), ("b", "10..20")], Design::Lhs(10)), |_| "0".into(), continuous).unwrap();
         for j in 0..2 {
             let mut strata: Vec<usize> = p
                 .iter()
@@ -572,6 +889,133 @@ mod tests {
             strata.sort();
             assert_eq!(strata, (0..10).collect::<Vec<_>>());
         }
+    }
+
+    /// An integer in [lo, hi] has m = hi - lo + 1 values; value v stands for the draws in
+    /// [v - 1/2, v + 1/2), that is the units [(v - lo)/m, (v - lo + 1)/m).
+    fn unit_interval(v: f64, lo: f64, m: f64) -> (f64, f64) {
+        ((v - lo) / m, (v - lo + 1.0) / m)
+    }
+
+    #[test]
+    fn integers_are_whole_in_range_and_an_lhs_gives_each_stratum_its_value() {
+        for seed in 0..20 {
+            for (spec, n) in [("3..12", 5usize), ("3..12", 10), ("3..12", 25), ("0..100", 7), ("0..1", 9)] {
+                let mut pl = plan(&[("n", spec), ("m", "0..100")], Design::Lhs(n as u32));
+                pl.seed = seed;
+                let p = expand(&pl, |_| "0".into(), kinds).unwrap();
+                let (lo, hi): (f64, f64) = {
+                    let (a, b) = spec.split_once("..").unwrap();
+                    (a.parse().unwrap(), b.parse().unwrap())
+                };
+                let m = hi - lo + 1.0;
+                let mut values: Vec<f64> = values_of(&p, 0).iter().map(|v| v.parse().unwrap()).collect();
+                assert!(values.iter().all(|v| v.fract() == 0.0 && (lo..=hi).contains(v)), "{spec} {n}: {values:?}");
+                values.sort_by(f64::total_cmp);
+                // Sorted, the k-th value's interval meets the k-th stratum [k/n, (k+1)/n).
+                for (k, v) in values.iter().enumerate() {
+                    let (a, b) = unit_interval(*v, lo, m);
+                    let (s, t) = (k as f64 / n as f64, (k + 1) as f64 / n as f64);
+                    assert!(a < t && s < b, "{spec} {n} seed {seed}: value {v} is not in stratum {k}: {values:?}");
+                }
+                // Every value gets floor(n/m) or ceil(n/m) points.
+                let mut v = lo;
+                while v <= hi {
+                    let count = values.iter().filter(|x| **x == v).count() as f64;
+                    assert!(count == (n as f64 / m).floor() || count == (n as f64 / m).ceil(), "{spec} {n}: {v} x {count}");
+                    v += 1.0;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_integers_are_whole_in_range_and_equally_likely() {
+        let p = expand(&plan(&[("n", "uniform(1,4)")], Design::Random(4000)), |_| "0".into(), kinds).unwrap();
+        let values: Vec<f64> = values_of(&p, 0).iter().map(|v| v.parse().unwrap()).collect();
+        for v in [1.0, 2.0, 3.0, 4.0] {
+            let share = values.iter().filter(|x| **x == v).count() as f64 / 4000.0;
+            assert!((share - 0.25).abs() < 0.03, "{v}: {share}");
+        }
+        assert!(values.iter().all(|v| [1.0, 2.0, 3.0, 4.0].contains(v)));
+    }
+
+    #[test]
+    fn choices_get_equal_shares_in_an_lhs() {
+        for (n, shares) in [(9u32, [3, 3, 3]), (10, [3, 3, 4]), (2, [0, 1, 1])] {
+            for seed in 0..10 {
+                let mut pl = plan(&[("r", "choice(Junta,Democracy,Transitional)"), ("b", "choice(false,true)")], Design::Lhs(n));
+                pl.seed = seed;
+                let p = expand(&pl, |_| "0".into(), kinds).unwrap();
+                let mut counts: Vec<usize> =
+                    ["Junta", "Democracy", "Transitional"].iter().map(|w| values_of(&p, 0).iter().filter(|v| v == w).count()).collect();
+                counts.sort();
+                assert_eq!(counts, shares, "n {n} seed {seed}");
+                let yes = values_of(&p, 1).iter().filter(|v| *v == "true").count() as u32;
+                assert!(yes == n / 2 || yes == n.div_ceil(2), "n {n}: {yes} true");
+            }
+        }
+    }
+
+    #[test]
+    fn a_normal_is_truncated_to_the_valid_range_with_the_truncated_mean() {
+        let (mu, sigma) = (0.8, 0.3);
+        let p = expand(&plan(&[("a", "normal(0.8,0.3)")], Design::Lhs(2000)), |_| "0".into(), kinds).unwrap();
+        let values: Vec<f64> = values_of(&p, 0).iter().map(|v| v.parse().unwrap()).collect();
+        assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+        // The mean of a normal truncated to [0, 1]: mu + sigma (φ(α) - φ(β)) / (Φ(β) - Φ(α)).
+        let (alpha, beta) = ((0.0 - mu) / sigma, (1.0 - mu) / sigma);
+        let phi = |z: f64| libm::exp(-z * z / 2.0) / (2.0 * std::f64::consts::PI).sqrt();
+        let expected = mu + sigma * (phi(alpha) - phi(beta)) / (dist::normal_cdf(beta) - dist::normal_cdf(alpha));
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        assert!((mean - expected).abs() < 1e-3, "mean {mean}, expected {expected}");
+        // Not clamped: no pile of values on the bound 1.
+        assert!(values.iter().filter(|v| **v == 1.0).count() <= 1);
+        // With bounds, and for an integer (rounded after truncation to [lo - 1/2, hi + 1/2]).
+        let p =
+            expand(&plan(&[("a", "normal(0.5,1,0.4,0.6)"), ("n", "normal(10,3)")], Design::Random(500)), |_| "0".into(), kinds).unwrap();
+        assert!(values_of(&p, 0).iter().all(|v| (0.4..=0.6).contains(&v.parse::<f64>().unwrap())));
+        let ints: Vec<f64> = values_of(&p, 1).iter().map(|v| v.parse().unwrap()).collect();
+        assert!(ints.iter().all(|v| v.fract() == 0.0 && (0.0..=100.0).contains(v)));
+        let mean = ints.iter().sum::<f64>() / ints.len() as f64;
+        assert!((mean - 10.0).abs() < 0.4, "{mean}");
+    }
+
+    #[test]
+    fn sampled_designs_refuse_specs_that_do_not_fit() {
+        for (params, why) in [
+            (
+                &[("a", "0.1,0.2")][..],
+                "a list is for grid and oat designs; a sampled design draws from a range lo..hi, a distribution, or choice(0.1,0.2)",
+            ),
+            (&[("r", "uniform(0,1)")][..], "categorical (Democracy"),
+            (&[("r", "normal(0,1)")][..], "categorical (Democracy"),
+            (&[("t", "0..1")][..], "text: give a list a,b (grid, oat) or choice(a,b) (any design)"),
+            (&[("r", "choice(Junta,Empire)")][..], "\"Empire\" is not one of"),
+            (&[("n", "0.5..3")][..], "give whole bounds (such as 1..3)"),
+            (&[("n", "normal(5,1,0.5,9)")][..], "give whole bounds"),
+            (&[("a", "-1..1")][..], "the range -1..1 goes beyond the valid range [0, 1]"),
+            (&[("a", "normal(5,0.1)")][..], "normal(5,0.1) puts almost no probability (under 1e-12) in [0, 1]"),
+        ] {
+            for design in [Design::Random(3), Design::Lhs(3)] {
+                let e = expand_err(params, design);
+                assert!(e.contains(why) && e.starts_with(&format!("--param {}: ", params[0].0)), "{params:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn sampled_designs_depend_on_the_seed_only() {
+        let params = [("a", "normal(0.5,0.2)"), ("n", "0..100"), ("r", "choice(Junta,Democracy)")];
+        let one = expand(&plan(&params, Design::Lhs(20)), |_| "0".into(), kinds).unwrap();
+        assert_eq!(one, expand(&plan(&params, Design::Lhs(20)), |_| "0".into(), kinds).unwrap());
+        let mut other = plan(&params, Design::Lhs(20));
+        other.seed = 2;
+        assert_ne!(one, expand(&other, |_| "0".into(), kinds).unwrap());
+        // A continuous range samples as before kinds existed: the same points for the same seed.
+        let p = expand(&plan(&[("a", "0..1")], Design::Random(2)), |_| "0".into(), kinds).unwrap();
+        let draws = Draws::new(1);
+        assert_eq!(values_of(&p, 0), [0, 1].map(|i| fmt_number(draws.uniform(Purpose::SweepDesign, &[0, i, 0]))));
     }
 
     #[test]
