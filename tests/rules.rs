@@ -508,6 +508,35 @@ mod junta {
     }
 
     #[test]
+    fn the_pull_to_withdraw_stops_growing_once_economic_sanctions_are_lifted() {
+        // Withdrawal weighs the days under sanctions: lifted on day 8, they stay at 4 (log-odds
+        // -20 + 0.5 * 4), where sanctions in force would count 94 by the review of day 98.
+        for lifted in [false, true] {
+            let mut h = Harness::new(
+                NIGER,
+                &[("junta.withdraw_intercept", "-20"), ("junta.withdraw_days_weight", "0.5"), ("junta.concession_intercept", "-50")],
+            );
+            coup(&mut h);
+            suspended_and_sanctioned(&mut h);
+            h.given(6, vec![EventKind::TreatyInForce { treaty: "AES".into() }]);
+            if lifted {
+                h.given(
+                    8,
+                    vec![EventKind::SanctionsLifted {
+                        org: "ECOWAS".into(),
+                        target: "NER".into(),
+                        measures: vec![Measure::BorderClosure],
+                        kept: vec![],
+                        reason: LiftReason::Humanitarian,
+                    }],
+                );
+            }
+            let announced = only(h.on_day(98), &["WithdrawalAnnounced"]);
+            assert_eq!(announced.is_empty(), lifted, "lifted {lifted}: {announced:?}");
+        }
+    }
+
+    #[test]
     fn when_a_junta_announces_withdrawal_then_allied_juntas_in_a_treaty_in_force_join_it() {
         let mut h = Harness::new(NIGER, &[("withdrawal.solidarity", "1")]);
         coup(&mut h);

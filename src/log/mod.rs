@@ -323,6 +323,11 @@ pub fn read_log_sized(r: impl BufRead, bytes: u64) -> Result<ParsedLog, LogError
     Ok(log)
 }
 
+/// Whether a line ends the way every written record does: in its chain field.
+fn ends_in_chain_field(line: &[u8]) -> bool {
+    line.ends_with(b"\"}") && line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes())
+}
+
 /// `BufRead::read_until(b'\n', line)`, finding the line's end with `memchr`'s vectorised
 /// search rather than the standard library's portable one: log lines are a few hundred bytes.
 fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
@@ -449,8 +454,7 @@ impl<R: BufRead> LogReader<R> {
             // A line without its newline at the end of the input, not ending in a chain field
             // as every written record does, was cut off while the log was written (only the
             // last line can lack its newline, so only it is searched for the field).
-            let cut =
-                !whole_line && !(self.line.ends_with(b"\"}") && self.line.windows(CHAIN_KEY.len()).any(|w| w == CHAIN_KEY.as_bytes()));
+            let cut = !whole_line && !ends_in_chain_field(&self.line);
             let looks_like_header = self.line.starts_with(b"{\"record\":\"header\"");
             // The line buffer becomes a String for this record (validated once, not copied) and
             // goes back to being the buffer afterwards.

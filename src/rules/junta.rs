@@ -207,14 +207,25 @@ fn expel_hostile_forces(ctx: &mut Ctx, target: &Id, partners: &[(&Code, &Partner
 /// From which sanctioning organisations that suspended it a junta with junta allies announces its
 /// withdrawal, each a draw rising with the days under sanctions. Proposes each announcement,
 /// caused by the sanctions, citing the organisation's withdrawal article.
+/// Days a state has been under an organisation's economic sanctions by `day`: from the day they
+/// were first imposed to `day` while economic measures are in force, or to the day they were
+/// lifted (the pressure to leave stops growing once they are lifted).
+pub fn days_under_sanctions(imposed: u32, lifted: Option<u32>, in_force: bool, day: u32) -> u32 {
+    let end = if in_force { day } else { lifted.unwrap_or(day).min(day) };
+    end.saturating_sub(imposed)
+}
+
 fn announce_withdrawals(ctx: &mut Ctx, target: &Id, crisis: &Crisis, orgs: &[(&Code, &OrgProfile, &OrgState)]) {
     let day = ctx.day();
     for (ocode, oprof, ost) in orgs.iter() {
         if !ost.members.contains(target) || !ost.suspended.contains(target) || ost.withdrawing.contains_key(target) {
             continue;
         }
-        let Some((d0, sseq)) = crisis.responses.get(&ocode.0).and_then(|r| r.sanctions_day) else { continue };
-        let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(day - d0);
+        let Some(resp) = crisis.responses.get(&ocode.0) else { continue };
+        let Some((d0, sseq)) = resp.sanctions_day else { continue };
+        let x = ctx.fixed.params.junta_withdraw_intercept
+            + ctx.fixed.params.junta_withdraw_days_weight
+                * f64::from(days_under_sanctions(d0, resp.lifted_day, resp.measures.iter().any(|m| m.is_economic()), day));
         if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
             ctx.emit(
                 EventKind::WithdrawalAnnounced {
