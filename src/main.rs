@@ -460,7 +460,11 @@ fn strict_check(
         StrictError::OldSchema { .. } => bad(format!("{}: error: {e}", file.display())),
         StrictError::Differs(m) => failed(format!(
             "{m}\nthe log is not the one casus writes from {}: it was edited (or written by a casus whose rules differ: its header names casus {})",
-            if dir.join("fork.json").is_file() { "its parent and the changes in fork.json".to_string() } else { format!("its scenario with seed {}", header.seed) },
+            if dir.join("fork.json").is_file() {
+                "its parent and the changes in fork.json".to_string()
+            } else {
+                format!("its scenario with seed {}", header.seed)
+            },
             header.casus_version
         )),
         other => failed(other.to_string()),
@@ -470,10 +474,14 @@ fn strict_check(
     let is_fork = fork_json.is_file() && file.file_name().is_some_and(|n| n == "events.jsonl");
     let output = if is_fork {
         let text = fs::read_to_string(&fork_json).map_err(|e| cannot_read(&fork_json, e))?;
-        let given: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Fail { code: 1, message: format!("{}: error: not a JSON fork record ({e}); fork.json was damaged", fork_json.display()) })?;
-        let lineage: casus::analysis::fork::Lineage = serde_json::from_value(given.clone())
-            .map_err(|e| Fail { code: 1, message: format!("{}: error: not a fork record ({e}); fork.json was damaged", fork_json.display()) })?;
+        let given: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
+            code: 1,
+            message: format!("{}: error: not a JSON fork record ({e}); fork.json was damaged", fork_json.display()),
+        })?;
+        let lineage: casus::analysis::fork::Lineage = serde_json::from_value(given.clone()).map_err(|e| Fail {
+            code: 1,
+            message: format!("{}: error: not a fork record ({e}); fork.json was damaged", fork_json.display()),
+        })?;
         let Some((parent_path, grandparents)) = parents.split_first() else {
             return Err(bad(format!(
                 "{}: error: this log is a fork (fork.json beside it): --strict makes it again from its parent; give the parent's log or folder with --parent",

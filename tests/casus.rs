@@ -1101,11 +1101,16 @@ mod forgeries {
                 return body;
             }
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            let mut voters: Vec<String> = ["yes", "no"].iter().flat_map(|k| v[k].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string())).collect();
+            let mut voters: Vec<String> =
+                ["yes", "no"].iter().flat_map(|k| v[k].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string())).collect();
             voters.sort();
             let no = voters.split_off(yes.min(voters.len()));
             let (from, to) = (body.find("\"yes\":").unwrap(), body.find("\"actors\":").unwrap());
-            let lists = format!("\"yes\":{},\"no\":{},\"passed\":{passed},", serde_json::to_string(&voters).unwrap(), serde_json::to_string(&no).unwrap());
+            let lists = format!(
+                "\"yes\":{},\"no\":{},\"passed\":{passed},",
+                serde_json::to_string(&voters).unwrap(),
+                serde_json::to_string(&no).unwrap()
+            );
             format!("{}{lists}{}", &body[..from], &body[to..])
         })
     }
@@ -1120,24 +1125,84 @@ mod forgeries {
         let header = "\"record\":\"header\"";
         let cases: Vec<(&str, String, bool, &str)> = vec![
             ("header seed", edit_first(&text, header, "\"seed\":11", "\"seed\":12"), true, "casus writes"),
-            ("horizon below the events' days", edit_first(&text, header, "\"horizon_days\":640", "\"horizon_days\":10"), false, "is after the horizon (day 10)"),
-            ("start date", edit_first(&text, header, "\"start\":\"2023-07-26\"", "\"start\":\"2023-07-27\""), false, "date: 2023-07-26 is not day 0 (2023-07-27)"),
-            ("focus", edit_first(&text, header, "\"focus\":\"NER\"", "\"focus\":\"MLI\""), false, "the header's focus is \"MLI\" but the scenario gives \"NER\""),
+            (
+                "horizon below the events' days",
+                edit_first(&text, header, "\"horizon_days\":640", "\"horizon_days\":10"),
+                false,
+                "is after the horizon (day 10)",
+            ),
+            (
+                "start date",
+                edit_first(&text, header, "\"start\":\"2023-07-26\"", "\"start\":\"2023-07-27\""),
+                false,
+                "date: 2023-07-26 is not day 0 (2023-07-27)",
+            ),
+            (
+                "focus",
+                edit_first(&text, header, "\"focus\":\"NER\"", "\"focus\":\"MLI\""),
+                false,
+                "the header's focus is \"MLI\" but the scenario gives \"NER\"",
+            ),
             (
                 "a parameter",
                 edit_first(&text, header, "\"armed.civilian_share\":0.25", "\"armed.civilian_share\":0.3"),
                 false,
                 "the header's parameter armed.civilian_share is 0.3 but the scenario gives 0.25",
             ),
-            ("an actor's display name", edit_first(&text, header, "\"name\":\"Niger\"", "\"name\":\"Nigeria\""), false, "the header's actor NER is \"Nigeria\""),
-            ("the end record's last day", edit_first(&text, "\"record\":\"end\"", "\"last_day\":", "\"last_day\":1"), false, "the end record: last_day: day 1"),
-            ("a checkpoint's day", edit_first(&text, "\"day\":31,\"next_seq\"", "\"day\":31,", "\"day\":32,"), false, "a checkpoint: day: day 32 is not the day of the events it follows (day 31)"),
-            ("a vote failed 9 yes to 2 no", revote(&text, "ActivateStandbyForce", 9, false), false, "passed: false with 9 yes and 2 no, which passes"),
-            ("a launch passed with no yes", revote(&text, "LaunchIntervention", 0, true), false, "passed: the launch passed with no yes vote"),
-            ("a standby force passed with no yes", revote(&text, "ActivateStandbyForce", 0, true), false, "passed: true with 0 yes and 11 no, which fails"),
-            ("a probability of 1.5", edit_first(&text, "\"probability\":", "\"probability\":0.", "\"probability\":1.5"), false, "probability: 1.5"),
-            ("an event's rule text", edit_first(&text, "\"kind\":\"TreatyInForce\"", "\"rule\":\"", "\"rule\":\"not "), true, "rule: the log has \"not "),
-            ("an unknown field in an event", edit_first(&text, "\"kind\":\"AssistanceDecided\"", "\"rule\":", "\"note\":1,\"rule\":"), false, "unknown field `note`"),
+            (
+                "an actor's display name",
+                edit_first(&text, header, "\"name\":\"Niger\"", "\"name\":\"Nigeria\""),
+                false,
+                "the header's actor NER is \"Nigeria\"",
+            ),
+            (
+                "the end record's last day",
+                edit_first(&text, "\"record\":\"end\"", "\"last_day\":", "\"last_day\":1"),
+                false,
+                "the end record: last_day: day 1",
+            ),
+            (
+                "a checkpoint's day",
+                edit_first(&text, "\"day\":31,\"next_seq\"", "\"day\":31,", "\"day\":32,"),
+                false,
+                "a checkpoint: day: day 32 is not the day of the events it follows (day 31)",
+            ),
+            (
+                "a vote failed 9 yes to 2 no",
+                revote(&text, "ActivateStandbyForce", 9, false),
+                false,
+                "passed: false with 9 yes and 2 no, which passes",
+            ),
+            (
+                "a launch passed with no yes",
+                revote(&text, "LaunchIntervention", 0, true),
+                false,
+                "passed: the launch passed with no yes vote",
+            ),
+            (
+                "a standby force passed with no yes",
+                revote(&text, "ActivateStandbyForce", 0, true),
+                false,
+                "passed: true with 0 yes and 11 no, which fails",
+            ),
+            (
+                "a probability of 1.5",
+                edit_first(&text, "\"probability\":", "\"probability\":0.", "\"probability\":1.5"),
+                false,
+                "probability: 1.5",
+            ),
+            (
+                "an event's rule text",
+                edit_first(&text, "\"kind\":\"TreatyInForce\"", "\"rule\":\"", "\"rule\":\"not "),
+                true,
+                "rule: the log has \"not ",
+            ),
+            (
+                "an unknown field in an event",
+                edit_first(&text, "\"kind\":\"AssistanceDecided\"", "\"rule\":", "\"note\":1,\"rule\":"),
+                false,
+                "unknown field `note`",
+            ),
         ];
         for (case, forged, strict_only, fragment) in cases {
             let run = forged_run(&dir, "forged", &forged);

@@ -642,7 +642,9 @@ mod streaming {
 
             // An event moved back to day 0 and the chain recomputed: both refuse it as it is read
             // (its day comes before the event before it).
-            let last_event = (0..lines.len()).rfind(|&i| lines[i].starts_with("{\"seq\":") && !lines[i].contains("\"day\":0,")).expect("an event after day 0");
+            let last_event = (0..lines.len())
+                .rfind(|&i| lines[i].starts_with("{\"seq\":") && !lines[i].contains("\"day\":0,"))
+                .expect("an event after day 0");
             let to_day_0 = |body: String| {
                 let at = body.find("\"day\":").expect("a day") + 6;
                 let end = at + body[at..].find(',').expect("a comma");

@@ -456,56 +456,90 @@ mod resume_verifies {
         full(&dir);
         type Damage = fn(&Path);
         let cases: Vec<(&str, Damage, &str)> = vec![
-            ("a duplicated row in runs.csv", |d| {
-                let mut l = lines(d, "runs.csv");
-                l.insert(4, l[3].clone());
-                write_lines(d, "runs.csv", &l);
-            }, "runs.csv: line 5: holds run 2 where run 3 comes next"),
-            ("the last row of runs.jsonl duplicated", |d| {
-                let mut l = lines(d, "runs.jsonl");
-                l.push(l[l.len() - 1].clone());
-                write_lines(d, "runs.jsonl", &l);
-            }, "runs.jsonl: line 17: a row after the sweep's last run"),
-            ("a last line of runs.csv ending in ;", |d| {
-                let mut l = lines(d, "runs.csv");
-                let last = l.pop().unwrap();
-                l.push(last.trim_end().to_string() + ";\n");
-                write_lines(d, "runs.csv", &l);
-            }, "runs.csv: line 17: run 15's row is not the row that was written"),
-            ("an edited value in runs.csv", |d| {
-                let mut l = lines(d, "runs.csv");
-                l[7] = l[7].trim_end().to_string() + "1\n";
-                write_lines(d, "runs.csv", &l);
-            }, "runs.csv: line 8: run 6's row is not the row that was written"),
-            ("an edited header in runs.csv", |d| {
-                let mut l = lines(d, "runs.csv");
-                l[0] = l[0].replacen("run,", "Run,", 1);
-                write_lines(d, "runs.csv", &l);
-            }, "runs.csv: line 1: the header is not the header that was written"),
-            ("an edited value in runs.jsonl", |d| {
-                let mut l = lines(d, "runs.jsonl");
-                l[2] = l[2].replacen("\"seed\":", "\"seed\":1", 1);
-                write_lines(d, "runs.jsonl", &l);
-            }, "runs.jsonl: line 3: run 2's row is not the row that was written"),
-            ("an edited event in a run's log", |d| {
-                let mut l = lines(d, "events/runs-00000000.jsonl");
-                let at = l.iter().position(|x| x.contains("\"kind\":\"SanctionsImposed\"")).unwrap();
-                l[at] = l[at].replacen("\"severity\":", "\"severity\":0", 1);
-                write_lines(d, "events/runs-00000000.jsonl", &l);
-            }, "runs-00000000.jsonl: line 1: run 0's log is not the log that was written"),
-            ("rows added beyond the checksums", |d| {
-                write_lines(d, "checksums.jsonl", &lines(d, "checksums.jsonl")[..10]);
-            }, "runs.jsonl: line 12: a row beyond the runs checksums.jsonl records, other than run 10's"),
+            (
+                "a duplicated row in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l.insert(4, l[3].clone());
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 5: holds run 2 where run 3 comes next",
+            ),
+            (
+                "the last row of runs.jsonl duplicated",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l.push(l[l.len() - 1].clone());
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 17: a row after the sweep's last run",
+            ),
+            (
+                "a last line of runs.csv ending in ;",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    let last = l.pop().unwrap();
+                    l.push(last.trim_end().to_string() + ";\n");
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 17: run 15's row is not the row that was written",
+            ),
+            (
+                "an edited value in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l[7] = l[7].trim_end().to_string() + "1\n";
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 8: run 6's row is not the row that was written",
+            ),
+            (
+                "an edited header in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l[0] = l[0].replacen("run,", "Run,", 1);
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 1: the header is not the header that was written",
+            ),
+            (
+                "an edited value in runs.jsonl",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l[2] = l[2].replacen("\"seed\":", "\"seed\":1", 1);
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 3: run 2's row is not the row that was written",
+            ),
+            (
+                "an edited event in a run's log",
+                |d| {
+                    let mut l = lines(d, "events/runs-00000000.jsonl");
+                    let at = l.iter().position(|x| x.contains("\"kind\":\"SanctionsImposed\"")).unwrap();
+                    l[at] = l[at].replacen("\"severity\":", "\"severity\":0", 1);
+                    write_lines(d, "events/runs-00000000.jsonl", &l);
+                },
+                "runs-00000000.jsonl: line 1: run 0's log is not the log that was written",
+            ),
+            (
+                "rows added beyond the checksums",
+                |d| {
+                    write_lines(d, "checksums.jsonl", &lines(d, "checksums.jsonl")[..10]);
+                },
+                "runs.jsonl: line 12: a row beyond the runs checksums.jsonl records, other than run 10's",
+            ),
             ("no checksums", |d| std::fs::remove_file(d.join("checksums.jsonl")).unwrap(), "holds runs but no checksums.jsonl"),
         ];
         for (case, damage, fragment) in cases {
             copy_dir(&dir.join("full"), &dir.join("damaged"));
             damage(&dir.join("damaged"));
-            let before: Vec<Vec<u8>> = ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
+            let before: Vec<Vec<u8>> =
+                ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
             let o = resume(&dir);
             assert_eq!(o.status.code(), Some(2), "{case}: {}", stderr(&o));
             assert!(stderr(&o).contains(fragment), "{case}: expected {fragment:?} in\n{}", stderr(&o));
-            let after: Vec<Vec<u8>> = ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
+            let after: Vec<Vec<u8>> =
+                ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
             assert!(before == after, "{case}: nothing is cut");
         }
     }

@@ -191,7 +191,10 @@ impl<'a> Replayer<'a> {
         if let Some(wrong) = vote_mismatch(&self.prepared.scenario, e) {
             // The header is line 1; the checkpoints checked so far stand before the event.
             let line = e.seq + 2 + self.checked;
-            return Err(diverged(Some(e.seq), format!("line {line}: event {} (VoteHeld): passed: {wrong} (the record contradicts the scenario: it was edited)", e.seq)));
+            return Err(diverged(
+                Some(e.seq),
+                format!("line {line}: event {} (VoteHeld): passed: {wrong} (the record contradicts the scenario: it was edited)", e.seq),
+            ));
         }
         apply_indexed(&mut self.world, &self.index, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
         if outcomes::relevant(e, &self.prepared.scenario.focus) {
@@ -215,7 +218,10 @@ impl<'a> Replayer<'a> {
             return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
         }
         if n > 0 && end.last_day != self.last_day {
-            return diverged(Some(n), format!("the end record's last day is {} but the last event is on day {}", end.last_day, self.last_day));
+            return diverged(
+                Some(n),
+                format!("the end record's last day is {} but the last event is on day {}", end.last_day, self.last_day),
+            );
         }
         let hash = state_hash_as(&mut self.world, self.encoding);
         if hash != end.final_state_hash {

@@ -90,12 +90,15 @@ pub fn rerun(prepared: &Prepared, header: &Header, events: u64) -> Result<RunOut
 /// Re-runs a fork's log from its parent (`parent`, run from `parent_source`) and the changes its
 /// lineage records; returns the fork's output (its header naming `header`'s casus version) and
 /// the lineage casus writes for it.
-pub fn rerun_fork(parent_source: &str, parent: &ParsedLog, lineage: &Lineage, header: &Header, events: u64) -> Result<(RunOutput, Lineage), StrictError> {
-    let changes = Changes {
-        sets: lineage.sets.clone(),
-        drops: lineage.drops.iter().map(|d| d.seq).collect(),
-        injects: lineage.injects.clone(),
-    };
+pub fn rerun_fork(
+    parent_source: &str,
+    parent: &ParsedLog,
+    lineage: &Lineage,
+    header: &Header,
+    events: u64,
+) -> Result<(RunOutput, Lineage), StrictError> {
+    let changes =
+        Changes { sets: lineage.sets.clone(), drops: lineage.drops.iter().map(|d| d.seq).collect(), injects: lineage.injects.clone() };
     let at: At = lineage.at;
     let mut forked = fork::fork(parent_source, parent, at, &changes, limits_for(events)).map_err(StrictError::Fork)?;
     forked.output.header.casus_version = header.casus_version.clone();
@@ -192,7 +195,9 @@ fn describe(line: usize, given: &[u8], written: &[u8]) -> Mismatch {
     let (Some(g), Some(w)) = (body(given), body(written)) else {
         return Mismatch { line, record, detail: "the line is not the record casus writes".into() };
     };
-    let show = |v: Option<&serde_json::Value>| v.map(|v| crate::model::text::printable(&v.to_string()).into_owned()).unwrap_or_else(|| "(missing)".into());
+    let show = |v: Option<&serde_json::Value>| {
+        v.map(|v| crate::model::text::printable(&v.to_string()).into_owned()).unwrap_or_else(|| "(missing)".into())
+    };
     let mut fields: Vec<String> = Vec::new();
     for k in w.keys().chain(g.keys().filter(|k| !w.contains_key(*k))) {
         if g.get(k) != w.get(k) {

@@ -626,7 +626,11 @@ impl<R: BufRead> LogReader<R> {
         if let Some(last) = self.checkpoint_day.or(self.last_day)
             && (e.day < last || (e.day == last && self.checkpoint_day.is_some()))
         {
-            let after = if self.checkpoint_day.is_some() { "the checkpoint before it, taken at the end of day" } else { "the event before it, on day" };
+            let after = if self.checkpoint_day.is_some() {
+                "the checkpoint before it, taken at the end of day"
+            } else {
+                "the event before it, on day"
+            };
             return Err(contradiction(n, &what(), "day", &format!("day {} comes after {after} {last}", e.day)));
         }
         if self.date.as_ref().is_none_or(|(d, _)| *d != e.day) {

@@ -236,8 +236,10 @@ impl OrderedWriter<'_> {
         if let Some(log) = &done.log {
             let (path, w) = self.events.file_for(done.run)?;
             let row = &done.row;
-            let marker =
-                format!("{{\"record\":\"run\",\"run\":{},\"point\":{},\"replication\":{},\"seed\":{}}}\n", done.run, row.point, row.replication, row.seed);
+            let marker = format!(
+                "{{\"record\":\"run\",\"run\":{},\"point\":{},\"replication\":{},\"seed\":{}}}\n",
+                done.run, row.point, row.replication, row.seed
+            );
             w.write_all(marker.as_bytes()).and_then(|_| w.write_all(log)).and_then(|_| w.flush()).map_err(SweepError::io(path))?;
             events = Some(crate::sweep::prefix::digest(&[marker.as_bytes(), log]));
         }

@@ -202,7 +202,9 @@ fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
         let mut files = BTreeMap::new();
         for entry in fs::read_dir(dir.join("events")).map_err(SweepError::io(dir))?.flatten() {
             let name = entry.file_name();
-            let Some(start) = name.to_str().and_then(|n| n.strip_prefix("runs-")?.strip_suffix(".jsonl")?.parse::<u64>().ok()) else { continue };
+            let Some(start) = name.to_str().and_then(|n| n.strip_prefix("runs-")?.strip_suffix(".jsonl")?.parse::<u64>().ok()) else {
+                continue;
+            };
             if prefix::events_name(start) == format!("events/{}", name.to_string_lossy()) {
                 files.insert(start, read(&prefix::events_name(start))?);
             }
@@ -212,8 +214,11 @@ fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
         None
     };
     let files = prefix::Files { jsonl: &jsonl, csv: &csv, sums: &sums, events: events.as_ref() };
-    let cut = prefix::verify(&files, m.shard, m.shard_runs)
-        .map_err(|d| SweepError::ResumeDamaged { path: dir.join(&d.file), line: d.line, what: d.what })?;
+    let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| SweepError::ResumeDamaged {
+        path: dir.join(&d.file),
+        line: d.line,
+        what: d.what,
+    })?;
     truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
     truncate_file(&dir.join("runs.csv"), cut.csv)?;
     truncate_file(&dir.join(SUMS), cut.sums)?;

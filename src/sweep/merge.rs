@@ -132,7 +132,13 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
 
 /// Copies run `run`'s block of events (its marker line and every line up to the next marker)
 /// from shard `k`'s events files; returns the block's digest (for checksums.jsonl).
-fn copy_events(shard_dir: &Path, reader: &mut Option<EventLines>, events: &mut EventsWriter, k: u64, run: u64) -> Result<String, SweepError> {
+fn copy_events(
+    shard_dir: &Path,
+    reader: &mut Option<EventLines>,
+    events: &mut EventsWriter,
+    k: u64,
+    run: u64,
+) -> Result<String, SweepError> {
     let src = folder::events_file(shard_dir, run);
     if reader.as_ref().is_none_or(|(p, _)| *p != src) {
         let f = fs::File::open(&src).map_err(SweepError::io(&src))?;

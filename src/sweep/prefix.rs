@@ -193,7 +193,11 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
                 if let Some((s, text, pos)) = chunk
                     && pos < text.len()
                 {
-                    return Err(damage(&events_name(s), line_at(text, pos), format!("lines after the last run's log (run {}'s belongs in the next file)", run)));
+                    return Err(damage(
+                        &events_name(s),
+                        line_at(text, pos),
+                        format!("lines after the last run's log (run {}'s belongs in the next file)", run),
+                    ));
                 }
                 let Some(text) = event_files.get(&start) else { break };
                 chunk = Some((start, text.as_slice(), 0));
@@ -224,7 +228,11 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
         }
         if let Some((s, text, pos, end)) = block {
             if r.events.as_deref() != Some(digest(&[&text[pos..end]]).as_str()) {
-                return Err(damage(&events_name(s), line_at(text, pos), format!("run {run}'s log is not the log that was written (edited)")));
+                return Err(damage(
+                    &events_name(s),
+                    line_at(text, pos),
+                    format!("run {run}'s log is not the log that was written (edited)"),
+                ));
             }
             chunk = Some((s, text, end));
             cuts.insert(s, end as u64);

@@ -63,9 +63,13 @@ impl Event {
             K::SanctionsImposed { severity, .. } => unit("severity", *severity),
             K::ExportsCut { share, .. } => unit("share", *share),
             K::AidSuspended { amount_musd, .. } if *amount_musd < 0.0 => wrong("amount_musd", format!("{amount_musd} is below 0")),
-            K::AssistanceDecided { probability, attack_seq, .. } => unit("probability", *probability).and_then(|_| earlier("attack_seq", *attack_seq)),
+            K::AssistanceDecided { probability, attack_seq, .. } => {
+                unit("probability", *probability).and_then(|_| earlier("attack_seq", *attack_seq))
+            }
             K::ObligationArisen { attack_seq, .. } => earlier("attack_seq", *attack_seq),
-            K::JointOperationFormed { parties, attack_seq, .. } => once("parties", parties).and_then(|_| earlier("attack_seq", *attack_seq)),
+            K::JointOperationFormed { parties, attack_seq, .. } => {
+                once("parties", parties).and_then(|_| earlier("attack_seq", *attack_seq))
+            }
             K::CoupFailing { reversal_day, .. } => not_before("reversal_day", *reversal_day, day),
             K::UltimatumIssued { deadline_day, .. } => not_before("deadline_day", *deadline_day, day),
             K::StandbyForceActivated { dday, .. } => not_before("dday", *dday, day),
@@ -113,7 +117,15 @@ mod tests {
             no: no.iter().map(|s| Id::from(*s)).collect(),
             passed,
         };
-        let event = |kind: EventKind| Event { seq: 10, day: 5, date: "2023-07-31".into(), actors: kind.actors(), kind, cause: Some(9), rule: "r".into() };
+        let event = |kind: EventKind| Event {
+            seq: 10,
+            day: 5,
+            date: "2023-07-31".into(),
+            actors: kind.actors(),
+            kind,
+            cause: Some(9),
+            rule: "r".into(),
+        };
         let good = event(vote(&["BEN"], &["NGA"], true, VoteQuestion::LaunchIntervention));
         assert_eq!(good.check_fields(), Ok(()));
         let field = |e: Event| e.check_fields().unwrap_err().field;
@@ -145,11 +157,13 @@ mod tests {
         assert_eq!(field(ultimatum(4)), "deadline_day");
         for n in 0..8 {
             for kind in EventKind::samples(n) {
-                let e = Event { seq: u64::MAX, day: 0, date: "2023-07-26".into(), actors: kind.actors(), kind, cause: None, rule: "r".into() };
+                let e =
+                    Event { seq: u64::MAX, day: 0, date: "2023-07-26".into(), actors: kind.actors(), kind, cause: None, rule: "r".into() };
                 // Samples draw shares and days freely: only the fields those checks read may fail.
                 if let Err(w) = e.check_fields() {
                     assert!(
-                        ["severity", "share", "probability", "amount_musd", "yes", "no", "parties", "contributors", "passed"].contains(&w.field),
+                        ["severity", "share", "probability", "amount_musd", "yes", "no", "parties", "contributors", "passed"]
+                            .contains(&w.field),
                         "{e:?}: {w:?}"
                     );
                 }
