@@ -375,7 +375,10 @@ fn check_log(log: &Path, scenario: Option<&Path>, jobs: usize, strict: bool, par
     let mut seen: Option<(casus::log::Header, Prepared)> = None;
     let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), jobs, |header| {
         let prepared = prepare(scenario_path.as_deref(), &header.overrides).map(|(p, _, _)| p)?;
-        seen = Some((header.clone(), prepared.clone()));
+        // Only --strict re-runs the scenario: plain replay keeps no second copy of it.
+        if strict {
+            seen = Some((header.clone(), prepared.clone()));
+        }
         Ok(prepared)
     })
     .map_err(|e| match e {
