@@ -568,6 +568,21 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
         ForkError::Prepare(p) => bad(p.render(&name, &source)),
         ForkError::Run(r) => Fail { code: 1, message: format!("error: {r}") },
     })?;
+    // A fork with no change continues its parent exactly (docs/log-format.md, "Verification"):
+    // one that does not shows that the parent is not the log casus writes (its seed edited, say).
+    let unchanged = changes.sets.is_empty() && changes.drops.is_empty() && changes.injects.is_empty();
+    let (parent, fork) = (&o.log.events, &forked.output.events);
+    let common = casus::analysis::diff::common_prefix(parent, fork);
+    if unchanged && (common < parent.len() || common < fork.len()) {
+        return Err(Fail {
+            code: 1,
+            message: format!(
+                "{}: error: a fork with no change must continue its parent exactly, but this one diverges at event {common}: the parent is not the log casus writes from its scenario and seed (edited?); `casus verify {}` says where",
+                o.file.display(),
+                o.dir.display()
+            ),
+        });
+    }
     let lineage = serde_json::to_string_pretty(&forked.lineage).expect("lineage serialises") + "\n";
     crate::write_run_dir(&a.out, &forked.output, &source, &[("fork.json", lineage.as_str())])
         .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", a.out.display()) })?;
@@ -582,8 +597,6 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
             let _ = writeln!(out, "warning: --drop {}: the fork never proposed that {} (an earlier change removed it)", d.seq, d.kind);
         }
     }
-    let (parent, fork) = (&o.log.events, &forked.output.events);
-    let common = casus::analysis::diff::common_prefix(parent, fork);
     if common == parent.len() && common == fork.len() {
         let _ = writeln!(out, "the fork is identical to its parent ({} events)", fork.len());
     } else {

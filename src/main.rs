@@ -42,8 +42,12 @@ enum Command {
     Run(RunArgs),
     /// Validate scenario files without running them.
     Check(CheckArgs),
-    /// Rebuild state from a log by folding its events and compare with its final-state hash.
+    /// Rebuild state from a log by folding its events and compare with its final-state hash
+    /// (folding only; --strict also re-runs the rules and requires the same log).
     Replay(ReplayArgs),
+    /// Verify a log strictly: re-run its scenario and seed (a fork: its parent and changes) and
+    /// require the very log casus writes (the same as `casus replay --strict`).
+    Verify(ReplayArgs),
     /// Print a log as a dated timeline, filtered, as text, JSON lines or CSV.
     Log(logs_cli::LogArgs),
     /// Explain why an event happened: its chain of causes back to the root, with the rule at each step.
@@ -132,6 +136,14 @@ struct ReplayArgs {
     /// checks the log while the other folds it. The verdict does not depend on it.
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// Also re-run the rules (the scenario with the header's seed and overrides; a fork from its
+    /// parent and the changes in its fork.json) and require the log casus writes, byte for byte.
+    #[arg(long)]
+    strict: bool,
+    /// With --strict, for a fork: its parent's log or folder (repeat for a fork of a fork: the
+    /// parent first, then its parent, ...). Each parent is verified strictly too.
+    #[arg(long = "parent", value_name = "LOG_OR_DIR")]
+    parents: Vec<PathBuf>,
 }
 
 /// Arguments of `casus gen`.
@@ -172,6 +184,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd_run(a),
         Command::Check(a) => cmd_check(a),
         Command::Replay(a) => cmd_replay(a),
+        Command::Verify(a) => cmd_replay(ReplayArgs { strict: true, ..a }),
         Command::Log(a) => logs_cli::cmd_log(a),
         Command::Explain(a) => logs_cli::cmd_explain(a),
         Command::Fork(a) => logs_cli::cmd_fork(a),
@@ -339,52 +352,185 @@ fn cmd_check(a: CheckArgs) -> Result<(), Fail> {
 }
 
 fn cmd_replay(a: ReplayArgs) -> Result<(), Fail> {
-    let (file, dir) = logs_cli::locate(&a.log);
-    let scenario = a.scenario;
+    if !a.strict && !a.parents.is_empty() {
+        return Err(bad("error: --parent is used with --strict (or casus verify): it names a fork's parent, to re-run the fork from"));
+    }
+    let checked = check_log(&a.log, a.scenario.as_deref(), threads(a.jobs), a.strict, &a.parents)?;
+    println!("{}", checked.message);
+    Ok(())
+}
+
+/// A log that passed `casus replay` (and, with `--strict`, was written again).
+struct Checked {
+    /// What to print.
+    message: String,
+}
+
+/// `casus replay` on one log: fold it (checking it against itself, its scenario, its checkpoints,
+/// its final state and the summary.json beside it), and with `strict` re-run it and compare
+/// (docs/log-format.md, "Verification"). A parent given for a fork is checked the same way first.
+fn check_log(log: &Path, scenario: Option<&Path>, jobs: usize, strict: bool, parents: &[PathBuf]) -> Result<Checked, Fail> {
+    let (file, dir) = logs_cli::locate(log);
+    let scenario_path = logs_cli::scenario_in(&dir, scenario.map(Path::to_path_buf));
     let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
     // The log is folded as it is read, never held whole (a million events would take
     // hundreds of megabytes). A log that fails its integrity check exits 1: that is the check.
-    let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), threads(a.jobs), |header| {
-        prepare(logs_cli::scenario_in(&dir, scenario).as_deref(), &header.overrides).map(|(p, _, _)| p)
+    let mut seen: Option<(casus::log::Header, Prepared)> = None;
+    let verdict = replay_read(std::io::BufReader::with_capacity(1 << 20, f), jobs, |header| {
+        let prepared = prepare(scenario_path.as_deref(), &header.overrides).map(|(p, _, _)| p)?;
+        // Only --strict re-runs the scenario: plain replay keeps no second copy of it.
+        if strict {
+            seen = Some((header.clone(), prepared.clone()));
+        }
+        Ok(prepared)
     })
     .map_err(|e| match e {
         ReadReplayError::Read(e) => logs_cli::unreadable(&file, e, 1),
         ReadReplayError::Prepare(fail) => fail,
         ReadReplayError::Thread(e) => Fail { code: 1, message: format!("error: cannot start a reading thread ({e}); run with --jobs 1") },
     })?;
-    match verdict {
-        Verdict::Match { events, final_state_hash, summary } => {
-            // summary.json beside the log must say what the log implies (outcomes included).
-            let beside = dir.join("summary.json");
-            let checked = if file.file_name().is_some_and(|n| n == "events.jsonl") && beside.is_file() {
-                let text = fs::read_to_string(&beside).map_err(|e| cannot_read(&beside, e))?;
-                let written: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
-                    code: 1,
-                    message: format!("{}: error: not a JSON summary ({e}); the run's summary.json was damaged", beside.display()),
-                })?;
-                let wrong = casus::analysis::replay::summary_mismatches(&summary, &written);
-                if let Some((field, got, want)) = wrong.first() {
-                    let more = if wrong.len() > 1 { format!(" (and {} more field(s))", wrong.len() - 1) } else { String::new() };
-                    return Err(Fail {
-                        code: 1,
-                        message: format!(
-                            "{}: error: {field} is {got} but the log gives {want}{more}: summary.json does not match the log it sits beside (edited?); the log replays, so run the scenario again to rewrite it",
-                            beside.display()
-                        ),
-                    });
-                }
-                "; summary.json matches it"
-            } else {
-                ""
-            };
-            println!("replay ok: {events} events folded; final state {final_state_hash} matches the log{checked}");
-            Ok(())
-        }
+    let (events, final_state_hash, summary) = match verdict {
+        Verdict::Match { events, final_state_hash, summary } => (events, final_state_hash, summary),
         Verdict::Diverged { seq, message } => {
             let at = seq.map(|s| format!(" at event {s}")).unwrap_or_default();
-            Err(Fail { code: 1, message: format!("replay diverged{at}: {message}") })
+            return Err(Fail { code: 1, message: format!("{}: replay diverged{at}: {message}", file.display()) });
         }
+    };
+    // summary.json beside the log must say what the log implies (outcomes included).
+    let beside = dir.join("summary.json");
+    let checked = if file.file_name().is_some_and(|n| n == "events.jsonl") && beside.is_file() {
+        let text = fs::read_to_string(&beside).map_err(|e| cannot_read(&beside, e))?;
+        let written: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
+            code: 1,
+            message: format!("{}: error: not a JSON summary ({e}); the run's summary.json was damaged", beside.display()),
+        })?;
+        let wrong = casus::analysis::replay::summary_mismatches(&summary, &written);
+        if let Some((field, got, want)) = wrong.first() {
+            let more = if wrong.len() > 1 { format!(" (and {} more field(s))", wrong.len() - 1) } else { String::new() };
+            return Err(Fail {
+                code: 1,
+                message: format!(
+                    "{}: error: {field} is {got} but the log gives {want}{more}: summary.json does not match the log it sits beside (edited?); the log replays, so run the scenario again to rewrite it",
+                    beside.display()
+                ),
+            });
+        }
+        "; summary.json matches it"
+    } else {
+        ""
+    };
+    if !strict {
+        return Ok(Checked {
+            message: format!(
+                "replay ok: {events} events folded; final state {final_state_hash} matches the log{checked} (folding only: the rules were not re-run; --strict re-runs them)"
+            ),
+        });
     }
+    let (header, prepared) = seen.expect("a log that replays has a header");
+    strict_check(&file, &dir, scenario_path.as_deref(), &header, &prepared, &summary, jobs, parents)?;
+    let how = if dir.join("fork.json").is_file() && file.file_name().is_some_and(|n| n == "events.jsonl") {
+        format!("the fork of {} (verified) with the changes in fork.json", parents[0].display())
+    } else {
+        let overrides = if header.overrides.is_empty() {
+            "no overrides".to_string()
+        } else {
+            header.overrides.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(" ")
+        };
+        format!("scenario {} with seed {} and {overrides}", header.scenario, header.seed)
+    };
+    Ok(Checked {
+        message: format!(
+            "verified: casus writes this log again, byte for byte, from {}: {events} events; final state {final_state_hash}{checked}",
+            casus::model::text::printable(&how)
+        ),
+    })
+}
+
+/// `--strict`: re-runs the log at `file` (already replayed: `header`, its scenario `prepared`)
+/// and compares the log casus writes with it. A fork (fork.json beside its events.jsonl) is made
+/// again from its parent, the first of `parents`, itself checked strictly first.
+#[allow(clippy::too_many_arguments)]
+fn strict_check(
+    file: &Path,
+    dir: &Path,
+    scenario_path: Option<&Path>,
+    header: &casus::log::Header,
+    prepared: &Prepared,
+    summary: &run::Summary,
+    jobs: usize,
+    parents: &[PathBuf],
+) -> Result<(), Fail> {
+    use casus::analysis::verify::{self, StrictError};
+    let failed = |what: String| Fail { code: 1, message: format!("{}: verify failed: {what}", file.display()) };
+    let strict_error = |e: StrictError| match e {
+        StrictError::OldSchema { .. } => bad(format!("{}: error: {e}", file.display())),
+        StrictError::Differs(m) => failed(format!(
+            "{m}\nthe log is not the one casus writes from {}: it was edited (or written by a casus whose rules differ: its header names casus {})",
+            if dir.join("fork.json").is_file() {
+                "its parent and the changes in fork.json".to_string()
+            } else {
+                format!("its scenario with seed {}", header.seed)
+            },
+            header.casus_version
+        )),
+        other => failed(other.to_string()),
+    };
+    verify::rerunnable(header, summary.log_schema_version).map_err(strict_error)?;
+    let fork_json = dir.join("fork.json");
+    let is_fork = fork_json.is_file() && file.file_name().is_some_and(|n| n == "events.jsonl");
+    let output = if is_fork {
+        let text = fs::read_to_string(&fork_json).map_err(|e| cannot_read(&fork_json, e))?;
+        let given: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
+            code: 1,
+            message: format!("{}: error: not a JSON fork record ({e}); fork.json was damaged", fork_json.display()),
+        })?;
+        let lineage: casus::analysis::fork::Lineage = serde_json::from_value(given.clone()).map_err(|e| Fail {
+            code: 1,
+            message: format!("{}: error: not a fork record ({e}); fork.json was damaged", fork_json.display()),
+        })?;
+        let Some((parent_path, grandparents)) = parents.split_first() else {
+            return Err(bad(format!(
+                "{}: error: this log is a fork (fork.json beside it): --strict makes it again from its parent; give the parent's log or folder with --parent",
+                file.display()
+            )));
+        };
+        // The parent is verified first, with its own scenario (beside it, else this log's).
+        let (parent_file, parent_dir) = logs_cli::locate(parent_path);
+        let parent_scenario = logs_cli::scenario_in(&parent_dir, None).or_else(|| scenario_path.map(Path::to_path_buf));
+        check_log(parent_path, parent_scenario.as_deref(), jobs, true, grandparents)?;
+        let parent = logs_cli::open(&parent_file)?;
+        if parent.log.chain_head != lineage.parent_chain_head {
+            return Err(bad(format!(
+                "{}: error: {} is not this fork's parent: its fingerprint (chain head) is {}, fork.json names {}",
+                file.display(),
+                parent_file.display(),
+                parent.log.chain_head,
+                lineage.parent_chain_head
+            )));
+        }
+        let (source, _) = source_of(parent_scenario.as_deref())?;
+        let (output, remade) = verify::rerun_fork(&source, &parent.log, &lineage, header, summary.events).map_err(strict_error)?;
+        if let Some((field, got, want)) = verify::lineage_mismatches(&remade, &given).first() {
+            return Err(failed(format!(
+                "{}: {field} is {got} but the fork made again from its parent gives {want}: fork.json does not record this fork (edited?)",
+                fork_json.display()
+            )));
+        }
+        output
+    } else {
+        verify::rerun(prepared, header, summary.events).map_err(strict_error)?
+    };
+    let f = fs::File::open(file).map_err(|e| cannot_read(file, e))?;
+    verify::compare(std::io::BufReader::with_capacity(1 << 20, f), |mut w| output.write_log(&mut w))
+        .map_err(|m| strict_error(StrictError::Differs(m)))
+}
+
+/// A scenario file's source (or the embedded default's) and its name.
+fn source_of(path: Option<&Path>) -> Result<(String, String), Fail> {
+    Ok(match path {
+        Some(p) => (read_source(p)?, p.display().to_string()),
+        None => (DEFAULT_SCENARIO.to_string(), DEFAULT_NAME.to_string()),
+    })
 }
 
 fn cmd_gen(a: GenArgs) -> Result<(), Fail> {

@@ -51,7 +51,9 @@ impl Kind {
             ["charts", png] => png.ends_with(".png"),
             [file] => match self {
                 Kind::Run => matches!(*file, "events.jsonl" | "summary.json" | "scenario.ron" | "fork.json"),
-                Kind::Sweep => matches!(*file, "manifest.json" | ".manifest.json.tmp" | "runs.csv" | "runs.jsonl" | "points.csv"),
+                Kind::Sweep => {
+                    matches!(*file, "manifest.json" | ".manifest.json.tmp" | "runs.csv" | "runs.jsonl" | "checksums.jsonl" | "points.csv")
+                }
             },
             ["events", chunk] => self == Kind::Sweep && chunk.starts_with("runs-") && chunk.ends_with(".jsonl"),
             _ => false,

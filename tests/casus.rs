@@ -1072,6 +1072,235 @@ mod catalogue {
     }
 }
 
+/// Forged logs (issue 21, item 6): each record edited and the hash chain recomputed after it, so
+/// only the checks of a record against itself, the header, the scenario and, with `--strict`,
+/// the rules run again can tell. Each case names the command that must refuse it.
+mod forgeries {
+    use super::*;
+
+    /// The log `text` with `edit` applied to each record's body (its chain field removed; the
+    /// line's index given), chained again.
+    fn rechain(text: &str, edit: impl Fn(usize, String) -> String) -> String {
+        let (mut reader, mut writer) = (casus::log::Chain::default(), casus::log::Chain::default());
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let body = edit(i, reader.verify(line).unwrap());
+            writer.write_raw(&mut out, body.as_bytes()).unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A run of the default scenario with seed 11, its log's text, in `dir/good`.
+    fn good(dir: &Path) -> String {
+        let o = casus(&["run", "--quiet", "--seed", "11", "--out", "good"], dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(dir.join("good/events.jsonl")).unwrap()
+    }
+
+    /// Writes `text` as the log of a copy of the good run (its scenario beside it, no summary).
+    fn forged_run(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let out = dir.join(name);
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::copy(dir.join("good/scenario.ron"), out.join("scenario.ron")).unwrap();
+        std::fs::write(out.join("events.jsonl"), text).unwrap();
+        out
+    }
+
+    /// Replaces the first `from` with `to` in the record on the first line that contains `on`.
+    fn edit_first(text: &str, on: &str, from: &str, to: &str) -> String {
+        let at = text.lines().position(|l| l.contains(on)).unwrap_or_else(|| panic!("no record with {on}"));
+        let edited = rechain(text, |i, body| if i == at { body.replacen(from, to, 1) } else { body });
+        assert_ne!(edited, text, "the edit {from} -> {to} applies");
+        edited
+    }
+
+    /// A vote's lists and verdict rewritten: `yes` of its voters yes, the rest no.
+    fn revote(text: &str, question: &str, yes: usize, passed: bool) -> String {
+        let at = text.lines().position(|l| l.contains("\"kind\":\"VoteHeld\"") && l.contains(question)).expect("a vote");
+        rechain(text, |i, body| {
+            if i != at {
+                return body;
+            }
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let mut voters: Vec<String> =
+                ["yes", "no"].iter().flat_map(|k| v[k].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string())).collect();
+            voters.sort();
+            let no = voters.split_off(yes.min(voters.len()));
+            let (from, to) = (body.find("\"yes\":").unwrap(), body.find("\"actors\":").unwrap());
+            let lists = format!(
+                "\"yes\":{},\"no\":{},\"passed\":{passed},",
+                serde_json::to_string(&voters).unwrap(),
+                serde_json::to_string(&no).unwrap()
+            );
+            format!("{}{lists}{}", &body[..from], &body[to..])
+        })
+    }
+
+    /// Every forgery of the issue: (case, the forged log, strict only, expected fragment). Plain
+    /// replay refuses all but the strict-only ones (exit 1, or 2 for a record no casus writes);
+    /// `replay --strict` and `verify` refuse every one.
+    #[test]
+    fn every_rechained_forgery_is_refused() {
+        let dir = scratch("forgeries");
+        let text = good(&dir);
+        let header = "\"record\":\"header\"";
+        let cases: Vec<(&str, String, bool, &str)> = vec![
+            ("header seed", edit_first(&text, header, "\"seed\":11", "\"seed\":12"), true, "casus writes"),
+            (
+                "horizon below the events' days",
+                edit_first(&text, header, "\"horizon_days\":640", "\"horizon_days\":10"),
+                false,
+                "is after the horizon (day 10)",
+            ),
+            (
+                "start date",
+                edit_first(&text, header, "\"start\":\"2023-07-26\"", "\"start\":\"2023-07-27\""),
+                false,
+                "date: 2023-07-26 is not day 0 (2023-07-27)",
+            ),
+            (
+                "focus",
+                edit_first(&text, header, "\"focus\":\"NER\"", "\"focus\":\"MLI\""),
+                false,
+                "the header's focus is \"MLI\" but the scenario gives \"NER\"",
+            ),
+            (
+                "a parameter",
+                edit_first(&text, header, "\"armed.civilian_share\":0.25", "\"armed.civilian_share\":0.3"),
+                false,
+                "the header's parameter armed.civilian_share is 0.3 but the scenario gives 0.25",
+            ),
+            (
+                "an actor's display name",
+                edit_first(&text, header, "\"name\":\"Niger\"", "\"name\":\"Nigeria\""),
+                false,
+                "the header's actor NER is \"Nigeria\"",
+            ),
+            (
+                "the end record's last day",
+                edit_first(&text, "\"record\":\"end\"", "\"last_day\":", "\"last_day\":1"),
+                false,
+                "the end record: last_day: day 1",
+            ),
+            (
+                "a checkpoint's day",
+                edit_first(&text, "\"day\":31,\"next_seq\"", "\"day\":31,", "\"day\":32,"),
+                false,
+                "a checkpoint: day: day 32 is not the day of the events it follows (day 31)",
+            ),
+            (
+                "a vote failed 9 yes to 2 no",
+                revote(&text, "ActivateStandbyForce", 9, false),
+                false,
+                "passed: false with 9 yes and 2 no, which passes",
+            ),
+            (
+                "a launch passed with no yes",
+                revote(&text, "LaunchIntervention", 0, true),
+                false,
+                "passed: the launch passed with no yes vote",
+            ),
+            (
+                "a standby force passed with no yes",
+                revote(&text, "ActivateStandbyForce", 0, true),
+                false,
+                "passed: true with 0 yes and 11 no, which fails",
+            ),
+            (
+                "a probability of 1.5",
+                edit_first(&text, "\"probability\":", "\"probability\":0.", "\"probability\":1.5"),
+                false,
+                "probability: 1.5",
+            ),
+            (
+                "an event's rule text",
+                edit_first(&text, "\"kind\":\"TreatyInForce\"", "\"rule\":\"", "\"rule\":\"not "),
+                true,
+                "rule: the log has \"not ",
+            ),
+            (
+                "an unknown field in an event",
+                edit_first(&text, "\"kind\":\"AssistanceDecided\"", "\"rule\":", "\"note\":1,\"rule\":"),
+                false,
+                "unknown field `note`",
+            ),
+        ];
+        for (case, forged, strict_only, fragment) in cases {
+            let run = forged_run(&dir, "forged", &forged);
+            let path = run.to_str().unwrap();
+            let plain = casus(&["replay", path], &dir);
+            assert!(!stderr(&plain).contains("panicked"), "{case}");
+            if strict_only {
+                assert_eq!(plain.status.code(), Some(0), "{case}: {}", stderr(&plain));
+                assert!(stdout(&plain).contains("folding only: the rules were not re-run"), "{case}: {}", stdout(&plain));
+            } else {
+                let code = if fragment.contains("unknown field") { 2 } else { 1 };
+                assert_eq!(plain.status.code(), Some(code), "{case}: {}", stderr(&plain));
+                assert!(stderr(&plain).contains(fragment), "{case}: expected {fragment:?} in\n{}", stderr(&plain));
+            }
+            for strict in [&["replay", "--strict", path][..], &["verify", path][..]] {
+                let o = casus(strict, &dir);
+                assert!(matches!(o.status.code(), Some(1 | 2)), "{case} {strict:?}: {}", stderr(&o));
+                assert!(stderr(&o).contains(fragment), "{case} {strict:?}: expected {fragment:?} in\n{}", stderr(&o));
+            }
+        }
+        // The genuine log passes both.
+        let o = casus(&["verify", "good"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("verified: casus writes this log again, byte for byte"), "{}", stdout(&o));
+    }
+
+    /// A fork "with no change" of a log whose seed was forged diverged from its parent; now it is
+    /// refused, pointing at the parent.
+    #[test]
+    fn a_fork_with_no_change_of_a_forged_log_is_refused() {
+        let dir = scratch("forgeries_fork");
+        let text = good(&dir);
+        forged_run(&dir, "seeded", &edit_first(&text, "\"record\":\"header\"", "\"seed\":11", "\"seed\":12"));
+        let o = casus(&["fork", "seeded", "--at", "100", "--out", "f"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("a fork with no change must continue its parent exactly"), "{}", stderr(&o));
+        assert!(!dir.join("f").exists(), "nothing written");
+        let o = casus(&["fork", "good", "--at", "100", "--out", "f"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+
+    /// `verify` re-runs a fork from its parent (`--parent`) and the changes in its fork.json; an
+    /// edited fork, or a fork.json that does not record the fork, is refused.
+    #[test]
+    fn a_fork_is_verified_from_its_parent_and_its_changes() {
+        let dir = scratch("forgeries_fork_verify");
+        good(&dir);
+        let o = casus(&["fork", "good", "--at", "200", "--set", "armed.civilian_share=0.3", "--out", "f"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["verify", "f", "--parent", "good"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("from the fork of good (verified) with the changes in fork.json"), "{}", stdout(&o));
+        let o = casus(&["verify", "f"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("give the parent's log or folder with --parent"), "{}", stderr(&o));
+        let o = casus(&["replay", "f", "--parent", "good"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        // fork.json edited: another value set.
+        let lineage = std::fs::read_to_string(dir.join("f/fork.json")).unwrap();
+        std::fs::write(dir.join("f/fork.json"), lineage.replace("\"0.3\"", "\"0.4\"")).unwrap();
+        let o = casus(&["verify", "f", "--parent", "good"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("verify failed"), "{}", stderr(&o));
+        std::fs::write(dir.join("f/fork.json"), lineage).unwrap();
+        // An event of the fork edited (its rule text), chain recomputed.
+        let text = std::fs::read_to_string(dir.join("f/events.jsonl")).unwrap();
+        let last = text.lines().collect::<Vec<_>>().iter().rposition(|l| l.starts_with("{\"seq\":")).unwrap();
+        let edited = rechain(&text, |i, body| if i == last { body.replacen("\"rule\":\"", "\"rule\":\"not ", 1) } else { body });
+        std::fs::write(dir.join("f/events.jsonl"), edited).unwrap();
+        let _ = std::fs::remove_file(dir.join("f/summary.json"));
+        let o = casus(&["verify", "f", "--parent", "good"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("rule: the log has \"not "), "{}", stderr(&o));
+    }
+}
+
 mod limits {
     use super::*;
 

@@ -49,3 +49,62 @@ fn log_inputs_never_panic() {
         assert!(result.is_ok(), "{} panics", path.display());
     }
 }
+
+#[test]
+fn verify_inputs_never_panic() {
+    let minimal = include_str!("data/minimal.ron");
+    let p = casus::model::prepared::prepare(minimal, &[]).unwrap();
+    let mut genuine = Vec::new();
+    casus::engine::run::run(&p, 1, Default::default()).unwrap().write_log(&mut genuine).unwrap();
+    for (path, bytes) in inputs("verify") {
+        let result = std::panic::catch_unwind(|| {
+            let compared = casus::analysis::verify::compare(&bytes[..], |w| w.write_all(&genuine));
+            assert_eq!(compared.is_ok(), bytes == genuine, "{}: {compared:?}", path.display());
+            let mut seen = None;
+            let verdict = casus::analysis::replay::replay_read(&bytes[..], 1, |h| {
+                let p = casus::model::prepared::prepare(minimal, &h.overrides).map_err(|_| ())?;
+                seen = Some((h.clone(), p.clone()));
+                Ok::<_, ()>(p)
+            });
+            if let (Ok(casus::analysis::replay::Verdict::Match { events, summary, .. }), Some((header, p))) = (verdict, seen)
+                && casus::analysis::verify::rerunnable(&header, summary.log_schema_version).is_ok()
+                && let Ok(output) = casus::analysis::verify::rerun(&p, &header, events)
+            {
+                let strict = casus::analysis::verify::compare(&bytes[..], |mut w| output.write_log(&mut w));
+                if header.seed == 1 && header.overrides.is_empty() {
+                    assert_eq!(strict.is_ok(), bytes == genuine, "{}: {strict:?}", path.display());
+                }
+            }
+        });
+        assert!(result.is_ok(), "{} panics", path.display());
+    }
+}
+
+#[test]
+fn sweep_prefix_inputs_never_panic() {
+    use casus::sweep::prefix::{Files, verify};
+    for (path, bytes) in inputs("sweep_prefix") {
+        let result = std::panic::catch_unwind(|| {
+            let Some((&first, rest)) = bytes.split_first() else { return };
+            let shard_runs = u64::from(first % 64);
+            let mut parts = rest.split(|b| *b == 0xFF);
+            let (jsonl, csv, sums, events) =
+                (parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next());
+            let files = events.map(|e| std::collections::BTreeMap::from([(0u64, e.to_vec())]));
+            let given = Files { jsonl, csv, sums, events: files.as_ref() };
+            if let Ok(cut) = verify(&given, casus::sweep::Shard::whole(), shard_runs) {
+                assert!(cut.jsonl <= jsonl.len() as u64 && cut.csv <= csv.len() as u64 && cut.sums <= sums.len() as u64);
+                let again = Files {
+                    jsonl: &jsonl[..cut.jsonl as usize],
+                    csv: &csv[..cut.csv as usize],
+                    sums: &sums[..cut.sums as usize],
+                    events: None,
+                };
+                if files.is_none() {
+                    assert_eq!(verify(&again, casus::sweep::Shard::whole(), shard_runs).map(|c| c.kept), Ok(cut.kept));
+                }
+            }
+        });
+        assert!(result.is_ok(), "{} panics", path.display());
+    }
+}

@@ -632,24 +632,40 @@ mod streaming {
             let events = out.events.len();
             assert!(matches!(same_answer(&bytes, source), Ok(Verdict::Match { .. })), "intact");
             let lines: Vec<&str> = std::str::from_utf8(&bytes).unwrap().lines().collect();
-            // Events after day 0 (moving one to day 0 breaks its date), the first and the last.
-            let dated: Vec<usize> =
-                (0..lines.len()).filter(|&i| lines[i].starts_with("{\"seq\":") && !lines[i].contains("\"day\":0,")).collect();
-            let (early, late) = (dated[0], dated[dated.len() - 1]);
+            // Checkpoints, the first and the last.
+            let checkpoints: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("{\"record\":\"checkpoint\"")).collect();
+            let (early, late) = (checkpoints[0], checkpoints[checkpoints.len() - 1]);
 
             // Truncated: the end record and the last events gone.
             let truncated = lines[..lines.len() * 2 / 3].join("\n") + "\n";
             assert!(matches!(same_answer(truncated.as_bytes(), source), Ok(Verdict::Diverged { .. })), "truncated");
 
-            // An event's day moved back and the chain recomputed: the fold diverges.
-            let to_day_0 = |body: String| body.replacen("\"day\":", "\"day\":0,\"was\":", 1);
-            let forged = rechained(&bytes, |i, body| Some(if i == late { to_day_0(body) } else { body }));
+            // An event moved back to day 0 and the chain recomputed: both refuse it as it is read
+            // (its day comes before the event before it).
+            let last_event = (0..lines.len())
+                .rfind(|&i| lines[i].starts_with("{\"seq\":") && !lines[i].contains("\"day\":0,"))
+                .expect("an event after day 0");
+            let to_day_0 = |body: String| {
+                let at = body.find("\"day\":").expect("a day") + 6;
+                let end = at + body[at..].find(',').expect("a comma");
+                format!("{}0{}", &body[..at], &body[end..])
+            };
+            let moved = rechained(&bytes, |i, body| Some(if i == last_event { to_day_0(body) } else { body }));
+            let answer = same_answer(&moved, source);
+            assert!(answer.as_ref().is_err_and(|e| e.contains("day: day 0 comes after")), "moved: {answer:?}");
+
+            // A checkpoint's digest edited and the chain recomputed: the fold diverges there.
+            let forge_digest = |body: String| {
+                let at = body.find("\"state_hash\":\"").expect("a digest") + 14;
+                format!("{}{}{}", &body[..at], "0123456789abcdef", &body[at + 16..])
+            };
+            let forged = rechained(&bytes, |i, body| Some(if i == late { forge_digest(body) } else { body }));
             let answer = same_answer(&forged, source);
             assert!(matches!(answer, Ok(Verdict::Diverged { seq: Some(_), .. })), "forged: {answer:?}");
 
             // The same, plus a later record edited without rechaining: the integrity error wins
             // over the earlier divergence, as when the whole log is read first.
-            let forged_early = rechained(&bytes, |i, body| Some(if i == early { to_day_0(body) } else { body }));
+            let forged_early = rechained(&bytes, |i, body| Some(if i == early { forge_digest(body) } else { body }));
             assert!(matches!(same_answer(&forged_early, source), Ok(Verdict::Diverged { .. })), "forged early");
             let mut broken: Vec<String> = std::str::from_utf8(&forged_early).unwrap().lines().map(String::from).collect();
             let n = broken.len();

@@ -13,7 +13,7 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch(&format!("sweep_{name}"))
 }
 
-const FILES: &[&str] = &["runs.csv", "runs.jsonl", "points.csv", "manifest.json"];
+const FILES: &[&str] = &["runs.csv", "runs.jsonl", "checksums.jsonl", "points.csv", "manifest.json"];
 
 fn same_files(a: &Path, b: &Path, files: &[&str]) {
     for f in files {
@@ -553,4 +553,208 @@ fn ctrl_c_marks_the_manifest_interrupted_and_report_says_the_sweep_is_unfinished
     assert!(casus(&resume, &dir).status.success());
     assert_eq!(status(&dir.join("s")), "complete");
     assert!(casus(&["report", "s"], &dir).status.success());
+}
+
+/// Resume re-verifies the runs already saved (issue 21, item 8). `full` is a complete sweep with
+/// `--events`; `damaged` a copy of it with `damage` applied to its files.
+mod resume_verifies {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        let _ = std::fs::remove_dir_all(to);
+        std::fs::create_dir_all(to.join("events")).unwrap();
+        for rel in ["runs.csv", "runs.jsonl", "checksums.jsonl", "points.csv", "manifest.json", ".casus-output"] {
+            std::fs::copy(from.join(rel), to.join(rel)).unwrap();
+        }
+        for rel in events_files(from) {
+            std::fs::copy(from.join(&rel), to.join(&rel)).unwrap();
+        }
+    }
+
+    /// The sweep's lines of `file`, with their newlines.
+    fn lines(dir: &Path, file: &str) -> Vec<String> {
+        std::fs::read_to_string(dir.join(file)).unwrap().split_inclusive('\n').map(String::from).collect()
+    }
+
+    fn write_lines(dir: &Path, file: &str, lines: &[String]) {
+        std::fs::write(dir.join(file), lines.concat()).unwrap();
+    }
+
+    fn full(dir: &Path) -> PathBuf {
+        let o = sweep(dir, "full", &["--events"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        dir.join("full")
+    }
+
+    fn resume(dir: &Path) -> Output {
+        sweep(dir, "damaged", &["--events", "--resume"])
+    }
+
+    fn same_as_full(dir: &Path) {
+        same_files(&dir.join("full"), &dir.join("damaged"), FILES);
+        let ev = events_files(&dir.join("full"));
+        assert_eq!(ev, events_files(&dir.join("damaged")));
+        let refs: Vec<&str> = ev.iter().map(|s| s.as_str()).collect();
+        same_files(&dir.join("full"), &dir.join("damaged"), &refs);
+    }
+
+    /// The folder as a kill leaves it: the first `kept` runs whole, the next one's lines cut
+    /// part way (its row in runs.jsonl whole, in runs.csv torn, its log torn), no checksum for it.
+    fn killed_after(dir: &Path, kept: usize) {
+        let d = dir.join("damaged");
+        let jsonl = lines(&d, "runs.jsonl");
+        write_lines(&d, "runs.jsonl", &jsonl[..=kept]);
+        let csv = lines(&d, "runs.csv");
+        let torn_csv = csv[kept + 1][..csv[kept + 1].len() / 2].to_string();
+        write_lines(&d, "runs.csv", &[&csv[..=kept][..], &[torn_csv]].concat());
+        write_lines(&d, "checksums.jsonl", &lines(&d, "checksums.jsonl")[..kept]);
+        let events = lines(&d, "events/runs-00000000.jsonl");
+        let next = events.iter().position(|l| l.starts_with(&format!("{{\"record\":\"run\",\"run\":{kept},"))).unwrap();
+        let torn = events[next + 3][..20].to_string();
+        write_lines(&d, "events/runs-00000000.jsonl", &[&events[..next + 3][..], &[torn]].concat());
+        std::fs::remove_file(d.join("points.csv")).unwrap();
+        let m = std::fs::read_to_string(d.join("manifest.json")).unwrap().replace("\"complete\"", "\"running\"");
+        std::fs::write(d.join("manifest.json"), m).unwrap();
+    }
+
+    /// A torn tail (docs/sweeps.md: it is dropped) resumes to the uninterrupted result; so does a
+    /// folder whose last run's lines are all torn, and one cut by a full disk.
+    #[test]
+    fn a_torn_tail_is_dropped_and_the_sweep_resumes_to_the_same_result() {
+        let dir = scratch("resume_torn");
+        full(&dir);
+        for kept in [0, 5, 11] {
+            copy_dir(&dir.join("full"), &dir.join("damaged"));
+            killed_after(&dir, kept);
+            let o = resume(&dir);
+            assert!(o.status.success(), "kept {kept}: {}", stderr(&o));
+            same_as_full(&dir);
+        }
+        // A last line torn in runs.csv only, the sweep complete otherwise.
+        copy_dir(&dir.join("full"), &dir.join("damaged"));
+        let d = dir.join("damaged");
+        let csv = std::fs::read(d.join("runs.csv")).unwrap();
+        std::fs::write(d.join("runs.csv"), &csv[..csv.len() - 7]).unwrap();
+        let o = resume(&dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        same_as_full(&dir);
+    }
+
+    /// A full disk during an `--events` sweep (the files may grow no further: writes fail) stops
+    /// it with an error; resumed with room again, it ends as the uninterrupted sweep.
+    #[test]
+    fn a_sweep_stopped_by_a_full_disk_resumes_to_the_same_result() {
+        let dir = scratch("resume_full_disk");
+        full(&dir);
+        let _ = std::fs::remove_dir_all(dir.join("damaged"));
+        let mut args: Vec<String> = PLAN.iter().map(|s| s.to_string()).collect();
+        args.extend(["--out", "damaged", "--events", "--jobs", "1"].map(String::from));
+        // A file size limit of 160 KiB (the events file reaches it after a few runs); with
+        // SIGXFSZ ignored, a write past it fails as on a full disk.
+        let script = format!("trap '' XFSZ; ulimit -f 160; exec \"$0\" {}", args.join(" "));
+        let o = Command::new("bash").args(["-c", &script, env!("CARGO_BIN_EXE_casus")]).current_dir(&dir).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("runs-00000000.jsonl"), "{}", stderr(&o));
+        let saved = std::fs::read_to_string(dir.join("damaged/runs.jsonl")).unwrap().lines().count();
+        assert!((1..16).contains(&saved), "the disk filled mid-sweep ({saved} rows)");
+        let o = resume(&dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        same_as_full(&dir);
+    }
+
+    /// Every other change to the saved runs is refused (exit 2), naming the file and line, and
+    /// nothing is changed.
+    #[test]
+    fn an_edited_saved_run_is_refused_with_its_line() {
+        let dir = scratch("resume_edited");
+        full(&dir);
+        type Damage = fn(&Path);
+        let cases: Vec<(&str, Damage, &str)> = vec![
+            (
+                "a duplicated row in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l.insert(4, l[3].clone());
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 5: holds run 2 where run 3 comes next",
+            ),
+            (
+                "the last row of runs.jsonl duplicated",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l.push(l[l.len() - 1].clone());
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 17: a row after the sweep's last run",
+            ),
+            (
+                "a last line of runs.csv ending in ;",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    let last = l.pop().unwrap();
+                    l.push(last.trim_end().to_string() + ";\n");
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 17: run 15's row is not the row that was written",
+            ),
+            (
+                "an edited value in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l[7] = l[7].trim_end().to_string() + "1\n";
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 8: run 6's row is not the row that was written",
+            ),
+            (
+                "an edited header in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l[0] = l[0].replacen("run,", "Run,", 1);
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 1: the header is not the header that was written",
+            ),
+            (
+                "an edited value in runs.jsonl",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l[2] = l[2].replacen("\"seed\":", "\"seed\":1", 1);
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 3: run 2's row is not the row that was written",
+            ),
+            (
+                "an edited event in a run's log",
+                |d| {
+                    let mut l = lines(d, "events/runs-00000000.jsonl");
+                    let at = l.iter().position(|x| x.contains("\"kind\":\"SanctionsImposed\"")).unwrap();
+                    l[at] = l[at].replacen("\"severity\":", "\"severity\":0", 1);
+                    write_lines(d, "events/runs-00000000.jsonl", &l);
+                },
+                "runs-00000000.jsonl: line 1: run 0's log is not the log that was written",
+            ),
+            (
+                "rows added beyond the checksums",
+                |d| {
+                    write_lines(d, "checksums.jsonl", &lines(d, "checksums.jsonl")[..10]);
+                },
+                "runs.jsonl: line 12: a row beyond the runs checksums.jsonl records, other than run 10's",
+            ),
+            ("no checksums", |d| std::fs::remove_file(d.join("checksums.jsonl")).unwrap(), "holds runs but no checksums.jsonl"),
+        ];
+        for (case, damage, fragment) in cases {
+            copy_dir(&dir.join("full"), &dir.join("damaged"));
+            damage(&dir.join("damaged"));
+            let before: Vec<Vec<u8>> =
+                ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
+            let o = resume(&dir);
+            assert_eq!(o.status.code(), Some(2), "{case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "{case}: expected {fragment:?} in\n{}", stderr(&o));
+            let after: Vec<Vec<u8>> =
+                ["runs.csv", "runs.jsonl"].iter().map(|f| std::fs::read(dir.join("damaged").join(f)).unwrap()).collect();
+            assert!(before == after, "{case}: nothing is cut");
+        }
+    }
 }

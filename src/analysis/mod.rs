@@ -14,4 +14,5 @@ pub mod query;
 pub mod replay;
 pub mod report;
 pub mod timeline;
+pub mod verify;
 pub mod whynot;

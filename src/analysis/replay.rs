@@ -88,6 +88,9 @@ pub struct Replayer<'a> {
     written_schema_version: u32,
     /// The events the standard outcomes can read (`outcomes::relevant`), in order.
     relevant: Vec<Event>,
+    /// Checkpoints checked so far (all of them stand before the next event): with the seq, an
+    /// event's line in the log.
+    checked: u64,
 }
 
 impl<'a> Replayer<'a> {
@@ -102,6 +105,9 @@ impl<'a> Replayer<'a> {
                     header.scenario_hash, prepared.scenario_hash
                 ),
             ));
+        }
+        if let Some(wrong) = header_mismatch(prepared, header, written_schema_version) {
+            return Err(diverged(None, wrong));
         }
         let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
         let digester = Digester::new(&mut world);
@@ -121,6 +127,7 @@ impl<'a> Replayer<'a> {
             header: header.clone(),
             written_schema_version,
             relevant: Vec::new(),
+            checked: 0,
         })
     }
 
@@ -153,6 +160,7 @@ impl<'a> Replayer<'a> {
             }
             self.window_start = cp.next_seq;
             self.pending.pop_front();
+            self.checked += 1;
         }
         Ok(())
     }
@@ -180,6 +188,14 @@ impl<'a> Replayer<'a> {
         if e.cause.is_some_and(|c| c >= e.seq) {
             return Err(diverged(Some(e.seq), format!("event {}: cause {} does not precede it", e.seq, e.cause.unwrap_or(0))));
         }
+        if let Some(wrong) = vote_mismatch(&self.prepared.scenario, e) {
+            // The header is line 1; the checkpoints checked so far stand before the event.
+            let line = e.seq + 2 + self.checked;
+            return Err(diverged(
+                Some(e.seq),
+                format!("line {line}: event {} (VoteHeld): passed: {wrong} (the record contradicts the scenario: it was edited)", e.seq),
+            ));
+        }
         apply_indexed(&mut self.world, &self.index, e).map_err(|err| diverged(Some(e.seq), format!("cannot fold: {err}")))?;
         if outcomes::relevant(e, &self.prepared.scenario.focus) {
             self.relevant.push(e.clone());
@@ -200,6 +216,12 @@ impl<'a> Replayer<'a> {
         };
         if end.events != n {
             return diverged(Some(n.min(end.events)), format!("the end record counts {} events but the log has {n}", end.events));
+        }
+        if n > 0 && end.last_day != self.last_day {
+            return diverged(
+                Some(n),
+                format!("the end record's last day is {} but the last event is on day {}", end.last_day, self.last_day),
+            );
         }
         let hash = state_hash_as(&mut self.world, self.encoding);
         if hash != end.final_state_hash {
@@ -229,6 +251,98 @@ impl<'a> Replayer<'a> {
         };
         Verdict::Match { events: n, final_state_hash: hash, summary: Box::new(summary) }
     }
+}
+
+/// How the header of a log (written with schema `written`) differs from the header casus writes
+/// for `prepared` and the log's seed, if it does: the first field that differs, with both values.
+/// The header copies the scenario (name, start, horizon, focus, actors' names and types) and the
+/// parameters it resolves to; a header that says otherwise was edited, or belongs to another
+/// scenario. A log of an older schema may lack parameters added to the catalogue since, hold
+/// some removed since, and hold defaults changed since: only the values the scenario or its
+/// overrides set are compared; one of schema 1 has no actors.
+pub fn header_mismatch(prepared: &Prepared, header: &Header, written: u32) -> Option<String> {
+    let want = crate::log::header(prepared, header.seed);
+    let differs = |field: &str, got: String, want: String| {
+        Some(format!(
+            "the header's {field} is {got} but the scenario gives {want} (the header was edited, or the log was run with another scenario)"
+        ))
+    };
+    let older = written < crate::model::event::LOG_SCHEMA_VERSION;
+    if header.scenario != want.scenario {
+        return differs("scenario", format!("{:?}", header.scenario), format!("{:?}", want.scenario));
+    }
+    if header.start != want.start {
+        return differs("start", format!("{:?}", header.start), format!("{:?}", want.start));
+    }
+    if header.horizon_days != want.horizon_days {
+        return differs("horizon_days", header.horizon_days.to_string(), want.horizon_days.to_string());
+    }
+    if header.focus != want.focus {
+        return differs("focus", format!("{:?}", header.focus), format!("{:?}", want.focus));
+    }
+    if header.overrides != want.overrides {
+        return differs("overrides", format!("{:?}", header.overrides), format!("{:?}", want.overrides));
+    }
+    // Defaults change between versions of casus (each log records those of its own): in a
+    // log of an older schema only the values the scenario or its overrides set are compared.
+    let defaults = if older { crate::model::params::Params::defaults().to_map() } else { Default::default() };
+    for (name, got) in &header.parameters {
+        match want.parameters.get(name) {
+            Some(w) if w.to_bits() == got.to_bits() => {}
+            Some(w) if older && defaults.get(name).is_some_and(|d| d.to_bits() == w.to_bits()) => {}
+            Some(w) => return differs(&format!("parameter {name}"), got.to_string(), w.to_string()),
+            None if older => {}
+            None => return differs(&format!("parameter {name:?}"), got.to_string(), "no such parameter".into()),
+        }
+    }
+    if !older && let Some(name) = want.parameters.keys().find(|k| !header.parameters.contains_key(*k)) {
+        return differs(&format!("parameter {name}"), "missing".into(), want.parameters[name].to_string());
+    }
+    if written >= 2 && header.actors != want.actors {
+        let ids = header.actors.keys().chain(want.actors.keys());
+        let show = |a: Option<&crate::log::ActorLabel>| a.map(|a| format!("{:?} ({})", a.name, a.kind)).unwrap_or_else(|| "missing".into());
+        for id in ids {
+            let (g, w) = (header.actors.get(id), want.actors.get(id));
+            if g != w {
+                return differs(&format!("actor {id}"), show(g), show(w));
+            }
+        }
+    }
+    None
+}
+
+/// How a vote contradicts the decision rule it was held under (the organisation's force
+/// decision rule, or for a joint operation the treaty's), if it does: every member voting is
+/// counted yes or no, so the rule says whether it passed. A launch also needs its lead
+/// contributor's yes, which the vote does not record: one that the rule would pass may have
+/// failed, never the reverse.
+pub fn vote_mismatch(scenario: &crate::model::scenario::Scenario, e: &Event) -> Option<String> {
+    use crate::model::event::{EventKind, VoteQuestion};
+    use crate::model::scenario::ActorDef;
+    let EventKind::VoteHeld { org, question, yes, no, passed, .. } = &e.kind else { return None };
+    let (rule, source) = match question {
+        VoteQuestion::JointOperation => {
+            let t = scenario.treaties.iter().find(|t| t.id == *org)?;
+            (t.decision_rule, format!("{}'s decision rule", t.short_name))
+        }
+        VoteQuestion::ActivateStandbyForce | VoteQuestion::LaunchIntervention => {
+            let ucg = scenario.actors.iter().find_map(|a| match a {
+                ActorDef::Organisation(o) if o.id == *org => o.ucg.as_ref(),
+                _ => None,
+            })?;
+            (ucg.force_decision_rule, format!("{org}'s force decision rule"))
+        }
+    };
+    let passes = rule.passes(yes.len(), yes.len() + no.len());
+    let consistent = if *question == VoteQuestion::LaunchIntervention { passes || !passed } else { passes == *passed };
+    (!consistent).then(|| {
+        format!(
+            "{passed} with {} yes and {} no, which {} under {source} ({rule:?})",
+            yes.len(),
+            no.len(),
+            if passes { "passes" } else { "fails" }
+        )
+    })
 }
 
 /// Why `replay_read` could not reach a verdict.

@@ -14,8 +14,9 @@ use crate::model::world::Checkpoint;
 /// The crate version written into logs.
 pub const CASUS_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// First record of a log.
+/// First record of a log. A field it does not have is refused (as in every record).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Header {
     /// Log schema version.
     pub schema_version: u32,
@@ -44,6 +45,7 @@ pub struct Header {
 
 /// How a log names an actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActorLabel {
     /// Display name.
     pub name: String,
@@ -61,6 +63,7 @@ impl Header {
 
 /// Last record of a log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct End {
     /// Number of events.
     pub events: u64,
@@ -387,6 +390,14 @@ pub struct LogReader<R> {
     events: u64,
     written_schema_version: u32,
     finished: bool,
+    /// What the records after the header are checked against: the header's start and horizon.
+    start: Option<crate::model::date::Date>,
+    horizon: u32,
+    /// The day of the last event read, and its date as written.
+    last_day: Option<u32>,
+    date: Option<(u32, crate::model::id::Id)>,
+    /// The day of a checkpoint read since the last event: the next event comes on a later day.
+    checkpoint_day: Option<u32>,
 }
 
 impl<R: BufRead> LogReader<R> {
@@ -402,6 +413,11 @@ impl<R: BufRead> LogReader<R> {
             events: 0,
             written_schema_version: 0,
             finished: false,
+            start: None,
+            horizon: 0,
+            last_day: None,
+            date: None,
+            checkpoint_day: None,
         }
     }
 
@@ -517,8 +533,16 @@ impl<R: BufRead> LogReader<R> {
                     if n != 1 || self.header_seen {
                         return Err(malformed("header must be the first line".into()));
                     }
-                    self.header_seen = true;
-                    LogItem::Header(h)
+                    let (field, message) = match check_header(&h) {
+                        Ok(start) => {
+                            self.start = Some(start);
+                            self.horizon = h.horizon_days;
+                            self.header_seen = true;
+                            return Ok(Some(LogItem::Header(h)));
+                        }
+                        Err(wrong) => wrong,
+                    };
+                    return Err(contradiction(n, "the header", field, &message));
                 }
                 Record::Checkpoint(c) => {
                     // A checkpoint covers the events before it, so it stands just before the
@@ -533,9 +557,28 @@ impl<R: BufRead> LogReader<R> {
                             integrity: true,
                         });
                     }
+                    // It is taken at the end of a day with events, after that day's last one.
+                    match self.last_day {
+                        Some(day) if c.day == day => {}
+                        Some(day) => {
+                            let m = format!("day {} is not the day of the events it follows (day {day})", c.day);
+                            return Err(contradiction(n, "a checkpoint", "day", &m));
+                        }
+                        None => return Err(contradiction(n, "a checkpoint", "next_seq", "0: a checkpoint follows a day's events")),
+                    }
+                    self.checkpoint_day = Some(c.day);
                     LogItem::Checkpoint(c)
                 }
                 Record::End(e) => {
+                    if e.events != self.events {
+                        let m = format!("{} events are counted, but the log has {}", e.events, self.events);
+                        return Err(contradiction(n, "the end record", "events", &m));
+                    }
+                    let last = self.last_day.unwrap_or(0);
+                    if e.last_day != last {
+                        let m = format!("day {} is not the day of the last event (day {last})", e.last_day);
+                        return Err(contradiction(n, "the end record", "last_day", &m));
+                    }
                     self.end_seen = true;
                     LogItem::End(e)
                 }
@@ -546,7 +589,17 @@ impl<R: BufRead> LogReader<R> {
         }
         let e = match crate::model::event::fast::event(body) {
             Some(e) => e,
-            None => serde_json::from_str::<Event>(body).map_err(|e| malformed(format!("bad event: {e}")))?,
+            None => {
+                let e = serde_json::from_str::<Event>(body).map_err(|e| malformed(format!("bad event: {e}")))?;
+                // serde's reading of an event (a flattened kind) passes over fields it does not
+                // know; the direct reader above knows exactly the written ones.
+                let keys = serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(body)
+                    .map_err(|e| malformed(format!("bad event: {e}")))?;
+                if let Some(field) = crate::model::event::check::unknown_field(&e.kind, keys.keys().map(String::as_str)) {
+                    return Err(malformed(format!("bad event: unknown field `{field}`: {} events have no such field", e.kind.name())));
+                }
+                e
+            }
         };
         if e.seq != self.events {
             return Err(LogError {
@@ -555,9 +608,68 @@ impl<R: BufRead> LogReader<R> {
                 integrity: true,
             });
         }
+        self.check_event(n, &e)?;
         self.events += 1;
+        self.last_day = Some(e.day);
+        self.checkpoint_day = None;
         Ok(Some(LogItem::Event(e)))
     }
+
+    /// Checks an event against itself ([`Event::check_fields`]), the header (its day within the
+    /// horizon, its date that day's) and the records before it (days never going back; a
+    /// checkpoint closes its day).
+    fn check_event(&mut self, n: usize, e: &Event) -> Result<(), LogError> {
+        let what = || format!("event {} ({})", e.seq, e.kind.name());
+        if e.day > self.horizon {
+            return Err(contradiction(n, &what(), "day", &format!("day {} is after the horizon (day {})", e.day, self.horizon)));
+        }
+        if let Some(last) = self.checkpoint_day.or(self.last_day)
+            && (e.day < last || (e.day == last && self.checkpoint_day.is_some()))
+        {
+            let after = if self.checkpoint_day.is_some() {
+                "the checkpoint before it, taken at the end of day"
+            } else {
+                "the event before it, on day"
+            };
+            return Err(contradiction(n, &what(), "day", &format!("day {} comes after {after} {last}", e.day)));
+        }
+        if self.date.as_ref().is_none_or(|(d, _)| *d != e.day) {
+            let start = self.start.expect("a header was read");
+            self.date = Some((e.day, start.plus_days(i64::from(e.day)).to_id()));
+        }
+        if let Some((_, date)) = &self.date
+            && *date != e.date
+        {
+            return Err(contradiction(n, &what(), "date", &format!("{} is not day {} ({date})", e.date, e.day)));
+        }
+        e.check_fields().map_err(|w| contradiction(n, &what(), w.field, &w.message))
+    }
+}
+
+/// The error for a record whose field contradicts the record itself, the header or the records
+/// before it: the log is well formed, but it was edited (its chain recomputed after the edit,
+/// or the hash chain would have caught it).
+fn contradiction(line: usize, what: &str, field: &str, message: &str) -> LogError {
+    LogError { line, message: format!("{what}: {field}: {message} (the record contradicts the log: it was edited)"), integrity: true }
+}
+
+/// Checks a header's own fields: its start a date, its horizon one a scenario may have, its
+/// focus one of its actors (schema 2 on), its actors' types; returns the start date.
+fn check_header(h: &Header) -> Result<crate::model::date::Date, (&'static str, String)> {
+    let start = crate::model::date::Date::parse(&h.start).map_err(|e| ("start", e.to_string()))?;
+    let max = crate::model::scenario::MAX_HORIZON_DAYS;
+    if h.horizon_days == 0 || h.horizon_days > max {
+        return Err(("horizon_days", format!("{} is not between 1 and {max}", h.horizon_days)));
+    }
+    if !h.actors.is_empty() && !h.actors.contains_key(&h.focus) {
+        return Err(("focus", format!("{:?} is not one of the log's actors", h.focus)));
+    }
+    for (id, a) in &h.actors {
+        if !["State", "Organisation", "Partner", "ArmedGroup"].contains(&a.kind.as_str()) {
+            return Err(("actors", format!("{id}: type {:?} is not State, Organisation, Partner or ArmedGroup", a.kind)));
+        }
+    }
+    Ok(start)
 }
 
 impl<R: BufRead> Iterator for LogReader<R> {

@@ -30,6 +30,7 @@ pub struct DrawSource(pub Draws);
 
 /// A state digest recorded at a day boundary, so replay can say where it diverged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// Day after whose events the digest was taken.
     pub day: u32,

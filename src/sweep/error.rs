@@ -73,23 +73,29 @@ pub enum SweepError {
         /// The folder.
         dir: PathBuf,
     },
-    /// `--resume` found a row out of this shard's order.
-    #[error("--resume: {} line {line} has run {found} where {expected} was expected", path.display())]
-    ResumeOutOfOrder {
-        /// runs.jsonl.
+    /// `--resume` found a saved run changed after it was written (its lines no longer match
+    /// their checksums, or lines beyond the runs saved other than one torn run).
+    #[error(
+        "--resume: {}: line {line}: {what}; the saved runs were changed after casus wrote them: restore the files, or start over with --force",
+        path.display()
+    )]
+    ResumeDamaged {
+        /// The file.
         path: PathBuf,
-        /// The line (from 1).
+        /// Its line (from 1).
         line: u64,
-        /// The run it holds.
-        found: u64,
-        /// The run it should hold.
-        expected: u64,
+        /// What is wrong.
+        what: String,
     },
-    /// `--resume` found fewer CSV rows than JSON rows.
-    #[error("--resume: {} is shorter than runs.jsonl; start over with --force", path.display())]
-    ResumeCsvShort {
-        /// runs.csv.
-        path: PathBuf,
+    /// `--resume` in a folder whose saved runs have no checksums (written by an older casus).
+    #[error(
+        "--resume: {} holds runs but no {}, so they cannot be verified (the folder was written by an older casus): start over with --force",
+        dir.display(),
+        crate::sweep::prefix::SUMS
+    )]
+    ResumeNoChecksums {
+        /// The folder.
+        dir: PathBuf,
     },
     /// A design point could not be prepared while running (the points are checked before, so
     /// this is not expected).

@@ -225,23 +225,22 @@ impl OrderedWriter<'_> {
         Ok(saved)
     }
 
-    /// Appends a run's row and, with `--events`, its log.
+    /// Appends a run's row and, with `--events`, its log, then its checksums.
     fn save(&mut self, done: &Done) -> Result<(), SweepError> {
         let json = serde_json::to_vec(&done.row).expect("rows serialise");
-        self.rows.write(&done.row, &json)?;
+        let sums = self.rows.write(&done.row, &json)?;
+        let mut events = None;
         if let Some(log) = &done.log {
             let (path, w) = self.events.file_for(done.run)?;
             let row = &done.row;
-            writeln!(
-                w,
-                "{{\"record\":\"run\",\"run\":{},\"point\":{},\"replication\":{},\"seed\":{}}}",
+            let marker = format!(
+                "{{\"record\":\"run\",\"run\":{},\"point\":{},\"replication\":{},\"seed\":{}}}\n",
                 done.run, row.point, row.replication, row.seed
-            )
-            .and_then(|_| w.write_all(log))
-            .and_then(|_| w.flush())
-            .map_err(SweepError::io(path))?;
+            );
+            w.write_all(marker.as_bytes()).and_then(|_| w.write_all(log)).and_then(|_| w.flush()).map_err(SweepError::io(path))?;
+            events = Some(crate::sweep::prefix::digest(&[marker.as_bytes(), log]));
         }
-        // Each row reaches the disk as soon as it is in order: a killed sweep loses at most the runs in flight.
+        self.rows.record(done.run, sums, events)?;
         self.rows.flush()
     }
 }

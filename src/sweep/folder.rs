@@ -10,8 +10,9 @@
 //! torn line: [`open`] with `resume` cuts them back to the complete prefix (checking that it is
 //! the shard's own sequence of runs) and says where to continue.
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use crate::model::event::LOG_SCHEMA_VERSION;
 use crate::outdir;
 use crate::sweep::error::SweepError;
 use crate::sweep::exec::Sweep;
+use crate::sweep::prefix::{self, RunSums, SUMS, digest};
 use crate::sweep::{Plan, PointStats, Row, Shard, plan_hash};
 
 /// Runs per events file.
@@ -177,63 +179,58 @@ pub fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json
     fs::read_to_string(path).map(|text| serde_json::from_str(&text))
 }
 
-/// Keeps the complete prefix of runs.jsonl (checking it is this shard's index sequence),
-/// truncates runs.csv and the events files to match, and returns the number of runs kept.
+/// Keeps the runs saved whole, verified against checksums.jsonl (see [`crate::sweep::prefix`]),
+/// cuts runs.jsonl, runs.csv, checksums.jsonl and the events files after them (dropping the one
+/// run that was being saved, perhaps torn), and returns the number of runs kept. Anything else
+/// changed in those files is refused with its file and line.
 fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
-    let jsonl = dir.join("runs.jsonl");
-    let (kept, keep_bytes) = if jsonl.exists() { complete_rows(&jsonl, m.shard)? } else { (0, 0) };
-    truncate_file(&jsonl, keep_bytes)?;
-    let csv = dir.join("runs.csv");
-    if csv.exists() {
-        // The header and one line per kept run (none at all when no run is kept).
-        let lines_to_keep = if kept == 0 { 0 } else { kept + 1 };
-        let cut = end_of_lines(&csv, lines_to_keep)?.ok_or_else(|| SweepError::ResumeCsvShort { path: csv.clone() })?;
-        truncate_file(&csv, cut)?;
+    let read = |name: &str| -> Result<Vec<u8>, SweepError> {
+        let path = dir.join(name);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(SweepError::io(&path)(e)),
+        }
+    };
+    let (jsonl, csv) = (read("runs.jsonl")?, read("runs.csv")?);
+    if !dir.join(SUMS).exists() && (!jsonl.is_empty() || !csv.is_empty()) {
+        return Err(SweepError::ResumeNoChecksums { dir: dir.to_path_buf() });
     }
-    if m.events {
+    let sums = read(SUMS)?;
+    let events = if m.events {
         fs::create_dir_all(dir.join("events")).map_err(SweepError::io(dir))?;
-        truncate_events(dir, m, kept)?;
-    }
-    Ok(kept)
-}
-
-/// The number of complete rows at the start of runs.jsonl and the bytes they take; each must
-/// be the shard's next run.
-fn complete_rows(path: &Path, shard: Shard) -> Result<(u64, u64), SweepError> {
-    let mut text = Vec::new();
-    fs::File::open(path).and_then(|mut f| f.read_to_end(&mut text)).map_err(SweepError::io(path))?;
-    let (mut kept, mut pos) = (0u64, 0usize);
-    while let Some(nl) = text[pos..].iter().position(|b| *b == b'\n') {
-        let Ok(row) = serde_json::from_slice::<Row>(&text[pos..pos + nl]) else { break };
-        if row.run != shard.nth(kept) {
-            return Err(SweepError::ResumeOutOfOrder {
-                path: path.to_path_buf(),
-                line: kept + 1,
-                found: row.run,
-                expected: shard.nth(kept),
-            });
+        let mut files = BTreeMap::new();
+        for entry in fs::read_dir(dir.join("events")).map_err(SweepError::io(dir))?.flatten() {
+            let name = entry.file_name();
+            let Some(start) = name.to_str().and_then(|n| n.strip_prefix("runs-")?.strip_suffix(".jsonl")?.parse::<u64>().ok()) else {
+                continue;
+            };
+            if prefix::events_name(start) == format!("events/{}", name.to_string_lossy()) {
+                files.insert(start, read(&prefix::events_name(start))?);
+            }
         }
-        kept += 1;
-        pos += nl + 1;
-    }
-    Ok((kept, pos as u64))
-}
-
-/// The byte offset just after the first `lines` lines of a file, or None if it has fewer.
-fn end_of_lines(path: &Path, lines: u64) -> Result<Option<u64>, SweepError> {
-    let text = fs::read(path).map_err(SweepError::io(path))?;
-    let mut seen = 0u64;
-    let mut cut = 0usize;
-    for (i, b) in text.iter().enumerate() {
-        if seen == lines {
-            break;
-        }
-        if *b == b'\n' {
-            seen += 1;
-            cut = i + 1;
+        Some(files)
+    } else {
+        None
+    };
+    let files = prefix::Files { jsonl: &jsonl, csv: &csv, sums: &sums, events: events.as_ref() };
+    let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| SweepError::ResumeDamaged {
+        path: dir.join(&d.file),
+        line: d.line,
+        what: d.what,
+    })?;
+    truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
+    truncate_file(&dir.join("runs.csv"), cut.csv)?;
+    truncate_file(&dir.join(SUMS), cut.sums)?;
+    for (start, len) in &cut.events {
+        let path = dir.join(prefix::events_name(*start));
+        if *len == 0 {
+            fs::remove_file(&path).map_err(SweepError::io(&path))?;
+        } else {
+            truncate_file(&path, *len)?;
         }
     }
-    Ok((seen >= lines).then_some(cut as u64))
+    Ok(cut.kept)
 }
 
 fn truncate_file(path: &Path, len: u64) -> Result<(), SweepError> {
@@ -244,79 +241,73 @@ fn truncate_file(path: &Path, len: u64) -> Result<(), SweepError> {
     Ok(())
 }
 
-/// Removes events of runs at or after the shard's `kept`-th run.
-fn truncate_events(dir: &Path, m: &Manifest, kept: u64) -> Result<(), SweepError> {
-    if kept >= m.shard_runs {
-        return Ok(());
-    }
-    let first_missing = m.shard.nth(kept);
-    let chunk = events_file(dir, first_missing);
-    for entry in fs::read_dir(dir.join("events")).map_err(SweepError::io(dir))?.flatten() {
-        let p = entry.path();
-        if p > chunk {
-            fs::remove_file(&p).map_err(SweepError::io(&p))?;
-        }
-    }
-    if chunk.exists() {
-        let text = fs::read(&chunk).map_err(SweepError::io(&chunk))?;
-        truncate_file(&chunk, events_cut(&text, first_missing) as u64)?;
-    }
-    Ok(())
-}
-
-/// Where an events file is cut so that it ends before run `first_missing`'s block and holds
-/// no torn line.
-fn events_cut(text: &[u8], first_missing: u64) -> usize {
-    let marker = format!("{{\"record\":\"run\",\"run\":{first_missing},");
-    let mut pos = 0usize;
-    while pos < text.len() {
-        let Some(end) = text[pos..].iter().position(|b| *b == b'\n').map(|n| pos + n + 1) else {
-            return pos; // a torn last line
-        };
-        if text[pos..end].starts_with(marker.as_bytes()) {
-            return pos;
-        }
-        pos = end;
-    }
-    text.len()
-}
-
 /// Appends rows to runs.jsonl and runs.csv (with the CSV header before the first row when the
-/// file is empty).
+/// file is empty), and each run's checksums to checksums.jsonl.
 pub(crate) struct RowWriter {
     jsonl: BufWriter<fs::File>,
     jsonl_path: PathBuf,
-    csv: csv::Writer<fs::File>,
+    csv: BufWriter<fs::File>,
     csv_path: PathBuf,
+    sums: BufWriter<fs::File>,
+    sums_path: PathBuf,
     names: Vec<String>,
     header_written: bool,
+}
+
+/// The digests of a row's lines, returned by [`RowWriter::write`] for [`RowWriter::record`].
+pub(crate) struct RowSums {
+    jsonl: String,
+    csv: String,
+    csv_header: Option<String>,
 }
 
 impl RowWriter {
     /// Opens the folder's row files: appending to them (`append`), or replacing them.
     pub(crate) fn open(dir: &Path, names: Vec<String>, append: bool) -> Result<RowWriter, SweepError> {
-        let (jsonl_path, csv_path) = (dir.join("runs.jsonl"), dir.join("runs.csv"));
+        let (jsonl_path, csv_path, sums_path) = (dir.join("runs.jsonl"), dir.join("runs.csv"), dir.join(SUMS));
         let header_written = append && fs::metadata(&csv_path).map(|m| m.len() > 0).unwrap_or(false);
         let jsonl = BufWriter::new(open_for_writing(&jsonl_path, append)?);
-        let csv = csv::Writer::from_writer(open_for_writing(&csv_path, append)?);
-        Ok(RowWriter { jsonl, jsonl_path, csv, csv_path, names, header_written })
+        let csv = BufWriter::new(open_for_writing(&csv_path, append)?);
+        let sums = BufWriter::new(open_for_writing(&sums_path, append)?);
+        Ok(RowWriter { jsonl, jsonl_path, csv, csv_path, sums, sums_path, names, header_written })
     }
 
-    /// Appends a row: `json` is its runs.jsonl line, without the newline.
-    pub(crate) fn write(&mut self, row: &Row, json: &[u8]) -> Result<(), SweepError> {
-        let csv_error = |e: csv::Error| SweepError::io(&self.csv_path)(e.into());
+    /// Appends a row: `json` is its runs.jsonl line, without the newline. Returns the digests
+    /// of what it wrote, for [`RowWriter::record`].
+    pub(crate) fn write(&mut self, row: &Row, json: &[u8]) -> Result<RowSums, SweepError> {
+        let csv_line = |record: Vec<String>| -> Result<Vec<u8>, SweepError> {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(record).map_err(|e| SweepError::io(&self.csv_path)(e.into()))?;
+            w.into_inner().map_err(|e| SweepError::io(&self.csv_path)(e.into_error()))
+        };
+        let mut csv_header = None;
         if !self.header_written {
-            self.csv.write_record(Row::csv_header(&self.names, &row.outcomes)).map_err(csv_error)?;
+            let header = csv_line(Row::csv_header(&self.names, &row.outcomes))?;
+            self.csv.write_all(&header).map_err(SweepError::io(&self.csv_path))?;
+            csv_header = Some(digest(&[&header]));
             self.header_written = true;
         }
         self.jsonl.write_all(json).and_then(|_| self.jsonl.write_all(b"\n")).map_err(SweepError::io(&self.jsonl_path))?;
-        self.csv.write_record(row.csv_record()).map_err(csv_error)
+        let line = csv_line(row.csv_record())?;
+        self.csv.write_all(&line).map_err(SweepError::io(&self.csv_path))?;
+        Ok(RowSums { jsonl: digest(&[json, b"\n"]), csv: digest(&[&line]), csv_header })
     }
 
-    /// Sends what is written to the files.
+    /// Records run `run`'s checksums: its row's (`row`, from [`RowWriter::write`]) and, with
+    /// `--events`, its events block's digest. Written to disk by the next [`RowWriter::flush`],
+    /// after the lines they check.
+    pub(crate) fn record(&mut self, run: u64, row: RowSums, events: Option<String>) -> Result<(), SweepError> {
+        let sums = RunSums { run, jsonl: row.jsonl, csv: row.csv, csv_header: row.csv_header, events };
+        let line = serde_json::to_vec(&sums).expect("checksums serialise");
+        self.sums.write_all(&line).and_then(|_| self.sums.write_all(b"\n")).map_err(SweepError::io(&self.sums_path))
+    }
+
+    /// Sends what is written to the files: the rows first, then their checksums, so that a
+    /// checksum on disk always follows the lines it checks.
     pub(crate) fn flush(&mut self) -> Result<(), SweepError> {
         self.jsonl.flush().map_err(SweepError::io(&self.jsonl_path))?;
-        self.csv.flush().map_err(SweepError::io(&self.csv_path))
+        self.csv.flush().map_err(SweepError::io(&self.csv_path))?;
+        self.sums.flush().map_err(SweepError::io(&self.sums_path))
     }
 }
 

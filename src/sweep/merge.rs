@@ -10,6 +10,8 @@ use std::io::{BufRead, BufReader, Lines, Write};
 use std::iter::Peekable;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::outdir;
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
@@ -120,18 +122,23 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
         if row.run != i {
             return Err(SweepError::ShardOutOfOrder { k: k as u64, n, found: row.run, expected: i });
         }
-        rows.write(&row, line.as_bytes())?;
-        if first.events {
-            copy_events(shard_dirs[k], &mut event_readers[k], &mut events, k as u64, i)?;
-        }
+        let sums = rows.write(&row, line.as_bytes())?;
+        let digest = if first.events { Some(copy_events(shard_dirs[k], &mut event_readers[k], &mut events, k as u64, i)?) } else { None };
+        rows.record(i, sums, digest)?;
     }
     events.flush()?;
     rows.flush()
 }
 
 /// Copies run `run`'s block of events (its marker line and every line up to the next marker)
-/// from shard `k`'s events files.
-fn copy_events(shard_dir: &Path, reader: &mut Option<EventLines>, events: &mut EventsWriter, k: u64, run: u64) -> Result<(), SweepError> {
+/// from shard `k`'s events files; returns the block's digest (for checksums.jsonl).
+fn copy_events(
+    shard_dir: &Path,
+    reader: &mut Option<EventLines>,
+    events: &mut EventsWriter,
+    k: u64,
+    run: u64,
+) -> Result<String, SweepError> {
     let src = folder::events_file(shard_dir, run);
     if reader.as_ref().is_none_or(|(p, _)| *p != src) {
         let f = fs::File::open(&src).map_err(SweepError::io(&src))?;
@@ -141,12 +148,17 @@ fn copy_events(shard_dir: &Path, reader: &mut Option<EventLines>, events: &mut E
     let (path, w) = events.file_for(run)?;
     let marker = lines.next().ok_or(SweepError::ShardEventsEnd { k, run })?.map_err(SweepError::io(path))?;
     writeln!(w, "{marker}").map_err(SweepError::io(path))?;
+    let mut digest = Sha256::new();
+    digest.update(marker.as_bytes());
+    digest.update(b"\n");
     while let Some(Ok(l)) = lines.peek() {
         if l.starts_with("{\"record\":\"run\"") {
             break;
         }
         let line = lines.next().expect("peeked").map_err(SweepError::io(path))?;
         writeln!(w, "{line}").map_err(SweepError::io(path))?;
+        digest.update(line.as_bytes());
+        digest.update(b"\n");
     }
-    Ok(())
+    Ok(digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect())
 }

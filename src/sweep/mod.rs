@@ -22,6 +22,7 @@ pub mod error;
 pub mod exec;
 pub mod folder;
 pub mod merge;
+pub mod prefix;
 pub mod validate;
 
 pub use error::SweepError;
