@@ -6,9 +6,11 @@
 //! (through the engine): everything else folds a log without the engine.
 
 pub mod charts;
+pub mod compare;
 pub mod describe;
 pub mod diff;
 pub mod fork;
+pub mod outcome_text;
 pub mod plain;
 pub mod query;
 pub mod replay;
