@@ -1170,7 +1170,12 @@ mod report {
         let o = casus(&["report", "sw"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
         let html = std::fs::read_to_string(dir.join("sw/report.html")).unwrap();
-        assert!(html.contains("P(standby_force_activated) against intervention.opposition_weight"), "a varying outcome is charted");
+        assert!(
+            html.contains("Standby force activated against the focus: probability against intervention.opposition_weight"),
+            "a varying outcome is charted"
+        );
+        let unchanged = section(&html, "<h2>Outcomes that did not change", "</table>");
+        assert!(unchanged.contains("Economic sanctions imposed on the focus100%") && !unchanged.contains('_'), "{unchanged}");
         assert!(html.contains("<polygon") || html.contains("fill-opacity"), "a confidence band is drawn");
         check_page("a_sweep_report_charts_probabilities_with_bands", &dir.join("sw/report.html"), 1);
     }

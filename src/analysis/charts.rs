@@ -299,7 +299,7 @@ mod tests {
         let s = svg(&chart).unwrap();
         let legend_x = (SIZE.0 - LEGEND_W) as f64;
         for label in ["NER", "a very long label that do…"] {
-            let at = s.find(&format!(">{label}</text>")).unwrap_or_else(|| panic!("{label} in {s}"));
+            let at = s.find(&format!(">\n{label}\n</text>")).unwrap_or_else(|| panic!("{label} in {s}"));
             let tag = &s[s[..at].rfind("<text").unwrap()..at];
             let x: f64 = tag.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
             assert!(x > legend_x, "{label} at x={x}, inside the plot");
@@ -312,7 +312,7 @@ mod tests {
         let mut chart = sample();
         chart.lines[0].points = vec![(3.0, 0.5)];
         let s = svg(&chart).unwrap();
-        let dates: Vec<&str> = s.match_indices(" Jul 2023</text>").map(|(i, _)| &s[s[..i].rfind('>').unwrap() + 1..i]).collect();
+        let dates: Vec<&str> = s.match_indices(" 2023\n</text>").map(|(i, _)| s[s[..i].rfind('>').unwrap() + 1..i].trim()).collect();
         let mut unique = dates.clone();
         unique.dedup();
         assert!(dates.len() >= 3 && unique == dates, "{dates:?}");

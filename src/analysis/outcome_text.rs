@@ -30,8 +30,8 @@ enum Unit {
     Day,
     /// A yes/no.
     YesNo,
-    /// A whole count of something ("{} attacks").
-    Count(&'static str),
+    /// A whole count of something: its singular and plural ("1 ally", "2 allies").
+    Count(&'static str, &'static str),
     /// A number of days ("{} days"), or "none" when absent.
     Days,
     /// A percentage of GDP.
@@ -65,18 +65,18 @@ const KNOWN: [(&str, &str, Unit); 28] = [
     ("coup_consolidated", "The coup consolidated", Unit::YesNo),
     ("intervention_outcome", "How the intervention ended", Unit::Combat),
     ("defence_clause_invoked", "A defence clause invoked for {f} against a state or organisation", Unit::YesNo),
-    ("allies_obligated", "Allies obligated by such a clause", Unit::Count("allies")),
-    ("allies_committed", "Allies that decided to honour it", Unit::Count("allies")),
-    ("allies_pledged", "Allies that publicly pledged to defend {f}", Unit::Count("allies")),
+    ("allies_obligated", "Allies obligated by such a clause", Unit::Count("ally", "allies")),
+    ("allies_committed", "Allies that decided to honour it", Unit::Count("ally", "allies")),
+    ("allies_pledged", "Allies that publicly pledged to defend {f}", Unit::Count("ally", "allies")),
     ("armed_conflict", "Fighting between states or organisations in {f}", Unit::YesNo),
     ("sanctions_days", "Days under economic sanctions", Unit::Days),
     ("target_gdp_loss_pct", "GDP lost by {f}", Unit::PercentGdp),
     ("sanctioning_states_gdp_loss_pct", "GDP lost by the sanctioning states (GDP-weighted)", Unit::PercentGdp),
     ("aid_suspended_musd", "Aid to {f} suspended", Unit::MillionUsd),
-    ("casualties_military", "Military deaths in {f}", Unit::Count("deaths")),
-    ("casualties_civilian", "Civilian deaths in {f}", Unit::Count("deaths")),
-    ("armed_group_attacks", "Attacks by armed groups in {f}", Unit::Count("attacks")),
-    ("terrorism_obligations", "Obligations arising for {f} from terrorist or rebel attacks", Unit::Count("obligations")),
+    ("casualties_military", "Military deaths in {f}", Unit::Count("death", "deaths")),
+    ("casualties_civilian", "Civilian deaths in {f}", Unit::Count("death", "deaths")),
+    ("armed_group_attacks", "Attacks by armed groups in {f}", Unit::Count("attack", "attacks")),
+    ("terrorism_obligations", "Obligations arising for {f} from terrorist or rebel attacks", Unit::Count("obligation", "obligations")),
 ];
 
 /// Every outcome of a summary's `outcomes` object in words: the dated ones first, in the order
@@ -96,7 +96,7 @@ pub fn outcomes_in_words(outcomes: &serde_json::Value, start: Date, focus: &str)
 /// One outcome in words.
 pub fn outcome_in_words(name: &str, value: &serde_json::Value, start: Date, focus: &str) -> OutcomeText {
     let known = KNOWN.iter().find(|k| k.0 == name);
-    let unit = known.map(|k| k.2).unwrap_or(if name.ends_with("_day") { Unit::Day } else { Unit::Count("") });
+    let unit = known.map(|k| k.2).unwrap_or(if name.ends_with("_day") { Unit::Day } else { Unit::Count("", "") });
     let label = match known {
         Some(k) => k.1.replace("{f}", focus),
         None => sentence_case(&name.replace('_', " ")),
@@ -107,6 +107,12 @@ pub fn outcome_in_words(name: &str, value: &serde_json::Value, start: Date, focu
     };
     let value = value_in_words(unit, value, start);
     OutcomeText { name: name.to_string(), label, value, day, dated: matches!(unit, Unit::Day) }
+}
+
+/// An outcome's name as a phrase about the focus, named `focus` ("Economic sanctions imposed on
+/// the focus").
+pub fn outcome_label(name: &str, focus: &str) -> String {
+    outcome_in_words(name, &serde_json::Value::Null, Date::from_ymd(1970, 1, 1).expect("a date"), focus).label
 }
 
 /// "30 Jul 2023 (day 4)".
@@ -127,8 +133,8 @@ fn value_in_words(unit: Unit, value: &serde_json::Value, start: Date) -> String 
         (_, V::Bool(false)) => "no".into(),
         (Unit::PercentGdp, V::Number(n)) => format!("{}% of GDP", decimal(n.as_f64().unwrap_or(0.0))),
         (Unit::MillionUsd, V::Number(n)) => format!("{} million USD a year", decimal(n.as_f64().unwrap_or(0.0))),
-        (Unit::Count(what), V::Number(n)) if !what.is_empty() && n.as_u64() == Some(1) => format!("1 {}", what.trim_end_matches('s')),
-        (Unit::Count(what), V::Number(n)) if !what.is_empty() => format!("{} {what}", decimal(n.as_f64().unwrap_or(0.0))),
+        (Unit::Count(one, _), V::Number(n)) if !one.is_empty() && n.as_u64() == Some(1) => format!("1 {one}"),
+        (Unit::Count(_, many), V::Number(n)) if !many.is_empty() => format!("{} {many}", decimal(n.as_f64().unwrap_or(0.0))),
         (Unit::Class, V::String(s)) => class_in_words(s),
         (_, V::String(s)) => words(s),
         (_, V::Number(n)) => decimal(n.as_f64().unwrap_or(0.0)),

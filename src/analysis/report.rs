@@ -1,5 +1,6 @@
-//! `casus report`: a self-contained HTML page about a run (timeline, causal graph of the key
-//! events, charts over time) or a sweep (each outcome's probability against each swept
+//! `casus report`: a self-contained HTML page about a run (a summary, the outcomes in words,
+//! charts over time, the causal graph of the key events, the timeline; for a fork, its parent,
+//! fork day and changes) or a sweep (each outcome's probability against each swept
 //! parameter, with 95% confidence bands). Charts are inline SVG; the page loads nothing from the
 //! network and runs no script.
 //!
@@ -18,7 +19,7 @@ use std::collections::BTreeSet;
 use crate::analysis::charts::{self, Chart, Line, XAxis};
 use crate::analysis::describe::{describe, significant};
 use crate::analysis::fork::Lineage;
-use crate::analysis::outcome_text::{OutcomeText, dated, outcomes_in_words};
+use crate::analysis::outcome_text::{OutcomeText, dated, decimal, outcome_label, outcomes_in_words};
 use crate::analysis::plain::{Names, human_date, say, words};
 use crate::analysis::timeline::{self, Grouping};
 use crate::fold::world::build_world;
@@ -604,6 +605,7 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &[String]) -> (Vec<Chart>, Vec<(String, f64)>) {
     let mut charts = Vec::new();
     let mut constant: BTreeMap<String, f64> = BTreeMap::new();
+    let mut varying: BTreeSet<String> = BTreeSet::new();
     for outcome in probability_outcomes {
         let mine: Vec<&PointRow> = rows.iter().filter(|r| &r.outcome == outcome).collect();
         if mine.is_empty() {
@@ -632,13 +634,14 @@ pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &
                     (*x, lo, hi)
                 })
                 .collect();
+            varying.insert(outcome.clone());
             charts.push(Chart {
                 id: format!("{}-vs-{}", outcome, param.replace('.', "_")),
-                title: format!("P({}) against {}", outcome.trim_end_matches("_day"), param),
+                title: format!("{}: probability against {}", outcome_label(outcome, "the focus"), param),
                 x_label: param.clone(),
                 y_label: "probability".into(),
                 x: XAxis::Value,
-                lines: vec![Line { label: outcome.trim_end_matches("_day").to_string(), points: probs, band }],
+                lines: vec![Line { label: "share of runs".to_string(), points: probs, band }],
                 y_range: Some((0.0, 1.0)),
                 steps: false,
                 empty: String::new(),
@@ -646,8 +649,7 @@ pub fn sweep_charts(rows: &[PointRow], swept: &[String], probability_outcomes: &
         }
     }
     // An outcome that varies with one parameter is not constant.
-    let varying: std::collections::BTreeSet<String> = charts.iter().map(|c| c.lines[0].label.clone()).collect();
-    let constant = constant.into_iter().filter(|(o, _)| !varying.contains(o.trim_end_matches("_day"))).collect();
+    let constant = constant.into_iter().filter(|(o, _)| !varying.contains(o)).collect();
     (charts, constant)
 }
 
@@ -664,7 +666,8 @@ struct SweepPage<'a> {
     swept: &'a [String],
     status: &'a str,
     charts: RenderedCharts<'a>,
-    constant: &'a [(String, f64)],
+    /// Each outcome that did not change, in words, with its probability as a percentage.
+    constant: Vec<(String, String)>,
 }
 
 /// The HTML page for a sweep.
@@ -679,7 +682,7 @@ pub fn sweep_html(manifest: &serde_json::Value, swept: &[String], charts: &[(Cha
         swept,
         status: manifest["status"].as_str().unwrap_or("?"),
         charts,
-        constant,
+        constant: constant.iter().map(|(o, p)| (outcome_label(o, "the focus"), format!("{}%", decimal(p * 100.0)))).collect(),
     };
     page.render().expect("the sweep page's template renders (its values never fail to format)")
 }
@@ -712,7 +715,7 @@ mod tests {
         for raw in ["<b>s</b>", "a<b", "<i>o</i>", "\"&'"] {
             assert!(!html.contains(raw), "{raw} is escaped");
         }
-        assert!(html.contains("Sweep of &#60;b&#62;s&#60;/b&#62;") && html.contains("<td class=\"num\">0.500</td>"), "{html}");
+        assert!(html.contains("Sweep of &#60;b&#62;s&#60;/b&#62;") && html.contains("<td class=\"num\">50%</td>"), "{html}");
         assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     }
 }
