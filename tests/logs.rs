@@ -1384,6 +1384,12 @@ mod report {
             assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
             assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
         }
+        // A fork.json that is not a fork's provenance is bad input, named.
+        std::fs::write(dir.join("a/fork.json"), "{\"parent\": 1}").unwrap();
+        let o = casus(&["report", "a"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("fork.json: error: not a fork's provenance"), "{}", stderr(&o));
+        std::fs::remove_file(dir.join("a/fork.json")).unwrap();
         assert!(casus(&["run", "--quiet", "--seed", "7", "--out", "b"], &dir).status.success());
         let o = casus(&["report", "a", "b", "--out", "a/events.jsonl"], &dir);
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
