@@ -98,7 +98,7 @@ pub fn outcome_in_words(name: &str, value: &serde_json::Value, start: Date, focu
     let known = KNOWN.iter().find(|k| k.0 == name);
     let unit = known.map(|k| k.2).unwrap_or(if name.ends_with("_day") { Unit::Day } else { Unit::Count("", "") });
     let label = match known {
-        Some(k) => k.1.replace("{f}", focus),
+        Some(k) => sentence_case(&k.1.replace("{f}", focus)),
         None => sentence_case(&name.replace('_', " ")),
     };
     let day = match unit {
@@ -233,6 +233,7 @@ mod tests {
         check("sanctions_days", json!(180), "Days under economic sanctions", "180 days");
         check("a_new_outcome_day", json!(2), "A new outcome day", "28 Jul 2023 (day 2)");
         check("a_new_measure", json!(null), "A new measure", "none");
+        assert_eq!(outcome_label("suspension_day", "the focus"), "The focus suspended by an organisation");
     }
 
     #[test]
