@@ -1162,6 +1162,14 @@ mod report {
             assert!(!dom.contains("<script"), "the browser built a script element");
             assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the browser shows the name as text");
         }
+        // The comparison page escapes them too.
+        let o = casus(&["run", "hostile.ron", "--quiet", "--seed", "5", "--out", "run2"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["report", "run", "run2"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let compared = std::fs::read_to_string(dir.join("run2/comparison.html")).unwrap();
+        assert!(!compared.contains("<script") && !compared.contains(r#""&'"#), "the comparison inserts the name unescaped");
+        assert!(unescape(&compared).contains(&format!("AES Charter {hostile}")), "the clause shows in the timelines");
     }
 
     #[test]
