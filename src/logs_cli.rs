@@ -64,10 +64,6 @@ impl Opened {
             }
         }
     }
-
-    fn json_beside(&self, name: &str) -> Option<serde_json::Value> {
-        fs::read_to_string(self.dir.join(name)).ok().and_then(|s| serde_json::from_str(&s).ok())
-    }
 }
 
 /// Opens LOG_OR_DIR (a folder holding events.jsonl, or the file) and verifies it. A log that
@@ -678,6 +674,8 @@ pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
 pub struct ReportArgs {
     /// A run folder (casus run/fork --out) or a sweep folder (casus sweep --out).
     dir: PathBuf,
+    /// A second run folder: write a page comparing the two runs instead (default: OTHER/comparison.html).
+    other: Option<PathBuf>,
     /// Where to write the page (default: DIR/report.html).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -689,22 +687,34 @@ pub struct ReportArgs {
     scenario: Option<PathBuf>,
 }
 
+/// The files a report may read in a folder: its page and charts may replace none of them.
+fn report_inputs(dir: &Path, scenario: Option<PathBuf>) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> =
+        ["events.jsonl", "summary.json", "fork.json", "manifest.json", "points.csv", "runs.jsonl"].iter().map(|f| dir.join(f)).collect();
+    inputs.extend(scenario);
+    inputs
+}
+
+/// Whether a report may replace this file of a casus output folder: its pages and charts.
+fn report_file(rel: &Path) -> bool {
+    rel == Path::new("report.html")
+        || rel == Path::new("comparison.html")
+        || (rel.starts_with("charts") && rel.extension().is_some_and(|x| x == "png"))
+}
+
 /// `casus report`.
 pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
+    if let Some(other) = a.other.clone() {
+        return compare_report(a, &other);
+    }
     if !a.dir.is_dir() {
         return Err(bad(format!("error: {} is not a folder; give a run folder (casus run --out) or a sweep folder", a.dir.display())));
     }
     // The report writes into the folder (by default): no other command may write it meanwhile.
     let _lock = casus::outdir::Lock::acquire(&a.dir).map_err(|r| bad(r.0))?;
     let html_path = a.out.clone().unwrap_or_else(|| a.dir.join("report.html"));
-    // Everything a report may read; the page and its charts may replace none of them.
-    let scenario = scenario_in(&a.dir, a.scenario.clone());
-    let mut inputs: Vec<PathBuf> =
-        ["events.jsonl", "summary.json", "fork.json", "manifest.json", "points.csv", "runs.jsonl"].iter().map(|f| a.dir.join(f)).collect();
-    inputs.extend(scenario);
+    let inputs = report_inputs(&a.dir, scenario_in(&a.dir, a.scenario.clone()));
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-    let report_file =
-        |rel: &Path| rel == Path::new("report.html") || (rel.starts_with("charts") && rel.extension().is_some_and(|x| x == "png"));
     casus::outdir::refuse_file_over_input(&html_path, &inputs, report_file).map_err(|r| bad(r.0))?;
     let (html, charts) = if a.dir.join("manifest.json").exists() {
         if !a.dir.join("points.csv").exists() {
@@ -721,33 +731,103 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
         }
         sweep_report(&a.dir)?
     } else {
-        run_report(&a.dir, a.scenario.clone())?
+        run_report(&a.dir, a.scenario.clone(), &html_path)?
     };
     write_atomic(&html_path, html.as_bytes())
         .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", html_path.display()) })?;
+    let drawn: Vec<&casus::analysis::charts::Chart> = charts.iter().filter(|c| !c.lines.is_empty()).collect();
     let mut pngs = 0;
     if a.png {
-        let dir = html_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("charts");
+        let dir = page_dir(&html_path).join("charts");
         fs::create_dir_all(&dir).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", dir.display()) })?;
+        // An empty chart is not drawn: its PNG is not written (and one left by an earlier
+        // report of the same folder would be stale, so it is removed).
         for c in &charts {
             let path = dir.join(format!("{}.png", c.id));
             casus::outdir::refuse_file_over_input(&path, &inputs, report_file).map_err(|r| bad(r.0))?;
+            if c.lines.is_empty() {
+                if path.is_file() {
+                    fs::remove_file(&path).map_err(|e| Fail { code: 1, message: format!("error: removing {}: {e}", path.display()) })?;
+                }
+                continue;
+            }
             let bytes =
                 casus::analysis::charts::png(c).map_err(|e| Fail { code: 1, message: format!("error: {}: {e}", path.display()) })?;
             write_atomic(&path, &bytes).map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", path.display()) })?;
             pngs += 1;
         }
     }
+    let empty = charts.len() - drawn.len();
     println!(
-        "wrote {} ({} charts{})",
+        "wrote {} ({} charts{}{})",
         html_path.display(),
-        charts.len(),
+        drawn.len(),
+        if empty > 0 { format!(", {empty} with nothing to draw") } else { String::new() },
         if a.png { format!(", {pngs} PNG files in charts/") } else { String::new() }
     );
     Ok(())
 }
 
-fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
+/// The folder a page is written in.
+fn page_dir(html_path: &Path) -> &Path {
+    html_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// A link from a page in `from_dir` to the file `to`: a relative URL with each segment
+/// percent-encoded, or None when either path cannot be resolved.
+fn relative_link(from_dir: &Path, to: &Path) -> Option<String> {
+    let from = from_dir.canonicalize().ok()?;
+    let to = to.canonicalize().ok()?;
+    let common = from.components().zip(to.components()).take_while(|(x, y)| x == y).count();
+    let ups = from.components().count() - common;
+    let mut segments: Vec<String> = vec!["..".to_string(); ups];
+    segments.extend(to.components().skip(common).map(|c| percent_encode(&c.as_os_str().to_string_lossy())));
+    Some(segments.join("/"))
+}
+
+/// A path segment for a URL: every byte but letters, digits and `-._~` as %XX.
+fn percent_encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A run folder as a page names it: its own name (`base`, `no-sanctions`).
+fn folder_name(dir: &Path) -> String {
+    dir.canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// The chain value of a log file's last record, read from its end (None when it has none).
+fn last_chain(file: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = fs::File::open(file).ok()?;
+    let len = f.metadata().ok()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
+    let mut tail = String::new();
+    f.read_to_string(&mut tail).ok()?;
+    let last = tail.trim_end().rsplit('\n').next()?;
+    let value: serde_json::Value = serde_json::from_str(last).ok()?;
+    value["chain"].as_str().map(String::from)
+}
+
+/// The parent of the fork in `dir`: the first folder beside it, in name order, whose complete
+/// log ends with the chain value fork.json names, read and verified.
+fn find_parent(dir: &Path, chain_head: &str) -> Option<Opened> {
+    let parent_of_dir = dir.canonicalize().ok()?.parent()?.to_path_buf();
+    let mut siblings: Vec<PathBuf> =
+        fs::read_dir(&parent_of_dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    siblings.sort();
+    siblings
+        .into_iter()
+        .filter(|s| last_chain(&s.join("events.jsonl")).as_deref() == Some(chain_head))
+        .find_map(|s| open(&s).ok().filter(|o| o.log.end.is_some() && o.log.chain_head == chain_head))
+}
+
+fn run_report(dir: &Path, scenario: Option<PathBuf>, html_path: &Path) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
     let o = open_complete(dir, "casus report")?;
     let header = o.header().clone();
     let (prepared, _, _) = prepare(o.scenario_path(scenario).as_deref(), &header.overrides)?;
@@ -761,9 +841,76 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>) -> Result<(String, Vec<casu
     let charts = casus::analysis::report::run_charts(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     // The outcomes shown are recomputed from the verified log, never read from summary.json.
-    let lineage = o.json_beside("fork.json");
-    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref());
+    let lineage = read_lineage(dir)?;
+    let parent_run = lineage.as_ref().and_then(|l| find_parent(dir, &l.parent_chain_head));
+    let page_dir = page_dir(html_path);
+    let parent = parent_run.as_ref().map(|p| {
+        let report = p.dir.join("report.html");
+        let report_text = fs::read_to_string(&report).ok();
+        casus::analysis::report::ParentRun {
+            folder: folder_name(&p.dir),
+            report: report_text.as_ref().and_then(|_| relative_link(page_dir, &report)),
+            anchors: report_text.as_deref().map(casus::analysis::report::event_anchors).unwrap_or_default(),
+            log: &p.log,
+        }
+    });
+    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref(), parent.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
+}
+
+/// fork.json in a run folder, if there is one; one that does not read is bad input.
+fn read_lineage(dir: &Path) -> Result<Option<casus::analysis::fork::Lineage>, Fail> {
+    let path = dir.join("fork.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&path).map_err(|e| cannot_read(&path, e))?;
+    serde_json::from_str(&text).map(Some).map_err(|e| bad(format!("{}: error: not a fork's provenance: {e}", path.display())))
+}
+
+/// `casus report LEFT RIGHT`: a page comparing two runs.
+fn compare_report(a: ReportArgs, right: &Path) -> Result<(), Fail> {
+    if a.png {
+        return Err(bad("error: --png draws a run's or a sweep's charts; a comparison of two runs has none"));
+    }
+    for dir in [&a.dir, right] {
+        if !dir.is_dir() {
+            return Err(bad(format!("error: {} is not a folder; give two run folders (casus run --out, casus fork --out)", dir.display())));
+        }
+        if dir.join("manifest.json").exists() {
+            return Err(bad(format!("error: {} is a sweep folder; a comparison takes two run folders", dir.display())));
+        }
+    }
+    if a.dir.canonicalize().ok() == right.canonicalize().ok() {
+        return Err(bad("error: both folders are the same run; give two runs to compare"));
+    }
+    let _left_lock = casus::outdir::Lock::acquire(&a.dir).map_err(|r| bad(r.0))?;
+    let _right_lock = casus::outdir::Lock::acquire(right).map_err(|r| bad(r.0))?;
+    let html_path = a.out.clone().unwrap_or_else(|| right.join("comparison.html"));
+    let mut inputs = report_inputs(&a.dir, scenario_in(&a.dir, a.scenario.clone()));
+    inputs.extend(report_inputs(right, scenario_in(right, None)));
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    casus::outdir::refuse_file_over_input(&html_path, &inputs, report_file).map_err(|r| bad(r.0))?;
+    let left = open_complete(&a.dir, "casus report")?;
+    let right = open_complete(right, "casus report")?;
+    // Outcomes recomputed from the verified logs, never read from summary.json.
+    let (lo, ro) = (left.outcomes()?, right.outcomes()?);
+    let page_dir = page_dir(&html_path);
+    let side = |o: &Opened, outcomes: Option<serde_json::Value>| -> Result<casus::analysis::compare::Side, Fail> {
+        let report = o.dir.join("report.html");
+        Ok(casus::analysis::compare::Side {
+            folder: folder_name(&o.dir),
+            report: report.is_file().then(|| relative_link(page_dir, &report)).flatten(),
+            lineage: read_lineage(&o.dir)?,
+            outcomes,
+        })
+    };
+    let (ls, rs) = (side(&left, lo)?, side(&right, ro)?);
+    let html = casus::analysis::compare::compare_html(&left.log, &ls, &right.log, &rs);
+    write_atomic(&html_path, html.as_bytes())
+        .map_err(|e| Fail { code: 1, message: format!("error: writing {}: {e}", html_path.display()) })?;
+    println!("wrote {} (comparing {} with {})", html_path.display(), left.dir.display(), right.dir.display());
+    Ok(())
 }
 
 fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {

@@ -47,7 +47,7 @@ impl Kind {
     pub fn is_own(self, rel: &Path) -> bool {
         let parts: Vec<&str> = rel.components().filter_map(|c| if let Component::Normal(s) = c { s.to_str() } else { None }).collect();
         match parts.as_slice() {
-            [MARKER | "report.html"] => true,
+            [MARKER | "report.html" | "comparison.html"] => true,
             ["charts", png] => png.ends_with(".png"),
             [file] => match self {
                 Kind::Run => matches!(*file, "events.jsonl" | "summary.json" | "scenario.ron" | "fork.json"),

@@ -50,10 +50,24 @@ pub struct Chart {
     pub y_range: Option<(f64, f64)>,
     /// Draw lines as steps (a value holds until the next point), for state over time.
     pub steps: bool,
+    /// What a page says instead of drawing the chart when it has no line ("No sanctions in
+    /// this run."): an empty chart is never drawn.
+    pub empty: String,
 }
 
-/// Chart size in pixels.
-pub const SIZE: (u32, u32) = (760, 380);
+/// Chart size in pixels: as wide as a report page's text, so a chart fills the page at its
+/// natural size (the page scales it down on a narrower window).
+pub const SIZE: (u32, u32) = (1060, 400);
+
+/// Width of the legend panel at the right of a chart: the legend is drawn beside the plot,
+/// never over its lines.
+const LEGEND_W: u32 = 200;
+
+/// Legend entries longer than this are cut with an ellipsis.
+const LEGEND_CHARS: usize = 26;
+
+/// Height of one legend entry, in pixels.
+const LEGEND_ROW: i32 = 18;
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/CasusSans.ttf");
 const FAMILY: &str = "sans-serif";
@@ -94,8 +108,10 @@ fn bounds(chart: &Chart) -> ((f64, f64), (f64, f64)) {
     if !x0.is_finite() || !x1.is_finite() {
         (x0, x1) = (0.0, 1.0);
     }
-    if x1 <= x0 {
-        x1 = x0 + 1.0;
+    // A date axis spans at least a week, so its labels (whole days) never repeat a date.
+    let least = if matches!(chart.x, XAxis::Days(_)) { 7.0 } else { 1.0 };
+    if x1 - x0 < least {
+        x1 = x0 + least;
     }
     // Words sit at whole positions with half a step of room on either side.
     if let XAxis::Levels(words) = &chart.x {
@@ -131,7 +147,9 @@ where
     register_font();
     root.fill(&WHITE).map_err(err)?;
     let ((x0, x1), (y0, y1)) = bounds(chart);
-    let mut ctx = ChartBuilder::on(root)
+    let (width, _) = root.dim_in_pixel();
+    let (plot, legend) = root.split_horizontally(width.saturating_sub(LEGEND_W));
+    let mut ctx = ChartBuilder::on(&plot)
         .caption(&chart.title, (FAMILY, 18))
         .margin(12)
         .x_label_area_size(42)
@@ -139,7 +157,7 @@ where
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     let date_fmt = |v: &f64| match &chart.x {
-        XAxis::Days(start) => start.plus_days(v.round() as i64).to_string(),
+        XAxis::Days(start) => crate::analysis::plain::human_date(start.plus_days(v.round() as i64)),
         XAxis::Value => format_value(*v),
         // A word at its whole position; nothing between words.
         XAxis::Levels(words) => {
@@ -172,24 +190,42 @@ where
             ctx.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18)))).map_err(err)?;
         }
         let pts = if chart.steps { step_points(&line.points) } else { line.points.clone() };
-        ctx.draw_series(LineSeries::new(pts, c.stroke_width(2)))
-            .map_err(err)?
-            .label(line.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        ctx.draw_series(LineSeries::new(pts, c.stroke_width(2))).map_err(err)?;
         if !chart.steps && line.points.len() <= 40 {
             ctx.draw_series(line.points.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
         }
     }
-    if !chart.lines.is_empty() {
-        ctx.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FAMILY, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .draw()
-            .map_err(err)?;
-    }
+    draw_legend(&legend, chart)?;
     root.present().map_err(err)?;
+    Ok(())
+}
+
+/// The legend, in its own panel beside the plot: one entry per line, top to bottom, the
+/// entries that do not fit counted in a last line.
+fn draw_legend<DB: DrawingBackend>(panel: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (_, height) = panel.dim_in_pixel();
+    let top = 44;
+    let fits = ((height as i32 - top - 12) / LEGEND_ROW).max(1) as usize;
+    let shown = if chart.lines.len() > fits { fits - 1 } else { chart.lines.len() };
+    let text = TextStyle::from((FAMILY, 13).into_font()).color(&RGBColor(40, 40, 40));
+    for (i, line) in chart.lines.iter().take(shown).enumerate() {
+        let y = top + i as i32 * LEGEND_ROW;
+        let c = colour(i);
+        panel.draw(&PathElement::new(vec![(8, y), (30, y)], c.stroke_width(3))).map_err(err)?;
+        let mut label: String = line.label.chars().take(LEGEND_CHARS).collect();
+        if line.label.chars().count() > LEGEND_CHARS {
+            label.pop();
+            label.push('…');
+        }
+        panel.draw(&Text::new(label, (36, y - 7), text.clone())).map_err(err)?;
+    }
+    if shown < chart.lines.len() {
+        let y = top + shown as i32 * LEGEND_ROW;
+        panel.draw(&Text::new(format!("and {} more", chart.lines.len() - shown), (36, y - 7), text)).map_err(err)?;
+    }
     Ok(())
 }
 
@@ -251,6 +287,7 @@ mod tests {
             lines: vec![Line { label: "NER".into(), points: vec![(0.0, 0.0), (4.0, 0.8), (240.0, 0.1)], band: vec![] }],
             y_range: Some((0.0, 1.0)),
             steps: true,
+            empty: "No sanctions.".into(),
         }
     }
 
@@ -265,7 +302,35 @@ mod tests {
         assert!(s.starts_with("<svg"), "{}", &s[..40]);
         assert!(s.contains("Sanctions in force"));
         assert!(s.contains("<polyline") || s.contains("<path"), "a line is drawn");
-        assert!(s.contains("2023-"), "the x axis shows dates");
+        assert!(s.contains("Jul 2023"), "the x axis shows dates");
+    }
+
+    /// The legend sits in its own panel right of the plot: every legend label starts to the
+    /// right of the plotting area, and a line too long is cut.
+    #[test]
+    fn the_legend_is_beside_the_plot_not_over_it() {
+        let mut chart = sample();
+        chart.lines.push(Line { label: "a very long label that does not fit in the panel".into(), points: vec![(0.0, 0.5)], band: vec![] });
+        let s = svg(&chart).unwrap();
+        let legend_x = (SIZE.0 - LEGEND_W) as f64;
+        for label in ["NER", "a very long label that do…"] {
+            let at = s.find(&format!(">\n{label}\n</text>")).unwrap_or_else(|| panic!("{label} in {s}"));
+            let tag = &s[s[..at].rfind("<text").unwrap()..at];
+            let x: f64 = tag.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            assert!(x > legend_x, "{label} at x={x}, inside the plot");
+        }
+    }
+
+    /// Dates on a short axis are whole days, each once.
+    #[test]
+    fn a_short_date_axis_repeats_no_date() {
+        let mut chart = sample();
+        chart.lines[0].points = vec![(3.0, 0.5)];
+        let s = svg(&chart).unwrap();
+        let dates: Vec<&str> = s.match_indices(" 2023\n</text>").map(|(i, _)| s[s[..i].rfind('>').unwrap() + 1..i].trim()).collect();
+        let mut unique = dates.clone();
+        unique.dedup();
+        assert!(dates.len() >= 3 && unique == dates, "{dates:?}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `casus report`: a self-contained HTML page about a run (timeline, causal graph of the key
-//! events, charts over time) or a sweep (each outcome's probability against each swept
+//! `casus report`: a self-contained HTML page about a run (a summary, the outcomes in words,
+//! charts over time, the causal graph of the key events, the timeline; for a fork, its parent,
+//! fork day and changes) or a sweep (each outcome's probability against each swept
 //! parameter, with 95% confidence bands). Charts are inline SVG; the page loads nothing from the
 //! network and runs no script.
 //!
@@ -13,8 +14,14 @@ use askama::Template;
 
 use crate::fold::apply::apply_indexed;
 
+use std::collections::BTreeSet;
+
 use crate::analysis::charts::{self, Chart, Line, XAxis};
 use crate::analysis::describe::{describe, significant};
+use crate::analysis::fork::Lineage;
+use crate::analysis::outcome_text::{OutcomeText, dated, decimal, outcome_label, outcomes_in_words};
+use crate::analysis::plain::{Names, human_date, say, words};
+use crate::analysis::timeline::{self, Grouping};
 use crate::fold::world::build_world;
 use crate::log::{Header, ParsedLog};
 use crate::model::economics::loss_at;
@@ -66,6 +73,7 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     let params: Params = world.resource::<crate::model::world::Fixed>().params.clone();
     let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
     let ids: Vec<(crate::model::state::Id, bevy_ecs::entity::Entity)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let name = |id: &str| legend_name(header, id).to_string();
     let (mut forces, mut sanctions, mut gdp, mut casualties) =
         (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
     let mut next = 0usize;
@@ -77,24 +85,24 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
         for (id, entity) in &ids {
             if let Some(p) = world.get::<Polity>(*entity) {
                 let profile = &world.get::<StateProfile>(*entity).expect("a state has a profile").0;
-                forces.push(&format!("{id} abroad"), day, f64::from(p.committed_abroad));
-                forces.push(&format!("{id} at borders"), day, f64::from(p.redeployed));
-                sanctions.push(id, day, p.sanctions_severity);
-                gdp.push(id, day, loss_at(p, profile, &params, day));
-                casualties.push(id, day, (p.casualties_military + p.casualties_civilian) as f64);
+                forces.push(&format!("{} abroad", name(id)), day, f64::from(p.committed_abroad));
+                forces.push(&format!("{} at its borders", name(id)), day, f64::from(p.redeployed));
+                sanctions.push(&name(id), day, p.sanctions_severity);
+                gdp.push(&name(id), day, loss_at(p, profile, &params, day));
+                casualties.push(&name(id), day, (p.casualties_military + p.casualties_civilian) as f64);
             } else if let Some(p) = world.get::<PartnerState>(*entity) {
-                forces.push(&format!("{id} (partner)"), day, f64::from(p.forces.values().sum::<u32>()));
+                forces.push(&format!("{} (partner)", name(id)), day, f64::from(p.forces.values().sum::<u32>()));
             }
         }
         for (target, crisis) in &world.resource::<Crises>().0 {
             for (org, r) in &crisis.responses {
                 let fielded = r.intervention.as_ref().filter(|i| i.ended.is_none()).map(|i| i.attacker_strength).unwrap_or(0);
-                forces.push(&format!("{org} force in {target}"), day, f64::from(fielded));
+                forces.push(&format!("{} force in {}", name(org), name(target)), day, f64::from(fielded));
             }
         }
     }
     let start = prepared.scenario.start_date();
-    let chart = |id: &str, title: &str, y: &str, s: Sampled, y_range: Option<(f64, f64)>, steps: bool| Chart {
+    let chart = |id: &str, title: &str, y: &str, s: Sampled, y_range: Option<(f64, f64)>, steps: bool, empty: &str| Chart {
         id: id.into(),
         title: title.into(),
         x_label: "date".into(),
@@ -103,13 +111,36 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
         lines: s.into_lines(),
         y_range,
         steps,
+        empty: empty.into(),
     };
     Ok(vec![
-        chart("forces", "Forces deployed abroad or redeployed", "troops", forces, None, true),
-        chart("sanctions", "Sanctions in force (economic severity)", "severity (0-1)", sanctions, Some((0.0, 1.05)), true),
-        chart("gdp_loss", "GDP loss", "% of GDP (cumulative)", gdp, None, false),
-        chart("casualties", "Casualties (military and civilian)", "deaths (cumulative)", casualties, None, true),
+        chart(
+            "forces",
+            "Forces deployed abroad or redeployed",
+            "troops",
+            forces,
+            None,
+            true,
+            "No forces deployed abroad or redeployed in this run.",
+        ),
+        chart(
+            "sanctions",
+            "Sanctions in force (economic severity)",
+            "severity (0-1)",
+            sanctions,
+            Some((0.0, 1.05)),
+            true,
+            "No sanctions in this run.",
+        ),
+        chart("gdp_loss", "GDP loss", "% of GDP (cumulative)", gdp, None, false, "No state lost GDP in this run."),
+        chart("casualties", "Casualties (military and civilian)", "deaths (cumulative)", casualties, None, true, "No deaths in this run."),
     ])
+}
+
+/// An actor in a chart's legend: its name when short, else its code.
+fn legend_name<'a>(header: &'a Header, id: &'a str) -> &'a str {
+    let name = header.name_of(id);
+    if name.is_empty() || name.chars().count() > crate::analysis::plain::LONG_NAME { id } else { name }
 }
 
 /// Whether an event belongs in the causal graph: decisions and turning points, not routine
@@ -130,7 +161,7 @@ pub const MAX_GRAPH_NODES: usize = 90;
 /// The causal graph of the key events as SVG: one column per day on which a key event
 /// happened, one lane per actor (the event's first actor), an arrow from each event to the
 /// nearest key event among its causes. Hovering a node shows the event in full.
-pub fn causal_graph(events: &[Event], header: &Header) -> String {
+pub fn causal_graph(events: &[Event], header: &Header, anchored: &BTreeSet<u64>) -> String {
     let nodes: Vec<&Event> = events.iter().filter(|e| key_event(e)).take(MAX_GRAPH_NODES).collect();
     let is_node: std::collections::BTreeSet<u64> = nodes.iter().map(|e| e.seq).collect();
     let mut lanes: Vec<crate::model::state::Id> = Vec::new();
@@ -177,10 +208,10 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
             height: (lane_depth[i] as f64) * (box_h + gap) + 14.0,
             label_y: lane_y[i] + 13.0,
             fill: if i % 2 == 0 { "#f6f7f9" } else { "#ffffff" },
-            name: header.name_of(lane),
+            name: legend_name(header, lane),
         })
         .collect();
-    let start_label = |d: u32| events.iter().find(|e| e.day == d).map(|e| e.date.as_str()).unwrap_or_default();
+    let start_label = |d: u32| events.iter().find(|e| e.day == d).map(|e| human_date_of(&e.date)).unwrap_or_default();
     let columns = days.iter().enumerate().map(|(c, d)| GraphColumn { x: left + c as f64 * col_w, date: start_label(*d) }).collect();
     let mut edges = Vec::new();
     for e in &nodes {
@@ -205,6 +236,7 @@ pub fn causal_graph(events: &[Event], header: &Header) -> String {
             let (x, y) = pos(e.seq);
             GraphNode {
                 seq: e.seq,
+                linked: anchored.contains(&e.seq),
                 x,
                 y,
                 fill: node_colour(&e.kind),
@@ -231,7 +263,7 @@ struct CausalGraph<'a> {
     box_w: f64,
     box_h: f64,
     lanes: Vec<GraphLane<'a>>,
-    columns: Vec<GraphColumn<'a>>,
+    columns: Vec<GraphColumn>,
     edges: Vec<GraphEdge>,
     nodes: Vec<GraphNode<'a>>,
 }
@@ -244,9 +276,9 @@ struct GraphLane<'a> {
     name: &'a str,
 }
 
-struct GraphColumn<'a> {
+struct GraphColumn {
     x: f64,
-    date: &'a str,
+    date: String,
 }
 
 /// An arrow from (sx, sy) to (ex, ey), a cubic curve bending at x = mid.
@@ -260,6 +292,8 @@ struct GraphEdge {
 
 struct GraphNode<'a> {
     seq: u64,
+    /// Whether the page's timeline has the event's line to link to.
+    linked: bool,
     x: f64,
     y: f64,
     fill: &'static str,
@@ -270,7 +304,7 @@ struct GraphNode<'a> {
 }
 
 fn short_label(e: &Event) -> String {
-    let name = e.kind.name();
+    let name = words(e.kind.name());
     let other = e.actors.get(1).map(|a| format!(" → {a}")).unwrap_or_default();
     let mut l = format!("{name}{other}");
     if l.chars().count() > 24 {
@@ -290,7 +324,8 @@ fn node_colour(k: &EventKind) -> &'static str {
     }
 }
 
-/// The charts of a page with their SVG (`templates/charts.html`, included by both pages).
+/// The charts of a page with their SVG (`templates/charts.html`, included by both pages); an
+/// empty SVG for a chart with no line, whose `empty` text is shown instead.
 type RenderedCharts<'a> = &'a [(Chart, String)];
 
 /// A run's page (`templates/run.html`).
@@ -300,82 +335,215 @@ struct RunPage<'a> {
     version: &'a str,
     header: &'a Header,
     events: usize,
-    last: &'a str,
+    from: String,
+    to: String,
     focus: &'a str,
     scenario_hash: &'a str,
     chain_head: &'a str,
-    lineage: Option<Lineage<'a>>,
-    outcomes: Vec<(&'a str, String)>,
+    fork: Option<ForkSection<'a>>,
+    summary: Vec<SummaryRow>,
+    dated: Vec<OutcomeText>,
+    figures: Vec<OutcomeText>,
     charts: RenderedCharts<'a>,
     graph: String,
     graph_truncated: bool,
     max_graph_nodes: usize,
-    timeline: Vec<TimelineRow<'a>>,
+    timeline: Vec<TimelineRow>,
+    fork_row: Option<usize>,
+    fork_when: String,
 }
 
-/// A fork's provenance, from fork.json.
-struct Lineage<'a> {
-    parent_chain_head: &'a str,
-    date: &'a str,
-    day: String,
-    kept_events: String,
+/// A fork's provenance as the page shows it.
+struct ForkSection<'a> {
+    lineage: &'a Lineage,
+    when: String,
+    parent_folder: Option<&'a str>,
+    parent_report: Option<&'a str>,
+    drops: Vec<DropRow>,
 }
 
-struct TimelineRow<'a> {
+/// One dropped event: what it was in the parent, with a link to it in the parent's report
+/// when that report shows it.
+struct DropRow {
     seq: u64,
-    date: &'a str,
-    day: u32,
-    name: &'static str,
-    description: String,
-    rule: &'a str,
-    cause: Option<u64>,
+    kind: String,
+    text: String,
+    refused: u32,
+    href: Option<String>,
+}
+
+/// A line of the summary: the trigger or a decisive event.
+struct SummaryRow {
+    label: &'static str,
+    when: String,
+    text: String,
+    rule: String,
+    href: Option<String>,
+}
+
+/// One line of the timeline: an event, or an armed group's attacks over a month.
+pub(crate) struct TimelineRow {
+    pub(crate) seq: u64,
+    pub(crate) date: String,
+    pub(crate) day: u32,
+    pub(crate) kind: String,
+    pub(crate) theme: &'static str,
+    pub(crate) text: String,
+    pub(crate) rule: String,
+    pub(crate) cause: Cause,
+    /// Seqs this line also stands for (a group's), each given an anchor.
+    pub(crate) members: Vec<u64>,
+}
+
+/// An event's cause in the timeline: none, a link to its line, or named as not shown.
+pub(crate) enum Cause {
+    None,
+    Shown(u64),
+    NotShown(u64, String),
+}
+
+/// The parent of a fork, when its folder was found (a folder beside the fork's whose log ends
+/// with the chain head fork.json names).
+pub struct ParentRun<'a> {
+    /// The folder as the page names it (relative to the page).
+    pub folder: String,
+    /// The link to the parent's report from the page, when it has one.
+    pub report: Option<String>,
+    /// The seqs the parent's report has an anchor for (`id="eN"`).
+    pub anchors: BTreeSet<u64>,
+    /// The parent's log.
+    pub log: &'a ParsedLog,
+}
+
+/// The seqs a page has an anchor for (`id="eN"`), read from its HTML.
+pub fn event_anchors(html: &str) -> BTreeSet<u64> {
+    html.match_indices("id=\"e").filter_map(|(i, m)| html[i + m.len()..].split('"').next()?.parse().ok()).collect()
+}
+
+fn theme_class(theme: Theme) -> &'static str {
+    match theme {
+        Theme::Coup => "coup",
+        Theme::Violence => "violence",
+        Theme::Economic => "economic",
+        Theme::Alliance => "alliance",
+        Theme::Exit => "exit",
+        Theme::Diplomacy => "diplomacy",
+    }
+}
+
+/// The timeline of a log for a page: the events `significant` keeps, in plain language, armed
+/// groups' routine attacks grouped by month, each cause a link to its line or named as not
+/// shown. Also returns the seqs that have an anchor.
+pub(crate) fn timeline_rows(header: &Header, events: &[Event]) -> (Vec<TimelineRow>, BTreeSet<u64>) {
+    let lines = timeline::lines(header, events, significant, Grouping::Month);
+    let anchored: BTreeSet<u64> = lines.iter().flat_map(|l| std::iter::once(l.seq).chain(l.members.iter().copied())).collect();
+    let rows = lines
+        .into_iter()
+        .map(|l| {
+            let cause = match events.get(l.seq as usize).and_then(|e| e.cause) {
+                _ if !l.members.is_empty() => Cause::None,
+                None => Cause::None,
+                Some(c) if anchored.contains(&c) => Cause::Shown(c),
+                Some(c) => Cause::NotShown(c, events.get(c as usize).map(|x| words(x.kind.name())).unwrap_or_default()),
+            };
+            TimelineRow {
+                seq: l.seq,
+                date: human_date_of(&l.date),
+                day: l.day,
+                kind: words(l.kind),
+                theme: theme_class(l.theme),
+                text: l.text,
+                rule: l.rule,
+                cause,
+                members: l.members.into_iter().filter(|m| *m != l.seq).collect(),
+            }
+        })
+        .collect();
+    (rows, anchored)
+}
+
+/// "2023-07-30" as "30 Jul 2023" (as it is when it does not parse).
+pub(crate) fn human_date_of(iso: &str) -> String {
+    crate::model::date::Date::parse(iso).map(human_date).unwrap_or_else(|_| iso.to_string())
 }
 
 /// The HTML page for a run. `charts` pairs each chart with its SVG; `outcomes` is the run's
-/// standard outcomes (recomputed from the verified log by `casus report`); `lineage` is the fork's provenance (fork.json).
+/// standard outcomes (recomputed from the verified log by `casus report`); `lineage` is the
+/// fork's provenance (fork.json) and `parent` its parent's run, when found.
 pub fn run_html(
     log: &ParsedLog,
     charts: &[(Chart, String)],
     outcomes: Option<&serde_json::Value>,
-    lineage: Option<&serde_json::Value>,
+    lineage: Option<&Lineage>,
+    parent: Option<&ParentRun>,
 ) -> String {
     let header = log.header.as_ref().expect("read_log guarantees a header");
+    let start =
+        crate::model::date::Date::parse(&header.start).unwrap_or_else(|_| crate::model::date::Date::from_ymd(1970, 1, 1).expect("a date"));
+    let focus = header.name_of(&header.focus);
+    let (timeline, anchored) = timeline_rows(header, &log.events);
+    let link = |seq: u64| anchored.contains(&seq).then(|| format!("#e{seq}"));
+    let trigger = timeline::trigger(header, &log.events).map(|t| t.seq);
+    let mut names = Names::new(&header.actors);
+    let summary = timeline::decisive(header, &log.events)
+        .into_iter()
+        .map(|e| SummaryRow {
+            label: if Some(e.seq) == trigger { "Trigger" } else { "Decisive" },
+            when: dated(e.day, start),
+            text: say(&e.kind, &e.rule, start, &mut names),
+            rule: e.rule.to_string(),
+            href: link(e.seq),
+        })
+        .collect();
+    let (dated_outcomes, figures): (Vec<OutcomeText>, Vec<OutcomeText>) =
+        outcomes.map(|o| outcomes_in_words(o, start, focus)).unwrap_or_default().into_iter().partition(|o| o.dated);
+    let fork = lineage.map(|l| {
+        let mut names = Names::new(&header.actors);
+        let drops = l
+            .drops
+            .iter()
+            .map(|d| {
+                let in_parent = parent.and_then(|p| p.log.events.get(d.seq as usize)).filter(|e| e.seq == d.seq);
+                DropRow {
+                    seq: d.seq,
+                    kind: words(&d.kind),
+                    text: in_parent
+                        .map(|e| format!("on {}: {}", human_date_of(&e.date), say(&e.kind, &e.rule, start, &mut names)))
+                        .unwrap_or_default(),
+                    refused: d.refused,
+                    href: parent.and_then(|p| p.report.as_ref().filter(|_| p.anchors.contains(&d.seq))).map(|r| format!("{r}#e{}", d.seq)),
+                }
+            })
+            .collect();
+        ForkSection {
+            lineage: l,
+            when: dated(l.day, start),
+            parent_folder: parent.map(|p| p.folder.as_str()),
+            parent_report: parent.and_then(|p| p.report.as_deref()),
+            drops,
+        }
+    });
+    let fork_row = lineage.and_then(|l| timeline.iter().position(|r| r.day >= l.day)).or(lineage.map(|_| timeline.len()));
     let page = RunPage {
         version: crate::log::CASUS_VERSION,
         header,
         events: log.events.len(),
-        last: log.events.last().map(|e| e.date.as_str()).unwrap_or(&header.start),
-        focus: header.name_of(&header.focus),
+        from: human_date(start),
+        to: log.events.last().map(|e| human_date_of(&e.date)).unwrap_or_else(|| human_date(start)),
+        focus,
         scenario_hash: &header.scenario_hash[..16.min(header.scenario_hash.len())],
         chain_head: &log.chain_head,
-        lineage: lineage.map(|l| Lineage {
-            parent_chain_head: l["parent_chain_head"].as_str().unwrap_or(""),
-            date: l["date"].as_str().unwrap_or(""),
-            day: l["day"].to_string(),
-            kept_events: l["kept_events"].to_string(),
-        }),
-        outcomes: outcomes
-            .and_then(|o| o.as_object())
-            .map(|o| o.iter().map(|(k, v)| (k.as_str(), v.to_string())).collect())
-            .unwrap_or_default(),
+        fork,
+        summary,
+        dated: dated_outcomes,
+        figures,
         charts,
-        graph: causal_graph(&log.events, header),
+        graph: causal_graph(&log.events, header, &anchored),
         graph_truncated: log.events.iter().filter(|e| key_event(e)).count() > MAX_GRAPH_NODES,
         max_graph_nodes: MAX_GRAPH_NODES,
-        timeline: log
-            .events
-            .iter()
-            .filter(|e| significant(e))
-            .map(|e| TimelineRow {
-                seq: e.seq,
-                date: &e.date,
-                day: e.day,
-                name: e.kind.name(),
-                description: describe(&e.kind),
-                rule: &e.rule,
-                cause: e.cause,
-            })
-            .collect(),
+        timeline,
+        fork_row,
+        fork_when: lineage.map(|l| dated(l.day, start)).unwrap_or_default(),
     };
     page.render().expect("the run page's template renders (its values never fail to format)")
 }
@@ -472,6 +640,7 @@ pub fn sweep_charts(
 ) -> (Vec<Chart>, Vec<(String, f64)>) {
     let mut charts = Vec::new();
     let mut constant: BTreeMap<String, f64> = BTreeMap::new();
+    let mut varying: BTreeSet<String> = BTreeSet::new();
     for outcome in probability_outcomes {
         let mine: Vec<&PointRow> = rows.iter().filter(|r| &r.outcome == outcome).collect();
         if mine.is_empty() {
@@ -500,24 +669,25 @@ pub fn sweep_charts(
                     (*x, lo, hi)
                 })
                 .collect();
+            varying.insert(outcome.clone());
             charts.push(Chart {
                 id: format!("{}-vs-{}", outcome, param.replace('.', "_")),
-                title: format!("P({}) against {}", outcome.trim_end_matches("_day"), param),
+                title: format!("{}: probability against {}", outcome_label(outcome, "the focus"), param),
                 x_label: param.clone(),
                 y_label: "probability".into(),
                 x: match levels.get(pi) {
                     Some(Some(words)) => XAxis::Levels(words.clone()),
                     _ => XAxis::Value,
                 },
-                lines: vec![Line { label: outcome.trim_end_matches("_day").to_string(), points: probs, band }],
+                lines: vec![Line { label: "share of runs".to_string(), points: probs, band }],
                 y_range: Some((0.0, 1.0)),
                 steps: false,
+                empty: String::new(),
             });
         }
     }
     // An outcome that varies with one parameter is not constant.
-    let varying: std::collections::BTreeSet<String> = charts.iter().map(|c| c.lines[0].label.clone()).collect();
-    let constant = constant.into_iter().filter(|(o, _)| !varying.contains(o.trim_end_matches("_day"))).collect();
+    let constant = constant.into_iter().filter(|(o, _)| !varying.contains(o)).collect();
     (charts, constant)
 }
 
@@ -534,7 +704,8 @@ struct SweepPage<'a> {
     swept: &'a [String],
     status: &'a str,
     charts: RenderedCharts<'a>,
-    constant: &'a [(String, f64)],
+    /// Each outcome that did not change, in words, with its probability as a percentage.
+    constant: Vec<(String, String)>,
 }
 
 /// The HTML page for a sweep.
@@ -549,14 +720,15 @@ pub fn sweep_html(manifest: &serde_json::Value, swept: &[String], charts: &[(Cha
         swept,
         status: manifest["status"].as_str().unwrap_or("?"),
         charts,
-        constant,
+        constant: constant.iter().map(|(o, p)| (outcome_label(o, "the focus"), format!("{}%", decimal(p * 100.0)))).collect(),
     };
     page.render().expect("the sweep page's template renders (its values never fail to format)")
 }
 
-/// Renders charts to SVG.
+/// Renders charts to SVG; a chart without a line is not drawn (its SVG is empty, and the page
+/// says its `empty` text instead).
 pub fn render(charts: Vec<Chart>) -> Result<Vec<(Chart, String)>, String> {
-    charts.into_iter().map(|c| charts::svg(&c).map(|s| (c, s))).collect()
+    charts.into_iter().map(|c| if c.lines.is_empty() { Ok((c, String::new())) } else { charts::svg(&c).map(|s| (c, s)) }).collect()
 }
 
 #[cfg(test)]
@@ -602,7 +774,7 @@ mod tests {
         for raw in ["<b>s</b>", "a<b", "<i>o</i>", "\"&'"] {
             assert!(!html.contains(raw), "{raw} is escaped");
         }
-        assert!(html.contains("Sweep of &#60;b&#62;s&#60;/b&#62;") && html.contains("<td class=\"num\">0.500</td>"), "{html}");
+        assert!(html.contains("Sweep of &#60;b&#62;s&#60;/b&#62;") && html.contains("<td class=\"num\">50%</td>"), "{html}");
         assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     }
 }

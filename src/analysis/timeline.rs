@@ -40,6 +40,9 @@ pub struct Line {
     pub rule: String,
     /// The cause: "#7", "(not shown: #7 SummitConvened)", or empty for a root.
     pub cause: String,
+    /// The seqs of the events a group's line stands for, in log order (empty on an event's own
+    /// line).
+    pub members: Vec<u64>,
 }
 
 /// Whether an event is an armed group's attack (the routine events grouped).
@@ -115,6 +118,7 @@ fn line(e: &Event, start: Date, names: &mut Names, printed: &BTreeSet<u64>, even
         text: printable(&say(&e.kind, &e.rule, start, names)).into_owned(),
         rule: printable(&e.rule).into_owned(),
         cause,
+        members: vec![],
     }
 }
 
@@ -147,6 +151,7 @@ fn group_line(group: &[&Event], start: Date, names: &mut Names) -> Line {
         text: printable(&text).into_owned(),
         rule: printable(&first.rule).into_owned(),
         cause: String::new(),
+        members: group.iter().map(|e| e.seq).collect(),
     }
 }
 
