@@ -566,7 +566,12 @@ pub fn cmd_fork(a: ForkArgs) -> Result<(), Fail> {
     })?;
     // A fork with no change continues its parent exactly (docs/log-format.md, "Verification"):
     // one that does not shows that the parent is not the log casus writes (its seed edited, say).
-    let unchanged = changes.sets.is_empty() && changes.drops.is_empty() && changes.injects.is_empty();
+    // A log of an older schema was written by older rules: its fork re-runs today's, and may
+    // diverge.
+    let unchanged = changes.sets.is_empty()
+        && changes.drops.is_empty()
+        && changes.injects.is_empty()
+        && o.log.written_schema_version == casus::model::event::LOG_SCHEMA_VERSION;
     let (parent, fork) = (&o.log.events, &forked.output.events);
     let common = casus::analysis::diff::common_prefix(parent, fork);
     if unchanged && (common < parent.len() || common < fork.len()) {
