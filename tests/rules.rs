@@ -159,6 +159,26 @@ mod ucg {
     }
 
     #[test]
+    fn troops_abroad_when_the_scenario_begins_are_not_available_to_redeploy_against_a_threat() {
+        // `forces_abroad` (troops deployed in other states at the start) are part of `troops`
+        // but cannot be moved to the borders, pledged or sent: 15% of the 20,000 at home.
+        let source = NIGER.replace(
+            "war_opposition: 0.2, security_threat: 0.6, borders: [\"NGA\", \"BEN\", \"BFA\", \"MLI\"]),",
+            "war_opposition: 0.2, security_threat: 0.6, borders: [\"NGA\", \"BEN\", \"BFA\", \"MLI\"], forces_abroad: {\"MLI\": 10000}),",
+        );
+        assert_ne!(source, NIGER);
+        let mut h = Harness::new(&source, &[]);
+        coup(&mut h);
+        let then =
+            h.when(4, EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: true });
+        let moved = then.iter().find_map(|p| match &p.kind {
+            EventKind::ForcesRedeployed { state, troops, .. } if state == "NER" => Some(*troops),
+            _ => None,
+        });
+        assert_eq!(moved, Some(3000), "{then:?}");
+    }
+
+    #[test]
     fn given_no_elected_claimant_when_the_summit_meets_then_only_targeted_measures_and_no_ultimatum() {
         // Economic sanctions are certain with a claimant (propensity 1) and never without one.
         let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "1"), ("sanctions.without_claimant", "0")]);

@@ -344,7 +344,7 @@ fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, s
     // invocation tops them up rather than stacking a second contingent.
     let already =
         defence.deployments.get(&(party.clone(), beneficiary.clone())).filter(|d| d.rule == ev.rule).map(|d| d.troops).unwrap_or(0);
-    let (forms, troops) = assistance_owed(&ctx.fixed.params, c, ppol, already, honoured);
+    let (forms, troops) = assistance_owed(&ctx.fixed.params, c, (&pdef.0, ppol), already, honoured);
     ctx.emit(
         EventKind::AssistanceDecided {
             treaty: treaty.clone(),
@@ -365,8 +365,14 @@ fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, s
 /// clause owes (logistics if none is left), armed force only if its commit share of available
 /// troops (with those `already` there) reaches `assistance.min_armed_troops`, and then the
 /// troops that top up those already there.
-fn assistance_owed(params: &Params, c: &ClauseDef, ppol: &Polity, already: u32, honoured: bool) -> (Vec<AssistanceForm>, u32) {
-    let commit = (f64::from(available_troops(ppol) + already) * params.assistance_commit_share).round() as u32;
+fn assistance_owed(
+    params: &Params,
+    c: &ClauseDef,
+    (pdef, ppol): (&crate::model::scenario::StateDef, &Polity),
+    already: u32,
+    honoured: bool,
+) -> (Vec<AssistanceForm>, u32) {
+    let commit = (f64::from(available_troops(pdef, ppol) + already) * params.assistance_commit_share).round() as u32;
     let armed = c.owed.contains(&AssistanceForm::ArmedForce) && f64::from(commit) >= params.assistance_min_armed_troops;
     let commit = commit.saturating_sub(already);
     // Forces already there under the same clause keep serving; nothing new is owed in troops.

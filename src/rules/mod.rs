@@ -53,9 +53,11 @@ pub fn affinity(a: Regime, b: Regime) -> f64 {
     }
 }
 
-/// Troops a state can still send or use: not lost, committed abroad or tied down at the borders.
-pub fn available_troops(p: &Polity) -> u32 {
-    p.troops.saturating_sub(p.committed_abroad).saturating_sub(p.redeployed)
+/// Troops a state can still send or use: not lost, abroad since before the scenario began (its
+/// `forces_abroad`), committed abroad since, or tied down at the borders.
+pub fn available_troops(def: &crate::model::scenario::StateDef, p: &Polity) -> u32 {
+    let abroad_at_start: u32 = def.forces_abroad.values().fold(0u32, |a, n| a.saturating_add(*n));
+    p.troops.saturating_sub(abroad_at_start).saturating_sub(p.committed_abroad).saturating_sub(p.redeployed)
 }
 
 /// Effective defending strength of a state's own army against an intervention: cohesive

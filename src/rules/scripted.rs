@@ -198,8 +198,9 @@ fn intervention_contributors(
         .iter()
         .filter(|m| *m != target)
         .filter_map(|m| {
-            let (_, pol) = ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok())?;
-            let troops = (f64::from(crate::rules::available_troops(pol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
+            let (def, pol) = ctx.fixed.index.get(m).and_then(|e| states.get(*e).ok())?;
+            let troops =
+                (f64::from(crate::rules::available_troops(&def.0, pol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
             (pol.regime != crate::model::scenario::Regime::Junta && troops > 0).then(|| (m.clone(), troops))
         })
         .collect()

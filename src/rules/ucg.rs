@@ -204,8 +204,8 @@ fn take_timed_steps(ctx: &mut Ctx, f: &Facts, org_id: &Id, ucg: &UcgRegimeDef, t
 /// share of what it has available, drawn from counter-insurgency). Proposes the redeployment,
 /// caused by the ultimatum, citing its defensive posture.
 fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: &Id, ultimatum_seq: u64) {
-    if let Some((_, tpol)) = state(ctx, states, target) {
-        let troops = (f64::from(available_troops(tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
+    if let Some((tdef, tpol)) = state(ctx, states, target) {
+        let troops = (f64::from(available_troops(tdef, tpol)) * ctx.fixed.params.armed_redeploy_share).round() as u32;
         if troops > 0 {
             ctx.emit(
                 EventKind::ForcesRedeployed { state: target.clone(), troops, against: org_id.clone() },
@@ -350,7 +350,7 @@ pub fn expected_allied_support(ctx: &Ctx, states: &States, treaties: &Treaties, 
         }
         let Some((adef, apol)) = state(ctx, states, ally) else { continue };
         let p = terms.probability(&ctx.fixed.params, adef, apol, tpol, binding);
-        total += p * ctx.fixed.params.assistance_commit_share * f64::from(available_troops(apol));
+        total += p * ctx.fixed.params.assistance_commit_share * f64::from(available_troops(adef, apol));
     }
     total
 }
@@ -377,7 +377,8 @@ impl HonourTerms {
         beneficiary: &Polity,
         binding: Bindingness,
     ) -> f64 {
-        let ratio = if party_state.troops > 0 { f64::from(available_troops(party_state)) / f64::from(party_state.troops) } else { 0.0 };
+        let ratio =
+            if party_state.troops > 0 { f64::from(available_troops(party, party_state)) / f64::from(party_state.troops) } else { 0.0 };
         let mut x = self.base;
         if binding == Bindingness::Discretionary {
             x += self.discretionary;
@@ -506,7 +507,7 @@ fn hold_activation_vote(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRe
 /// A member's inclination (log-odds) to vote for activating the standby force: its capacity
 /// raises it; its public's opposition to war and its exposure to the target lower it.
 fn weigh_activation(params: &Params, vdef: &crate::model::scenario::StateDef, vpol: &Polity, target: &str) -> f64 {
-    let capacity = (f64::from(available_troops(vpol)) / 20_000.0).min(1.0);
+    let capacity = (f64::from(available_troops(vdef, vpol)) / 20_000.0).min(1.0);
     params.intervention_activation_intercept + 0.5 * params.intervention_capacity_weight * capacity
         - 0.5 * params.intervention_opposition_weight * vdef.war_opposition
         - 0.5 * params.intervention_exposure_weight * exposure(vdef, target)
@@ -526,8 +527,8 @@ fn activate_standby_force(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &Ucg
         ucg.intervention_article.clone(),
     );
     for v in yes {
-        let Some((_, vpol)) = state(ctx, states, v) else { continue };
-        let troops = (f64::from(available_troops(vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
+        let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
+        let troops = (f64::from(available_troops(vdef, vpol)) * ctx.fixed.params.intervention_pledge_share).round() as u32;
         if troops > 0 {
             ctx.emit(
                 EventKind::ForcePledged { org: org_id.clone(), state: v.clone(), target: target.clone(), troops },
@@ -606,7 +607,7 @@ fn launch_votes(ctx: &Ctx, states: &States, target: &str, pledgers: &[(Id, u32)]
 /// public's opposition to war, its exposure to the target and the deterrence of the expected
 /// defenders (against the coalition) lower it.
 fn weigh_launch(params: &Params, mdef: &crate::model::scenario::StateDef, mpol: &Polity, target: &str, deterrence: f64) -> f64 {
-    let capacity = (f64::from(available_troops(mpol)) / 20_000.0).min(1.0);
+    let capacity = (f64::from(available_troops(mdef, mpol)) / 20_000.0).min(1.0);
     params.intervention_launch_intercept + params.intervention_capacity_weight * capacity
         - params.intervention_opposition_weight * mdef.war_opposition
         - params.intervention_exposure_weight * exposure(mdef, target)
