@@ -175,20 +175,20 @@ fn defender_losses_so_far(log: &crate::model::world::Log, org: &Id, target: &Id,
 
 /// A round's figures the outcome depends on.
 #[derive(Debug, Clone, Copy)]
-pub struct RoundLosses {
+struct RoundLosses {
     /// The defenders' strength this round, before its losses.
-    pub defender_strength: u32,
+    defender_strength: u32,
     /// The defenders' losses in every round so far, this one included.
-    pub defender: u64,
+    defender: u64,
     /// The attackers' losses this round.
-    pub attacker: u32,
+    attacker: u32,
 }
 
 /// Whether the fighting ends after this round, and how: success once the defenders' losses in
 /// all rounds reach their breaking share (higher for cohesive regimes) of their strength at the
 /// first round; withdrawal once the attackers have lost `combat.attacker_break` of the troops
 /// launched; stalemate after `combat.max_rounds`.
-pub fn combat_outcome(params: &Params, iv: &Intervention, cohesion: f64, round: u32, losses: RoundLosses) -> Option<CombatOutcome> {
+fn combat_outcome(params: &Params, iv: &Intervention, cohesion: f64, round: u32, losses: RoundLosses) -> Option<CombatOutcome> {
     let defender_initial = if iv.rounds == 0 { losses.defender_strength } else { iv.defender_initial };
     let break_share = (params.combat_defender_break_base + params.combat_defender_break_cohesion * cohesion).min(1.0);
     if losses.defender as f64 >= break_share * f64::from(defender_initial) {
