@@ -179,6 +179,40 @@ mod ucg {
     }
 
     #[test]
+    fn a_threatened_rulers_border_forces_come_back_once_no_intervention_is_pending() {
+        // Before schema 6 the troops moved to the borders against a threatened intervention
+        // stayed there for good. They stay while the force vote is to come, and come back,
+        // all of them, once the activation vote fails.
+        let mut h = Harness::new(NIGER, &[]);
+        coup(&mut h);
+        h.given(
+            4,
+            vec![
+                EventKind::UltimatumIssued { org: "ECOWAS".into(), target: "NER".into(), deadline_day: 11, force_threatened: true },
+                EventKind::ForcesRedeployed { state: "NER".into(), troops: 4500, against: "ECOWAS".into() },
+            ],
+        );
+        let then = h.when(11, EventKind::UltimatumExpired { org: "ECOWAS".into(), target: "NER".into() });
+        assert!(!kinds(&then).contains(&"BorderForcesRecalled"), "{then:?}");
+        let vote_seq = h.next_seq();
+        let then = h.when(
+            15,
+            EventKind::VoteHeld {
+                org: "ECOWAS".into(),
+                target: "NER".into(),
+                question: VoteQuestion::ActivateStandbyForce,
+                yes: vec![],
+                no: vec!["NGA".into()],
+                passed: false,
+            },
+        );
+        let back = only(then, &["BorderForcesRecalled"]);
+        assert_eq!(back.len(), 1, "{back:?}");
+        assert_eq!(back[0].kind, EventKind::BorderForcesRecalled { state: "NER".into(), troops: 4500, against: "ECOWAS".into() });
+        assert_eq!(back[0].cause, Some(vote_seq));
+    }
+
+    #[test]
     fn given_no_elected_claimant_when_the_summit_meets_then_only_targeted_measures_and_no_ultimatum() {
         // Economic sanctions are certain with a claimant (propensity 1) and never without one.
         let mut h = Harness::new(NIGER, &[("ECOWAS.ucg.sanction_propensity", "1"), ("sanctions.without_claimant", "0")]);

@@ -73,6 +73,9 @@ fn describe_raw(kind: &EventKind) -> String {
         UltimatumExpired { org, target } => format!("{org} ultimatum to {target} expires unmet"),
         DefencePledged { by, to, against } => format!("{by} pledges to defend {to} against {against}"),
         ForcesRedeployed { state, troops, against } => format!("{state} moves {troops} troops to its borders against {against}"),
+        BorderForcesRecalled { state, troops, against } => {
+            format!("{state} brings {troops} troops back from its borders (no intervention by {against} pending)")
+        }
         VoteHeld { org, target, question, yes, no, passed } => {
             format!(
                 "{org} vote on {question:?} ({target}): {} ({} yes, {} no)",

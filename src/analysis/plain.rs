@@ -207,6 +207,13 @@ fn say_force(kind: &EventKind, date: &dyn Fn(u32) -> String, n: &mut Names) -> O
         ForcesRedeployed { state, troops, against } => {
             format!("{} moves {troops} troops to its borders against {}", n.mention(state), n.mention(against))
         }
+        BorderForcesRecalled { state, troops, against } => {
+            format!(
+                "{} brings {troops} troops back from its borders: no intervention by {} is pending",
+                n.mention(state),
+                n.mention(against)
+            )
+        }
         VoteHeld { org, target, question, yes, no, passed } => {
             let q = match question {
                 VoteQuestion::ActivateStandbyForce => "activating its standby force against",

@@ -150,7 +150,7 @@ pub fn key_event(e: &Event) -> bool {
     match &e.kind {
         AttackOccurred { attack, .. } => *attack != AttackKind::Terrorist,
         CombatRound { .. } | ForcesMobilised { .. } | ForcesDeployed { .. } | ForcesReturned { .. } | SummitConvened { .. } => false,
-        ForcesRedeployed { .. } | ForcePledged { .. } | LaunchPostponed { .. } | VoteHeld { .. } => false,
+        ForcesRedeployed { .. } | BorderForcesRecalled { .. } | ForcePledged { .. } | LaunchPostponed { .. } | VoteHeld { .. } => false,
         _ => true,
     }
 }

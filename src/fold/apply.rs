@@ -175,6 +175,7 @@ pub fn apply_indexed(world: &mut World, index: &ActorIndex, event: &Event) -> Re
         K::ForcesWithdrawn { partner, from, .. } => forces_withdrawn(&mut c, partner, from)?,
         // The junta.
         K::ForcesRedeployed { state, troops, .. } => forces_redeployed(&mut c, state, *troops)?,
+        K::BorderForcesRecalled { state, troops, .. } => border_forces_recalled(&mut c, state, *troops)?,
         K::TransitionProposed { state, months } => c.crisis(state)?.transition = Some((*months, day, seq)),
         K::TransitionAnswered { org, state, months, accepted } => transition_answered(&mut c, org, state, *months, *accepted)?,
         // Membership.
@@ -254,6 +255,14 @@ fn forces_redeployed(c: &mut Ctx<'_>, state: &Id, troops: u32) -> Result<(), App
     let day = c.day;
     let mut p = c.polity(state)?;
     p.redeployed = p.redeployed.saturating_add(troops).min(p.troops);
+    p.security_changed_day = day;
+    Ok(())
+}
+
+fn border_forces_recalled(c: &mut Ctx<'_>, state: &Id, troops: u32) -> Result<(), ApplyError> {
+    let day = c.day;
+    let mut p = c.polity(state)?;
+    p.redeployed = p.redeployed.saturating_sub(troops);
     p.security_changed_day = day;
     Ok(())
 }

@@ -15,7 +15,7 @@ pub use traits::{KindTraits, Reach, Theme};
 
 /// Version of the log schema written by this build. Bump on any change to record shapes, and
 /// add the step from the previous version to the log layer's `upcast_header` (or an event upcaster).
-pub const LOG_SCHEMA_VERSION: u32 = 5;
+pub const LOG_SCHEMA_VERSION: u32 = 6;
 
 /// The fields every event has (its envelope), besides its kind's own (`KIND_FIELDS`).
 pub const ENVELOPE_FIELDS: &[&str] = &["seq", "day", "date", "kind", "actors", "cause", "rule"];
@@ -189,6 +189,8 @@ event_kinds! {
     DefencePledged { by: Id, to: Id, against: Id },
     /// Troops moved to the borders against a threat.
     ForcesRedeployed { state: Id, troops: u32, against: Id },
+    /// Troops brought back from the borders once no threatened intervention is pending.
+    BorderForcesRecalled { state: Id, troops: u32, against: Id },
     /// A collective vote.
     VoteHeld { org: Id, target: Id, question: VoteQuestion, yes: Vec<Id>, no: Vec<Id>, passed: bool },
     /// The standby force ordered activated and deployed.
@@ -327,7 +329,9 @@ impl EventKind {
             | InterventionEnded { org, target, .. } => ([Some(org), Some(target), None], &[]),
             ExportsCut { by, to, .. } => ([Some(by), Some(to), None], &[]),
             DefencePledged { by, to, against } => ([Some(by), Some(to), Some(against)], &[]),
-            ForcesRedeployed { state, against, .. } => ([Some(state), Some(against), None], &[]),
+            ForcesRedeployed { state, against, .. } | BorderForcesRecalled { state, against, .. } => {
+                ([Some(state), Some(against), None], &[])
+            }
             ForcePledged { org, state, target, .. } => ([Some(state), Some(org), Some(target)], &[]),
             AidSuspended { partner, recipient, .. } => ([Some(partner), Some(recipient), None], &[]),
             ForcesExpelled { state, partner, .. } => ([Some(state), Some(partner), None], &[]),

@@ -221,6 +221,25 @@ mod tests {
         include_str!("../../scenarios/aes_terror_pressure.ron"),
     ];
 
+    #[test]
+    fn a_field_keyed_by_actor_takes_a_new_entry_for_an_actor_of_the_scenario_and_no_other() {
+        // `casus params --fields` lists `forces_abroad.*`; `--set NER.forces_abroad.MLI=1000`
+        // was refused when Niger had no troops in Mali to begin with.
+        let s = load(SHIPPED[0]).unwrap();
+        let mut t = s.clone();
+        overrides::apply(&mut t, &[("NER.forces_abroad.MLI".into(), "1000".into())]).unwrap();
+        assert!(validate(&t).is_empty());
+        let tree = serde_json::to_value(&t).unwrap();
+        let ner = tree["actors"].as_array().unwrap().iter().find_map(|a| a.get("State").filter(|s| s["id"] == "NER")).unwrap();
+        assert_eq!(ner["forces_abroad"]["MLI"], 1000);
+        let mut t = s.clone();
+        let e = overrides::apply(&mut t, &[("NER.forces_abroad.MLX".into(), "1000".into())]).unwrap_err();
+        assert!(e.message.contains("\"MLX\" is no actor of the scenario") && e.message.contains("did you mean \"MLI\""), "{}", e.message);
+        let mut t = s.clone();
+        let e = overrides::apply(&mut t, &[("NER.no_such.MLI".into(), "1".into())]).unwrap_err();
+        assert!(e.message.contains("has no field \"no_such\""), "{}", e.message);
+    }
+
     /// Every scalar leaf under an actor or treaty, as `(owner, id, path, value)`.
     fn leaves(s: &Scenario) -> Vec<(String, String, String, Value)> {
         fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {

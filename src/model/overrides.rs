@@ -84,6 +84,14 @@ pub(crate) fn locate<'t>(tree: &'t mut Value, name: &str) -> Result<(String, &'t
     let actor_pos = tree["actors"]
         .as_array()
         .and_then(|a| a.iter().position(|x| x.as_object().and_then(|o| o.values().next()).and_then(|i| i["id"].as_str()) == Some(id)));
+    let actor_ids: Vec<String> = tree["actors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_object().and_then(|o| o.values().next()).and_then(|i| i["id"].as_str()).map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
     let treaty_pos = tree["treaties"].as_array().and_then(|a| a.iter().position(|t| t["id"].as_str() == Some(id)));
     if actor_pos.is_none() && treaty_pos.is_none() {
         return Err(unknown(name, tree));
@@ -94,13 +102,33 @@ pub(crate) fn locate<'t>(tree: &'t mut Value, name: &str) -> Result<(String, &'t
         _ => None,
     };
     let Some((owner, mut node)) = found else { return Err(err("not an actor or treaty".into())) };
+    // A field keyed by actor (`forces_abroad.*`, `trade_exposure.*`, ...) takes a new entry for
+    // an actor the scenario has; its value is then set like any other.
+    let keyed = crate::model::fields::field_spec(&owner, path).filter(|f| f.path.ends_with(".*"));
+    let key_known = path.rsplit('.').next().is_some_and(|key| actor_ids.iter().any(|a| a == key));
+    let new_entry = keyed
+        .filter(|_| key_known)
+        .map(|f| if f.domain.kind == crate::model::fields::Kind::Integer { Value::from(0u64) } else { Value::from(0.0) });
     let segments: Vec<&str> = path.split('.').collect();
     for (i, seg) in segments.iter().enumerate() {
         let fields: Vec<String> = node.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
         let Some(obj) = node.as_object_mut() else {
             return Err(err(format!("{} is not a structure with fields", segments[..i].join("."))));
         };
+        if i + 1 == segments.len()
+            && !obj.contains_key(*seg)
+            && let Some(zero) = &new_entry
+        {
+            obj.insert(seg.to_string(), zero.clone());
+        }
         let Some(next) = obj.get_mut(*seg) else {
+            if keyed.is_some() && i + 1 == segments.len() {
+                let hint = params::did_you_mean(seg, actor_ids.iter().map(|s| s.as_str()));
+                return Err(err(format!(
+                    "{seg:?} is no actor of the scenario{hint}; the entries are keyed by actor id: {}",
+                    actor_ids.join(", ")
+                )));
+            }
             let hint = params::did_you_mean(seg, fields.iter().map(|s| s.as_str()));
             return Err(err(format!("{id} has no field {seg:?}{hint}; fields here: {}", fields.join(", "))));
         };

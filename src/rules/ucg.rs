@@ -33,6 +33,7 @@ impl RuleModule for UcgRules {
         let by_org = responded(&f.crises);
         decide_on_force(ctx, f, &by_org);
         review_sanctions(ctx, f, &by_org);
+        recall_border_forces(ctx, f);
     }
 
     fn steps(&self) -> &'static [Step] {
@@ -214,6 +215,72 @@ fn redeploy_against_threat(ctx: &mut Ctx, states: &States, org_id: &Id, target: 
             );
         }
     }
+}
+
+/// A junta's forces at its borders come back once no organisation's threatened intervention
+/// is pending against it: when the last threat ends (the force stood down, its activation vote
+/// failed, a transition agreed, an intervention over, an ultimatum expired with no standby
+/// force to vote on, or the crisis over). Proposes the recall of every redeployed troop, caused
+/// by the event that ended the last threat, citing the same defensive posture.
+fn recall_border_forces(ctx: &mut Ctx, f: &Facts) {
+    let ends: Vec<(&Id, Option<&Id>, u64)> = ctx
+        .fresh()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::StandbyForceStoodDown { org, target, .. }
+            | EventKind::UltimatumExpired { org, target }
+            | EventKind::InterventionEnded { org, target, .. }
+            | EventKind::TransitionAnswered { org, state: target, accepted: true, .. } => Some((target, Some(org), e.seq)),
+            EventKind::VoteHeld { org, target, question: VoteQuestion::ActivateStandbyForce, passed: false, .. } => {
+                Some((target, Some(org), e.seq))
+            }
+            EventKind::OrderRestored { state, .. } => Some((state, None, e.seq)),
+            _ => None,
+        })
+        .collect();
+    let mut done: Vec<&Id> = Vec::new();
+    for (target, by, seq) in ends {
+        if done.contains(&target) {
+            continue;
+        }
+        let Some((_, tpol)) = state(ctx, &f.states, target) else { continue };
+        if tpol.redeployed == 0 {
+            continue;
+        }
+        let Some(crisis) = f.crises.0.get(target) else { continue };
+        let pending = crisis.responses.iter().any(|(org, resp)| {
+            let ucg = ctx.fixed.index.get(org).and_then(|e| f.orgs.get(*e).ok()).and_then(|(p, _)| p.0.ucg.as_ref());
+            ucg.is_some_and(|u| intervention_pending(u, resp, crisis))
+        });
+        if pending {
+            continue;
+        }
+        // The organisation named is the one whose threat ended last (at the end of the crisis,
+        // the first organisation that issued an ultimatum).
+        let first_threat = || crisis.responses.iter().find(|(_, r)| r.ultimatum.is_some()).map(|(o, _)| o);
+        let Some(against) = by.or_else(first_threat).cloned() else { continue };
+        done.push(target);
+        ctx.emit(
+            EventKind::BorderForcesRecalled { state: target.clone(), troops: tpol.redeployed, against },
+            Some(seq),
+            "defensive posture against a threatened intervention",
+        );
+    }
+}
+
+/// Whether an organisation's threatened intervention against the target is still pending: it
+/// issued an ultimatum threatening force, the crisis is open, no transition was agreed with it,
+/// and its force has neither been stood down, nor voted down, nor fought to an end (without a
+/// standby force, the threat ends with the ultimatum's expiry).
+fn intervention_pending(ucg: &UcgRegimeDef, resp: &OrgResponse, crisis: &Crisis) -> bool {
+    let threatened = ucg.force_threatened && resp.ultimatum.is_some();
+    let force_open = if ucg.standby_force {
+        let voted_down = resp.activation_vote_held && resp.activated.is_none();
+        !(resp.stood_down || voted_down) && resp.intervention.as_ref().is_none_or(|i| i.ended.is_none())
+    } else {
+        resp.ultimatum_expired.is_none()
+    };
+    threatened && crisis.resolved_day.is_none() && resp.transition_answer != Some(true) && force_open
 }
 
 /// The sanctions summit's decisions: economic measures on a draw (likely while an elected

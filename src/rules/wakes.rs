@@ -76,6 +76,7 @@ pub fn wake_set(kind: &EventKind) -> ModuleSet {
         K::UltimatumExpired { .. } => const { set(&[UCG]) },
         K::DefencePledged { .. } => const { set(&[UCG]) },
         K::ForcesRedeployed { .. } => const { set(&[UCG]) },
+        K::BorderForcesRecalled { .. } => const { set(&[UCG]) },
         K::VoteHeld { .. } => const { set(&[UCG]) },
         K::StandbyForceActivated { .. } => const { set(&[UCG]) },
         K::ForcePledged { .. } => const { set(&[UCG]) },

@@ -71,6 +71,7 @@ impl EventKind {
             K::UltimatumExpired { .. } => (Diplomacy, SHOWN, Politics),
             K::DefencePledged { .. } => (Alliance, SHOWN, Politics),
             K::ForcesRedeployed { .. } => (Diplomacy, SHOWN, Politics),
+            K::BorderForcesRecalled { .. } => (Diplomacy, SHOWN, Politics),
             K::VoteHeld { .. } => (Diplomacy, SHOWN, Politics),
             K::StandbyForceActivated { .. } => (Diplomacy, SHOWN, Politics),
             K::ForcePledged { .. } => (Diplomacy, SHOWN, Politics),
