@@ -537,6 +537,13 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
     let spec = casus::synth::GenSpec { states: a.states, treaties: a.treaties, orgs: a.orgs, seed: a.seed, horizon_days: a.horizon };
     spec.check().map_err(|e| bad(format!("error: {e}")))?;
     let text = casus::synth::to_ron(&casus::synth::generate(&spec));
+    let limit = casus::model::scenario::MAX_FILE_BYTES;
+    if text.len() > limit {
+        return Err(bad(format!(
+            "error: the scenario would be {} bytes, over the {limit} bytes a scenario file may have; give fewer --states or --treaties",
+            text.len()
+        )));
+    }
     // Valid by construction; checked anyway so a generator bug cannot write a bad file.
     casus::model::prepared::prepare(&text, &[])
         .map_err(|e| Fail { code: 1, message: format!("internal error: {}", e.render("<generated>", &text)) })?;

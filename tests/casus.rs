@@ -877,6 +877,84 @@ mod catalogue {
         }
     }
 
+    /// Issue 21, item 5: `run` accepted what every reader then refused (a log header or event
+    /// line over the readers' limit), and `check` passed what `run` failed on after simulating.
+    /// Each size is now checked where the scenario is, naming the field and the limit.
+    #[test]
+    fn sizes_the_readers_could_not_read_are_refused_up_front() {
+        let dir = scratch("catalogue_sizes");
+        let long_name = "n".repeat(300);
+        let megabyte = "x".repeat(1_100_000);
+        let long_id = "A".repeat(33);
+        let cases: Vec<(&str, &str, String, String)> = vec![
+            ("a 300-character scenario name", "name: \"minimal\"", format!("name: \"{long_name}\""), "name: 300 bytes; the limit is 100 bytes".into()),
+            ("an actor name over 1 MB", "name: \"Aland\"", format!("name: \"{megabyte}\""), "actors[0].name: 1100000 bytes; the limit is 256 bytes".into()),
+            (
+                "a clause article over 1 MB",
+                "article: \"Art. 1\"",
+                format!("article: \"{megabyte}\""),
+                "treaties[0].clauses[0].article: 1100000 bytes; the limit is 256 bytes".into(),
+            ),
+            (
+                "an organisation article over the limit",
+                "suspension_article: \"Org Art. 1\"",
+                format!("suspension_article: \"{}\"", "x".repeat(257)),
+                "actors[3].ucg.suspension_article: 257 bytes; the limit is 256".into(),
+            ),
+            (
+                "a coup leader over the limit",
+                "Coup(state: \"AAA\")",
+                format!("Coup(state: \"AAA\", leader: \"{}\")", "x".repeat(300)),
+                "timeline[0].event.leader: 300 bytes; the limit is 256".into(),
+            ),
+            ("an id over the limit", "(id: \"PACT\"", format!("(id: \"{long_id}\""), "treaties[0].id: 33 bytes; the limit is 32 bytes".into()),
+            (
+                "a run past the year 9999",
+                "start: \"2024-01-01\"",
+                "start: \"9999-12-01\"".into(),
+                "horizon_days: the run would end on day 100 after 9999-12-31, the last date casus writes; start earlier or give at most 30 days".into(),
+            ),
+        ];
+        for (case, from, to, fragment) in &cases {
+            let text = BASE.replacen(from, to, 1);
+            assert_ne!(text, BASE, "case {case}: edit did not apply");
+            expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+        // Ten names of 120 KB: each is named.
+        let mut text = BASE.to_string();
+        for name in ["Aland", "Borea", "Cassia", "Regional Organisation"] {
+            text = text.replacen(&format!("name: \"{name}\""), &format!("name: \"{}\"", "y".repeat(120_000)), 1);
+        }
+        std::fs::write(dir.join("bad.ron"), &text).unwrap();
+        let o = casus(&["check", "bad.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        for i in 0..4 {
+            assert!(stderr(&o).contains(&format!("actors[{i}].name: 120000 bytes; the limit is 256 bytes")), "{}", stderr(&o));
+        }
+        // Overrides: too many, too long, or a text over the limit through a field.
+        std::fs::write(dir.join("good.ron"), BASE).unwrap();
+        let many: Vec<String> = (0..1001).flat_map(|_| ["--set".to_string(), "reliability.base=0.5".to_string()]).collect();
+        let long_value = format!("AAA.name={}", "z".repeat(2000));
+        let long_text = format!("AAA.name={}", "z".repeat(500));
+        for (case, sets, fragment) in [
+            ("1,001 overrides", many, "--set (all): 1001 overrides; the limit is 1000"),
+            ("an override of 2,009 bytes", vec!["--set".into(), long_value], "--set AAA.name: NAME=VALUE is 2009 bytes; the limit is 1024 bytes"),
+            ("a name over the limit by --set", vec!["--set".into(), long_text], "actors[0].name: 500 bytes; the limit is 256 bytes"),
+        ] {
+            let mut args = vec!["run", "good.ron", "--out", "out"];
+            args.extend(sets.iter().map(String::as_str));
+            let o = casus(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "case {case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "case {case}: expected {fragment:?} in\n{}", stderr(&o));
+            assert!(!dir.join("out").exists(), "case {case}: output written");
+        }
+        // A generated scenario over the file limit is refused (it was an internal error).
+        let o = casus(&["gen", "--states", "30000", "--treaties", "10", "--orgs", "5", "--seed", "1", "--out", "big.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("over the 16777216 bytes a scenario file may have"), "{}", stderr(&o));
+        assert!(!dir.join("big.ron").exists());
+    }
+
     /// Issue 21, item 13: every day field (delays, notices, periods) is bounded by the longest
     /// horizon, in the file and through `--set`, so no day addition can wrap (a suspension
     /// delay of 4294967292 days suspended on the coup day).
@@ -1023,6 +1101,7 @@ mod catalogue {
         assert!(o.status.success());
         let good = std::fs::read_to_string(dir.join("good/events.jsonl")).unwrap();
         let lines: Vec<&str> = good.lines().collect();
+        let long_line = format!("line longer than {} bytes", casus::log::MAX_LOG_LINE);
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("empty log", vec![], "empty log: no header record"),
             ("whitespace only", b"\n\n   \n".to_vec(), "empty log"),
@@ -1032,9 +1111,9 @@ mod catalogue {
             ("malformed chain", lines[0].replace("\"chain\":\"", "\"chain\":\"zz").into_bytes(), "chain value is malformed"),
             ("event before the header", (lines[1..].join("\n") + "\n").into_bytes(), "hash chain broken"),
             (
-                "a line over 1 MiB",
-                ("{\"x\":\"".to_string() + &"a".repeat((1 << 20) + 1) + "\"}\n").into_bytes(),
-                "longer than 1048576 bytes",
+                "a line after the header over the limit",
+                (lines[0].to_string() + "\n{\"x\":\"" + &"a".repeat(casus::log::MAX_LOG_LINE + 1) + "\"}\n").into_bytes(),
+                &long_line,
             ),
             ("a scenario file instead of a log", BASE.as_bytes().to_vec(), "not a JSON object"),
         ];
