@@ -740,6 +740,98 @@ mod catalogue {
         assert!(!dir.join("o").exists() && !dir.join("s").exists(), "nothing written");
     }
 
+    /// Runs the binary, killing it after `seconds` (then the output says so): a reader that
+    /// waits on a pipe, or reads `/dev/zero` to its end, would never return.
+    fn casus_within(args: &[&str], cwd: &Path, seconds: u64) -> (Option<i32>, String) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
+            .args(args)
+            .current_dir(cwd)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                return (status.code(), err);
+            }
+            if start.elapsed().as_secs() >= seconds {
+                let _ = child.kill();
+                let _ = child.wait();
+                return (None, format!("still running after {seconds} s: killed"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Issue 21, item 10: every file a reader takes from a run or sweep folder (a log, a
+    /// summary, fork.json, a sweep's rows, manifest and points) is refused at once when it is
+    /// not a regular file (`/dev/zero` through a symbolic link, a pipe), instead of being read
+    /// without end or waited on.
+    #[test]
+    fn non_regular_files_in_run_and_sweep_folders_are_refused_at_once() {
+        let dir = scratch("non_regular_folders");
+        assert!(casus(&["run", "--quiet", "--out", "good"], &dir).status.success());
+        let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "2", "--seed", "1", "--quiet"];
+        for (out, shard) in [("sweep", None), ("s0", Some("0/2")), ("s1", Some("1/2"))] {
+            let mut args = plan.to_vec();
+            args.extend(["--out", out]);
+            if let Some(k) = shard {
+                args.extend(["--shard", k]);
+            }
+            assert!(casus(&args, &dir).status.success());
+        }
+        let fifo = dir.join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let copy = |name: &str| {
+            let to = dir.join(name);
+            let _ = std::fs::remove_dir_all(&to);
+            std::fs::create_dir_all(&to).unwrap();
+            for e in std::fs::read_dir(dir.join(if name.starts_with("run") { "good" } else { "sweep" })).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_file() {
+                    std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+                }
+            }
+            to
+        };
+        let point = |folder: &Path, file: &str, target: &Path| {
+            let _ = std::fs::remove_file(folder.join(file));
+            std::os::unix::fs::symlink(target, folder.join(file)).unwrap();
+        };
+        let zero = Path::new("/dev/zero");
+        let cases: Vec<(&str, &str, &str, &Path, Vec<&str>)> = vec![
+            ("a log that is /dev/zero", "run_log", "events.jsonl", zero, vec!["replay", "run_log"]),
+            ("a log that is a pipe", "run_pipe", "events.jsonl", &fifo, vec!["log", "run_pipe"]),
+            ("a summary that is /dev/zero", "run_summary", "summary.json", zero, vec!["replay", "run_summary"]),
+            ("a fork.json that is /dev/zero", "run_fork", "fork.json", zero, vec!["report", "run_fork", "--out", "r.html"]),
+            ("a sweep's runs.csv that is /dev/zero", "sweep_rows", "runs.csv", zero, vec![]),
+            ("a sweep's points.csv that is a pipe", "sweep_points", "points.csv", &fifo, vec!["report", "sweep_points"]),
+            (
+                "a shard's manifest that is /dev/zero",
+                "sweep_manifest",
+                "manifest.json",
+                zero,
+                vec!["merge", "s0", "sweep_manifest", "--out", "m"],
+            ),
+        ];
+        for (case, folder, file, target, args) in cases {
+            let folder = copy(folder);
+            point(&folder, file, target);
+            let mut args: Vec<&str> = args;
+            let resume: Vec<&str>;
+            if args.is_empty() {
+                resume = plan.iter().copied().chain(["--out", "sweep_rows", "--resume"]).collect();
+                args = resume;
+            }
+            let (code, err) = casus_within(&args, &dir, 20);
+            assert!(code.is_some_and(|c| c != 0), "{case}: {code:?} {err}");
+            assert!(err.contains("not a regular file"), "{case}: {err}");
+        }
+    }
+
     const BASE: &str = include_str!("data/minimal.ron");
 
     /// (case, edit from, edit to, expected fragment)
@@ -938,7 +1030,11 @@ mod catalogue {
         let long_text = format!("AAA.name={}", "z".repeat(500));
         for (case, sets, fragment) in [
             ("1,001 overrides", many, "--set (all): 1001 overrides; the limit is 1000"),
-            ("an override of 2,009 bytes", vec!["--set".into(), long_value], "--set AAA.name: NAME=VALUE is 2009 bytes; the limit is 1024 bytes"),
+            (
+                "an override of 2,009 bytes",
+                vec!["--set".into(), long_value],
+                "--set AAA.name: NAME=VALUE is 2009 bytes; the limit is 1024 bytes",
+            ),
             ("a name over the limit by --set", vec!["--set".into(), long_text], "actors[0].name: 500 bytes; the limit is 256 bytes"),
         ] {
             let mut args = vec!["run", "good.ron", "--out", "out"];

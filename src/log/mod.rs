@@ -7,9 +7,9 @@ use std::io::{self, BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::scenario;
 use crate::model::event::{Event, LOG_SCHEMA_VERSION};
 use crate::model::prepared::Prepared;
+use crate::model::scenario;
 use crate::model::world::Checkpoint;
 
 /// The crate version written into logs.
@@ -313,9 +313,8 @@ pub const MAX_HEADER_LINE: usize = HEADER_FIXED_BYTES
 /// members, at most every actor) besides its `actors` (those same ids and a few more), and
 /// at most eight texts from the scenario (its `rule`, an article, a coup's leader and
 /// claimant); the rest is a few numbers, ids and dates. Checkpoints and end records are short.
-pub const MAX_LOG_LINE: usize = 4096
-    + 8 * ESCAPED * scenario::MAX_TEXT_BYTES
-    + 2 * (scenario::MAX_ACTORS + 8) * (scenario::MAX_ID_BYTES + 3);
+pub const MAX_LOG_LINE: usize =
+    4096 + 8 * ESCAPED * scenario::MAX_TEXT_BYTES + 2 * (scenario::MAX_ACTORS + 8) * (scenario::MAX_ID_BYTES + 3);
 
 /// Most events `read_log_sized` reserves room for up front (more grow the list as usual).
 const MAX_RESERVED_EVENTS: usize = 5_000_000;
@@ -733,7 +732,8 @@ mod tests {
     /// each override, at its largest and with every byte escaped, fits its share.
     #[test]
     fn the_largest_header_casus_writes_fits_the_header_line_limit() {
-        let parameters = crate::model::params::Params::defaults().to_map().into_keys().map(|name| (name, -1.2345678901234567e-300)).collect();
+        let parameters =
+            crate::model::params::Params::defaults().to_map().into_keys().map(|name| (name, -1.2345678901234567e-300)).collect();
         let mut header = Header {
             schema_version: LOG_SCHEMA_VERSION,
             casus_version: CASUS_VERSION.to_string(),
