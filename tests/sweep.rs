@@ -592,7 +592,8 @@ mod resume_verifies {
         }
         let o = casus(&["merge", "s0", "s1", "--out", "merged"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
-        let cases: [(&str, fn(&Path), &str); 5] = [
+        type Damage = fn(&Path);
+        let cases: [(&str, Damage, &str); 5] = [
             (
                 "an edited value in runs.jsonl",
                 |d| {
