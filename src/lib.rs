@@ -31,8 +31,9 @@ pub mod log;
 pub mod model;
 pub mod rules;
 pub mod sweep;
-// Beside the layers: synthetic scenarios (on the model), output folders (on nothing) and the
-// test kit (on the engine).
+// Beside the layers: synthetic scenarios (on the model), input files (on nothing), output
+// folders (on input files) and the test kit (on the engine).
+pub mod input;
 pub mod outdir;
 pub mod synth;
 pub mod testkit;

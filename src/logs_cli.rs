@@ -77,7 +77,7 @@ pub fn open(path: &Path) -> Result<Opened, Fail> {
 /// job is that check, uses 1); a log that is not a casus log at all is always bad input (2).
 pub fn open_with(path: &Path, integrity_code: u8) -> Result<Opened, Fail> {
     let (file, dir) = locate(path);
-    let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
+    let f = casus::input::open(&file).map_err(|e| cannot_read(&file, e))?;
     let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
     let log = casus::log::read_log_sized(BufReader::new(f), bytes).map_err(|e| unreadable(&file, e, integrity_code))?;
     Ok(Opened { file, dir, log })
@@ -809,11 +809,11 @@ fn folder_name(dir: &Path) -> String {
 /// The chain value of a log file's last record, read from its end (None when it has none).
 fn last_chain(file: &Path) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = fs::File::open(file).ok()?;
+    let mut f = casus::input::open(file).ok()?;
     let len = f.metadata().ok()?.len();
     f.seek(SeekFrom::Start(len.saturating_sub(4096))).ok()?;
     let mut tail = String::new();
-    f.read_to_string(&mut tail).ok()?;
+    f.take(8192).read_to_string(&mut tail).ok()?;
     let last = tail.trim_end().rsplit('\n').next()?;
     let value: serde_json::Value = serde_json::from_str(last).ok()?;
     value["chain"].as_str().map(String::from)
@@ -851,7 +851,7 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>, html_path: &Path) -> Result
     let page_dir = page_dir(html_path);
     let parent = parent_run.as_ref().map(|p| {
         let report = p.dir.join("report.html");
-        let report_text = fs::read_to_string(&report).ok();
+        let report_text = casus::input::read_to_string(&report, casus::input::MAX_FILE_BYTES).ok();
         casus::analysis::report::ParentRun {
             folder: folder_name(&p.dir),
             report: report_text.as_ref().and_then(|_| relative_link(page_dir, &report)),
@@ -869,7 +869,7 @@ fn read_lineage(dir: &Path) -> Result<Option<casus::analysis::fork::Lineage>, Fa
     if !path.exists() {
         return Ok(None);
     }
-    let text = fs::read_to_string(&path).map_err(|e| cannot_read(&path, e))?;
+    let text = casus::input::read_to_string(&path, casus::input::MAX_FILE_BYTES).map_err(|e| cannot_read(&path, e))?;
     serde_json::from_str(&text).map(Some).map_err(|e| bad(format!("{}: error: not a fork's provenance: {e}", path.display())))
 }
 
@@ -919,7 +919,9 @@ fn compare_report(a: ReportArgs, right: &Path) -> Result<(), Fail> {
 }
 
 fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
-    let read = |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| cannot_read(&dir.join(name), e));
+    let read = |name: &str| {
+        casus::input::read_to_string(&dir.join(name), casus::input::MAX_FILE_BYTES).map_err(|e| cannot_read(&dir.join(name), e))
+    };
     let manifest: serde_json::Value =
         serde_json::from_str(&read("manifest.json")?).map_err(|e| bad(format!("{}: error: {e}", dir.join("manifest.json").display())))?;
     let swept: Vec<String> = manifest["plan"]["params"]
@@ -932,9 +934,9 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Char
     let (rows, levels) =
         casus::analysis::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
     // Outcomes that are events (`*_day`) or yes/no, from the first run's record.
-    let first_run = fs::File::open(dir.join("runs.jsonl"))
+    let first_run = casus::input::open(&dir.join("runs.jsonl"))
         .ok()
-        .and_then(|f| std::io::BufRead::lines(BufReader::new(f)).next())
+        .and_then(|f| casus::input::lines(BufReader::new(f), casus::log::MAX_LOG_LINE).next())
         .and_then(|l| l.ok())
         .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok());
     let probability: Vec<String> = first_run

@@ -224,22 +224,13 @@ pub(crate) fn threads(jobs: Option<usize>) -> usize {
 /// would never end) of at most `MAX_FILE_BYTES`, read through a bounded reader so that a file
 /// growing while it is read, or one whose reported size is wrong, cannot exhaust memory.
 pub(crate) fn read_source(path: &Path) -> Result<String, Fail> {
-    use std::io::Read;
-    let limit = casus::model::scenario::MAX_FILE_BYTES;
-    let too_big = |len: u64| bad(format!("{}: error: file is {len} bytes or more; the limit is {limit} bytes", path.display()));
-    let meta = fs::metadata(path).map_err(|e| cannot_read(path, e))?;
-    if !meta.is_file() {
-        return Err(bad(format!("{}: error: not a regular file (a folder, device or pipe); give a scenario or plan file", path.display())));
-    }
-    if meta.len() > limit as u64 {
-        return Err(too_big(meta.len()));
-    }
-    let file = fs::File::open(path).map_err(|e| cannot_read(path, e))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(path, e))?;
-    if bytes.len() > limit {
-        return Err(too_big(bytes.len() as u64));
-    }
+    let mut bytes = casus::input::read(path, casus::model::scenario::MAX_FILE_BYTES).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => {
+            bad(format!("{}: error: {}; give a scenario or plan file", path.display(), casus::input::NOT_REGULAR))
+        }
+        std::io::ErrorKind::InvalidData => bad(format!("{}: error: {e}", path.display())),
+        _ => cannot_read(path, e),
+    })?;
     // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
@@ -372,7 +363,7 @@ struct Checked {
 fn check_log(log: &Path, scenario: Option<&Path>, jobs: usize, strict: bool, parents: &[PathBuf]) -> Result<Checked, Fail> {
     let (file, dir) = logs_cli::locate(log);
     let scenario_path = logs_cli::scenario_in(&dir, scenario.map(Path::to_path_buf));
-    let f = fs::File::open(&file).map_err(|e| cannot_read(&file, e))?;
+    let f = casus::input::open(&file).map_err(|e| cannot_read(&file, e))?;
     // The log is folded as it is read, never held whole (a million events would take
     // hundreds of megabytes). A log that fails its integrity check exits 1: that is the check.
     let mut seen: Option<(casus::log::Header, Prepared)> = None;
@@ -398,8 +389,8 @@ fn check_log(log: &Path, scenario: Option<&Path>, jobs: usize, strict: bool, par
     };
     // summary.json beside the log must say what the log implies (outcomes included).
     let beside = dir.join("summary.json");
-    let checked = if file.file_name().is_some_and(|n| n == "events.jsonl") && beside.is_file() {
-        let text = fs::read_to_string(&beside).map_err(|e| cannot_read(&beside, e))?;
+    let checked = if file.file_name().is_some_and(|n| n == "events.jsonl") && beside.exists() {
+        let text = casus::input::read_to_string(&beside, casus::input::MAX_FILE_BYTES).map_err(|e| cannot_read(&beside, e))?;
         let written: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
             code: 1,
             message: format!("{}: error: not a JSON summary ({e}); the run's summary.json was damaged", beside.display()),
@@ -479,7 +470,7 @@ fn strict_check(
     let fork_json = dir.join("fork.json");
     let is_fork = fork_json.is_file() && file.file_name().is_some_and(|n| n == "events.jsonl");
     let output = if is_fork {
-        let text = fs::read_to_string(&fork_json).map_err(|e| cannot_read(&fork_json, e))?;
+        let text = casus::input::read_to_string(&fork_json, casus::input::MAX_FILE_BYTES).map_err(|e| cannot_read(&fork_json, e))?;
         let given: serde_json::Value = serde_json::from_str(&text).map_err(|e| Fail {
             code: 1,
             message: format!("{}: error: not a JSON fork record ({e}); fork.json was damaged", fork_json.display()),
@@ -520,7 +511,7 @@ fn strict_check(
     } else {
         verify::rerun(prepared, header, summary.events).map_err(strict_error)?
     };
-    let f = fs::File::open(file).map_err(|e| cannot_read(file, e))?;
+    let f = casus::input::open(file).map_err(|e| cannot_read(file, e))?;
     verify::compare(std::io::BufReader::with_capacity(1 << 20, f), |mut w| output.write_log(&mut w))
         .map_err(|m| strict_error(StrictError::Differs(m)))
 }
@@ -537,6 +528,13 @@ fn cmd_gen(a: GenArgs) -> Result<(), Fail> {
     let spec = casus::synth::GenSpec { states: a.states, treaties: a.treaties, orgs: a.orgs, seed: a.seed, horizon_days: a.horizon };
     spec.check().map_err(|e| bad(format!("error: {e}")))?;
     let text = casus::synth::to_ron(&casus::synth::generate(&spec));
+    let limit = casus::model::scenario::MAX_FILE_BYTES;
+    if text.len() > limit {
+        return Err(bad(format!(
+            "error: the scenario would be {} bytes, over the {limit} bytes a scenario file may have; give fewer --states or --treaties",
+            text.len()
+        )));
+    }
     // Valid by construction; checked anyway so a generator bug cannot write a bad file.
     casus::model::prepared::prepare(&text, &[])
         .map_err(|e| Fail { code: 1, message: format!("internal error: {}", e.render("<generated>", &text)) })?;

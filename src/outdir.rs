@@ -194,7 +194,7 @@ pub fn refuse_file_over_input(dest: &Path, inputs: &[&Path], may_replace: impl F
 /// Whether `path` is a file that starts with a casus log header.
 fn is_casus_log(path: &Path) -> bool {
     let mut head = [0u8; 32];
-    let n = fs::File::open(path).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    let n = crate::input::open(path).and_then(|mut f| io::Read::read(&mut f, &mut head)).unwrap_or(0);
     head[..n].starts_with(b"{\"record\":\"header\"")
 }
 
@@ -236,7 +236,7 @@ fn walk(root: &Path, rel: &Path, kind: Kind, s: &mut Survey) -> io::Result<()> {
 
 /// The kind named by the folder's marker, if it has a readable one.
 fn marker_kind(out: &Path) -> Option<String> {
-    let text = fs::read_to_string(out.join(MARKER)).ok()?;
+    let text = crate::input::read_to_string(&out.join(MARKER), crate::input::MAX_FILE_BYTES).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("kind")?.as_str().map(str::to_string)
 }
@@ -250,7 +250,7 @@ fn written_by_earlier_casus(out: &Path, kind: Kind, s: &Survey) -> bool {
     }
     match kind {
         Kind::Run => is_casus_log(&out.join("events.jsonl")),
-        Kind::Sweep => fs::read_to_string(out.join("manifest.json"))
+        Kind::Sweep => crate::input::read_to_string(&out.join("manifest.json"), crate::input::MAX_FILE_BYTES)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .is_some_and(|v| v.get("plan_hash").is_some()),

@@ -48,6 +48,9 @@ impl GenSpec {
         if actors > MAX_ACTORS {
             return Err(format!("{actors} actors would exceed the limit of {MAX_ACTORS}"));
         }
+        if self.treaties > crate::model::scenario::MAX_TREATIES {
+            return Err(format!("{} treaties would exceed the limit of {}", self.treaties, crate::model::scenario::MAX_TREATIES));
+        }
         if self.horizon_days == 0 || self.horizon_days > MAX_HORIZON_DAYS {
             return Err(format!("--horizon must be 1 to {MAX_HORIZON_DAYS} days"));
         }

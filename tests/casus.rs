@@ -740,6 +740,96 @@ mod catalogue {
         assert!(!dir.join("o").exists() && !dir.join("s").exists(), "nothing written");
     }
 
+    /// Runs the binary, killing it after `seconds` (then the output says so): a reader that
+    /// waits on a pipe, or reads `/dev/zero` to its end, would never return.
+    fn casus_within(args: &[&str], cwd: &Path, seconds: u64) -> (Option<i32>, String) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casus"))
+            .args(args)
+            .current_dir(cwd)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Polled every 20 ms: 50 polls a second.
+        for _ in 0..seconds * 50 {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                return (status.code(), err);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        (None, format!("still running after {seconds} s: killed"))
+    }
+
+    /// Issue 21, item 10: every file a reader takes from a run or sweep folder (a log, a
+    /// summary, fork.json, a sweep's rows, manifest and points) is refused at once when it is
+    /// not a regular file (`/dev/zero` through a symbolic link, a pipe), instead of being read
+    /// without end or waited on.
+    #[test]
+    fn non_regular_files_in_run_and_sweep_folders_are_refused_at_once() {
+        let dir = scratch("non_regular_folders");
+        assert!(casus(&["run", "--quiet", "--out", "good"], &dir).status.success());
+        let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "2", "--seed", "1", "--quiet"];
+        for (out, shard) in [("sweep", None), ("s0", Some("0/2")), ("s1", Some("1/2"))] {
+            let mut args = plan.to_vec();
+            args.extend(["--out", out]);
+            if let Some(k) = shard {
+                args.extend(["--shard", k]);
+            }
+            assert!(casus(&args, &dir).status.success());
+        }
+        let fifo = dir.join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let copy = |name: &str| {
+            let to = dir.join(name);
+            let _ = std::fs::remove_dir_all(&to);
+            std::fs::create_dir_all(&to).unwrap();
+            for e in std::fs::read_dir(dir.join(if name.starts_with("run") { "good" } else { "sweep" })).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_file() {
+                    std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+                }
+            }
+            to
+        };
+        let point = |folder: &Path, file: &str, target: &Path| {
+            let _ = std::fs::remove_file(folder.join(file));
+            std::os::unix::fs::symlink(target, folder.join(file)).unwrap();
+        };
+        let zero = Path::new("/dev/zero");
+        let cases: Vec<(&str, &str, &str, &Path, Vec<&str>)> = vec![
+            ("a log that is /dev/zero", "run_log", "events.jsonl", zero, vec!["replay", "run_log"]),
+            ("a log that is a pipe", "run_pipe", "events.jsonl", &fifo, vec!["log", "run_pipe"]),
+            ("a summary that is /dev/zero", "run_summary", "summary.json", zero, vec!["replay", "run_summary"]),
+            ("a fork.json that is /dev/zero", "run_fork", "fork.json", zero, vec!["report", "run_fork", "--out", "r.html"]),
+            ("a sweep's runs.csv that is /dev/zero", "sweep_rows", "runs.csv", zero, vec![]),
+            ("a sweep's points.csv that is a pipe", "sweep_points", "points.csv", &fifo, vec!["report", "sweep_points"]),
+            (
+                "a shard's manifest that is /dev/zero",
+                "sweep_manifest",
+                "manifest.json",
+                zero,
+                vec!["merge", "s0", "sweep_manifest", "--out", "m"],
+            ),
+        ];
+        for (case, folder, file, target, args) in cases {
+            let folder = copy(folder);
+            point(&folder, file, target);
+            let mut args: Vec<&str> = args;
+            let resume: Vec<&str>;
+            if args.is_empty() {
+                resume = plan.iter().copied().chain(["--out", "sweep_rows", "--resume"]).collect();
+                args = resume;
+            }
+            let (code, err) = casus_within(&args, &dir, 20);
+            assert!(code.is_some_and(|c| c != 0), "{case}: {code:?} {err}");
+            assert!(err.contains("not a regular file"), "{case}: {err}");
+        }
+    }
+
     const BASE: &str = include_str!("data/minimal.ron");
 
     /// (case, edit from, edit to, expected fragment)
@@ -875,6 +965,88 @@ mod catalogue {
             assert_ne!(text, BASE, "case {case}: edit did not apply");
             expect_rejected(&dir, case, text.as_bytes(), fragment);
         }
+    }
+
+    /// Issue 21, item 5: `run` accepted what every reader then refused (a log header or event
+    /// line over the readers' limit), and `check` passed what `run` failed on after simulating.
+    /// Each size is now checked where the scenario is, naming the field and the limit.
+    #[test]
+    fn sizes_the_readers_could_not_read_are_refused_up_front() {
+        let dir = scratch("catalogue_sizes");
+        let long_name = "n".repeat(300);
+        let megabyte = "x".repeat(1_100_000);
+        let long_id = "A".repeat(33);
+        let cases: Vec<(&str, &str, String, String)> = vec![
+            ("a 300-character scenario name", "name: \"minimal\"", format!("name: \"{long_name}\""), "name: 300 bytes; the limit is 100 bytes".into()),
+            ("an actor name over 1 MB", "name: \"Aland\"", format!("name: \"{megabyte}\""), "actors[0].name: 1100000 bytes; the limit is 256 bytes".into()),
+            (
+                "a clause article over 1 MB",
+                "article: \"Art. 1\"",
+                format!("article: \"{megabyte}\""),
+                "treaties[0].clauses[0].article: 1100000 bytes; the limit is 256 bytes".into(),
+            ),
+            (
+                "an organisation article over the limit",
+                "suspension_article: \"Org Art. 1\"",
+                format!("suspension_article: \"{}\"", "x".repeat(257)),
+                "actors[3].ucg.suspension_article: 257 bytes; the limit is 256".into(),
+            ),
+            (
+                "a coup leader over the limit",
+                "Coup(state: \"AAA\")",
+                format!("Coup(state: \"AAA\", leader: \"{}\")", "x".repeat(300)),
+                "timeline[0].event.leader: 300 bytes; the limit is 256".into(),
+            ),
+            ("an id over the limit", "(id: \"PACT\"", format!("(id: \"{long_id}\""), "treaties[0].id: 33 bytes; the limit is 32 bytes".into()),
+            (
+                "a run past the year 9999",
+                "start: \"2024-01-01\"",
+                "start: \"9999-12-01\"".into(),
+                "horizon_days: the run would end on day 100 after 9999-12-31, the last date casus writes; start earlier or give at most 30 days".into(),
+            ),
+        ];
+        for (case, from, to, fragment) in &cases {
+            let text = BASE.replacen(from, to, 1);
+            assert_ne!(text, BASE, "case {case}: edit did not apply");
+            expect_rejected(&dir, case, text.as_bytes(), fragment);
+        }
+        // Ten names of 120 KB: each is named.
+        let mut text = BASE.to_string();
+        for name in ["Aland", "Borea", "Cassia", "Regional Organisation"] {
+            text = text.replacen(&format!("name: \"{name}\""), &format!("name: \"{}\"", "y".repeat(120_000)), 1);
+        }
+        std::fs::write(dir.join("bad.ron"), &text).unwrap();
+        let o = casus(&["check", "bad.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        for i in 0..4 {
+            assert!(stderr(&o).contains(&format!("actors[{i}].name: 120000 bytes; the limit is 256 bytes")), "{}", stderr(&o));
+        }
+        // Overrides: too many, too long, or a text over the limit through a field.
+        std::fs::write(dir.join("good.ron"), BASE).unwrap();
+        let many: Vec<String> = (0..1001).flat_map(|_| ["--set".to_string(), "reliability.base=0.5".to_string()]).collect();
+        let long_value = format!("AAA.name={}", "z".repeat(2000));
+        let long_text = format!("AAA.name={}", "z".repeat(500));
+        for (case, sets, fragment) in [
+            ("1,001 overrides", many, "--set (all): 1001 overrides; the limit is 1000"),
+            (
+                "an override of 2,009 bytes",
+                vec!["--set".into(), long_value],
+                "--set AAA.name: NAME=VALUE is 2009 bytes; the limit is 1024 bytes",
+            ),
+            ("a name over the limit by --set", vec!["--set".into(), long_text], "actors[0].name: 500 bytes; the limit is 256 bytes"),
+        ] {
+            let mut args = vec!["run", "good.ron", "--out", "out"];
+            args.extend(sets.iter().map(String::as_str));
+            let o = casus(&args, &dir);
+            assert_eq!(o.status.code(), Some(2), "case {case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "case {case}: expected {fragment:?} in\n{}", stderr(&o));
+            assert!(!dir.join("out").exists(), "case {case}: output written");
+        }
+        // A generated scenario over the file limit is refused (it was an internal error).
+        let o = casus(&["gen", "--states", "30000", "--treaties", "10", "--orgs", "5", "--seed", "1", "--out", "big.ron"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("over the 16777216 bytes a scenario file may have"), "{}", stderr(&o));
+        assert!(!dir.join("big.ron").exists());
     }
 
     /// Issue 21, item 13: every day field (delays, notices, periods) is bounded by the longest
@@ -1023,6 +1195,7 @@ mod catalogue {
         assert!(o.status.success());
         let good = std::fs::read_to_string(dir.join("good/events.jsonl")).unwrap();
         let lines: Vec<&str> = good.lines().collect();
+        let long_line = format!("line longer than {} bytes", casus::log::MAX_LOG_LINE);
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("empty log", vec![], "empty log: no header record"),
             ("whitespace only", b"\n\n   \n".to_vec(), "empty log"),
@@ -1032,9 +1205,9 @@ mod catalogue {
             ("malformed chain", lines[0].replace("\"chain\":\"", "\"chain\":\"zz").into_bytes(), "chain value is malformed"),
             ("event before the header", (lines[1..].join("\n") + "\n").into_bytes(), "hash chain broken"),
             (
-                "a line over 1 MiB",
-                ("{\"x\":\"".to_string() + &"a".repeat((1 << 20) + 1) + "\"}\n").into_bytes(),
-                "longer than 1048576 bytes",
+                "a line after the header over the limit",
+                (lines[0].to_string() + "\n{\"x\":\"" + &"a".repeat(casus::log::MAX_LOG_LINE + 1) + "\"}\n").into_bytes(),
+                &long_line,
             ),
             ("a scenario file instead of a log", BASE.as_bytes().to_vec(), "not a JSON object"),
         ];

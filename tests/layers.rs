@@ -15,10 +15,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("rules", &["model"]),
     ("engine", &["model", "fold", "log", "rules"]),
     ("analysis", &["model", "fold", "log", "rules", "engine"]),
-    ("sweep", &["model", "fold", "log", "rules", "engine", "analysis", "outdir"]),
+    ("sweep", &["model", "fold", "log", "rules", "engine", "analysis", "outdir", "input"]),
     // Beside the layers.
     ("synth", &["model"]),
-    ("outdir", &[]),
+    ("outdir", &["input"]),
+    ("input", &[]),
     ("testkit", &["model", "fold", "log", "rules", "engine"]),
 ];
 

@@ -580,6 +580,72 @@ mod resume_verifies {
         std::fs::write(dir.join(file), lines.concat()).unwrap();
     }
 
+    /// Issue 21, item 8 (merge): `casus merge` verifies each shard against its checksums, as
+    /// `--resume` does, and refuses a changed shard with its file and line (it copied them).
+    /// A shard written by an older casus (no checksums.jsonl) is refused with what to do.
+    #[test]
+    fn merge_verifies_each_shard_against_its_checksums() {
+        let dir = scratch("merge_verifies");
+        for k in 0..2 {
+            let o = sweep(&dir, &format!("s{k}"), &["--events", "--shard", &format!("{k}/2")]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let o = casus(&["merge", "s0", "s1", "--out", "merged"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        type Damage = fn(&Path);
+        let cases: [(&str, Damage, &str); 5] = [
+            (
+                "an edited value in runs.jsonl",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l[2] = l[2].replacen("\"seed\":", "\"seed\":1", 1);
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 3: run 5's row is not the row that was written",
+            ),
+            (
+                "an edited value in runs.csv",
+                |d| {
+                    let mut l = lines(d, "runs.csv");
+                    l[4] = l[4].trim_end().to_string() + "1\n";
+                    write_lines(d, "runs.csv", &l);
+                },
+                "runs.csv: line 5: run 7's row is not the row that was written",
+            ),
+            (
+                "a row added at the end",
+                |d| {
+                    let mut l = lines(d, "runs.jsonl");
+                    l.push(l[l.len() - 1].clone());
+                    write_lines(d, "runs.jsonl", &l);
+                },
+                "runs.jsonl: line 9: a row after the sweep's last run",
+            ),
+            (
+                "the last run's checksums removed",
+                |d| {
+                    let l = lines(d, "checksums.jsonl");
+                    write_lines(d, "checksums.jsonl", &l[..l.len() - 1]);
+                },
+                "holds 7 of the shard's 8 runs whole",
+            ),
+            (
+                "no checksums (an older casus wrote it)",
+                |d| std::fs::remove_file(d.join("checksums.jsonl")).unwrap(),
+                "holds runs but no checksums.jsonl, so they cannot be verified (the folder was written by an older casus): run the shard again",
+            ),
+        ];
+        for (case, damage, fragment) in cases {
+            copy_dir(&dir.join("s1"), &dir.join("damaged"));
+            damage(&dir.join("damaged"));
+            let _ = std::fs::remove_dir_all(dir.join("m"));
+            let o = casus(&["merge", "s0", "damaged", "--out", "m"], &dir);
+            assert_eq!(o.status.code(), Some(2), "{case}: {}", stderr(&o));
+            assert!(stderr(&o).contains(fragment), "{case}: expected {fragment:?} in\n{}", stderr(&o));
+            assert!(!dir.join("m").exists(), "{case}: nothing written");
+        }
+    }
+
     fn full(dir: &Path) -> PathBuf {
         let o = sweep(dir, "full", &["--events"]);
         assert!(o.status.success(), "{}", stderr(&o));

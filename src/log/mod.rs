@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::event::{Event, LOG_SCHEMA_VERSION};
 use crate::model::prepared::Prepared;
+use crate::model::scenario;
 use crate::model::world::Checkpoint;
 
 /// The crate version written into logs.
@@ -289,8 +290,31 @@ pub fn upcast_header(value: &mut serde_json::Value) -> Result<u32, String> {
     Ok(version as u32)
 }
 
-/// Largest log line accepted, in bytes.
-pub const MAX_LOG_LINE: usize = 1 << 20;
+/// The most bytes one byte of scenario text takes in a log line: JSON writes a control
+/// character as `\u001f`.
+const ESCAPED: usize = 6;
+
+/// The header's fields other than its actors and overrides (versions, the scenario's name and
+/// hash, seed, start, horizon, focus, every catalogue parameter) take at most this many bytes
+/// (a unit test checks it against the longest header of that kind casus writes).
+const HEADER_FIXED_BYTES: usize = 64 * 1024;
+
+/// Largest header line accepted, in bytes: the largest header casus writes for a scenario
+/// within the scenario's limits (`model::scenario::MAX_ACTORS` actors, each with an id of
+/// `MAX_ID_BYTES` and a name of `MAX_TEXT_BYTES`, every byte of it escaped) and
+/// `MAX_OVERRIDES` overrides of `MAX_OVERRIDE_BYTES`. What `casus run` accepts, every reader
+/// reads; the limit is applied as the line is read, so a longer line costs no more memory.
+pub const MAX_HEADER_LINE: usize = HEADER_FIXED_BYTES
+    + scenario::MAX_OVERRIDES * (ESCAPED * scenario::MAX_OVERRIDE_BYTES + 8)
+    + scenario::MAX_ACTORS * (scenario::MAX_ID_BYTES + ESCAPED * scenario::MAX_TEXT_BYTES + 48);
+
+/// Largest line after the header accepted, in bytes: the largest event casus writes. An
+/// event names at most two lists of actors (a vote's `yes` and `no`: an organisation's
+/// members, at most every actor) besides its `actors` (those same ids and a few more), and
+/// at most eight texts from the scenario (its `rule`, an article, a coup's leader and
+/// claimant); the rest is a few numbers, ids and dates. Checkpoints and end records are short.
+pub const MAX_LOG_LINE: usize =
+    4096 + 8 * ESCAPED * scenario::MAX_TEXT_BYTES + 2 * (scenario::MAX_ACTORS + 8) * (scenario::MAX_ID_BYTES + 3);
 
 /// Most events `read_log_sized` reserves room for up front (more grow the list as usual).
 const MAX_RESERVED_EVENTS: usize = 5_000_000;
@@ -330,9 +354,14 @@ fn ends_in_chain_field(line: &[u8]) -> bool {
 
 /// `BufRead::read_until(b'\n', line)`, finding the line's end with `memchr`'s vectorised
 /// search rather than the standard library's portable one: log lines are a few hundred bytes.
-fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
+/// It stops once the line holds more than `limit` bytes (the caller refuses such a line), so
+/// a line of a gigabyte is never held in memory.
+fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<usize> {
     let mut read = 0;
     loop {
+        if line.len() > limit {
+            return Ok(read);
+        }
         let buf = match r.fill_buf() {
             Ok(buf) => buf,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -438,7 +467,8 @@ impl<R: BufRead> LogReader<R> {
             let n = self.lines;
             let malformed = |message: String| LogError { line: n, message, integrity: false };
             self.line.clear();
-            if read_line(&mut self.r, &mut self.line).map_err(|e| malformed(e.to_string()))? == 0 {
+            let limit = if self.header_seen { MAX_LOG_LINE } else { MAX_HEADER_LINE };
+            if read_line(&mut self.r, &mut self.line, limit).map_err(|e| malformed(e.to_string()))? == 0 {
                 if !self.header_seen {
                     return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
                 }
@@ -448,8 +478,9 @@ impl<R: BufRead> LogReader<R> {
             if whole_line {
                 self.line.pop();
             }
-            if self.line.len() > MAX_LOG_LINE {
-                return Err(malformed(format!("line longer than {MAX_LOG_LINE} bytes")));
+            if self.line.len() > limit {
+                let what = if self.header_seen { "a record" } else { "the header" };
+                return Err(malformed(format!("line longer than {limit} bytes, the most {what} casus writes may take")));
             }
             // A line without its newline at the end of the input, not ending in a chain field
             // as every written record does, was cut off while the log was written (only the
@@ -689,6 +720,77 @@ impl<R: BufRead> Iterator for LogReader<R> {
 mod tests {
     use super::*;
 
+    /// The header's size, as written (with its chain field).
+    fn header_bytes(header: &Header) -> usize {
+        let mut out = Vec::new();
+        Chain::default().write(&mut out, &RecordRef::Header(header)).unwrap();
+        out.len()
+    }
+
+    /// Issue 21, item 5: the header line limit is derived from the scenario's limits. The
+    /// fields other than actors and overrides fit `HEADER_FIXED_BYTES`, and each actor and
+    /// each override, at its largest and with every byte escaped, fits its share.
+    #[test]
+    fn the_largest_header_casus_writes_fits_the_header_line_limit() {
+        let parameters =
+            crate::model::params::Params::defaults().to_map().into_keys().map(|name| (name, -1.2345678901234567e-300)).collect();
+        let mut header = Header {
+            schema_version: LOG_SCHEMA_VERSION,
+            casus_version: CASUS_VERSION.to_string(),
+            scenario: "n".repeat(scenario::MAX_SCENARIO_NAME_BYTES),
+            scenario_hash: "f".repeat(64),
+            seed: u64::MAX,
+            start: "2023-07-26".into(),
+            horizon_days: scenario::MAX_HORIZON_DAYS,
+            focus: "F".repeat(scenario::MAX_ID_BYTES),
+            parameters,
+            overrides: vec![],
+            actors: BTreeMap::new(),
+        };
+        let fixed = header_bytes(&header);
+        assert!(fixed <= HEADER_FIXED_BYTES, "{fixed} bytes");
+        let text = "\u{1}".repeat(scenario::MAX_TEXT_BYTES);
+        header.actors.insert("A".repeat(scenario::MAX_ID_BYTES), ActorLabel { name: text.clone(), kind: "Organisation".into() });
+        let per_actor = header_bytes(&header) - fixed;
+        assert!(per_actor <= scenario::MAX_ID_BYTES + ESCAPED * scenario::MAX_TEXT_BYTES + 48, "{per_actor} bytes");
+        let with_actor = header_bytes(&header);
+        let half = scenario::MAX_OVERRIDE_BYTES / 2;
+        header.overrides.push(("\u{1}".repeat(half), "\u{1}".repeat(scenario::MAX_OVERRIDE_BYTES - half - 1)));
+        let per_override = header_bytes(&header) - with_actor;
+        assert!(per_override <= ESCAPED * scenario::MAX_OVERRIDE_BYTES + 8, "{per_override} bytes");
+    }
+
+    /// Counts the bytes taken from a reader.
+    struct Counting<R> {
+        inner: R,
+        taken: std::rc::Rc<std::cell::Cell<u64>>,
+    }
+
+    impl<R: io::Read> io::Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.taken.set(self.taken.get() + n as u64);
+            Ok(n)
+        }
+    }
+
+    /// Issue 21, item 10: a line over the limit is refused as it is read: a line of 64 MB
+    /// after the header is read only to the limit (and an endless one ends too).
+    #[test]
+    fn a_line_over_the_limit_is_refused_before_it_is_read_whole() {
+        let mut log = Vec::new();
+        let prepared = crate::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).unwrap();
+        Chain::default().write(&mut log, &RecordRef::Header(&header(&prepared, 1))).unwrap();
+        let header_len = log.len() as u64;
+        let taken = std::rc::Rc::new(std::cell::Cell::new(0));
+        let long = io::Read::chain(io::Cursor::new(log), io::Read::take(io::repeat(b'a'), 64 << 20));
+        let reader = io::BufReader::new(Counting { inner: long, taken: taken.clone() });
+        let error = read_log(reader).unwrap_err();
+        assert!(error.message.contains(&format!("line longer than {MAX_LOG_LINE} bytes")), "{}", error.message);
+        assert_eq!(error.line, 2);
+        assert!(taken.get() <= header_len + MAX_LOG_LINE as u64 + 16 * 1024, "{} bytes read", taken.get());
+    }
+
     /// `read_line` reads what `read_until(b'\n')` reads, line by line, whatever the buffer's
     /// size: lines across buffer boundaries, empty lines, a last line without a newline.
     #[test]
@@ -701,7 +803,7 @@ mod tests {
                     let (mut a, mut b) = (io::BufReader::with_capacity(capacity, input), io::BufReader::with_capacity(capacity, input));
                     loop {
                         let (mut x, mut y) = (vec![b'?'], vec![b'?']);
-                        let n = read_line(&mut a, &mut x).unwrap();
+                        let n = read_line(&mut a, &mut x, usize::MAX).unwrap();
                         assert_eq!(n, b.read_until(b'\n', &mut y).unwrap());
                         assert_eq!(x, y, "{input:?} {capacity}");
                         if n == 0 {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::model::params::{self, CATALOGUE};
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{MAX_OVERRIDE_BYTES, MAX_OVERRIDES, Scenario};
 
 /// A bad override, with a hint listing what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -31,9 +31,33 @@ pub fn catalogue_names() -> String {
     CATALOGUE.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
 }
 
+/// Refuses more than `MAX_OVERRIDES` overrides, or one longer than `MAX_OVERRIDE_BYTES`: the
+/// log's header records every override, and its size is bounded by these limits
+/// (`log::MAX_HEADER_LINE`).
+pub fn check_sizes(overrides: &[(String, String)]) -> Result<(), OverrideError> {
+    if overrides.len() > MAX_OVERRIDES {
+        return Err(OverrideError {
+            name: "(all)".into(),
+            message: format!("{} overrides; the limit is {MAX_OVERRIDES}", overrides.len()),
+        });
+    }
+    for (name, value) in overrides {
+        let bytes = name.len() + 1 + value.len();
+        if bytes > MAX_OVERRIDE_BYTES {
+            let shown: String = name.chars().take(60).collect();
+            return Err(OverrideError {
+                name: if shown.len() < name.len() { format!("{shown}...") } else { shown },
+                message: format!("NAME=VALUE is {bytes} bytes; the limit is {MAX_OVERRIDE_BYTES} bytes"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Applies overrides in order. Parameter values are range-checked here; actor fields are
 /// checked by `scenario::validate` afterwards.
 pub fn apply(scenario: &mut Scenario, overrides: &[(String, String)]) -> Result<(), OverrideError> {
+    check_sizes(overrides)?;
     let mut tree: Option<Value> = None;
     for (name, raw) in overrides {
         if let Some(spec) = params::spec(name) {

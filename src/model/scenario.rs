@@ -693,6 +693,24 @@ pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_ACTORS: usize = 100_000;
 /// Longest horizon, in days (about 100 years).
 pub const MAX_HORIZON_DAYS: u32 = 36_600;
+/// Longest id (of an actor or a treaty), in bytes.
+pub const MAX_ID_BYTES: usize = 32;
+/// Longest scenario name, in bytes. The name names the output folder (`NAME-seedN`, written
+/// first under a temporary name with a dot, the process id and a suffix), which must stay
+/// well inside the 255 bytes a file name may have.
+pub const MAX_SCENARIO_NAME_BYTES: usize = 100;
+/// Longest text the log carries from a scenario, in bytes: an actor's or treaty's name and
+/// short name, a clause's or decision's article, a coup's leader and claimant.
+pub const MAX_TEXT_BYTES: usize = 256;
+/// Most treaties a scenario may declare.
+pub const MAX_TREATIES: usize = 100_000;
+/// Most `--set` overrides one run may have (a fork's count its parent's too): the log's
+/// header records them all.
+pub const MAX_OVERRIDES: usize = 1_000;
+/// Longest `--set NAME=VALUE` argument, in bytes (a value may be a text of `MAX_TEXT_BYTES`).
+pub const MAX_OVERRIDE_BYTES: usize = 1_024;
+/// The last day a run may reach: dates are written `YYYY-MM-DD` with a four-digit year.
+pub const LAST_DATE: &str = "9999-12-31";
 /// Longest delay, notice or period a scenario may give in days (`suspension_delay_days`,
 /// `withdrawal_notice_days`, ...): the longest horizon. A day plus a delay then stays far
 /// inside `u32` (the rules add them with saturating arithmetic all the same).
@@ -787,6 +805,9 @@ impl Scenario {
 /// groups, treaties): non-empty ASCII letters, digits, `_` or `-`. Ids name actors in timelines
 /// and files, so they may hold no path separator, space or control character.
 pub fn check_id(id: &str) -> Result<(), String> {
+    if id.len() > MAX_ID_BYTES {
+        return Err(format!("{} bytes; the limit is {MAX_ID_BYTES} bytes", id.len()));
+    }
     if id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
         return Err(format!("{id:?} must be non-empty letters, digits, '_' or '-'"));
     }
@@ -819,6 +840,13 @@ impl<'a> Checker<'a> {
     fn days(&mut self, path: impl std::fmt::Display, value: u32) {
         if value > MAX_DELAY_DAYS {
             self.err(path, format!("{value} days is more than the longest horizon; give at most {MAX_DELAY_DAYS}"));
+        }
+    }
+
+    /// A text the log carries: at most `MAX_TEXT_BYTES`.
+    fn text(&mut self, path: impl std::fmt::Display, value: &str) {
+        if value.len() > MAX_TEXT_BYTES {
+            self.err(path, format!("{} bytes; the limit is {MAX_TEXT_BYTES} bytes", value.len()));
         }
     }
 
@@ -941,7 +969,9 @@ impl<'a> Checker<'a> {
         if s.name.trim().is_empty() {
             self.err("name", "must not be empty");
         }
-        if !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
+        if s.name.len() > MAX_SCENARIO_NAME_BYTES {
+            self.err("name", format!("{} bytes; the limit is {MAX_SCENARIO_NAME_BYTES} bytes (it names output folders)", s.name.len()));
+        } else if !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch)) || s.name.starts_with('.') {
             self.err("name", format!("{:?} may only contain letters, digits, '_', '-' and '.' (it names output folders)", s.name));
         }
         let start = match Date::parse(&s.start) {
@@ -953,12 +983,28 @@ impl<'a> Checker<'a> {
         };
         if s.horizon_days == 0 || s.horizon_days > MAX_HORIZON_DAYS {
             self.err("horizon_days", format!("{} must be between 1 and {MAX_HORIZON_DAYS}", s.horizon_days));
+        } else if let Some(start) = start {
+            let last = Date::parse(LAST_DATE).expect("a valid date");
+            let end = start.plus_days(s.horizon_days as i64);
+            if end.days_since(last) > 0 {
+                self.err(
+                    "horizon_days",
+                    format!(
+                        "the run would end on day {} after {LAST_DATE}, the last date casus writes; start earlier or give at most {} days",
+                        s.horizon_days,
+                        last.days_since(start).max(0)
+                    ),
+                );
+            }
         }
         if s.actors.is_empty() {
             self.err("actors", "a scenario needs at least one actor");
         }
         if s.actors.len() > MAX_ACTORS {
             self.err("actors", format!("{} actors; the limit is {MAX_ACTORS}", s.actors.len()));
+        }
+        if s.treaties.len() > MAX_TREATIES {
+            self.err("treaties", format!("{} treaties; the limit is {MAX_TREATIES}", s.treaties.len()));
         }
         start
     }
@@ -971,6 +1017,7 @@ impl<'a> Checker<'a> {
             if let Err(e) = check_id(id) {
                 self.err(format!("actors[{i}].id"), e);
             }
+            self.text(format_args!("actors[{i}].name"), a.name());
             self.kind_of.insert(id, a.kind_name());
             if let ActorDef::Organisation(o) = a {
                 self.members.insert(id, &o.members);
@@ -982,6 +1029,12 @@ impl<'a> Checker<'a> {
         for (i, t) in s.treaties.iter().enumerate() {
             if let Err(e) = check_id(&t.id) {
                 self.err(format!("treaties[{i}].id"), e);
+            }
+            self.text(format_args!("treaties[{i}].name"), &t.name);
+            self.text(format_args!("treaties[{i}].short_name"), &t.short_name);
+            self.text(format_args!("treaties[{i}].decision_article"), &t.decision_article);
+            for (k, clause) in t.clauses.iter().enumerate() {
+                self.text(format_args!("treaties[{i}].clauses[{k}].article"), &clause.article);
             }
             self.members.entry(&t.id).or_insert(&t.members);
             if self.kinds.contains_key(t.id.as_str()) || !self.treaties.insert(&t.id) {
@@ -1052,7 +1105,11 @@ impl<'a> Checker<'a> {
             }
         }
         self.days(format_args!("{p}.withdrawal_notice_days"), o.withdrawal_notice_days);
+        self.text(format_args!("{p}.withdrawal_article"), &o.withdrawal_article);
         if let Some(u) = &o.ucg {
+            self.text(format_args!("{p}.ucg.suspension_article"), &u.suspension_article);
+            self.text(format_args!("{p}.ucg.sanctions_article"), &u.sanctions_article);
+            self.text(format_args!("{p}.ucg.intervention_article"), &u.intervention_article);
             for (field, v) in [
                 ("suspension_delay_days", u.suspension_delay_days),
                 ("summit_delay_days", u.summit_delay_days),
@@ -1078,6 +1135,7 @@ impl<'a> Checker<'a> {
     }
 
     fn partner(&mut self, p: &str, pd: &PartnerDef) {
+        self.text(format_args!("{p}.aid_policy"), &pd.aid_policy);
         self.unit(format_args!("{p}.aid_conditionality"), pd.aid_conditionality);
         self.unit(format_args!("{p}.hostility_exposure"), pd.hostility_exposure);
         self.days(format_args!("{p}.aid_suspension_delay_days"), pd.aid_suspension_delay_days);
@@ -1163,7 +1221,11 @@ impl<'a> Checker<'a> {
 
     fn scripted_event(&mut self, e: &str, event: &ScriptedEvent) {
         match event {
-            ScriptedEvent::Coup { state, .. } => self.actor_ref(format_args!("{e}.state"), state, &["State"]),
+            ScriptedEvent::Coup { state, leader, claimant, .. } => {
+                self.actor_ref(format_args!("{e}.state"), state, &["State"]);
+                self.text(format_args!("{e}.leader"), leader);
+                self.text(format_args!("{e}.claimant"), claimant);
+            }
             ScriptedEvent::Attack { attacker, target, location, kind, .. } => {
                 self.actor_ref(format_args!("{e}.attacker"), attacker, &[]);
                 self.actor_ref(format_args!("{e}.target"), target, &["State"]);

@@ -42,7 +42,8 @@ impl Lock {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
                     let mut text = String::new();
-                    let _ = file.read_to_string(&mut text);
+                    // The holder writes a line; more is not read.
+                    let _ = (&mut file).take(4096).read_to_string(&mut text);
                     return Err(Refusal(format!(
                         "error: {shown} is in use by another casus command ({}); wait for it to finish, or choose another --out",
                         describe_holder(&text)

@@ -89,7 +89,7 @@ pub enum SweepError {
     },
     /// `--resume` in a folder whose saved runs have no checksums (written by an older casus).
     #[error(
-        "--resume: {} holds runs but no {}, so they cannot be verified (the folder was written by an older casus): start over with --force",
+        "--resume: {} holds runs but no {}, so they cannot be verified (the folder was written by an older casus): finish it with the casus that began it, or run the same sweep with --force instead of --resume to start it over (its saved runs are replaced)",
         dir.display(),
         crate::sweep::prefix::SUMS
     )]
@@ -208,6 +208,30 @@ pub enum SweepError {
     /// Merge into a folder that holds files, without `--force`.
     #[error("{} is not empty; choose another --out (or --force to replace a sweep folder)", dir.display())]
     MergeNotEmpty {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// `casus merge` found a shard's saved run changed after it was written (its lines no
+    /// longer match their checksums), missing, or lines after its last run.
+    #[error(
+        "{}: line {line}: {what}; the shard was changed after casus wrote it: restore its files, or run the shard again (casus sweep ... --shard K/N --out DIR --force)",
+        path.display()
+    )]
+    ShardDamaged {
+        /// The file.
+        path: PathBuf,
+        /// Its line (from 1).
+        line: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// `casus merge` of a shard folder without checksums (written by an older casus).
+    #[error(
+        "{} holds runs but no {}, so they cannot be verified (the folder was written by an older casus): run the shard again with this casus (casus sweep ... --shard K/N --out DIR --force), then merge",
+        dir.display(),
+        crate::sweep::prefix::SUMS
+    )]
+    MergeNoChecksums {
         /// The folder.
         dir: PathBuf,
     },

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -119,7 +119,8 @@ pub fn open(dir: &Path, manifest: &Manifest, resume: bool, force: bool) -> Resul
 /// Refuses to resume in a folder that holds no sweep, or another sweep.
 fn check_resumable(dir: &Path, manifest: &Manifest) -> Result<(), SweepError> {
     let path = dir.join("manifest.json");
-    let text = fs::read_to_string(&path).map_err(|_| SweepError::ResumeNotASweep { dir: dir.to_path_buf() })?;
+    let text = crate::input::read_to_string(&path, crate::input::MAX_FILE_BYTES)
+        .map_err(|_| SweepError::ResumeNotASweep { dir: dir.to_path_buf() })?;
     let old: Manifest = serde_json::from_str(&text).map_err(|source| SweepError::ResumeBadManifest { path, source })?;
     if old.plan_hash != manifest.plan_hash || old.shard != manifest.shard || old.events != manifest.events {
         return Err(SweepError::ResumeOtherSweep { dir: dir.to_path_buf() });
@@ -139,8 +140,8 @@ pub fn finish(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError>
 
 fn stats_of(path: &Path) -> Result<PointStats, SweepError> {
     let mut stats = PointStats::default();
-    let file = fs::File::open(path).map_err(SweepError::io(path))?;
-    for line in BufReader::new(file).lines() {
+    let file = crate::input::open(path).map_err(SweepError::io(path))?;
+    for line in crate::input::lines(BufReader::new(file), crate::log::MAX_LOG_LINE) {
         let line = line.map_err(SweepError::io(path))?;
         let row: Row = serde_json::from_str(&line).map_err(|source| SweepError::BadRow { path: path.to_path_buf(), source })?;
         stats.add(&row);
@@ -176,7 +177,7 @@ pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), SweepError>
 
 /// Reads a manifest.json.
 pub fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json::Error>> {
-    fs::read_to_string(path).map(|text| serde_json::from_str(&text))
+    crate::input::read_to_string(path, crate::input::MAX_FILE_BYTES).map(|text| serde_json::from_str(&text))
 }
 
 /// Keeps the runs saved whole, verified against checksums.jsonl (see [`crate::sweep::prefix`]),
@@ -184,9 +185,69 @@ pub fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json
 /// run that was being saved, perhaps torn), and returns the number of runs kept. Anything else
 /// changed in those files is refused with its file and line.
 fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
+    let (cut, _) =
+        saved_runs(dir, m, |dir| SweepError::ResumeNoChecksums { dir }, |path, line, what| SweepError::ResumeDamaged { path, line, what })?;
+    truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
+    truncate_file(&dir.join("runs.csv"), cut.csv)?;
+    truncate_file(&dir.join(SUMS), cut.sums)?;
+    for (start, len) in &cut.events {
+        let path = dir.join(prefix::events_name(*start));
+        if *len == 0 {
+            fs::remove_file(&path).map_err(SweepError::io(&path))?;
+        } else {
+            truncate_file(&path, *len)?;
+        }
+    }
+    Ok(cut.kept)
+}
+
+/// Verifies a complete shard's saved runs against its checksums before `casus merge` copies
+/// them, as `--resume` does: every run of the shard must be there, whole, and nothing after
+/// them (a complete shard has no torn run to drop). A changed or missing run is refused with
+/// its file and line; a folder without checksums (written by an older casus) is refused too.
+pub(crate) fn verify_complete(dir: &Path, m: &Manifest) -> Result<(), SweepError> {
+    let damaged = |path: PathBuf, line: u64, what: String| SweepError::ShardDamaged { path, line, what };
+    let (cut, lengths) = saved_runs(dir, m, |dir| SweepError::MergeNoChecksums { dir }, damaged)?;
+    if cut.kept < m.shard_runs {
+        let line = cut.kept + 1;
+        return Err(damaged(dir.join(SUMS), line, format!("holds {} of the shard's {} runs whole", cut.kept, m.shard_runs)));
+    }
+    let mut files = vec![("runs.jsonl".to_string(), cut.jsonl, lengths.jsonl), ("runs.csv".to_string(), cut.csv, lengths.csv)];
+    files.push((SUMS.to_string(), cut.sums, lengths.sums));
+    for (start, len) in &cut.events {
+        files.push((prefix::events_name(*start), *len, lengths.events.get(start).copied().unwrap_or(0)));
+    }
+    for (name, verified, length) in files {
+        if verified < length {
+            let path = dir.join(&name);
+            let bytes = crate::input::read(&path, crate::input::MAX_SWEEP_FILE_BYTES).unwrap_or_default();
+            let line = bytes.iter().take(verified as usize).filter(|&&b| b == b'\n').count() as u64 + 1;
+            return Err(damaged(path, line, "lines after the shard's last run".into()));
+        }
+    }
+    Ok(())
+}
+
+/// The files' lengths as read (events files by their first run index).
+struct Lengths {
+    jsonl: u64,
+    csv: u64,
+    sums: u64,
+    events: BTreeMap<u64, u64>,
+}
+
+/// Reads a sweep folder's saved runs and verifies them against checksums.jsonl
+/// ([`prefix::verify`]); returns where each file is cut to keep the runs verified, and the
+/// files' lengths. `no_sums` is the error for runs without checksums, `damaged` for a changed run.
+fn saved_runs(
+    dir: &Path,
+    m: &Manifest,
+    no_sums: impl Fn(PathBuf) -> SweepError,
+    damaged: impl Fn(PathBuf, u64, String) -> SweepError,
+) -> Result<(prefix::Prefix, Lengths), SweepError> {
     let read = |name: &str| -> Result<Vec<u8>, SweepError> {
         let path = dir.join(name);
-        match fs::read(&path) {
+        match crate::input::read(&path, crate::input::MAX_SWEEP_FILE_BYTES) {
             Ok(bytes) => Ok(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(SweepError::io(&path)(e)),
@@ -194,7 +255,7 @@ fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
     };
     let (jsonl, csv) = (read("runs.jsonl")?, read("runs.csv")?);
     if !dir.join(SUMS).exists() && (!jsonl.is_empty() || !csv.is_empty()) {
-        return Err(SweepError::ResumeNoChecksums { dir: dir.to_path_buf() });
+        return Err(no_sums(dir.to_path_buf()));
     }
     let sums = read(SUMS)?;
     let events = if m.events {
@@ -214,23 +275,14 @@ fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
         None
     };
     let files = prefix::Files { jsonl: &jsonl, csv: &csv, sums: &sums, events: events.as_ref() };
-    let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| SweepError::ResumeDamaged {
-        path: dir.join(&d.file),
-        line: d.line,
-        what: d.what,
-    })?;
-    truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
-    truncate_file(&dir.join("runs.csv"), cut.csv)?;
-    truncate_file(&dir.join(SUMS), cut.sums)?;
-    for (start, len) in &cut.events {
-        let path = dir.join(prefix::events_name(*start));
-        if *len == 0 {
-            fs::remove_file(&path).map_err(SweepError::io(&path))?;
-        } else {
-            truncate_file(&path, *len)?;
-        }
-    }
-    Ok(cut.kept)
+    let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| damaged(dir.join(&d.file), d.line, d.what))?;
+    let lengths = Lengths {
+        jsonl: jsonl.len() as u64,
+        csv: csv.len() as u64,
+        sums: sums.len() as u64,
+        events: events.iter().flatten().map(|(start, bytes)| (*start, bytes.len() as u64)).collect(),
+    };
+    Ok((cut, lengths))
 }
 
 fn truncate_file(path: &Path, len: u64) -> Result<(), SweepError> {

@@ -6,16 +6,16 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Lines, Write};
+use std::io::{BufReader, Write};
 use std::iter::Peekable;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::outdir;
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
 use crate::sweep::{PointStats, Row, Shard};
+use crate::{input, outdir};
 
 /// A merged sweep folder: its manifest (complete) and its per-point statistics.
 #[derive(Debug)]
@@ -33,6 +33,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Merged, SweepE
     let manifests = read_manifests(dirs)?;
     let first = manifests.first().ok_or(SweepError::NothingToMerge)?.clone();
     let shard_dirs = shards_in_order(dirs, &manifests)?;
+    for (dir, manifest) in dirs.iter().zip(&manifests) {
+        folder::verify_complete(dir, manifest)?;
+    }
     prepare_out(out, force, &first)?;
     copy_runs(&shard_dirs, out, &first)?;
     let manifest = Manifest { shard: Shard::whole(), shard_runs: first.total_runs, status: "running".into(), ..first };
@@ -46,7 +49,10 @@ fn read_manifests(dirs: &[PathBuf]) -> Result<Vec<Manifest>, SweepError> {
         .map(|dir| {
             let path = dir.join("manifest.json");
             folder::read_manifest(&path)
-                .map_err(|_| SweepError::MergeNotASweep { dir: dir.clone() })?
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => SweepError::MergeNotASweep { dir: dir.clone() },
+                    _ => SweepError::Io { path: path.clone(), source: e },
+                })?
                 .map_err(|source| SweepError::MergeBadManifest { path, source })
         })
         .collect()
@@ -98,7 +104,7 @@ fn prepare_out(out: &Path, force: bool, first: &Manifest) -> Result<(), SweepErr
 }
 
 /// The lines of a shard's events file, with the file's path.
-type EventLines = (PathBuf, Peekable<Lines<BufReader<fs::File>>>);
+type EventLines = (PathBuf, Peekable<input::Lines<BufReader<fs::File>>>);
 
 /// Copies every run's row, and its events with `--events`, from the shards into `out`, in
 /// index order.
@@ -107,7 +113,7 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
     let mut readers = Vec::new();
     for dir in shard_dirs {
         let path = dir.join("runs.jsonl");
-        readers.push(BufReader::new(fs::File::open(&path).map_err(SweepError::io(&path))?).lines());
+        readers.push(input::lines(BufReader::new(input::open(&path).map_err(SweepError::io(&path))?), crate::log::MAX_LOG_LINE));
     }
     let mut rows = RowWriter::open(out, first.names(), false)?;
     if first.events {
@@ -141,8 +147,9 @@ fn copy_events(
 ) -> Result<String, SweepError> {
     let src = folder::events_file(shard_dir, run);
     if reader.as_ref().is_none_or(|(p, _)| *p != src) {
-        let f = fs::File::open(&src).map_err(SweepError::io(&src))?;
-        *reader = Some((src, BufReader::new(f).lines().peekable()));
+        let f = input::open(&src).map_err(SweepError::io(&src))?;
+        // A run's log is copied line by line: its header is its longest line.
+        *reader = Some((src, input::lines(BufReader::new(f), crate::log::MAX_HEADER_LINE).peekable()));
     }
     let (_, lines) = reader.as_mut().expect("opened");
     let (path, w) = events.file_for(run)?;
