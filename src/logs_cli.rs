@@ -859,7 +859,8 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>, html_path: &Path) -> Result
             log: &p.log,
         }
     });
-    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref(), parent.as_ref());
+    let map = casus::analysis::map::run_map(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref(), parent.as_ref(), map.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }
 
