@@ -24,7 +24,8 @@
   function show(day) {
     var frame = frameAt(day);
     current = frame;
-    var chosen = group && group.value ? frame.groups[group.value] || [] : [];
+    var chosen = [];
+    if (group) chosen = frame.groups[group.value] || [];
     Object.keys(frame.actors).forEach(function (id) {
       var a = frame.actors[id];
       var g = document.getElementById("map-st-" + id);

@@ -200,8 +200,13 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     }
 
     // Place the actors.
-    let on_map: Vec<&Id> = states.iter().filter(|s| outlines.countries.contains_key(s.as_str())).collect();
-    let mut off_map: Vec<(Id, bool)> = states.iter().filter(|s| !outlines.countries.contains_key(s.as_str())).map(|s| (s.clone(), false)).collect();
+    // The outlines are used when at least half the states have one (a scenario elsewhere in the
+    // world that names one West African state is drawn as a schematic, not as that state alone).
+    let mut on_map: Vec<&Id> = states.iter().filter(|s| outlines.countries.contains_key(s.as_str())).collect();
+    if on_map.len() * 2 < states.len() {
+        on_map.clear();
+    }
+    let mut off_map: Vec<(Id, bool)> = states.iter().filter(|s| !on_map.contains(s)).map(|s| (s.clone(), false)).collect();
     if off_map.len() > MAX_SCHEMATIC {
         return Ok(None);
     }
@@ -211,14 +216,18 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     let mut context = Vec::new();
     let (width, mut height, schematic);
     if on_map.is_empty() {
-        let columns = (off_map.len() as f64).sqrt().ceil().max(1.0) as usize;
-        width = (columns as f64 * SPACING).max(4.0 * SPACING);
-        height = (off_map.len().div_ceil(columns) as f64) * SPACING + 40.0;
+        let columns = ((off_map.len() as f64).sqrt().ceil() as usize).clamp(6, 10);
+        width = (columns as f64 * SPACING).max(900.0);
+        height = (off_map.len().div_ceil(columns) as f64) * SPACING + 50.0;
         for (i, (id, partner)) in off_map.iter().enumerate() {
-            let (x, y) = ((i % columns) as f64 * SPACING + SPACING / 2.0, (i / columns) as f64 * SPACING + SPACING / 2.0 + 40.0);
+            let (x, y) = ((i % columns) as f64 * SPACING + SPACING / 2.0, (i / columns) as f64 * SPACING + SPACING / 2.0 + 50.0);
             actors.push(circle(header, id, *partner, x, y));
         }
-        schematic = Some((0.0, "Schematic layout: no state of this scenario has a shipped outline; positions mean nothing.".to_string()));
+        schematic = Some((
+            30.0,
+            "Schematic layout, not placed geographically: most states here have no shipped outline."
+                .to_string(),
+        ));
     } else {
         let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
         for id in &on_map {
@@ -367,6 +376,14 @@ pub fn map_html(p: &MapPanel) -> String {
     let shown_date = p.key_dates.iter().find(|k| k.1 == p.last_day).map(|k| k.2.clone()).unwrap_or_default();
     let view = MapView { p, actors, links, lines: &frame.lines, shown_date, script: SCRIPT };
     view.render().expect("the map's template renders (its values never fail to format)")
+}
+
+/// What the page says instead of a map, when there is none ([`run_map`] gave None).
+pub fn no_map_html() -> String {
+    format!(
+        "<h2 id=\"map\">Map</h2>\n<p class=\"meta\">No map: more than {MAX_SCHEMATIC} states of this scenario have no shipped outline, \
+         too many to draw as circles.</p>\n"
+    )
 }
 
 /// The map panel's template (`templates/map.html`).

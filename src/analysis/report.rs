@@ -549,7 +549,7 @@ pub fn run_html(
         timeline,
         fork_row,
         fork_when: lineage.map(|l| dated(l.day, start)).unwrap_or_default(),
-        map: map.map(crate::analysis::map::map_html).unwrap_or_default(),
+        map: map.map(crate::analysis::map::map_html).unwrap_or_else(crate::analysis::map::no_map_html),
     };
     page.render().expect("the run page's template renders (its values never fail to format)")
 }
