@@ -1540,6 +1540,32 @@ mod report {
         assert!(page.contains("seed: <code>2023</code> on the left, <code>7</code> on the right"), "the seeds differ: {page}");
     }
 
+    /// `casus diff --html LEFT RIGHT` is `casus report LEFT RIGHT`: the same page, byte for
+    /// byte, at the same place or at `--out`; without --html, `--out` is refused.
+    #[test]
+    fn diff_html_writes_the_comparison_page() {
+        let dir = scratch("report_diff_html");
+        assert!(casus(&["run", "--quiet", "--out", "a"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--seed", "7", "--out", "b"], &dir).status.success());
+        let o = casus(&["report", "a", "b"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let by_report = std::fs::read(dir.join("b/comparison.html")).unwrap();
+        std::fs::remove_file(dir.join("b/comparison.html")).unwrap();
+        let o = casus(&["diff", "--html", "a", "b"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("wrote b/comparison.html (comparing a with b)"), "{}", stdout(&o));
+        assert_eq!(std::fs::read(dir.join("b/comparison.html")).unwrap(), by_report, "the same page as casus report a b");
+        let o = casus(&["diff", "a", "b", "--html", "--out", "c.html"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(std::fs::read_to_string(dir.join("c.html")).unwrap().contains("id=\"divergence\""));
+        let o = casus(&["diff", "a", "b", "--out", "d.html"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("--html"), "{}", stderr(&o));
+        let o = casus(&["diff", "--html", "a", "a"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("both folders are the same run"), "{}", stderr(&o));
+    }
+
     /// Printing a report to PDF in the browser gives pages, with the print style sheet (no
     /// page-wide scroll boxes, charts and rows kept whole).
     #[test]
