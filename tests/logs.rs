@@ -1257,7 +1257,7 @@ mod report {
         let lines = |day: u64| frame_at(&data, day)["lines"].to_string();
         assert!(lines(pledge).contains("Burkina Faso pledged to defend Niger") && lines(pledge).contains("Mali pledged to defend Niger"));
         assert!(!lines(pledge - 1).contains("pledged to defend"), "{}", lines(pledge - 1));
-        assert!(lines(sanctions).contains("Under sanctions: Niger by Economic Community of West African States (sanctions, severity 1.00"));
+        assert!(lines(sanctions).contains("Under sanctions: Niger by ECOWAS (sanctions, severity 1.00"));
         // The sanctions on Niger end in this run exactly when the log lifts them.
         let lifted = log.events.iter().any(|e| e.kind.name() == "SanctionsLifted" && e.actors.iter().any(|a| a == "NER"));
         let end = data["frames"].as_array().unwrap().last().unwrap();

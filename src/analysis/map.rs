@@ -435,7 +435,11 @@ fn arrow(kind: &'static str, a: (f64, f64, bool), b: (f64, f64, bool)) -> LinkSh
     // overlap; pledges bend the other way, off the forces that may follow them.
     let bend = length * if kind == "pledge" { -0.18 } else { 0.2 };
     let (cx, cy) = ((sx + ex) / 2.0 + uy * bend, (sy + ey) / 2.0 - ux * bend);
-    let (lx, ly) = (0.25 * sx + 0.5 * cx + 0.25 * ex, 0.25 * sy + 0.5 * cy + 0.25 * ey);
+    // The label sits a third of the way from the source, so the labels of arrows converging on
+    // one state do not pile up at it.
+    let t = 1.0 / 3.0;
+    let (a0, a1, a2) = ((1.0 - t) * (1.0 - t), 2.0 * (1.0 - t) * t, t * t);
+    let (lx, ly) = (a0 * sx + a1 * cx + a2 * ex, a0 * sy + a1 * cy + a2 * ey);
     LinkShape { kind, path: format!("M{sx:.1} {sy:.1}Q{cx:.1} {cy:.1} {ex:.1} {ey:.1}"), lx, ly }
 }
 
@@ -571,7 +575,7 @@ impl Situation {
         link_index: &BTreeMap<(&'static str, Id, Id), usize>,
         actors: &[ActorShape],
     ) -> Frame {
-        let name = |id: &str| header.name_of(id).to_string();
+        let name = |id: &str| short_name(header, id);
         let on = |d: u32| human_date(start.plus_days(i64::from(d)));
         let mut frame_actors = BTreeMap::new();
         let allies: BTreeSet<&Id> = self.links.iter().filter(|l| l.kind != "partner").map(|l| &l.from).collect();
@@ -692,12 +696,14 @@ impl Situation {
         if !restored.is_empty() {
             lines.push(format!("Coups no longer in power or in transition: {}.", list(restored)));
         }
-        for (kind, head) in [
-            ("pledge", "Defence pledges"),
-            ("deploy", "Forces deployed under defence clauses"),
-            ("intervention", "Intervention forces in the field"),
-            ("partner", "Partners' forces stationed"),
-        ] {
+        let mut forces: BTreeMap<(&Id, &Id), Vec<String>> = BTreeMap::new();
+        for l in self.links.iter().filter(|l| l.kind == "intervention") {
+            forces.entry((&l.org, &l.to)).or_default().push(format!("{} {}", name(&l.from), thousands(l.troops)));
+        }
+        for ((org, target), parts) in forces {
+            lines.push(format!("{} force in the field in {}: {}.", name(org), name(target), join_and(&parts)));
+        }
+        for (kind, head) in [("pledge", "Defence pledges"), ("deploy", "Forces deployed under defence clauses"), ("partner", "Partners' forces stationed")] {
             let of: Vec<String> = self.links.iter().filter(|l| l.kind == kind).map(|l| link_sentence(l, name, true)).collect();
             if !of.is_empty() {
                 lines.push(format!("{head}: {}.", of.join("; ")));
@@ -733,6 +739,13 @@ fn link_sentence(l: &Link, name: &dyn Fn(&str) -> String, from_side: bool) -> St
         (_, true) => format!("{} has {troops} troops in {}", name(&l.from), name(&l.to)),
         (_, false) => format!("{troops} troops of {} stationed here", name(&l.from)),
     }
+}
+
+/// An actor's name, or its code when the name is long ("ECOWAS" for the Economic Community of
+/// West African States), as the chart legends name them.
+fn short_name(header: &Header, id: &str) -> String {
+    let name = header.name_of(id);
+    if name.is_empty() || name.chars().count() > crate::analysis::plain::LONG_NAME { id.to_string() } else { name.to_string() }
 }
 
 /// 12345 as "12,345".
