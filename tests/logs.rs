@@ -1252,7 +1252,11 @@ mod report {
         let class = |day: u64, id: &str| frame_at(&data, day)["actors"][id]["class"].as_str().unwrap().to_string();
         assert!(class(0, "NER").contains("junta") && class(0, "NER").contains("coup") && class(0, "NER").contains("focus"));
         assert!(!class(sanctions - 1, "NER").contains("sanctioned") && !class(suspension - 1, "NER").contains("suspended"));
-        assert!(class(sanctions, "NER").contains("sanctioned") && class(suspension, "NER").contains("suspended"), "{}", class(sanctions, "NER"));
+        assert!(
+            class(sanctions, "NER").contains("sanctioned") && class(suspension, "NER").contains("suspended"),
+            "{}",
+            class(sanctions, "NER")
+        );
         assert!(!class(sanctions, "NGA").contains("sanctioned") && !class(sanctions, "NGA").contains("junta"));
         let lines = |day: u64| frame_at(&data, day)["lines"].to_string();
         assert!(lines(pledge).contains("Burkina Faso pledged to defend Niger") && lines(pledge).contains("Mali pledged to defend Niger"));
@@ -1307,7 +1311,8 @@ mod report {
     fn a_scenario_without_outlines_has_a_schematic_map() {
         let dir = scratch("report_map_schematic");
         for (states, out) in [("12", "small"), ("80", "big")] {
-            let o = casus(&["gen", "--states", states, "--treaties", "2", "--orgs", "2", "--seed", "3", "--out", &format!("{out}.ron")], &dir);
+            let o =
+                casus(&["gen", "--states", states, "--treaties", "2", "--orgs", "2", "--seed", "3", "--out", &format!("{out}.ron")], &dir);
             assert!(o.status.success(), "{}", stderr(&o));
             assert!(casus(&["run", &format!("{out}.ron"), "--quiet", "--out", out], &dir).status.success());
             let o = casus(&["report", out], &dir);

@@ -163,7 +163,8 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     let header = log.header.as_ref().ok_or("the log has no header")?;
     let outlines: Outlines = serde_json::from_str(OUTLINES).expect("the shipped outlines parse (a unit test reads them)");
     let scenario = &prepared.scenario;
-    let states: Vec<Id> = scenario.actors.iter().filter_map(|a| if let ActorDef::State(s) = a { Some(s.id.clone()) } else { None }).collect();
+    let states: Vec<Id> =
+        scenario.actors.iter().filter_map(|a| if let ActorDef::State(s) = a { Some(s.id.clone()) } else { None }).collect();
     let partners: Vec<Id> =
         scenario.actors.iter().filter_map(|a| if let ActorDef::Partner(p) = a { Some(p.id.clone()) } else { None }).collect();
     let start = scenario.start_date();
@@ -223,11 +224,7 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
             let (x, y) = ((i % columns) as f64 * SPACING + SPACING / 2.0, (i / columns) as f64 * SPACING + SPACING / 2.0 + 50.0);
             actors.push(circle(header, id, *partner, x, y));
         }
-        schematic = Some((
-            30.0,
-            "Schematic layout, not placed geographically: most states here have no shipped outline."
-                .to_string(),
-        ));
+        schematic = Some((30.0, "Schematic layout, not placed geographically: most states here have no shipped outline.".to_string()));
     } else {
         let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
         for id in &on_map {
@@ -266,10 +263,7 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
                 actors.push(circle(header, id, *partner, x, y));
             }
             height = top + 36.0 + (off_map.len().div_ceil(per_row) as f64) * SPACING - SPACING + 2.0 * RADIUS + 12.0;
-            schematic = Some((
-                top,
-                "Not placed geographically: partners, and states with no shipped outline (circles).".to_string(),
-            ));
+            schematic = Some((top, "Not placed geographically: partners, and states with no shipped outline (circles).".to_string()));
         }
     }
 
@@ -291,10 +285,7 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     }
 
     let focus = header.focus.as_str();
-    let frames: Vec<Frame> = situations
-        .iter()
-        .map(|(day, s)| s.frame(*day, header, focus, start, &link_index, &actors))
-        .collect();
+    let frames: Vec<Frame> = situations.iter().map(|(day, s)| s.frame(*day, header, focus, start, &link_index, &actors)).collect();
     let dates: Vec<String> = (0..=last_day).map(|d| human_date(start.plus_days(i64::from(d)))).collect();
     let mut key_dates = Vec::new();
     let mut key = |label: &str, day: Option<u32>| {
@@ -371,7 +362,14 @@ pub fn map_html(p: &MapPanel) -> String {
         .links
         .iter()
         .enumerate()
-        .map(|(i, l)| LinkView { kind: l.kind, path: &l.path, lx: l.lx, ly: l.ly, shown: shown.contains_key(&i), label: shown.get(&i).copied().unwrap_or("") })
+        .map(|(i, l)| LinkView {
+            kind: l.kind,
+            path: &l.path,
+            lx: l.lx,
+            ly: l.ly,
+            shown: shown.contains_key(&i),
+            label: shown.get(&i).copied().unwrap_or(""),
+        })
         .collect();
     let shown_date = p.key_dates.iter().find(|k| k.1 == p.last_day).map(|k| k.2.clone()).unwrap_or_default();
     let view = MapView { p, actors, links, lines: &frame.lines, shown_date, script: SCRIPT };
@@ -483,13 +481,23 @@ struct StateSituation {
     redeployed: u32,
 }
 
+/// An organisation or treaty on a day.
+#[derive(Debug, Clone, PartialEq)]
+struct Group {
+    id: Id,
+    name: String,
+    members: Vec<Id>,
+    suspended: Vec<Id>,
+    in_force: bool,
+}
+
 /// What the map shows on a day, as read from the folded world.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Situation {
     states: BTreeMap<Id, StateSituation>,
     links: Vec<Link>,
     /// Organisations and treaties: (id, name, members, suspended, in force).
-    groups: Vec<(Id, String, Vec<Id>, Vec<Id>, bool)>,
+    groups: Vec<Group>,
 }
 
 impl Situation {
@@ -525,13 +533,12 @@ impl Situation {
                 {
                     st.sanctions.push((org.clone(), r.measures.iter().map(|m| words(&format!("{m:?}"))).collect(), r.severity));
                 }
-                if let Some(i) = r.intervention.as_ref().filter(|i| i.ended.is_none()) {
+                if r.intervention.as_ref().is_some_and(|i| i.ended.is_none()) {
                     let from = contributors.get(&(org.clone(), target.clone())).cloned().unwrap_or_default();
                     for c in from {
                         let troops = r.pledges.get(&c).copied().unwrap_or(0);
                         s.links.push(Link { kind: "intervention", from: c, to: target.clone(), troops, org: org.clone() });
                     }
-                    let _ = i;
                 }
             }
         }
@@ -557,11 +564,23 @@ impl Situation {
                     }
                 }
                 let name = world.get::<crate::model::state::OrgProfile>(entity).map(|p| p.0.name.clone()).unwrap_or_default();
-                s.groups.push((id, name, o.members.iter().cloned().collect(), o.suspended.iter().cloned().collect(), true));
+                s.groups.push(Group {
+                    id,
+                    name,
+                    members: o.members.iter().cloned().collect(),
+                    suspended: o.suspended.iter().cloned().collect(),
+                    in_force: true,
+                });
             }
         }
         for (id, t) in &world.resource::<Treaties>().by_id {
-            s.groups.push((id.clone(), t.def.short_name.clone(), t.members.iter().cloned().collect(), vec![], t.in_force));
+            s.groups.push(Group {
+                id: id.clone(),
+                name: t.def.short_name.clone(),
+                members: t.members.iter().cloned().collect(),
+                suspended: vec![],
+                in_force: t.in_force,
+            });
         }
         s
     }
@@ -635,7 +654,8 @@ impl Situation {
             for l in self.links.iter().filter(|l| l.to == a.id.as_str() && l.kind != "pledge") {
                 said.push(link_sentence(l, &name, false));
             }
-            let title = if said.is_empty() { format!("{} ({})", a.name, a.id) } else { format!("{} ({}): {}", a.name, a.id, said.join("; ")) };
+            let title =
+                if said.is_empty() { format!("{} ({})", a.name, a.id) } else { format!("{} ({}): {}", a.name, a.id, said.join("; ")) };
             frame_actors.insert(a.id.clone(), ActorFrame { class: class.join(" "), title, mark });
         }
         let links = self
@@ -703,13 +723,15 @@ impl Situation {
         for ((org, target), parts) in forces {
             lines.push(format!("{} force in the field in {}: {}.", name(org), name(target), join_and(&parts)));
         }
-        for (kind, head) in [("pledge", "Defence pledges"), ("deploy", "Forces deployed under defence clauses"), ("partner", "Partners' forces stationed")] {
+        for (kind, head) in
+            [("pledge", "Defence pledges"), ("deploy", "Forces deployed under defence clauses"), ("partner", "Partners' forces stationed")]
+        {
             let of: Vec<String> = self.links.iter().filter(|l| l.kind == kind).map(|l| link_sentence(l, name, true)).collect();
             if !of.is_empty() {
                 lines.push(format!("{head}: {}.", of.join("; ")));
             }
         }
-        for (_, group, members, suspended, in_force) in &self.groups {
+        for Group { name: group, members, suspended, in_force, .. } in &self.groups {
             let mut text = format!("{group}: {}", list(members.iter().map(|m| name(m)).collect()));
             if !suspended.is_empty() {
                 text.push_str(&format!(" ({} suspended)", list(suspended.iter().map(|m| name(m)).collect())));
@@ -724,7 +746,7 @@ impl Situation {
     }
 
     fn group_members(&self) -> BTreeMap<String, Vec<String>> {
-        self.groups.iter().map(|(id, _, members, _, _)| (id.to_string(), members.iter().map(|m| m.to_string()).collect())).collect()
+        self.groups.iter().map(|g| (g.id.to_string(), g.members.iter().map(|m| m.to_string()).collect())).collect()
     }
 }
 
@@ -753,7 +775,7 @@ fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
