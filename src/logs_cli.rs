@@ -620,10 +620,22 @@ pub struct DiffArgs {
     left: PathBuf,
     /// Second run (folder or log).
     right: PathBuf,
+    /// Write the page comparing the two run folders instead, as `casus report LEFT RIGHT` does
+    /// (default: RIGHT/comparison.html).
+    #[arg(long)]
+    html: bool,
+    /// With --html: where to write the page.
+    #[arg(long, requires = "html")]
+    out: Option<PathBuf>,
 }
 
-/// `casus diff`: exit 0 when the runs are identical, 1 when they differ.
+/// `casus diff`: exit 0 when the runs are identical, 1 when they differ. With `--html`, the
+/// comparison page of `casus report LEFT RIGHT` (its exit codes).
 pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
+    if args.html {
+        let right = args.right.clone();
+        return compare_report(ReportArgs { dir: args.left, other: Some(args.right), out: args.out, png: false, scenario: None }, &right);
+    }
     let a = open_complete(&args.left, "casus diff")?;
     let b = open_complete(&args.right, "casus diff")?;
     let d = casus::analysis::diff::diff(&a.log, &b.log);
@@ -859,7 +871,8 @@ fn run_report(dir: &Path, scenario: Option<PathBuf>, html_path: &Path) -> Result
             log: &p.log,
         }
     });
-    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref(), parent.as_ref());
+    let map = casus::analysis::map::run_map(&prepared, &o.log).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
+    let html = casus::analysis::report::run_html(&o.log, &rendered, Some(&outcomes), lineage.as_ref(), parent.as_ref(), map.as_ref());
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
 }
 

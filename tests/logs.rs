@@ -1082,9 +1082,13 @@ mod report {
     fn check_page(test: &str, html: &Path, min_svgs: usize) {
         let text = std::fs::read_to_string(html).unwrap();
         assert!(text.starts_with("<!DOCTYPE html>"));
-        for needle in ["src=\"http", "href=\"http", "<script", "<link", "@import"] {
+        for needle in ["src=\"http", "href=\"http", "<script src", "<link", "@import"] {
             assert!(!text.contains(needle), "self-contained: found {needle}");
         }
+        // The only scripts are the map's, inline: its data and its code.
+        let scripts = text.matches("<script").count();
+        let map_scripts = text.matches(MAP_DATA).count() + text.matches("<script>\n// The report's map").count();
+        assert_eq!(scripts, map_scripts, "a script other than the map's");
         let Some(chromium) = browser_or_skip(test) else { return };
         let url = format!("file://{}", html.canonicalize().unwrap().display());
         let dom = browser(&chromium, &["--dump-dom", &url]);
@@ -1177,7 +1181,9 @@ mod report {
         let o = casus(&["report", "run"], &dir);
         assert!(o.status.success(), "{}", stderr(&o));
         let html = std::fs::read_to_string(dir.join("run/report.html")).unwrap();
-        assert!(!html.contains("<script") && !html.contains("alert(1)</"), "the name is inserted unescaped");
+        assert!(!html.contains("<script>alert") && !html.contains("alert(1)</"), "the name is inserted unescaped");
+        assert_eq!(html.matches("<script").count(), 2, "the map's data and code are the page's only scripts");
+        assert!(html.contains(r"\u003cscript\u003ealert(1)\u003c/script\u003e"), "the map's data escapes the name");
         assert!(!html.contains(r#""&'"#), "quotes and ampersands are escaped");
         let text = unescape(&html);
         assert!(text.contains(&format!("focus {hostile} ·")), "the focus state's name shows as text");
@@ -1190,7 +1196,8 @@ mod report {
         if let Some(chromium) = chromium() {
             let url = format!("file://{}", dir.join("run/report.html").canonicalize().unwrap().display());
             let dom = stdout(&browser(&chromium, &["--dump-dom", &url]));
-            assert!(!dom.contains("<script"), "the browser built a script element");
+            assert!(!dom.contains("<script>alert"), "the browser built a script element");
+            assert_eq!(dom.matches("<script").count(), 2, "the browser built a script element");
             assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the browser shows the name as text");
         }
         // The comparison page escapes them too.
@@ -1222,6 +1229,119 @@ mod report {
         assert!(unchanged.contains("Economic sanctions imposed on the focus100%") && !unchanged.contains('_'), "{unchanged}");
         assert!(html.contains("<polygon") || html.contains("fill-opacity"), "a confidence band is drawn");
         check_page("a_sweep_report_charts_probabilities_with_bands", &dir.join("sw/report.html"), 1);
+    }
+
+    /// How the map's data begins in a run's page.
+    const MAP_DATA: &str = "<script type=\"application/json\" id=\"map-data\">";
+
+    /// The map's data embedded in a run's page.
+    fn map_data(html: &str) -> serde_json::Value {
+        let start = html.find(MAP_DATA).expect("the page has the map's data") + MAP_DATA.len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).expect("the map's data is JSON")
+    }
+
+    /// The map's frame on `day`: the last that begins on or before it.
+    fn frame_at(data: &serde_json::Value, day: u64) -> &serde_json::Value {
+        data["frames"].as_array().unwrap().iter().rfind(|f| f["day"].as_u64().unwrap() <= day).unwrap()
+    }
+
+    /// The map of the default run (issue 24, item 4): every state on its outline, and, at the
+    /// key dates the log gives, the right states marked: Niger's coup from day 0, its
+    /// suspension and sanctions from the day ECOWAS imposed them and not before, the allies'
+    /// pledges from the day they were made; the page opens on the end of the run.
+    #[test]
+    fn the_default_runs_map_marks_the_states_at_its_key_dates() {
+        let dir = scratch("report_map");
+        assert!(casus(&["run", "--quiet", "--out", "base"], &dir).status.success());
+        let o = casus(&["report", "base"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("base/report.html")).unwrap();
+        let log = read_log(&std::fs::read(dir.join("base/events.jsonl")).unwrap()[..]).unwrap();
+        let first_day = |kind: &str, actor: &str| {
+            log.events.iter().find(|e| e.kind.name() == kind && e.actors.iter().any(|a| a == actor)).map(|e| u64::from(e.day)).unwrap()
+        };
+        let (sanctions, suspension, pledge) =
+            (first_day("SanctionsImposed", "NER"), first_day("MemberSuspended", "NER"), first_day("DefencePledged", "NER"));
+        let data = map_data(&html);
+        let class = |day: u64, id: &str| frame_at(&data, day)["actors"][id]["class"].as_str().unwrap().to_string();
+        assert!(class(0, "NER").contains("junta") && class(0, "NER").contains("coup") && class(0, "NER").contains("focus"));
+        assert!(!class(sanctions - 1, "NER").contains("sanctioned") && !class(suspension - 1, "NER").contains("suspended"));
+        assert!(
+            class(sanctions, "NER").contains("sanctioned") && class(suspension, "NER").contains("suspended"),
+            "{}",
+            class(sanctions, "NER")
+        );
+        assert!(!class(sanctions, "NGA").contains("sanctioned") && !class(sanctions, "NGA").contains("junta"));
+        let lines = |day: u64| frame_at(&data, day)["lines"].to_string();
+        assert!(lines(pledge).contains("Burkina Faso pledged to defend Niger") && lines(pledge).contains("Mali pledged to defend Niger"));
+        assert!(!lines(pledge - 1).contains("pledged to defend"), "{}", lines(pledge - 1));
+        assert!(lines(sanctions).contains("Under sanctions: Niger by ECOWAS (sanctions, severity 1.00"));
+        // The sanctions on Niger end in this run exactly when the log lifts them.
+        let lifted = log.events.iter().any(|e| e.kind.name() == "SanctionsLifted" && e.actors.iter().any(|a| a == "NER"));
+        let end = data["frames"].as_array().unwrap().last().unwrap();
+        assert_eq!(end["actors"]["NER"]["class"].as_str().unwrap().contains("sanctioned"), !lifted);
+        // The SVG: the fifteen states on their outlines, drawn as the last frame has them.
+        for id in ["NER", "NGA", "MLI", "BFA", "GIN", "CIV", "SEN", "BEN", "GHA", "TGO", "GNB", "SLE", "LBR", "GMB", "CPV"] {
+            let at = html.find(&format!("<g id=\"map-st-{id}\"")).unwrap_or_else(|| panic!("{id} is on the map"));
+            let g = &html[at..at + html[at..].find("</g>").unwrap()];
+            assert!(g.contains("<path class=\"shape\""), "{id} is drawn on its outline");
+            assert!(g.contains(&format!("class=\"{}\"", end["actors"][id]["class"].as_str().unwrap())), "{g}");
+        }
+        assert!(html.contains(&format!(">First sanctions: {}</button>", frame_date(&data, sanctions))));
+        assert!(html.contains("Natural Earth 1:50m"), "the page says where the outlines come from");
+        check_page("the_default_runs_map_marks_the_states_at_its_key_dates", &dir.join("base/report.html"), 5);
+
+        // In a browser, moving the slider changes Niger's class and fill, and the arrows shown.
+        let Some(chromium) = browser_or_skip("the_default_runs_map_marks_the_states_at_its_key_dates") else { return };
+        let probe = format!(
+            "<script>var s = document.getElementById('map-day'), g = document.getElementById('map-st-NER'), out = [];\n\
+             function probe(day) {{ s.value = day; s.dispatchEvent(new Event('input')); out.push(day + '|' + g.getAttribute('class') + '|' + \
+             getComputedStyle(g.querySelector('.shape')).fill + '|' + document.querySelectorAll('#map-svg g.link:not([display])').length + '|' + \
+             document.getElementById('map-date').textContent); }}\n\
+             probe(0); probe({sanctions}); probe({pledge});\ndocument.body.setAttribute('data-probe', out.join(';'));</script></body>"
+        );
+        std::fs::write(dir.join("base/probe.html"), html.replacen("</body>", &probe, 1)).unwrap();
+        let url = format!("file://{}", dir.join("base/probe.html").canonicalize().unwrap().display());
+        let dom = browser(&chromium, &["--dump-dom", &url]);
+        assert!(!stderr(&dom).contains("Uncaught"), "{}", stderr(&dom));
+        let dom = stdout(&dom);
+        let at = dom.find("data-probe=\"").expect("the probe ran") + 12;
+        let probes: Vec<Vec<&str>> = dom[at..at + dom[at..].find('"').unwrap()].split(';').map(|p| p.split('|').collect()).collect();
+        let [before, sanctioned, pledged] = &probes[..] else { panic!("{probes:?}") };
+        assert!(!before[1].contains("sanctioned") && sanctioned[1].contains("sanctioned"), "{probes:?}");
+        assert_ne!(before[2], sanctioned[2], "Niger's fill changes when it is sanctioned: {probes:?}");
+        assert!(pledged[3].parse::<u32>().unwrap() >= before[3].parse::<u32>().unwrap() + 2, "the pledges' arrows show: {probes:?}");
+        assert_eq!(sanctioned[4], format!("{} (day {sanctions})", frame_date(&data, sanctions)));
+    }
+
+    /// The date the map's data gives a day.
+    fn frame_date(data: &serde_json::Value, day: u64) -> String {
+        data["dates"][day as usize].as_str().unwrap().to_string()
+    }
+
+    /// A scenario whose states have no shipped outline is drawn as a labelled schematic; one
+    /// with too many such states has no map, and says so.
+    #[test]
+    fn a_scenario_without_outlines_has_a_schematic_map() {
+        let dir = scratch("report_map_schematic");
+        for (states, out) in [("12", "small"), ("80", "big")] {
+            let o =
+                casus(&["gen", "--states", states, "--treaties", "2", "--orgs", "2", "--seed", "3", "--out", &format!("{out}.ron")], &dir);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(casus(&["run", &format!("{out}.ron"), "--quiet", "--out", out], &dir).status.success());
+            let o = casus(&["report", out], &dir);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let small = std::fs::read_to_string(dir.join("small/report.html")).unwrap();
+        assert!(small.contains("Schematic layout, not placed geographically"), "the schematic is labelled");
+        let actors = map_data(&small)["frames"][0]["actors"].clone();
+        let states = actors.as_object().unwrap().values().filter(|a| !a["class"].as_str().unwrap().contains("partner")).count();
+        assert_eq!(states, 12, "every state is drawn");
+        assert_eq!(small.matches("<circle class=\"shape\"").count(), actors.as_object().unwrap().len(), "each as a circle");
+        let big = std::fs::read_to_string(dir.join("big/report.html")).unwrap();
+        assert!(big.contains("No map: more than 60 states of this scenario have no shipped outline") && !big.contains(MAP_DATA));
+        check_page("a_scenario_without_outlines_has_a_schematic_map", &dir.join("small/report.html"), 3);
     }
 
     /// Every `href` and `url(#...)` of a page, with character references decoded.
@@ -1360,7 +1480,7 @@ mod report {
 
         // The outcomes in words: no raw names, no null, no quoted enum names.
         let run = std::fs::read_to_string(&pages[0]).unwrap();
-        let outcomes = section(&run, "<h2>Outcomes", "<h2>Over time");
+        let outcomes = section(&run, "<h2>Outcomes", "<h2 id=\"map\">Map");
         for raw in ["_day", "null", "\"", "Junta", "ForceThreatened", "true", "false"] {
             assert!(!outcomes.contains(raw), "the outcomes show {raw:?}: {outcomes}");
         }
@@ -1438,6 +1558,32 @@ mod report {
         assert!(stdout(&o).contains("wrote b/comparison.html"), "{}", stdout(&o));
         let page = std::fs::read_to_string(dir.join("b/comparison.html")).unwrap();
         assert!(page.contains("seed: <code>2023</code> on the left, <code>7</code> on the right"), "the seeds differ: {page}");
+    }
+
+    /// `casus diff --html LEFT RIGHT` is `casus report LEFT RIGHT`: the same page, byte for
+    /// byte, at the same place or at `--out`; without --html, `--out` is refused.
+    #[test]
+    fn diff_html_writes_the_comparison_page() {
+        let dir = scratch("report_diff_html");
+        assert!(casus(&["run", "--quiet", "--out", "a"], &dir).status.success());
+        assert!(casus(&["run", "--quiet", "--seed", "7", "--out", "b"], &dir).status.success());
+        let o = casus(&["report", "a", "b"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let by_report = std::fs::read(dir.join("b/comparison.html")).unwrap();
+        std::fs::remove_file(dir.join("b/comparison.html")).unwrap();
+        let o = casus(&["diff", "--html", "a", "b"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("wrote b/comparison.html (comparing a with b)"), "{}", stdout(&o));
+        assert_eq!(std::fs::read(dir.join("b/comparison.html")).unwrap(), by_report, "the same page as casus report a b");
+        let o = casus(&["diff", "a", "b", "--html", "--out", "c.html"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(std::fs::read_to_string(dir.join("c.html")).unwrap().contains("id=\"divergence\""));
+        let o = casus(&["diff", "a", "b", "--out", "d.html"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("--html"), "{}", stderr(&o));
+        let o = casus(&["diff", "--html", "a", "a"], &dir);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("both folders are the same run"), "{}", stderr(&o));
     }
 
     /// Printing a report to PDF in the browser gives pages, with the print style sheet (no

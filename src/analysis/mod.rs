@@ -11,6 +11,7 @@ pub mod compare;
 pub mod describe;
 pub mod diff;
 pub mod fork;
+pub mod map;
 pub mod outcome_text;
 pub mod plain;
 pub mod query;

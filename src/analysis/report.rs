@@ -2,7 +2,8 @@
 //! charts over time, the causal graph of the key events, the timeline; for a fork, its parent,
 //! fork day and changes) or a sweep (each outcome's probability against each swept
 //! parameter, with 95% confidence bands). Charts are inline SVG; the page loads nothing from the
-//! network and runs no script.
+//! network. A run's page has a map (`analysis::map`) whose one inline script shows the date
+//! chosen; the other pages run no script.
 //!
 //! The pages are askama templates (`templates/`: `run.html` and `sweep.html` on `base.html`, the
 //! causal graph `causal_graph.svg`), which escape every value they insert; only the SVG already
@@ -351,6 +352,8 @@ struct RunPage<'a> {
     timeline: Vec<TimelineRow>,
     fork_row: Option<usize>,
     fork_when: String,
+    /// The map panel's HTML (`templates/map.html`), or empty when there is no map.
+    map: String,
 }
 
 /// A fork's provenance as the page shows it.
@@ -469,13 +472,15 @@ pub(crate) fn human_date_of(iso: &str) -> String {
 
 /// The HTML page for a run. `charts` pairs each chart with its SVG; `outcomes` is the run's
 /// standard outcomes (recomputed from the verified log by `casus report`); `lineage` is the
-/// fork's provenance (fork.json) and `parent` its parent's run, when found.
+/// fork's provenance (fork.json) and `parent` its parent's run, when found; `map` the map
+/// panel ([`crate::analysis::map::run_map`]).
 pub fn run_html(
     log: &ParsedLog,
     charts: &[(Chart, String)],
     outcomes: Option<&serde_json::Value>,
     lineage: Option<&Lineage>,
     parent: Option<&ParentRun>,
+    map: Option<&crate::analysis::map::MapPanel>,
 ) -> String {
     let header = log.header.as_ref().expect("read_log guarantees a header");
     let start =
@@ -544,6 +549,7 @@ pub fn run_html(
         timeline,
         fork_row,
         fork_when: lineage.map(|l| dated(l.day, start)).unwrap_or_default(),
+        map: map.map(crate::analysis::map::map_html).unwrap_or_else(crate::analysis::map::no_map_html),
     };
     page.render().expect("the run page's template renders (its values never fail to format)")
 }
