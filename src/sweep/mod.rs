@@ -17,6 +17,7 @@ use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
 use crate::model::fields::{Domain, Kind};
 
+pub mod analyze;
 pub mod dist;
 pub mod error;
 pub mod exec;
