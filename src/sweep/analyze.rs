@@ -5,9 +5,10 @@
 //!
 //! Each outcome is one number per design point: for a yes/no outcome the share of the point's
 //! runs where it was true; for an outcome missing from some runs (an event that may not
-//! happen, `*_day`, `sanctions_days`) the share of runs where it happened; for any other number
-//! its mean over the point's runs. An outcome with the same value at every point has no
-//! variance to apportion and is listed as constant. Categorical outcomes (`final_regime`,
+//! happen, `*_day`, `sanctions_days`) the share of runs where it happened, and also, when it has
+//! a value at every point, its mean over the runs with one; for any other number its mean over
+//! the point's runs. An outcome with the same value at every point has no variance to
+//! apportion and is listed as constant. Categorical outcomes (`final_regime`,
 //! `intervention_outcome`, `outcome_class`) are not analysed.
 
 use std::fmt::Write as _;
@@ -165,14 +166,13 @@ pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
         .points
         .values()
         .next()
-        .map(|(_, accs)| accs.keys().filter(|k| stats.points.values().all(|(_, a)| a.get(*k).is_some_and(|a| a.n == runs))).cloned().collect())
+        .map(|(_, accs)| {
+            accs.keys().filter(|k| stats.points.values().all(|(_, a)| a.get(*k).is_some_and(|a| a.n == runs))).cloned().collect()
+        })
         .unwrap_or_default();
     for name in only {
         if !names.contains(name) {
-            return Err(refuse(format!(
-                "--outcome {name}: the sweep has no such outcome; analysable outcomes are {}",
-                names.join(", ")
-            )));
+            return Err(refuse(format!("--outcome {name}: the sweep has no such outcome; analysable outcomes are {}", names.join(", "))));
         }
     }
     let mut outcomes = vec![];
@@ -181,24 +181,29 @@ pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
         // A boolean counts its true runs in `happened`; a number every run with a value.
         let boolean = accs.iter().any(|a| a.happened != a.count);
         let missing = accs.iter().any(|a| a.count < a.n);
-        let (measure, y): (Measure, Vec<f64>) = if missing {
-            (Measure::Probability, accs.iter().map(|a| a.happened as f64 / a.n as f64).collect())
-        } else {
-            (if boolean { Measure::Probability } else { Measure::Mean }, accs.iter().map(|a| a.mean).collect())
-        };
-        let indices = match design {
-            Design::Sobol(_, order) => sensitivity::sobol_indices(&y, parameters.len(), order == 2, plan.seed)
-                .map_err(|e| refuse(format!("{}: {name}: {e}", dir.display())))?
-                .map(Indices::Sobol),
-            Design::Morris(_, levels) => {
-                let m = sensitivity::morris_indices(&unit, &y, parameters.len(), levels, plan.seed)
-                    .map_err(|e| refuse(format!("{}: {name}: {e}", dir.display())))?;
-                let constant = y.iter().all(|v| *v == y[0]);
-                (!constant).then_some(Indices::Morris(m))
-            }
-            _ => None,
-        };
-        outcomes.push(OutcomeResult { outcome: name.clone(), measure, indices });
+        let mut variants: Vec<(Measure, Vec<f64>)> = vec![];
+        if missing {
+            variants.push((Measure::Probability, accs.iter().map(|a| a.happened as f64 / a.n as f64).collect()));
+        }
+        if !missing || accs.iter().all(|a| a.count > 0) {
+            let measure = if boolean { Measure::Probability } else { Measure::Mean };
+            variants.push((measure, accs.iter().map(|a| a.mean).collect()));
+        }
+        for (measure, y) in variants {
+            let fail = |e: String| refuse(format!("{}: {name}: {e}", dir.display()));
+            let indices = match design {
+                Design::Sobol(_, order) => {
+                    sensitivity::sobol_indices(&y, parameters.len(), order == 2, plan.seed).map_err(fail)?.map(Indices::Sobol)
+                }
+                Design::Morris(_, levels) => {
+                    let m = sensitivity::morris_indices(&unit, &y, parameters.len(), levels, plan.seed).map_err(fail)?;
+                    let constant = y.iter().all(|v| *v == y[0]);
+                    (!constant).then_some(Indices::Morris(m))
+                }
+                _ => None,
+            };
+            outcomes.push(OutcomeResult { outcome: name.clone(), measure, indices });
+        }
     }
     Ok(Analysis { design: design_text(design), parameters, points: manifest.points, runs: plan.runs, outcomes })
 }
@@ -266,8 +271,14 @@ impl Analysis {
         for o in &self.outcomes {
             if let Some(Indices::Sobol(s)) = &o.indices {
                 for (j, k, e) in &s.second {
-                    let record =
-                        [o.outcome.clone(), o.measure.name().into(), self.parameters[*j].clone(), self.parameters[*k].clone(), num(e.value), num(e.conf)];
+                    let record = [
+                        o.outcome.clone(),
+                        o.measure.name().into(),
+                        self.parameters[*j].clone(),
+                        self.parameters[*k].clone(),
+                        num(e.value),
+                        num(e.conf),
+                    ];
                     w.write_record(&record).expect("in-memory write");
                 }
             }
@@ -330,7 +341,12 @@ impl Analysis {
                 Some(v)
             })
             .collect();
-        let constant: Vec<&str> = self.outcomes.iter().filter(|o| o.indices.is_none()).map(|o| o.outcome.as_str()).collect();
+        let constant: Vec<serde_json::Value> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.indices.is_none())
+            .map(|o| json!({"outcome": o.outcome, "measure": o.measure.name()}))
+            .collect();
         json!({
             "design": self.design,
             "parameters": self.parameters,
@@ -379,12 +395,20 @@ impl Analysis {
                     let mut order: Vec<usize> = (0..self.parameters.len()).collect();
                     order.sort_by(|a, b| m.mu_star[*b].value.total_cmp(&m.mu_star[*a].value));
                     for j in order {
-                        let _ = writeln!(out, "  {:<width$}  {:>15}  {:>9.3}  {:>9.3}", self.parameters[j], pm(&m.mu_star[j]), m.mu[j], m.sigma[j]);
+                        let _ = writeln!(
+                            out,
+                            "  {:<width$}  {:>15}  {:>9.3}  {:>9.3}",
+                            self.parameters[j],
+                            pm(&m.mu_star[j]),
+                            m.mu[j],
+                            m.sigma[j]
+                        );
                     }
                 }
             }
         }
-        let constant: Vec<&str> = self.outcomes.iter().filter(|o| o.indices.is_none()).map(|o| o.outcome.as_str()).collect();
+        let constant: Vec<String> =
+            self.outcomes.iter().filter(|o| o.indices.is_none()).map(|o| format!("{} ({})", o.outcome, o.measure.name())).collect();
         if !constant.is_empty() {
             let _ = writeln!(out, "\nthe same at every point (no indices): {}", constant.join(", "));
         }

@@ -403,7 +403,8 @@ impl Swept {
 /// Parses `grid`, `oat`, `random:N`, `lhs:N`, `sobol:N`, `sobol:N:2` (and `sobol:N:1`),
 /// `morris:R` and `morris:R:LEVELS`.
 pub fn parse_design(text: &str) -> Result<Design, PlanError> {
-    let bad = || PlanError(format!("bad design {text:?}: expected grid, oat, random:N, lhs:N, sobol:N, sobol:N:2, morris:R or morris:R:LEVELS"));
+    let bad =
+        || PlanError(format!("bad design {text:?}: expected grid, oat, random:N, lhs:N, sobol:N, sobol:N:2, morris:R or morris:R:LEVELS"));
     match text.trim() {
         "grid" => Ok(Design::Grid),
         "oat" => Ok(Design::Oat),

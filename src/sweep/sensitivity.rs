@@ -178,7 +178,9 @@ pub struct SobolIndices {
 /// The rows of each bootstrap resample: `RESAMPLES` draws of `n` row numbers with replacement.
 fn resamples(n: usize, seed: u64, tag: u64) -> Vec<Vec<usize>> {
     let draws = Draws::new(seed);
-    (0..RESAMPLES as u64).map(|b| (0..n as u64).map(|i| (draws.bits(Purpose::SweepDesign, &[tag, b, i]) % n as u64) as usize).collect()).collect()
+    (0..RESAMPLES as u64)
+        .map(|b| (0..n as u64).map(|i| (draws.bits(Purpose::SweepDesign, &[tag, b, i]) % n as u64) as usize).collect())
+        .collect()
 }
 
 /// The standard deviation (divisor m - 1) of the values.
@@ -204,7 +206,8 @@ impl Separated {
     fn variance(&self, rows: &[usize]) -> Option<f64> {
         let m = 2.0 * rows.len() as f64;
         let mean = rows.iter().map(|&i| self.a[i] + self.b[i]).sum::<f64>() / m;
-        let (lo, hi) = rows.iter().flat_map(|&i| [self.a[i], self.b[i]]).fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
+        let (lo, hi) =
+            rows.iter().flat_map(|&i| [self.a[i], self.b[i]]).fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), x| (l.min(x), h.max(x)));
         if lo == hi {
             return None;
         }
@@ -233,18 +236,19 @@ impl Separated {
 /// same (there is no variance to apportion).
 pub fn sobol_indices(y: &[f64], k: usize, second_order: bool, seed: u64) -> Result<Option<SobolIndices>, String> {
     let step = if second_order { 2 * k + 2 } else { k + 2 };
-    if k == 0 || y.is_empty() || y.len() % step != 0 {
+    if k == 0 || y.is_empty() || !y.len().is_multiple_of(step) {
         return Err(format!("{} outputs are not a Saltelli design over {k} parameters (a multiple of {step})", y.len()));
     }
     if let Some(bad) = y.iter().position(|v| !v.is_finite()) {
         return Err(format!("output {bad} is not a number"));
     }
     let n = y.len() / step;
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let sd_all = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / y.len() as f64).sqrt();
-    if sd_all == 0.0 {
+    // Equal outputs (their mean may differ from them in the last bit: compare the outputs).
+    if y.iter().all(|v| *v == y[0]) {
         return Ok(None);
     }
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let sd_all = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / y.len() as f64).sqrt();
     let z: Vec<f64> = y.iter().map(|v| (v - mean) / sd_all).collect();
     let col = |c: usize| (0..n).map(|i| z[i * step + c]).collect::<Vec<f64>>();
     let s = Separated {
@@ -261,12 +265,10 @@ pub fn sobol_indices(y: &[f64], k: usize, second_order: bool, seed: u64) -> Resu
         let values: Vec<f64> = boot.iter().zip(&boot_v).map(|(r, v)| f(r, *v)).collect();
         Z95 * sd(&values)
     };
-    let first = (0..k)
-        .map(|j| Estimate { value: s.first(j, &all, v), conf: conf(&|r: &[usize], v: Option<f64>| s.first(j, r, v)) })
-        .collect();
-    let total = (0..k)
-        .map(|j| Estimate { value: s.total(j, &all, v), conf: conf(&|r: &[usize], v: Option<f64>| s.total(j, r, v)) })
-        .collect();
+    let first =
+        (0..k).map(|j| Estimate { value: s.first(j, &all, v), conf: conf(&|r: &[usize], v: Option<f64>| s.first(j, r, v)) }).collect();
+    let total =
+        (0..k).map(|j| Estimate { value: s.total(j, &all, v), conf: conf(&|r: &[usize], v: Option<f64>| s.total(j, r, v)) }).collect();
     let mut second = vec![];
     if second_order {
         for j in 0..k {
@@ -295,7 +297,7 @@ pub struct MorrisIndices {
 /// `(f(x with it at the higher value) - f(x with it at the lower)) / Δ`, in output units per
 /// unit of the parameter's range (SALib's unscaled effects).
 pub fn morris_indices(unit: &[Vec<f64>], y: &[f64], k: usize, levels: u32, seed: u64) -> Result<MorrisIndices, String> {
-    if k == 0 || y.is_empty() || y.len() != unit.len() || y.len() % (k + 1) != 0 {
+    if k == 0 || y.is_empty() || y.len() != unit.len() || !y.len().is_multiple_of(k + 1) {
         return Err(format!("{} outputs are not a Morris design over {k} parameters (trajectories of {} points)", y.len(), k + 1));
     }
     if let Some(bad) = y.iter().position(|v| !v.is_finite()) {
@@ -347,7 +349,9 @@ mod tests {
         let vi: Vec<f64> = a.iter().map(|a| 1.0 / (3.0 * (1.0 + a).powi(2))).collect();
         let v = vi.iter().map(|v| 1.0 + v).product::<f64>() - 1.0;
         let s1 = vi.iter().map(|x| x / v).collect();
-        let st = (0..a.len()).map(|i| vi[i] * vi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| 1.0 + v).product::<f64>() / v).collect();
+        let st = (0..a.len())
+            .map(|i| vi[i] * vi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| 1.0 + v).product::<f64>() / v)
+            .collect();
         (s1, st)
     }
 
@@ -421,6 +425,8 @@ mod tests {
     #[test]
     fn constant_and_malformed_outputs() {
         assert_eq!(sobol_indices(&[1.0; 10], 3, false, 1), Ok(None));
+        // 0.9 everywhere (their computed mean need not be exactly 0.9): still constant.
+        assert_eq!(sobol_indices(&[0.9; 30720], 10, false, 1), Ok(None));
         assert!(sobol_indices(&[1.0; 11], 3, false, 1).unwrap_err().contains("not a Saltelli design over 3 parameters"));
         assert!(sobol_indices(&[1.0, f64::NAN, 2.0, 3.0, 4.0], 3, false, 1).unwrap_err().contains("output 1 is not a number"));
         let unit = morris(2, 2, 4, 1);

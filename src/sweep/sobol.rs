@@ -37,8 +37,8 @@ impl Sobol {
             return Err(TooManyDimensions(dims));
         }
         let mut v = vec![[0u32; BITS]; dims];
-        for j in 0..BITS {
-            v[0][j] = 1 << (BITS - 1 - j);
+        for (j, x) in v[0].iter_mut().enumerate() {
+            *x = 1 << (BITS - 1 - j);
         }
         for (d, row) in v.iter_mut().enumerate().skip(1) {
             let (a, m) = DIRECTIONS[d - 1];
@@ -232,7 +232,10 @@ mod tests {
 
     #[test]
     fn refuses_more_dimensions_than_it_has_direction_numbers_for() {
-        assert_eq!(Sobol::new(MAX_DIMENSIONS + 1).unwrap_err().to_string(), "a Sobol sequence of 257 dimensions: casus has direction numbers for at most 256");
+        assert_eq!(
+            Sobol::new(MAX_DIMENSIONS + 1).unwrap_err().to_string(),
+            "a Sobol sequence of 257 dimensions: casus has direction numbers for at most 256"
+        );
         assert!(Sobol::new(0).is_err());
     }
 }
