@@ -24,7 +24,8 @@ pub fn cmd_analyze(a: AnalyzeArgs) -> Result<(), Fail> {
     }
     // It writes sensitivity.csv into the folder: no other command may write it meanwhile.
     let _lock = casus::outdir::Lock::acquire(&a.dir).map_err(|r| bad(r.0))?;
-    let fail = |e: casus::sweep::analyze::AnalyzeError| Fail { code: if e.input { 2 } else { 1 }, message: format!("error: {}", e.message) };
+    let fail =
+        |e: casus::sweep::analyze::AnalyzeError| Fail { code: if e.input { 2 } else { 1 }, message: format!("error: {}", e.message) };
     let analysis = casus::sweep::analyze::analyze(&a.dir, &a.outcomes).map_err(fail)?;
     let written = analysis.write(&a.dir).map_err(fail)?;
     if a.json {

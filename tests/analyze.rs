@@ -180,7 +180,13 @@ fn sensitivity_sweeps_shard_merge_and_resume_like_every_design() {
     let at = args.iter().position(|a| *a == "3").unwrap();
     args[at] = "12"; // runs per point: 480 runs, time to kill it
     args.extend(["--jobs", "1", "--out", "killed"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casus")).args(&args).current_dir(&dir).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(&args)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let rows = dir.join("killed/runs.jsonl");
     for _ in 0..4000 {
         let n = std::fs::read(&rows).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0);
@@ -220,11 +226,17 @@ fn analyze_refuses_what_it_cannot_analyse_with_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
     };
-    refused(&["analyze", "grid"], "grid: the sweep's design is grid; casus analyze needs a sensitivity design: sweep with --design sobol:N");
+    refused(
+        &["analyze", "grid"],
+        "grid: the sweep's design is grid; casus analyze needs a sensitivity design: sweep with --design sobol:N",
+    );
     refused(&["analyze", "empty"], "empty is not a sweep folder (it has no manifest.json)");
     refused(&["analyze", "file"], "file is not a folder");
     refused(&["analyze", "nowhere"], "nowhere is not a folder");
-    refused(&["analyze", "s", "--outcome", "armed_conflicts"], "--outcome armed_conflicts: the sweep has no such outcome; analysable outcomes are");
+    refused(
+        &["analyze", "s", "--outcome", "armed_conflicts"],
+        "--outcome armed_conflicts: the sweep has no such outcome; analysable outcomes are",
+    );
 
     // A complete manifest over missing runs (a row lost).
     let cut = dir.join("cut");
@@ -235,7 +247,10 @@ fn analyze_refuses_what_it_cannot_analyse_with_exit_2() {
     let jsonl = std::fs::read_to_string(cut.join("runs.jsonl")).unwrap();
     let kept: Vec<&str> = jsonl.lines().collect();
     std::fs::write(cut.join("runs.jsonl"), kept[..kept.len() - 1].join("\n") + "\n").unwrap();
-    refused(&["analyze", "cut"], "runs.jsonl holds 119 runs, not the 120 of 40 points x 3 runs (point 39 is short); the sweep is incomplete");
+    refused(
+        &["analyze", "cut"],
+        "runs.jsonl holds 119 runs, not the 120 of 40 points x 3 runs (point 39 is short); the sweep is incomplete",
+    );
     // A manifest that does not parse.
     std::fs::write(cut.join("manifest.json"), "{").unwrap();
     refused(&["analyze", "cut"], "manifest.json: EOF while parsing");

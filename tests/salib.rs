@@ -21,7 +21,8 @@ use common::{repo, scratch, stderr, stdout};
 fn python_or_skip() -> Option<PathBuf> {
     let required = std::env::var("CASUS_REQUIRE_SALIB").is_ok_and(|v| v == "1");
     let why = match std::env::var_os("CASUS_PYTHON") {
-        None => "CASUS_PYTHON is not set (point it at a Python with SALib and numpy: python3 -m venv v && v/bin/pip install SALib numpy)".to_string(),
+        None => "CASUS_PYTHON is not set (point it at a Python with SALib and numpy: python3 -m venv v && v/bin/pip install SALib numpy)"
+            .to_string(),
         Some(p) => {
             let p = PathBuf::from(p);
             match Command::new(&p).args(["-c", "import SALib, numpy"]).output() {
@@ -46,7 +47,14 @@ fn g_function(u: &[f64], a: &[f64]) -> f64 {
     u.iter().zip(a).map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a)).product()
 }
 
-fn sobol_case(function: &str, n: usize, names: &[&str], second: bool, f: impl Fn(&[f64]) -> f64, analytic: serde_json::Value) -> serde_json::Value {
+fn sobol_case(
+    function: &str,
+    n: usize,
+    names: &[&str],
+    second: bool,
+    f: impl Fn(&[f64]) -> f64,
+    analytic: serde_json::Value,
+) -> serde_json::Value {
     let k = names.len();
     let x = saltelli(n, k, second).unwrap();
     let y: Vec<f64> = x.iter().map(|u| f(u)).collect();
