@@ -21,6 +21,7 @@ use casus::model::params::CATALOGUE;
 use casus::model::prepared::Prepared;
 use casus::outdir;
 
+mod analyze_cli;
 mod logs_cli;
 mod sweep_cli;
 
@@ -70,6 +71,8 @@ enum Command {
     /// Score the model against a casebook: run every historical case many times and compare
     /// outcome classes, key days and measures with the record (exit 0 all pass, 1 otherwise).
     Validate(sweep_cli::ValidateArgs),
+    /// Sensitivity indices of a finished Sobol or Morris sweep, per outcome (written to sensitivity.csv in the folder).
+    Analyze(analyze_cli::AnalyzeArgs),
 }
 
 /// Arguments of `casus run`.
@@ -195,6 +198,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => sweep_cli::cmd_sweep(a),
         Command::Merge(a) => sweep_cli::cmd_merge(a),
         Command::Validate(a) => sweep_cli::cmd_validate(a),
+        Command::Analyze(a) => analyze_cli::cmd_analyze(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -52,7 +52,19 @@ impl Kind {
             [file] => match self {
                 Kind::Run => matches!(*file, "events.jsonl" | "summary.json" | "scenario.ron" | "fork.json"),
                 Kind::Sweep => {
-                    matches!(*file, "manifest.json" | ".manifest.json.tmp" | "runs.csv" | "runs.jsonl" | "checksums.jsonl" | "points.csv")
+                    matches!(
+                        *file,
+                        "manifest.json"
+                            | ".manifest.json.tmp"
+                            | "runs.csv"
+                            | "runs.jsonl"
+                            | "checksums.jsonl"
+                            | "points.csv"
+                            | "sensitivity.csv"
+                            | "sensitivity_s2.csv"
+                            | ".sensitivity.csv.tmp"
+                            | ".sensitivity_s2.csv.tmp"
+                    )
                 }
             },
             ["events", chunk] => self == Kind::Sweep && chunk.starts_with("runs-") && chunk.ends_with(".jsonl"),
@@ -451,6 +463,8 @@ mod tests {
             (Kind::Sweep, "events/runs-00000000.jsonl", true),
             (Kind::Sweep, "events/mine.jsonl", false),
             (Kind::Sweep, "runs.csv", true),
+            (Kind::Sweep, "sensitivity.csv", true),
+            (Kind::Sweep, "sensitivity_s2.csv", true),
             (Kind::Sweep, MARKER, true),
             (Kind::Sweep, "summary.json", false),
             (Kind::Run, "a/events.jsonl", false),

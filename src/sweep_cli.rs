@@ -32,7 +32,7 @@ pub struct SweepArgs {
     /// Root seed (default: the plan's or the scenario's).
     #[arg(long)]
     seed: Option<u64>,
-    /// grid (default), oat, random:N or lhs:N.
+    /// grid (default), oat, random:N, lhs:N, sobol:N (sobol:N:2 with second order) or morris:R (morris:R:LEVELS).
     #[arg(long)]
     design: Option<String>,
     /// Output folder (default: sweeps/<scenario>).

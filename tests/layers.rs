@@ -24,7 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// The binary's own files: the CLI, on top of everything.
-const BINARY: &[&str] = &["main.rs", "logs_cli.rs", "sweep_cli.rs"];
+const BINARY: &[&str] = &["main.rs", "logs_cli.rs", "sweep_cli.rs", "analyze_cli.rs"];
 
 /// Macros exported at the crate root, with the layer that defines them.
 const ROOT_MACROS: &[(&str, &str)] = &[("format_id", "model")];

@@ -138,7 +138,7 @@ pub fn finish(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError>
     Ok(stats)
 }
 
-fn stats_of(path: &Path) -> Result<PointStats, SweepError> {
+pub(crate) fn stats_of(path: &Path) -> Result<PointStats, SweepError> {
     let mut stats = PointStats::default();
     let file = crate::input::open(path).map_err(SweepError::io(path))?;
     for line in crate::input::lines(BufReader::new(file), crate::log::MAX_LOG_LINE) {

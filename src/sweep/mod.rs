@@ -17,12 +17,15 @@ use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
 use crate::model::fields::{Domain, Kind};
 
+pub mod analyze;
 pub mod dist;
 pub mod error;
 pub mod exec;
 pub mod folder;
 pub mod merge;
 pub mod prefix;
+pub mod sensitivity;
+pub mod sobol;
 pub mod validate;
 
 pub use error::SweepError;
@@ -75,6 +78,21 @@ pub enum Design {
     Random(u32),
     /// Latin hypercube of N points.
     Lhs(u32),
+    /// Saltelli's scheme over a Sobol sequence: N base rows, N (k + 2) points for k parameters,
+    /// or N (2k + 2) with second-order indices (the order, 1 or 2; 1 when omitted). See
+    /// [`sensitivity`].
+    Sobol(u32, #[serde(default = "first_order")] u8),
+    /// Morris: R trajectories of k + 1 points on a grid of levels (an even number, 4 when
+    /// omitted). See [`sensitivity`].
+    Morris(u32, #[serde(default = "four_levels")] u32),
+}
+
+fn first_order() -> u8 {
+    1
+}
+
+fn four_levels() -> u32 {
+    4
 }
 
 /// A sweep plan (also the format of `scenarios/sweeps/*.ron`).
@@ -382,23 +400,33 @@ impl Swept {
     }
 }
 
-/// Parses `grid`, `oat`, `random:N`, `lhs:N`.
+/// Parses `grid`, `oat`, `random:N`, `lhs:N`, `sobol:N`, `sobol:N:2` (and `sobol:N:1`),
+/// `morris:R` and `morris:R:LEVELS`.
 pub fn parse_design(text: &str) -> Result<Design, PlanError> {
-    let bad = || PlanError(format!("bad design {text:?}: expected grid, oat, random:N or lhs:N"));
+    let bad =
+        || PlanError(format!("bad design {text:?}: expected grid, oat, random:N, lhs:N, sobol:N, sobol:N:2, morris:R or morris:R:LEVELS"));
     match text.trim() {
         "grid" => Ok(Design::Grid),
         "oat" => Ok(Design::Oat),
         other => {
             let (kind, n) = other.split_once(':').ok_or_else(bad)?;
+            let (n, extra) = match n.split_once(':') {
+                Some((n, extra)) if matches!(kind, "sobol" | "morris") => (n, Some(extra.parse::<u32>().map_err(|_| bad())?)),
+                _ => (n, None),
+            };
             let n: u32 = n.parse().map_err(|_| bad())?;
             if n == 0 {
                 return Err(bad());
             }
-            match kind {
-                "random" => Ok(Design::Random(n)),
-                "lhs" => Ok(Design::Lhs(n)),
-                _ => Err(bad()),
-            }
+            let design = match kind {
+                "random" => Design::Random(n),
+                "lhs" => Design::Lhs(n),
+                "sobol" => Design::Sobol(n, u8::try_from(extra.unwrap_or(1)).map_err(|_| bad())?),
+                "morris" => Design::Morris(n, extra.unwrap_or(4)),
+                _ => return Err(bad()),
+            };
+            sensitivity::check_design(design)?;
+            Ok(design)
         }
     }
 }
@@ -445,6 +473,7 @@ pub fn expand(
         Design::Grid => grid_points(&swept),
         Design::Oat => one_at_a_time_points(&swept, baseline),
         Design::Random(n) | Design::Lhs(n) => sampled_points(&swept, n as usize, matches!(plan.design, Design::Lhs(_)), plan.seed),
+        Design::Sobol(..) | Design::Morris(..) => sensitivity::points(&swept, plan.design, plan.seed),
     }
 }
 
