@@ -52,7 +52,19 @@ impl Kind {
             [file] => match self {
                 Kind::Run => matches!(*file, "events.jsonl" | "summary.json" | "scenario.ron" | "fork.json"),
                 Kind::Sweep => {
-                    matches!(*file, "manifest.json" | ".manifest.json.tmp" | "runs.csv" | "runs.jsonl" | "checksums.jsonl" | "points.csv")
+                    matches!(
+                        *file,
+                        "manifest.json"
+                            | ".manifest.json.tmp"
+                            | "runs.csv"
+                            | "runs.jsonl"
+                            | "checksums.jsonl"
+                            | "points.csv"
+                            | "runs.parquet"
+                            | "points.parquet"
+                            | ".runs.parquet.tmp"
+                            | ".points.parquet.tmp"
+                    )
                 }
             },
             ["events", chunk] => self == Kind::Sweep && chunk.starts_with("runs-") && chunk.ends_with(".jsonl"),
@@ -451,6 +463,9 @@ mod tests {
             (Kind::Sweep, "events/runs-00000000.jsonl", true),
             (Kind::Sweep, "events/mine.jsonl", false),
             (Kind::Sweep, "runs.csv", true),
+            (Kind::Sweep, "runs.parquet", true),
+            (Kind::Sweep, ".points.parquet.tmp", true),
+            (Kind::Run, "runs.parquet", false),
             (Kind::Sweep, MARKER, true),
             (Kind::Sweep, "summary.json", false),
             (Kind::Run, "a/events.jsonl", false),
