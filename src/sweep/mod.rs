@@ -663,11 +663,14 @@ impl Acc {
     }
 }
 
+/// A point's swept parameters (names and values) and each outcome's statistics.
+type PointAccs = (Vec<(String, Cell)>, BTreeMap<String, Acc>);
+
 /// Per-point, per-outcome statistics, accumulated row by row (memory: points x outcomes).
 #[derive(Debug, Default)]
 pub struct PointStats {
-    /// By point: the swept parameters' names and values, and each outcome's statistics.
-    points: BTreeMap<u64, (Vec<(String, Cell)>, BTreeMap<String, Acc>)>,
+    /// By point.
+    points: BTreeMap<u64, PointAccs>,
 }
 
 impl PointStats {

@@ -20,9 +20,9 @@ use serde::Serialize;
 use crate::engine::run::run_with;
 use crate::engine::{Limits, RunError};
 use crate::fold::outcomes::{Happened, Outcomes};
+use crate::model::draw::mix64;
 use crate::model::expect::{Expectation, OutcomeClass};
 use crate::model::prepared::Prepared;
-use crate::model::draw::mix64;
 
 /// The seed of run `i` of a case: the sweeps' mix of (root, i) over its full 64 bits, as before
 /// sweeps kept their seeds below 2^63. A scorecard writes no per-run seed, so the calibrated
