@@ -62,6 +62,12 @@ def wilson(k, n, z=1.96):
     return (centre - half, centre + half)
 
 
+def column_of(param):
+    """The parameter's column in runs.csv: p_ and its name, each character other than an ASCII
+    letter or digit replaced by _ (docs/sweeps.md, "Columns and types")."""
+    return "p_" + "".join(c if c.isascii() and c.isalnum() else "_" for c in param)
+
+
 def value_order(v):
     """Numbers in numeric order, then words (such as regimes) in alphabetical order."""
     try:
@@ -124,7 +130,7 @@ def main():
         counts = defaultdict(lambda: [0, 0, 0])  # value -> [runs, interventions, armed conflicts]
         with open(os.path.join(tmp, "sweep", "runs.csv"), newline="") as f:
             for row in csv.DictReader(f):
-                c = counts[row[args.param]]
+                c = counts[row[column_of(args.param)]]
                 c[0] += 1
                 c[1] += row["intervention_launched_day"] != ""
                 c[2] += row["armed_conflict"] == "true"

@@ -706,8 +706,20 @@ pub struct ReportArgs {
 
 /// The files a report may read in a folder: its page and charts may replace none of them.
 fn report_inputs(dir: &Path, scenario: Option<PathBuf>) -> Vec<PathBuf> {
-    let mut inputs: Vec<PathBuf> =
-        ["events.jsonl", "summary.json", "fork.json", "manifest.json", "points.csv", "runs.jsonl"].iter().map(|f| dir.join(f)).collect();
+    let mut inputs: Vec<PathBuf> = [
+        "events.jsonl",
+        "summary.json",
+        "fork.json",
+        "manifest.json",
+        "points.csv",
+        "runs.csv",
+        "runs.jsonl",
+        "runs.parquet",
+        "points.parquet",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
     inputs.extend(scenario);
     inputs
 }
@@ -944,19 +956,20 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Char
     if swept.is_empty() {
         return Err(bad(format!("{}: error: the manifest names no swept parameter", dir.join("manifest.json").display())));
     }
+    // The swept parameters' columns in points.csv (named as the parameters in sweeps written
+    // before typed columns).
+    let columns: Vec<String> = match manifest["columns"].as_array() {
+        Some(c) if c.len() == swept.len() => c.iter().map(|c| c["column"].as_str().unwrap_or_default().to_string()).collect(),
+        _ => swept.clone(),
+    };
     let (rows, levels) =
-        casus::analysis::report::read_points(&read("points.csv")?, &swept).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
-    // Outcomes that are events (`*_day`) or yes/no, from the first run's record.
-    let first_run = casus::input::open(&dir.join("runs.jsonl"))
-        .ok()
-        .and_then(|f| casus::input::lines(BufReader::new(f), casus::log::MAX_LOG_LINE).next())
-        .and_then(|l| l.ok())
-        .and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok());
-    let probability: Vec<String> = first_run
-        .as_ref()
-        .and_then(|r| r["outcomes"].as_object())
-        .map(|o| o.iter().filter(|(k, v)| k.ends_with("_day") || v.is_boolean()).map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
+        casus::analysis::report::read_points(&read("points.csv")?, &columns).map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
+    // Outcomes that are events (`*_day`) or yes/no.
+    let probability: Vec<String> = casus::sweep::columns::OUTCOME_COLUMNS
+        .iter()
+        .map(|(name, _, _)| name.to_string())
+        .filter(|name| casus::sweep::columns::is_probability_outcome(name))
+        .collect();
     let (charts, constant) = casus::analysis::report::sweep_charts(&rows, &swept, &levels, &probability);
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
     let html = casus::analysis::report::sweep_html(&manifest, &swept, &rendered, &constant);

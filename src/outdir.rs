@@ -64,6 +64,10 @@ impl Kind {
                             | "sensitivity_s2.csv"
                             | ".sensitivity.csv.tmp"
                             | ".sensitivity_s2.csv.tmp"
+                            | "runs.parquet"
+                            | "points.parquet"
+                            | ".runs.parquet.tmp"
+                            | ".points.parquet.tmp"
                     )
                 }
             },
@@ -465,6 +469,9 @@ mod tests {
             (Kind::Sweep, "runs.csv", true),
             (Kind::Sweep, "sensitivity.csv", true),
             (Kind::Sweep, "sensitivity_s2.csv", true),
+            (Kind::Sweep, "runs.parquet", true),
+            (Kind::Sweep, ".points.parquet.tmp", true),
+            (Kind::Run, "runs.parquet", false),
             (Kind::Sweep, MARKER, true),
             (Kind::Sweep, "summary.json", false),
             (Kind::Run, "a/events.jsonl", false),

@@ -50,6 +50,10 @@ pub struct SweepArgs {
     /// Also write every run's event log (1,000 runs per file under events/).
     #[arg(long)]
     events: bool,
+    /// Also write runs.jsonl: one flat JSON object per run, with typed values (several times
+    /// the size of runs.csv).
+    #[arg(long)]
+    jsonl: bool,
     /// No progress bar and no table.
     #[arg(long)]
     quiet: bool,
@@ -179,7 +183,7 @@ pub fn cmd_sweep(a: SweepArgs) -> Result<(), Fail> {
         None => Shard::whole(),
     };
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("sweeps").join(&sweep.base.name));
-    let manifest = Manifest::new(&sweep, shard, a.events).map_err(fail)?;
+    let manifest = Manifest::new(&sweep, shard, a.events, a.jsonl).map_err(fail)?;
     let _lock = crate::lock(&out)?;
     crate::refuse_inputs_inside(&out, casus::outdir::Kind::Sweep, &[a.input.as_deref(), scenario_path.as_deref()])?;
     let start = folder::open(&out, &manifest, a.resume, a.force).map_err(fail)?;
@@ -207,7 +211,16 @@ pub fn cmd_merge(a: MergeArgs) -> Result<(), Fail> {
 /// Prints the table of main outcomes per point and where the files are.
 fn show(stats: &PointStats, manifest: &Manifest, out: &Path) {
     print!("{}", casus::model::text::printable_lines(&stats.table()));
-    println!("{} runs in {}: runs.csv, runs.jsonl, points.csv, manifest.json", manifest.shard_runs, out.display());
+    let mut files = vec!["runs.csv"];
+    if manifest.jsonl {
+        files.push("runs.jsonl");
+    }
+    files.push("points.csv");
+    if cfg!(feature = "parquet") {
+        files.extend(["runs.parquet", "points.parquet"]);
+    }
+    files.push("manifest.json");
+    println!("{} runs in {}: {}", manifest.shard_runs, out.display(), files.join(", "));
 }
 
 /// The sweep's progress bar: on stderr, only when it is a terminal and not `--quiet`, and

@@ -116,7 +116,7 @@ fn the_intervention_curve_script_shows_its_overrides_and_command_and_a_curve_tha
         )
     );
     let rows = curve_rows(&text, "NGA.war_opposition");
-    assert_eq!(rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["0", "1"], "{text}");
+    assert_eq!(rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["0.0", "1.0"], "{text}");
     assert!(rows[0].1 - rows[1].1 >= 0.3, "the curve must fall with Nigeria's opposition to war: {text}");
     // The printed command is the one that ran: run it and find the same curve.
     let words: Vec<&str> = command.split(' ').collect();

@@ -13,7 +13,18 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch(&format!("sweep_{name}"))
 }
 
-const FILES: &[&str] = &["runs.csv", "runs.jsonl", "checksums.jsonl", "points.csv", "manifest.json"];
+/// Every file of a finished sweep with `--jsonl` (the Parquet files with the `parquet` feature).
+const FILES: &[&str] = &[
+    "runs.csv",
+    "runs.jsonl",
+    "checksums.jsonl",
+    "points.csv",
+    "manifest.json",
+    #[cfg(feature = "parquet")]
+    "runs.parquet",
+    #[cfg(feature = "parquet")]
+    "points.parquet",
+];
 
 fn same_files(a: &Path, b: &Path, files: &[&str]) {
     for f in files {
@@ -29,8 +40,19 @@ fn events_files(dir: &Path) -> Vec<String> {
     v
 }
 
-const PLAN: &[&str] =
-    &["sweep", "--param", "NGA.war_opposition=0,1", "--param", "pledge.propensity=0..1:2", "--runs", "4", "--seed", "5", "--quiet"];
+const PLAN: &[&str] = &[
+    "sweep",
+    "--param",
+    "NGA.war_opposition=0,1",
+    "--param",
+    "pledge.propensity=0..1:2",
+    "--runs",
+    "4",
+    "--seed",
+    "5",
+    "--quiet",
+    "--jsonl",
+];
 
 /// A sampled design over parameters of every kind: an integer (uniform and normal), a
 /// continuous one drawn from a normal, a regime and a yes/no clause.
@@ -53,6 +75,7 @@ const KINDS_PLAN: &[&str] = &[
     "--seed",
     "5",
     "--quiet",
+    "--jsonl",
 ];
 
 fn sweep(dir: &Path, out: &str, extra: &[&str]) -> Output {
@@ -104,14 +127,15 @@ fn merged_shards_equal_the_unsharded_sweep_including_event_logs() {
 }
 
 /// The swept parameters' values at each design point of a finished sweep (from runs.csv,
-/// replication 0), by column name.
+/// replication 0), by parameter name.
 fn point_values(dir: &Path, names: &[&str]) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
     let replication = column("replication");
-    let columns: Vec<usize> = names.iter().map(|n| column(n)).collect();
+    // A parameter's column: `p_` and its name with `.` (any character but letters and digits) as `_`.
+    let columns: Vec<usize> = names.iter().map(|n| column(&casus::sweep::columns::column_name(n))).collect();
     lines
         .map(|l| l.split(',').collect::<Vec<&str>>())
         .filter(|cells| cells[replication] == "0")
@@ -266,7 +290,8 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
 #[test]
 fn a_killed_sweep_resumed_equals_an_uninterrupted_one() {
     let dir = scratch("resume");
-    let plan = ["sweep", "--param", "NGA.war_opposition=0,0.5,1", "--runs", "80", "--seed", "9", "--quiet", "--events", "--jobs", "2"];
+    let plan =
+        ["sweep", "--param", "NGA.war_opposition=0,0.5,1", "--runs", "80", "--seed", "9", "--quiet", "--events", "--jobs", "2", "--jsonl"];
     let mut full: Vec<&str> = plan.to_vec();
     full.extend(["--out", "full"]);
     assert!(casus(&full, &dir).status.success());
@@ -317,15 +342,20 @@ fn common_random_numbers_give_identical_outcomes_where_a_parameter_reaches_no_dr
     // Combat never happens in the baseline, so the combat round limit reaches no draw: the two
     // points must agree run for run.
     let dir = scratch("crn");
-    let o = casus(&["sweep", "--param", "combat.max_rounds=5,50", "--runs", "6", "--seed", "2", "--out", "o", "--quiet"], &dir);
+    let o = casus(&["sweep", "--param", "combat.max_rounds=5,50", "--runs", "6", "--seed", "2", "--out", "o", "--quiet", "--jsonl"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(dir.join("o/runs.jsonl")).unwrap();
+    // The outcomes of a flat row: every field but the indices, the seed and the swept parameter.
+    let outcomes = |row: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        let not_outcomes = ["run", "point", "replication", "seed", "p_combat_max_rounds"];
+        row.as_object().unwrap().iter().filter(|(k, _)| !not_outcomes.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
     let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for r in 0..6 {
         assert_eq!(rows[r]["seed"], rows[r + 6]["seed"], "replication {r} shares its seed across points");
-        assert_eq!(rows[r]["outcomes"], rows[r + 6]["outcomes"], "replication {r}");
+        assert_eq!(outcomes(&rows[r]), outcomes(&rows[r + 6]), "replication {r}");
     }
-    assert_ne!(rows[0]["outcomes"], rows[1]["outcomes"], "different replications differ");
+    assert_ne!(outcomes(&rows[0]), outcomes(&rows[1]), "different replications differ");
 }
 
 #[test]
@@ -336,7 +366,7 @@ fn a_plan_file_runs_with_its_scenario_path_relative_to_it() {
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = std::fs::read_to_string(dir.join("o/runs.csv")).unwrap();
     assert_eq!(rows.lines().count(), 1 + 5 * 2);
-    assert!(rows.lines().next().unwrap().contains("NGA.war_opposition"));
+    assert!(rows.lines().next().unwrap().contains(",p_NGA_war_opposition,"));
 }
 
 #[test]
@@ -370,6 +400,10 @@ fn bad_specs_names_and_shards_are_clear_errors() {
         (vec!["--param", "NGA.war_opposition=normal(9,0.1)", "--design", "lhs:3"], "puts almost no probability"),
         (vec!["--param", "NGA.war_opposition=gauss(0,1)", "--design", "lhs:3"], "unknown distribution \"gauss\""),
         (vec!["--param", "NER.borders=choice(1,2)", "--design", "lhs:3"], "is a list or structure"),
+        (
+            vec!["--param", "reliability.base=0,1", "--seed", "9223372036854775808"],
+            "the seed 9223372036854775808 is above 9223372036854775807 (2^63 - 1)",
+        ),
     ] {
         let mut a = vec!["sweep", "--out", "o", "--quiet"];
         a.extend(args.iter());
@@ -383,7 +417,7 @@ fn bad_specs_names_and_shards_are_clear_errors() {
 #[test]
 fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
     let dir = scratch("ctrl_c");
-    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "300", "--seed", "4", "--quiet", "--jobs", "2"];
+    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "300", "--seed", "4", "--quiet", "--jobs", "2", "--jsonl"];
     let mut full: Vec<&str> = plan.to_vec();
     full.extend(["--out", "full"]);
     assert!(casus(&full, &dir).status.success());
@@ -426,7 +460,8 @@ fn ctrl_c_stops_a_sweep_cleanly_and_it_resumes_to_the_same_result() {
 #[test]
 fn two_sweeps_into_one_folder_at_once_are_refused_naming_the_holder() {
     let dir = scratch("locked");
-    let plan = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s"];
+    let plan =
+        ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s", "--jsonl"];
     // A second sweep, a resume and a run into a folder this process holds are refused, naming it.
     let held = casus::outdir::Lock::acquire(&dir.join("s")).unwrap();
     let mut resume = plan.to_vec();
@@ -522,7 +557,8 @@ fn a_plan_file_with_no_design_points_is_refused_before_anything_is_written() {
 #[test]
 fn ctrl_c_marks_the_manifest_interrupted_and_report_says_the_sweep_is_unfinished() {
     let dir = scratch("interrupted_manifest");
-    let args = ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s"];
+    let args =
+        ["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1000", "--seed", "4", "--quiet", "--jobs", "1", "--out", "s", "--jsonl"];
     let child = Command::new(env!("CARGO_BIN_EXE_casus")).args(args).current_dir(&dir).stderr(Stdio::piped()).spawn().unwrap();
     let rows = dir.join("s/runs.jsonl");
     for _ in 0..2000 {
@@ -823,4 +859,126 @@ mod resume_verifies {
             assert!(before == after, "{case}: nothing is cut");
         }
     }
+}
+
+/// runs.parquet and points.parquet hold runs.csv's rows with typed columns (issue 22): integers
+/// (nullable days among them) as Int64, floats as Float64, clauses as Boolean, words as Utf8;
+/// runs.jsonl is written only with `--jsonl`, flat and typed; a resume must keep the choice.
+#[cfg(feature = "parquet")]
+#[test]
+fn issue_22_sweep_outputs_are_typed_and_runs_jsonl_is_opt_in() {
+    use arrow_array::Array;
+    use arrow_schema::DataType;
+    let dir = scratch("typed");
+    let plan = [
+        "sweep",
+        "--param",
+        "NGA.war_opposition=0,1",
+        "--param",
+        "ECOWAS.ucg.ultimatum_days=0,7",
+        "--param",
+        "ECOWAS.ucg.standby_force=false,true",
+        "--param",
+        "NER.regime=Junta",
+        "--set",
+        "intervention.launch_intercept=6",
+        "--runs",
+        "5",
+        "--seed",
+        "3",
+        "--quiet",
+    ];
+    let o = sweep_plan(&plan, &dir, "plain", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.join("plain/runs.jsonl").exists(), "runs.jsonl only with --jsonl");
+    let o = sweep_plan(&plan, &dir, "plain", &["--resume", "--jsonl"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("was started without --jsonl; resume with the same arguments"), "{}", stderr(&o));
+
+    let csv = std::fs::read_to_string(dir.join("plain/runs.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..8],
+        [
+            "run",
+            "point",
+            "replication",
+            "seed",
+            "p_NGA_war_opposition",
+            "p_ECOWAS_ucg_ultimatum_days",
+            "p_ECOWAS_ucg_standby_force",
+            "p_NER_regime"
+        ]
+    );
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r[4] == "0.0" || r[4] == "1.0"), "floats are written with a decimal point");
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let day = column("intervention_launched_day");
+    let empty_days = rows.iter().filter(|r| r[day].is_empty()).count();
+    assert!(0 < empty_days && empty_days < rows.len(), "the test needs runs with and without an intervention");
+
+    let file = std::fs::File::open(dir.join("plain/runs.parquet")).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let batches: Vec<arrow_array::RecordBatch> = reader.map(Result::unwrap).collect();
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, header);
+    for (name, data_type, nullable) in [
+        ("run", DataType::Int64, false),
+        ("seed", DataType::Int64, false),
+        ("p_NGA_war_opposition", DataType::Float64, false),
+        ("p_ECOWAS_ucg_ultimatum_days", DataType::Int64, false),
+        ("p_ECOWAS_ucg_standby_force", DataType::Boolean, false),
+        ("p_NER_regime", DataType::Utf8, false),
+        ("intervention_launched_day", DataType::Int64, true),
+        ("casualties_military", DataType::Int64, false),
+        ("armed_conflict", DataType::Boolean, false),
+        ("target_gdp_loss_pct", DataType::Float64, false),
+        ("intervention_outcome", DataType::Utf8, true),
+        ("outcome_class", DataType::Utf8, false),
+    ] {
+        let field = schema.field_with_name(name).unwrap();
+        assert_eq!((field.data_type(), field.is_nullable()), (&data_type, nullable), "{name}");
+    }
+    let total: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let nulls: usize = batches.iter().map(|b| b.column(day).null_count()).sum();
+    assert_eq!((total, nulls), (rows.len(), empty_days));
+    let seeds: Vec<String> = batches
+        .iter()
+        .flat_map(|b| b.column(3).as_any().downcast_ref::<arrow_array::Int64Array>().unwrap().values().to_vec())
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(seeds, rows.iter().map(|r| r[3].to_string()).collect::<Vec<_>>(), "the same seeds as runs.csv");
+
+    let file = std::fs::File::open(dir.join("plain/points.parquet")).unwrap();
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let points = builder.schema().clone();
+    for (name, data_type) in [
+        ("point", DataType::Int64),
+        ("p_ECOWAS_ucg_standby_force", DataType::Boolean),
+        ("outcome", DataType::Utf8),
+        ("runs", DataType::Int64),
+        ("mean", DataType::Float64),
+    ] {
+        assert_eq!(points.field_with_name(name).unwrap().data_type(), &data_type, "points.parquet {name}");
+    }
+
+    // With --jsonl: one flat object per run, its keys runs.csv's columns, its values typed.
+    let o = sweep_plan(&plan, &dir, "jsonl", &["--jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.join("jsonl/runs.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let object = first.as_object().unwrap();
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    let mut expected = header.clone();
+    keys.sort();
+    expected.sort();
+    assert_eq!(keys, expected);
+    assert!(text.lines().next().unwrap().starts_with("{\"run\":0,\"point\":0,\"replication\":0,\"seed\":"), "in column order");
+    assert!(text.contains(
+        "\"p_NGA_war_opposition\":0.0,\"p_ECOWAS_ucg_ultimatum_days\":0,\"p_ECOWAS_ucg_standby_force\":false,\"p_NER_regime\":\"Junta\""
+    ));
+    assert!(object["intervention_launched_day"].is_null() || object["intervention_launched_day"].is_u64());
+    assert!(object["armed_conflict"].is_boolean() && object["target_gdp_loss_pct"].is_f64());
+    same_files(&dir.join("plain"), &dir.join("jsonl"), &["runs.csv", "points.csv", "runs.parquet", "points.parquet"]);
 }

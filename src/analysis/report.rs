@@ -571,15 +571,15 @@ pub struct PointRow {
 /// points.csv (design order); a row's value for it is the index of its word here.
 pub type Levels = Vec<String>;
 
-/// Reads points.csv (columns: point, the swept parameters, outcome, runs, happened, ...), with,
-/// for each swept parameter, its levels when its values are words (a regime, `false`/`true`)
-/// rather than numbers.
-pub fn read_points(csv: &str, swept: &[String]) -> Result<(Vec<PointRow>, Vec<Option<Levels>>), String> {
+/// Reads points.csv (columns: point, the swept parameters' `columns`, outcome, runs, happened,
+/// ...), with, for each swept parameter, its levels when its values are words (a regime,
+/// `false`/`true`) rather than numbers.
+pub fn read_points(csv: &str, columns: &[String]) -> Result<(Vec<PointRow>, Vec<Option<Levels>>), String> {
     let mut lines = csv.lines();
     let head: Vec<&str> = lines.next().ok_or("points.csv is empty")?.split(',').collect();
     let col = |name: &str| head.iter().position(|h| *h == name).ok_or_else(|| format!("points.csv has no column {name:?}"));
     let (oc, rc, hc) = (col("outcome")?, col("runs")?, col("happened")?);
-    let pcs: Vec<usize> = swept.iter().map(|p| col(p)).collect::<Result<_, _>>()?;
+    let pcs: Vec<usize> = columns.iter().map(|p| col(p)).collect::<Result<_, _>>()?;
     let table: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let cell = |row: &[&'_ str], c: usize, i: usize| -> Result<String, String> {
         row.get(c).map(|v| v.to_string()).ok_or_else(|| format!("points.csv line {}: column {c} is missing", i + 2))

@@ -157,7 +157,7 @@ pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
             unit.len()
         )));
     }
-    let stats = crate::sweep::folder::stats_of(&dir.join("runs.jsonl")).map_err(|e| refuse(e.to_string()))?;
+    let stats = crate::sweep::folder::stats_of(dir, &manifest).map_err(|e| refuse(e.to_string()))?;
     check_complete(dir, &stats, &manifest)?;
     // Outcomes with a number (or none) in every run: a categorical outcome's words are not
     // counted, so its runs fall short wherever it had one.

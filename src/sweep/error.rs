@@ -73,6 +73,27 @@ pub enum SweepError {
         /// The folder.
         dir: PathBuf,
     },
+    /// `--resume` in a folder written by a casus whose outputs have other columns.
+    #[error(
+        "--resume: {} was written by an older casus (its runs.csv has other columns: output format {found}, this casus writes {expected}): start over with --force",
+        dir.display()
+    )]
+    ResumeOldFormat {
+        /// The folder.
+        dir: PathBuf,
+        /// The folder's output format.
+        found: u32,
+        /// This casus's.
+        expected: u32,
+    },
+    /// `--resume` with `--jsonl` of a sweep started without it, or the other way round.
+    #[error("--resume: {} was started {}; resume with the same arguments", dir.display(), if *had { "with --jsonl" } else { "without --jsonl" })]
+    ResumeJsonl {
+        /// The folder.
+        dir: PathBuf,
+        /// Whether it was started with `--jsonl`.
+        had: bool,
+    },
     /// `--resume` found a saved run changed after it was written (its lines no longer match
     /// their checksums, or lines beyond the runs saved other than one torn run).
     #[error(
@@ -136,13 +157,23 @@ pub enum SweepError {
         /// Runs in this shard.
         total: u64,
     },
-    /// A row of a finished sweep's runs.jsonl does not parse.
-    #[error("{}: {source}", path.display())]
+    /// A row of a finished sweep's runs.csv does not read.
+    #[error("{}: line {line}: {what}", path.display())]
     BadRow {
-        /// runs.jsonl.
+        /// runs.csv.
         path: PathBuf,
-        /// Why it does not parse.
-        source: serde_json::Error,
+        /// Its line (from 1).
+        line: u64,
+        /// Why it does not read.
+        what: String,
+    },
+    /// runs.parquet or points.parquet could not be written.
+    #[error("{}: {what}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// What the Parquet writer said.
+        what: String,
     },
     /// `casus merge` with no folder.
     #[error("merge needs at least one folder")]
@@ -161,8 +192,9 @@ pub enum SweepError {
         /// Why it does not parse.
         source: serde_json::Error,
     },
-    /// A folder given to merge is a shard of another sweep.
-    #[error("{} is a shard of a different sweep (plan {} vs {}, {shards} shards vs {first_shards})", dir.display(), &plan_hash[..12], &first_plan_hash[..12])]
+    /// A folder given to merge is a shard of another sweep (or of the same plan with other
+    /// options: `--events`, `--jsonl`, or written by a casus with another output format).
+    #[error("{} is a shard of a different sweep (plan {} vs {}, {shards} shards vs {first_shards}, or --events, --jsonl or the casus version differ)", dir.display(), &plan_hash[..12], &first_plan_hash[..12])]
     ForeignShard {
         /// The folder.
         dir: PathBuf,
@@ -245,13 +277,13 @@ pub enum SweepError {
         /// The first run missing.
         run: u64,
     },
-    /// A shard's row does not parse.
-    #[error("shard {k}: {source}")]
+    /// A shard's row does not read.
+    #[error("shard {k}: {what}")]
     ShardBadRow {
         /// The shard.
         k: u64,
-        /// Why the row does not parse.
-        source: serde_json::Error,
+        /// Why the row does not read.
+        what: String,
     },
     /// A shard's row is out of order.
     #[error("shard {k}/{n} has run {found} where {expected} was expected")]
@@ -286,6 +318,7 @@ impl SweepError {
                 | SweepError::Interrupted { .. }
                 | SweepError::Stopped { .. }
                 | SweepError::BadRow { .. }
+                | SweepError::Parquet { .. }
         )
     }
 

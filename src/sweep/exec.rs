@@ -18,6 +18,7 @@ use crate::engine::run;
 use crate::model::fields;
 use crate::model::prepared::{Prepared, prepare_parsed};
 use crate::model::scenario::Scenario;
+use crate::sweep::columns::{ParamColumn, ValueType, column_name};
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{EventsWriter, Manifest, RowWriter};
 use crate::sweep::{Plan, PlanError, Point, Row, address, expand, fmt_number, replication_seed};
@@ -34,6 +35,8 @@ pub struct Sweep {
     pub base: Scenario,
     /// SHA-256 of the scenario's source.
     pub scenario_hash: String,
+    /// The swept parameters' columns in the outputs, in plan order.
+    pub columns: Vec<ParamColumn>,
 }
 
 impl Sweep {
@@ -47,7 +50,19 @@ impl Sweep {
             |name| fixed.params.get(name).map(fmt_number).unwrap_or_else(|| field_text(&fixed.scenario, name).unwrap_or_default()),
             |name| fields::domain(&fixed.scenario, name).map_err(|e| PlanError(format!("--param {}: {}", e.name, e.message))),
         )?;
-        let sweep = Sweep { plan, points, base, scenario_hash };
+        let mut columns: Vec<ParamColumn> = Vec::with_capacity(plan.params.len());
+        for (name, _) in &plan.params {
+            let domain = fields::domain(&fixed.scenario, name).map_err(|e| PlanError(format!("--param {}: {}", e.name, e.message)))?;
+            let column = column_name(name);
+            if let Some(other) = columns.iter().find(|c| c.column == column) {
+                return Err(SweepError::Plan(PlanError(format!(
+                    "--param {name}: its column name {column} is also {}'s (columns replace every character but letters and digits with _); sweep one of them only",
+                    other.param
+                ))));
+            }
+            columns.push(ParamColumn { param: name.clone(), column, value_type: ValueType::of_kind(&domain.kind) });
+        }
+        let sweep = Sweep { plan, points, base, scenario_hash, columns };
         for (index, point) in sweep.points.iter().enumerate() {
             sweep.prepare(point).map_err(|source| SweepError::InvalidPoint { index, point: point.clone(), source })?;
         }
@@ -112,7 +127,7 @@ pub fn execute(
     if start >= total {
         return Ok(());
     }
-    let mut rows = RowWriter::open(dir, manifest.names(), true)?;
+    let mut rows = RowWriter::open(dir, &manifest.columns, manifest.jsonl, true)?;
     let mut events = EventsWriter::new(dir, true);
     progress.start(start, total);
     let next = AtomicU64::new(start);
@@ -227,8 +242,12 @@ impl OrderedWriter<'_> {
 
     /// Appends a run's row and, with `--events`, its log, then its checksums.
     fn save(&mut self, done: &Done) -> Result<(), SweepError> {
-        let json = serde_json::to_vec(&done.row).expect("rows serialise");
-        let sums = self.rows.write(&done.row, &json)?;
+        let cells = done.row.cells(&self.manifest.columns).map_err(|what| SweepError::BadRow {
+            path: std::path::PathBuf::from("runs.csv"),
+            line: done.run + 2,
+            what,
+        })?;
+        let sums = self.rows.write(&cells)?;
         let mut events = None;
         if let Some(log) = &done.log {
             let (path, w) = self.events.file_for(done.run)?;

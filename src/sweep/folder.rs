@@ -1,8 +1,9 @@
 //! A sweep folder: its layout, its manifest, and the only code that writes or cuts its files.
 //!
-//! Layout: `manifest.json` (written first as "running", last as "complete"), `runs.jsonl` and
-//! `runs.csv` (one row per run, in run-index order, appended as runs finish), `points.csv`
-//! (per-point statistics, computed from runs.jsonl at the end) and, with `--events`,
+//! Layout: `manifest.json` (written first as "running", last as "complete"), `runs.csv` and,
+//! with `--jsonl`, `runs.jsonl` (one row per run, in run-index order, appended as runs finish),
+//! `points.csv`, `runs.parquet` and `points.parquet` (written from runs.csv when the sweep is
+//! complete: [`finish`]) and, with `--events`,
 //! `events/runs-NNNNNNNN.jsonl` (each file holds the logs of [`EVENTS_CHUNK`] consecutive run
 //! indices, each log preceded by a `{"record":"run",...}` line).
 //!
@@ -20,13 +21,24 @@ use serde::{Deserialize, Serialize};
 use crate::log::CASUS_VERSION;
 use crate::model::event::LOG_SCHEMA_VERSION;
 use crate::outdir;
+use crate::sweep::columns::{Cell, Column, ParamColumn, json_object, point_columns, run_columns};
 use crate::sweep::error::SweepError;
 use crate::sweep::exec::Sweep;
 use crate::sweep::prefix::{self, RunSums, SUMS, digest};
-use crate::sweep::{Plan, PointStats, Row, Shard, plan_hash};
+use crate::sweep::{Plan, PointStats, Shard, plan_hash};
 
 /// Runs per events file.
 pub const EVENTS_CHUNK: u64 = 1000;
+
+/// The version of the outputs' columns, recorded in the manifest: a folder of another version
+/// is not resumed or merged (its rows would not match). 1: parameters named as given, numbers
+/// in their shortest form, runs.jsonl always written with nested parameters and outcomes; 2:
+/// typed columns (`sweep::columns`), runs.jsonl flat and only with `--jsonl`, Parquet.
+pub const OUTPUT_FORMAT: u32 = 2;
+
+fn first_format() -> u32 {
+    1
+}
 
 /// The sweep's manifest.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,13 +67,22 @@ pub struct Manifest {
     pub shard_runs: u64,
     /// Whether per-run event logs are written.
     pub events: bool,
+    /// Whether runs.jsonl is written (`--jsonl`).
+    #[serde(default)]
+    pub jsonl: bool,
+    /// The version of the outputs' columns ([`OUTPUT_FORMAT`]); 1 when the manifest has none.
+    #[serde(default = "first_format")]
+    pub output_format: u32,
+    /// The swept parameters' columns (name, type), in plan order.
+    #[serde(default)]
+    pub columns: Vec<ParamColumn>,
     /// "running", "interrupted" (stopped by Ctrl-C; continue with `--resume`) or "complete".
     pub status: String,
 }
 
 impl Manifest {
     /// The manifest of one shard of a sweep, "running".
-    pub fn new(sweep: &Sweep, shard: Shard, events: bool) -> Result<Manifest, SweepError> {
+    pub fn new(sweep: &Sweep, shard: Shard, events: bool, jsonl: bool) -> Result<Manifest, SweepError> {
         let total = (sweep.points.len() as u64).checked_mul(u64::from(sweep.plan.runs)).ok_or(SweepError::TooManyRuns)?;
         Ok(Manifest {
             casus_version: CASUS_VERSION.into(),
@@ -76,6 +97,9 @@ impl Manifest {
             shard,
             shard_runs: shard.count(total),
             events,
+            jsonl,
+            output_format: OUTPUT_FORMAT,
+            columns: sweep.columns.clone(),
             status: "running".into(),
         })
     }
@@ -125,28 +149,111 @@ fn check_resumable(dir: &Path, manifest: &Manifest) -> Result<(), SweepError> {
     if old.plan_hash != manifest.plan_hash || old.shard != manifest.shard || old.events != manifest.events {
         return Err(SweepError::ResumeOtherSweep { dir: dir.to_path_buf() });
     }
+    if old.output_format != manifest.output_format || old.columns != manifest.columns {
+        return Err(SweepError::ResumeOldFormat { dir: dir.to_path_buf(), found: old.output_format, expected: manifest.output_format });
+    }
+    if old.jsonl != manifest.jsonl {
+        return Err(SweepError::ResumeJsonl { dir: dir.to_path_buf(), had: old.jsonl });
+    }
     Ok(())
 }
 
-/// Computes points.csv from runs.jsonl and marks the manifest complete; returns the statistics.
+/// Writes the folder's summaries from its runs.csv, read once as a stream: points.csv and,
+/// with the `parquet` feature, runs.parquet and points.parquet (each written under a temporary
+/// name and renamed into place); then marks the manifest complete. Returns the statistics.
+/// runs.csv is the source because it is the file `--resume` verifies and merges copy: the
+/// Parquet files are a function of it, written again whenever the folder is finished.
 pub fn finish(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError> {
-    let stats = stats_of(&dir.join("runs.jsonl"))?;
+    let columns = run_columns(&manifest.columns);
+    let runs_path = dir.join("runs.csv");
+    let mut parquet = TableOutput::create(dir, "runs.parquet", &columns)?;
+    let mut stats = PointStats::default();
+    for_each_row(&runs_path, &columns, |cells| {
+        stats.add(&manifest.columns, &cells);
+        parquet.push(cells)
+    })?;
+    parquet.finish()?;
     let path = dir.join("points.csv");
-    fs::write(&path, stats.csv(&manifest.names())).map_err(SweepError::io(&path))?;
+    fs::write(&path, stats.csv(&manifest.columns)).map_err(SweepError::io(&path))?;
+    let mut points = TableOutput::create(dir, "points.parquet", &point_columns(&manifest.columns))?;
+    for row in stats.rows() {
+        points.push(row)?;
+    }
+    points.finish()?;
     let complete = Manifest { status: "complete".into(), ..manifest.clone() };
     write_manifest(dir, &complete)?;
     Ok(stats)
 }
 
-pub(crate) fn stats_of(path: &Path) -> Result<PointStats, SweepError> {
-    let mut stats = PointStats::default();
+/// Reads a runs.csv as a stream, checking its header against `columns`, and calls `f` with each
+/// row's cells, typed by the columns.
+pub(crate) fn for_each_row(
+    path: &Path,
+    columns: &[Column],
+    mut f: impl FnMut(Vec<Cell>) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
+    let bad = |line: u64, what: String| SweepError::BadRow { path: path.to_path_buf(), line, what };
     let file = crate::input::open(path).map_err(SweepError::io(path))?;
-    for line in crate::input::lines(BufReader::new(file), crate::log::MAX_LOG_LINE) {
-        let line = line.map_err(SweepError::io(path))?;
-        let row: Row = serde_json::from_str(&line).map_err(|source| SweepError::BadRow { path: path.to_path_buf(), source })?;
-        stats.add(&row);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::new(file));
+    let header = reader.headers().map_err(|e| bad(1, e.to_string()))?;
+    if !header.iter().eq(columns.iter().map(|c| c.name.as_str())) {
+        return Err(bad(1, format!("the header is not {}", columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(","))));
     }
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    while reader.read_record(&mut record).map_err(|e| bad(line + 1, e.to_string()))? {
+        line += 1;
+        let cells = record
+            .iter()
+            .zip(columns)
+            .map(|(text, c)| Cell::parse(text, c.value_type, c.nullable).map_err(|e| bad(line, format!("{}: {e}", c.name))))
+            .collect::<Result<Vec<Cell>, SweepError>>()?;
+        f(cells)?;
+    }
+    Ok(())
+}
+
+/// The per-point statistics of a folder's runs.csv, read as a stream.
+pub(crate) fn stats_of(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError> {
+    let mut stats = PointStats::default();
+    for_each_row(&dir.join("runs.csv"), &run_columns(&manifest.columns), |cells| {
+        stats.add(&manifest.columns, &cells);
+        Ok(())
+    })?;
     Ok(stats)
+}
+
+/// A Parquet table being written (with the `parquet` feature; without it, nothing).
+struct TableOutput {
+    #[cfg(feature = "parquet")]
+    writer: crate::sweep::parquet::TableWriter,
+}
+
+impl TableOutput {
+    #[cfg(feature = "parquet")]
+    fn create(dir: &Path, name: &str, columns: &[Column]) -> Result<TableOutput, SweepError> {
+        Ok(TableOutput { writer: crate::sweep::parquet::TableWriter::create(dir, name, columns)? })
+    }
+
+    #[cfg(not(feature = "parquet"))]
+    fn create(_dir: &Path, _name: &str, _columns: &[Column]) -> Result<TableOutput, SweepError> {
+        Ok(TableOutput {})
+    }
+
+    #[cfg_attr(not(feature = "parquet"), allow(clippy::unused_self, clippy::needless_pass_by_value))]
+    fn push(&mut self, cells: Vec<Cell>) -> Result<(), SweepError> {
+        #[cfg(feature = "parquet")]
+        self.writer.push(cells)?;
+        #[cfg(not(feature = "parquet"))]
+        drop(cells);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), SweepError> {
+        #[cfg(feature = "parquet")]
+        self.writer.finish()?;
+        Ok(())
+    }
 }
 
 /// The events file that holds run `run`'s log.
@@ -181,13 +288,15 @@ pub fn read_manifest(path: &Path) -> std::io::Result<Result<Manifest, serde_json
 }
 
 /// Keeps the runs saved whole, verified against checksums.jsonl (see [`crate::sweep::prefix`]),
-/// cuts runs.jsonl, runs.csv, checksums.jsonl and the events files after them (dropping the one
-/// run that was being saved, perhaps torn), and returns the number of runs kept. Anything else
-/// changed in those files is refused with its file and line.
+/// cuts runs.csv, runs.jsonl (with `--jsonl`), checksums.jsonl and the events files after them
+/// (dropping the one run that was being saved, perhaps torn), and returns the number of runs
+/// kept. Anything else changed in those files is refused with its file and line.
 fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
     let (cut, _) =
         saved_runs(dir, m, |dir| SweepError::ResumeNoChecksums { dir }, |path, line, what| SweepError::ResumeDamaged { path, line, what })?;
-    truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
+    if m.jsonl {
+        truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
+    }
     truncate_file(&dir.join("runs.csv"), cut.csv)?;
     truncate_file(&dir.join(SUMS), cut.sums)?;
     for (start, len) in &cut.events {
@@ -212,7 +321,10 @@ pub(crate) fn verify_complete(dir: &Path, m: &Manifest) -> Result<(), SweepError
         let line = cut.kept + 1;
         return Err(damaged(dir.join(SUMS), line, format!("holds {} of the shard's {} runs whole", cut.kept, m.shard_runs)));
     }
-    let mut files = vec![("runs.jsonl".to_string(), cut.jsonl, lengths.jsonl), ("runs.csv".to_string(), cut.csv, lengths.csv)];
+    let mut files = vec![("runs.csv".to_string(), cut.csv, lengths.csv)];
+    if m.jsonl {
+        files.push(("runs.jsonl".to_string(), cut.jsonl, lengths.jsonl));
+    }
     files.push((SUMS.to_string(), cut.sums, lengths.sums));
     for (start, len) in &cut.events {
         files.push((prefix::events_name(*start), *len, lengths.events.get(start).copied().unwrap_or(0)));
@@ -253,7 +365,7 @@ fn saved_runs(
             Err(e) => Err(SweepError::io(&path)(e)),
         }
     };
-    let (jsonl, csv) = (read("runs.jsonl")?, read("runs.csv")?);
+    let (jsonl, csv) = (if m.jsonl { read("runs.jsonl")? } else { Vec::new() }, read("runs.csv")?);
     if !dir.join(SUMS).exists() && (!jsonl.is_empty() || !csv.is_empty()) {
         return Err(no_sums(dir.to_path_buf()));
     }
@@ -274,7 +386,7 @@ fn saved_runs(
     } else {
         None
     };
-    let files = prefix::Files { jsonl: &jsonl, csv: &csv, sums: &sums, events: events.as_ref() };
+    let files = prefix::Files { jsonl: m.jsonl.then_some(&jsonl[..]), csv: &csv, sums: &sums, events: events.as_ref() };
     let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| damaged(dir.join(&d.file), d.line, d.what))?;
     let lengths = Lengths {
         jsonl: jsonl.len() as u64,
@@ -293,40 +405,40 @@ fn truncate_file(path: &Path, len: u64) -> Result<(), SweepError> {
     Ok(())
 }
 
-/// Appends rows to runs.jsonl and runs.csv (with the CSV header before the first row when the
-/// file is empty), and each run's checksums to checksums.jsonl.
+/// Appends rows to runs.csv and, with `--jsonl`, runs.jsonl (with the CSV header before the
+/// first row when the file is empty), and each run's checksums to checksums.jsonl.
 pub(crate) struct RowWriter {
-    jsonl: BufWriter<fs::File>,
-    jsonl_path: PathBuf,
+    jsonl: Option<(BufWriter<fs::File>, PathBuf)>,
     csv: BufWriter<fs::File>,
     csv_path: PathBuf,
     sums: BufWriter<fs::File>,
     sums_path: PathBuf,
-    names: Vec<String>,
+    columns: Vec<Column>,
     header_written: bool,
 }
 
 /// The digests of a row's lines, returned by [`RowWriter::write`] for [`RowWriter::record`].
 pub(crate) struct RowSums {
-    jsonl: String,
+    jsonl: Option<String>,
     csv: String,
     csv_header: Option<String>,
 }
 
 impl RowWriter {
-    /// Opens the folder's row files: appending to them (`append`), or replacing them.
-    pub(crate) fn open(dir: &Path, names: Vec<String>, append: bool) -> Result<RowWriter, SweepError> {
+    /// Opens the folder's row files for rows with these parameter columns: appending to them
+    /// (`append`), or replacing them; runs.jsonl only when `jsonl`.
+    pub(crate) fn open(dir: &Path, params: &[ParamColumn], jsonl: bool, append: bool) -> Result<RowWriter, SweepError> {
         let (jsonl_path, csv_path, sums_path) = (dir.join("runs.jsonl"), dir.join("runs.csv"), dir.join(SUMS));
         let header_written = append && fs::metadata(&csv_path).map(|m| m.len() > 0).unwrap_or(false);
-        let jsonl = BufWriter::new(open_for_writing(&jsonl_path, append)?);
+        let jsonl = if jsonl { Some((BufWriter::new(open_for_writing(&jsonl_path, append)?), jsonl_path)) } else { None };
         let csv = BufWriter::new(open_for_writing(&csv_path, append)?);
         let sums = BufWriter::new(open_for_writing(&sums_path, append)?);
-        Ok(RowWriter { jsonl, jsonl_path, csv, csv_path, sums, sums_path, names, header_written })
+        Ok(RowWriter { jsonl, csv, csv_path, sums, sums_path, columns: run_columns(params), header_written })
     }
 
-    /// Appends a row: `json` is its runs.jsonl line, without the newline. Returns the digests
+    /// Appends a row, given as its cells in the columns of [`run_columns`]. Returns the digests
     /// of what it wrote, for [`RowWriter::record`].
-    pub(crate) fn write(&mut self, row: &Row, json: &[u8]) -> Result<RowSums, SweepError> {
+    pub(crate) fn write(&mut self, cells: &[Cell]) -> Result<RowSums, SweepError> {
         let csv_line = |record: Vec<String>| -> Result<Vec<u8>, SweepError> {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(record).map_err(|e| SweepError::io(&self.csv_path)(e.into()))?;
@@ -334,15 +446,20 @@ impl RowWriter {
         };
         let mut csv_header = None;
         if !self.header_written {
-            let header = csv_line(Row::csv_header(&self.names, &row.outcomes))?;
+            let header = csv_line(self.columns.iter().map(|c| c.name.clone()).collect())?;
             self.csv.write_all(&header).map_err(SweepError::io(&self.csv_path))?;
             csv_header = Some(digest(&[&header]));
             self.header_written = true;
         }
-        self.jsonl.write_all(json).and_then(|_| self.jsonl.write_all(b"\n")).map_err(SweepError::io(&self.jsonl_path))?;
-        let line = csv_line(row.csv_record())?;
+        let mut jsonl = None;
+        if let Some((w, path)) = &mut self.jsonl {
+            let json = json_object(&self.columns, cells);
+            w.write_all(json.as_bytes()).and_then(|_| w.write_all(b"\n")).map_err(SweepError::io(path))?;
+            jsonl = Some(digest(&[json.as_bytes(), b"\n"]));
+        }
+        let line = csv_line(cells.iter().map(Cell::csv_text).collect())?;
         self.csv.write_all(&line).map_err(SweepError::io(&self.csv_path))?;
-        Ok(RowSums { jsonl: digest(&[json, b"\n"]), csv: digest(&[&line]), csv_header })
+        Ok(RowSums { jsonl, csv: digest(&[&line]), csv_header })
     }
 
     /// Records run `run`'s checksums: its row's (`row`, from [`RowWriter::write`]) and, with
@@ -357,7 +474,9 @@ impl RowWriter {
     /// Sends what is written to the files: the rows first, then their checksums, so that a
     /// checksum on disk always follows the lines it checks.
     pub(crate) fn flush(&mut self) -> Result<(), SweepError> {
-        self.jsonl.flush().map_err(SweepError::io(&self.jsonl_path))?;
+        if let Some((w, path)) = &mut self.jsonl {
+            w.flush().map_err(SweepError::io(path))?;
+        }
         self.csv.flush().map_err(SweepError::io(&self.csv_path))?;
         self.sums.flush().map_err(SweepError::io(&self.sums_path))
     }

@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::sweep::columns::{Cell, run_columns};
+use crate::{input, outdir};
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
-use crate::sweep::{PointStats, Row, Shard};
-use crate::{input, outdir};
+use crate::sweep::{PointStats, Shard};
 
 /// A merged sweep folder: its manifest (complete) and its per-point statistics.
 #[derive(Debug)]
@@ -63,7 +64,13 @@ fn read_manifests(dirs: &[PathBuf]) -> Result<Vec<Manifest>, SweepError> {
 fn shards_in_order<'a>(dirs: &'a [PathBuf], manifests: &[Manifest]) -> Result<Vec<&'a Path>, SweepError> {
     let first = &manifests[0];
     for (dir, m) in dirs.iter().zip(manifests) {
-        if m.plan_hash != first.plan_hash || m.shard.n != first.shard.n || m.events != first.events {
+        if m.plan_hash != first.plan_hash
+            || m.shard.n != first.shard.n
+            || m.events != first.events
+            || m.jsonl != first.jsonl
+            || m.output_format != folder::OUTPUT_FORMAT
+            || m.columns != first.columns
+        {
             return Err(SweepError::ForeignShard {
                 dir: dir.clone(),
                 plan_hash: m.plan_hash.clone(),
@@ -106,16 +113,27 @@ fn prepare_out(out: &Path, force: bool, first: &Manifest) -> Result<(), SweepErr
 /// The lines of a shard's events file, with the file's path.
 type EventLines = (PathBuf, Peekable<input::Lines<BufReader<fs::File>>>);
 
-/// Copies every run's row, and its events with `--events`, from the shards into `out`, in
-/// index order.
+/// Copies every run's row (read from the shards' runs.csv and written again, so runs.jsonl too
+/// with `--jsonl`), and its events with `--events`, from the shards into `out`, in index order.
+/// The rows are read one shard at a time in turn, one row each, so memory stays flat.
 fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), SweepError> {
     let n = first.shard.n;
+    let columns = run_columns(&first.columns);
     let mut readers = Vec::new();
     for dir in shard_dirs {
-        let path = dir.join("runs.jsonl");
-        readers.push(input::lines(BufReader::new(input::open(&path).map_err(SweepError::io(&path))?), crate::log::MAX_LOG_LINE));
+        let path = dir.join("runs.csv");
+        let file = input::open(&path).map_err(SweepError::io(&path))?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::new(file));
+        let header = reader.headers().map_err(|e| SweepError::ShardBadRow { k: readers.len() as u64, what: e.to_string() })?;
+        if !header.iter().eq(columns.iter().map(|c| c.name.as_str())) {
+            return Err(SweepError::ShardBadRow {
+                k: readers.len() as u64,
+                what: "runs.csv has other columns than its manifest says".into(),
+            });
+        }
+        readers.push(reader.into_records());
     }
-    let mut rows = RowWriter::open(out, first.names(), false)?;
+    let mut rows = RowWriter::open(out, &first.columns, first.jsonl, false)?;
     if first.events {
         fs::create_dir_all(out.join("events")).map_err(SweepError::io(out))?;
     }
@@ -123,12 +141,18 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
     let mut events = EventsWriter::new(out, false);
     for i in 0..first.total_runs {
         let k = (i % n) as usize;
-        let line = readers[k].next().ok_or(SweepError::ShardEnds { k: k as u64, n, run: i })?.map_err(SweepError::io(shard_dirs[k]))?;
-        let row: Row = serde_json::from_str(&line).map_err(|source| SweepError::ShardBadRow { k: k as u64, source })?;
-        if row.run != i {
-            return Err(SweepError::ShardOutOfOrder { k: k as u64, n, found: row.run, expected: i });
+        let bad = |what: String| SweepError::ShardBadRow { k: k as u64, what };
+        let record = readers[k].next().ok_or(SweepError::ShardEnds { k: k as u64, n, run: i })?.map_err(|e| bad(e.to_string()))?;
+        let cells = record
+            .iter()
+            .zip(&columns)
+            .map(|(text, c)| Cell::parse(text, c.value_type, c.nullable).map_err(|e| bad(format!("run {i}: {}: {e}", c.name))))
+            .collect::<Result<Vec<Cell>, SweepError>>()?;
+        if cells.first() != Some(&Cell::Integer(i as i64)) {
+            let found = record.get(0).and_then(|r| r.parse().ok()).unwrap_or(u64::MAX);
+            return Err(SweepError::ShardOutOfOrder { k: k as u64, n, found, expected: i });
         }
-        let sums = rows.write(&row, line.as_bytes())?;
+        let sums = rows.write(&cells)?;
         let digest = if first.events { Some(copy_events(shard_dirs[k], &mut event_readers[k], &mut events, k as u64, i)?) } else { None };
         rows.record(i, sums, digest)?;
     }

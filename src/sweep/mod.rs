@@ -16,13 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
 use crate::model::fields::{Domain, Kind};
+use crate::sweep::columns::{Cell, ParamColumn};
 
 pub mod analyze;
+pub mod columns;
 pub mod dist;
 pub mod error;
 pub mod exec;
 pub mod folder;
 pub mod merge;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod prefix;
 pub mod sensitivity;
 pub mod sobol;
@@ -445,6 +449,12 @@ pub fn expand(
     baseline: impl Fn(&str) -> String,
     domain: impl Fn(&str) -> Result<Domain, PlanError>,
 ) -> Result<Vec<Point>, PlanError> {
+    if plan.seed > MAX_SEED {
+        return Err(PlanError(format!(
+            "the seed {} is above {MAX_SEED} (2^63 - 1): seeds must fit a signed 64-bit integer, as in pandas, polars and Parquet; give a smaller --seed",
+            plan.seed
+        )));
+    }
     if plan.params.is_empty() {
         return Ok(vec![vec![]]);
     }
@@ -547,10 +557,17 @@ fn sampled_points(swept: &[Swept], n: usize, lhs: bool, seed: u64) -> Result<Vec
     Ok(points)
 }
 
-/// The seed of a replication: the same at every design point (common random numbers).
+/// The seed of a replication: the same at every design point (common random numbers). It is
+/// below 2^63 (the mixed value with its top bit cleared), so that it fits a signed 64-bit
+/// integer, the integer type of pandas, polars and Parquet; a seed the mix put below 2^63
+/// is unchanged.
 pub fn replication_seed(root: u64, replication: u64) -> u64 {
-    mix64(root ^ mix64(replication.wrapping_add(0x5EED)))
+    mix64(root ^ mix64(replication.wrapping_add(0x5EED))) & MAX_SEED
 }
+
+/// The largest seed a sweep writes or takes as its root: `i64::MAX`, so that every seed fits a
+/// signed 64-bit integer.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 
 /// Where run `index` sits in the plan.
 pub fn address(index: u64, runs: u32) -> (u64, u32) {
@@ -628,32 +645,19 @@ pub struct Row {
     pub outcomes: Outcomes,
 }
 
-/// An outcome's value as a CSV field: empty for null, a string as it is, anything else as JSON.
-fn csv_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 impl Row {
-    /// The CSV header fields for rows of a plan with these swept names (runs.csv). Every CSV
-    /// casus writes goes through the `csv` crate's writer with its default quoting: a field is
-    /// quoted only when it holds a comma, a quote or a line break.
-    pub fn csv_header(names: &[String], outcomes: &Outcomes) -> Vec<String> {
-        let mut cols = vec!["run".to_string(), "point".into(), "replication".into(), "seed".into()];
-        cols.extend(names.iter().cloned());
-        cols.extend(outcome_columns(outcomes).into_iter().map(|(k, _)| k));
-        cols
-    }
-
-    /// This row's CSV fields, in the order of [`Row::csv_header`].
-    pub fn csv_record(&self) -> Vec<String> {
-        let mut cols = vec![self.run.to_string(), self.point.to_string(), self.replication.to_string(), self.seed.to_string()];
-        cols.extend(self.params.iter().map(|(_, v)| v.clone()));
-        cols.extend(outcome_columns(&self.outcomes).iter().map(|(_, v)| csv_text(v)));
-        cols
+    /// This row's values in the columns of [`columns::run_columns`] for these parameter
+    /// columns: the indices, the swept values typed by their parameter's kind, the outcomes.
+    pub fn cells(&self, params: &[ParamColumn]) -> Result<Vec<Cell>, String> {
+        let index = |i: u64| Cell::Integer(i64::try_from(i).unwrap_or(i64::MAX));
+        let mut cells = vec![index(self.run), index(self.point), Cell::Integer(i64::from(self.replication)), index(self.seed)];
+        for ((name, value), column) in self.params.iter().zip(params) {
+            cells.push(Cell::parse(value, column.value_type, false).map_err(|e| format!("parameter {name}: {e}"))?);
+        }
+        for ((_, value), (_, value_type, _)) in outcome_columns(&self.outcomes).iter().zip(columns::OUTCOME_COLUMNS) {
+            cells.push(Cell::of_json(value, *value_type));
+        }
+        Ok(cells)
     }
 }
 
@@ -672,20 +676,14 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, v: &serde_json::Value) {
+    fn add(&mut self, v: &Cell) {
         self.n += 1;
-        let x = match v {
-            serde_json::Value::Bool(b) => {
-                self.happened += u64::from(*b);
-                Some(if *b { 1.0 } else { 0.0 })
-            }
-            serde_json::Value::Number(n) => {
-                self.happened += 1;
-                n.as_f64()
-            }
-            _ => None,
-        };
-        if let Some(x) = x {
+        match v {
+            Cell::Boolean(b) => self.happened += u64::from(*b),
+            Cell::Integer(_) | Cell::Float(_) => self.happened += 1,
+            Cell::Null | Cell::String(_) => {}
+        }
+        if let Some(x) = v.number() {
             self.count += 1;
             let d = x - self.mean;
             self.mean += d / self.count as f64;
@@ -694,47 +692,66 @@ impl Acc {
     }
 }
 
+/// A point's swept parameters (names and values) and each outcome's statistics.
+type PointAccs = (Vec<(String, Cell)>, BTreeMap<String, Acc>);
+
 /// Per-point, per-outcome statistics, accumulated row by row (memory: points x outcomes).
 #[derive(Debug, Default)]
 pub struct PointStats {
-    points: BTreeMap<u64, (Point, BTreeMap<String, Acc>)>,
+    /// By point.
+    points: BTreeMap<u64, PointAccs>,
 }
 
 impl PointStats {
-    /// Adds a row.
-    pub fn add(&mut self, row: &Row) {
-        let entry = self.points.entry(row.point).or_insert_with(|| (row.params.clone(), BTreeMap::new()));
-        for (k, v) in outcome_columns(&row.outcomes) {
-            if matches!(v, serde_json::Value::String(_)) {
+    /// Adds a run's row of runs.csv, as cells in the columns of [`columns::run_columns`] for
+    /// these parameter columns.
+    pub fn add(&mut self, params: &[ParamColumn], cells: &[Cell]) {
+        let point = match cells.get(1) {
+            Some(Cell::Integer(p)) => *p as u64,
+            _ => return,
+        };
+        let values = &cells[4..4 + params.len()];
+        let entry = self
+            .points
+            .entry(point)
+            .or_insert_with(|| (params.iter().zip(values).map(|(p, v)| (p.param.clone(), v.clone())).collect(), BTreeMap::new()));
+        for ((name, value_type, _), cell) in columns::OUTCOME_COLUMNS.iter().zip(&cells[4 + params.len()..]) {
+            if *value_type == columns::ValueType::String {
                 continue; // categorical (final_regime, intervention_outcome, outcome_class): see runs.csv
             }
-            entry.1.entry(k).or_default().add(&v);
+            entry.1.entry(name.to_string()).or_default().add(cell);
         }
     }
 
-    /// `points.csv`: point, swept values, outcome, runs, happened (share of runs where a
-    /// boolean was true or a day outcome happened; 1 for plain numbers), and the mean, standard
-    /// deviation and 95% confidence interval of the mean (normal approximation) over the runs
-    /// with a value (for booleans, all runs: the mean is the share true).
-    pub fn csv(&self, names: &[String]) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header = vec!["point".to_string()];
-        header.extend(names.iter().cloned());
-        header.extend(["outcome", "runs", "happened", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
-        w.write_record(&header).expect("in-memory write");
+    /// The rows of points.csv and points.parquet, in the columns of [`columns::point_columns`]:
+    /// point, swept values, outcome, runs, happened (share of runs where a boolean was true or
+    /// a day outcome happened; 1 for plain numbers), and the mean, standard deviation and 95%
+    /// confidence interval of the mean (normal approximation) over the runs with a value (for
+    /// booleans, all runs: the mean is the share true); the last four missing when no run has
+    /// a value. Values are rounded to 9 decimals.
+    pub fn rows(&self) -> impl Iterator<Item = Vec<Cell>> + '_ {
         let round = |x: f64| (x * 1e9).round() / 1e9;
-        for (point, (params, accs)) in &self.points {
-            for (outcome, a) in accs {
+        self.points.iter().flat_map(move |(point, (params, accs))| {
+            accs.iter().map(move |(outcome, a)| {
                 let happened = if a.n > 0 { a.happened as f64 / a.n as f64 } else { 0.0 };
                 let sd = if a.count > 1 { (a.m2 / (a.count - 1) as f64).sqrt() } else { 0.0 };
                 let half = if a.count > 0 { 1.96 * sd / (a.count as f64).sqrt() } else { 0.0 };
-                let num = |x: f64| if a.count == 0 { String::new() } else { format!("{}", round(x)) };
-                let mut record = vec![point.to_string()];
+                let num = |x: f64| if a.count == 0 { Cell::Null } else { Cell::Float(round(x)) };
+                let mut record = vec![Cell::Integer(*point as i64)];
                 record.extend(params.iter().map(|(_, v)| v.clone()));
-                record.extend([outcome.clone(), a.n.to_string(), format!("{}", round(happened))]);
+                record.extend([Cell::String(outcome.clone()), Cell::Integer(a.n as i64), Cell::Float(round(happened))]);
                 record.extend([num(a.mean), num(sd), num(a.mean - half), num(a.mean + half)]);
-                w.write_record(&record).expect("in-memory write");
-            }
+                record
+            })
+        })
+    }
+
+    /// `points.csv`: the header of [`columns::point_columns`], then [`PointStats::rows`].
+    pub fn csv(&self, params: &[ParamColumn]) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(columns::point_columns(params).iter().map(|c| &c.name)).expect("in-memory write");
+        for row in self.rows() {
+            w.write_record(row.iter().map(Cell::csv_text)).expect("in-memory write");
         }
         String::from_utf8(w.into_inner().expect("in-memory write")).expect("the fields are text")
     }
@@ -755,7 +772,7 @@ impl PointStats {
         }
         out.push('\n');
         for (point, (params, accs)) in &self.points {
-            let p: Vec<String> = params.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let p: Vec<String> = params.iter().map(|(n, v)| format!("{n}={}", v.csv_text())).collect();
             let mut line = format!("{point:<6} {:<40}", p.join(" "));
             for (key, _, happened) in main {
                 let cell = accs.get(key).map(|a| if happened { a.happened as f64 / a.n.max(1) as f64 } else { a.mean }).unwrap_or(f64::NAN);
@@ -1060,23 +1077,52 @@ mod tests {
     }
 
     #[test]
-    fn csv_fields_are_quoted_only_when_they_must_be() {
+    fn csv_fields_are_quoted_only_when_they_must_be_and_floats_have_a_decimal_point() {
+        use columns::ValueType;
         let prepared = crate::model::prepared::prepare(include_str!("../../scenarios/niger_2023.ron"), &[]).unwrap();
         let outcomes = crate::engine::run::run(&prepared, 1, Default::default()).unwrap().outcomes;
-        let params: Point = vec![("a".into(), "1.5".into()), ("b".into(), "x,y".into()), ("c".into(), "say \"hi\"".into())];
+        let params: Point = vec![("a".into(), "1".into()), ("b,c".into(), "x,y".into()), ("c".into(), "say \"hi\"".into())];
+        let columns: Vec<ParamColumn> = [("a", ValueType::Float), ("b,c", ValueType::String), ("c", ValueType::String)]
+            .map(|(p, t)| ParamColumn { param: p.into(), column: columns::column_name(p), value_type: t })
+            .to_vec();
         let row = Row { run: 7, point: 0, replication: 7, seed: 9, params, outcomes };
+        let cells = row.cells(&columns).unwrap();
         let mut stats = PointStats::default();
-        stats.add(&row);
-        let names: Vec<String> = ["a", "b,c", "c"].map(String::from).to_vec();
-        let text = stats.csv(&names);
+        stats.add(&columns, &cells);
+        let text = stats.csv(&columns);
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("point,a,\"b,c\",c,outcome,runs,happened,mean,sd,ci95_low,ci95_high"));
-        assert!(lines.all(|l| l.starts_with("0,1.5,\"x,y\",\"say \"\"hi\"\"\",")), "{text}");
+        assert_eq!(lines.next(), Some("point,p_a,p_b_c,p_c,outcome,runs,happened,mean,sd,ci95_low,ci95_high"));
+        assert!(lines.all(|l| l.starts_with("0,1.0,\"x,y\",\"say \"\"hi\"\"\",")), "{text}");
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(row.csv_record()).unwrap();
+        w.write_record(cells.iter().map(Cell::csv_text)).unwrap();
         let line = String::from_utf8(w.into_inner().unwrap()).unwrap();
-        assert!(line.starts_with("7,0,7,9,1.5,\"x,y\",\"say \"\"hi\"\"\","), "{line}");
-        assert_eq!(Row::csv_header(&names, &row.outcomes).len(), row.csv_record().len());
+        assert!(line.starts_with("7,0,7,9,1.0,\"x,y\",\"say \"\"hi\"\"\","), "{line}");
+        assert_eq!(columns::run_columns(&columns).len(), cells.len());
+        // A boolean's share and an outcome that never happened: floats, and an empty mean.
+        assert!(text.contains(",armed_conflict,1,0.0,0.0,0.0,0.0,0.0\n"), "{text}");
+        assert!(text.contains(",intervention_launched_day,1,0.0,,,,\n"), "{text}");
+    }
+
+    #[test]
+    fn a_root_seed_above_i64_max_is_refused() {
+        let mut pl = plan(&[("a", "0,1")], Design::Grid);
+        pl.seed = MAX_SEED;
+        assert!(expand(&pl, |_| "0".into(), kinds).is_ok());
+        pl.seed = MAX_SEED + 1;
+        let e = expand(&pl, |_| "0".into(), kinds).unwrap_err().0;
+        assert!(e.contains("the seed 9223372036854775808 is above 9223372036854775807"), "{e}");
+    }
+
+    #[test]
+    fn replication_seeds_fit_a_signed_64_bit_integer() {
+        for root in [0, 1, 3, 12_354_772_003_812_197_154, u64::MAX] {
+            for replication in 0..1000 {
+                let seed = replication_seed(root, replication);
+                assert!(i64::try_from(seed).is_ok(), "root {root} replication {replication}: {seed}");
+                // The mix with its top bit cleared: seeds the mix put below 2^63 are unchanged.
+                assert_eq!(seed, mix64(root ^ mix64(replication.wrapping_add(0x5EED))) & ((1u64 << 63) - 1));
+            }
+        }
     }
 
     #[test]

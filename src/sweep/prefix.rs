@@ -26,8 +26,9 @@ pub const SUMS: &str = "checksums.jsonl";
 pub struct RunSums {
     /// The run's index.
     pub run: u64,
-    /// Its `runs.jsonl` line, with the newline.
-    pub jsonl: String,
+    /// With `--jsonl`: its `runs.jsonl` line, with the newline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jsonl: Option<String>,
     /// Its `runs.csv` line, with the newline.
     pub csv: String,
     /// The first run's line only: the `runs.csv` header line, with the newline.
@@ -50,8 +51,8 @@ pub fn digest(parts: &[&[u8]]) -> String {
 
 /// A sweep folder's files, as read.
 pub struct Files<'a> {
-    /// runs.jsonl.
-    pub jsonl: &'a [u8],
+    /// With `--jsonl`: runs.jsonl.
+    pub jsonl: Option<&'a [u8]>,
     /// runs.csv.
     pub csv: &'a [u8],
     /// checksums.jsonl.
@@ -164,7 +165,7 @@ fn csv_run(line: &[u8]) -> Option<u64> {
 pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Damage> {
     let damage = |file: &str, line: u64, what: String| Damage { file: file.to_string(), line, what };
     let (sums, _) = lines(files.sums);
-    let (jsonl, jsonl_tail) = lines(files.jsonl);
+    let (jsonl, jsonl_tail) = lines(files.jsonl.unwrap_or_default());
     let (csv, csv_tail) = lines(files.csv);
     let mut records = Vec::with_capacity(sums.len());
     for (i, line) in sums.iter().enumerate() {
@@ -185,7 +186,11 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
         if r.run != run {
             return Err(damage(SUMS, kept + 1, format!("names run {} where run {run} comes next", r.run)));
         }
-        let (Some(j), Some(c), Some(header)) = (jsonl.get(k), csv.get(k + 1), csv.first()) else { break };
+        let j = jsonl.get(k);
+        let (Some(c), Some(header)) = (csv.get(k + 1), csv.first()) else { break };
+        if files.jsonl.is_some() && j.is_none() {
+            break;
+        }
         let mut block = None;
         if files.events.is_some() {
             let start = chunk_of(run);
@@ -209,7 +214,9 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
                 Err(what) => return Err(damage(&events_name(s), line_at(text, pos), what)),
             }
         }
-        if digest(&[j]) != r.jsonl {
+        if let Some(j) = j
+            && Some(digest(&[j])) != r.jsonl
+        {
             let what = match jsonl_run(j) {
                 Some(found) if found != run => format!("holds run {found} where run {run} comes next (a duplicated or moved row)"),
                 _ => format!("run {run}'s row is not the row that was written (edited)"),
