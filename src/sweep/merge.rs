@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::sweep::columns::{Cell, run_columns};
-use crate::{input, outdir};
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
 use crate::sweep::{PointStats, Shard};
+use crate::{input, outdir};
 
 /// A merged sweep folder: its manifest (complete) and its per-point statistics.
 #[derive(Debug)]
