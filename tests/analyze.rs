@@ -12,7 +12,7 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch(&format!("analyze_{name}"))
 }
 
-const FILES: &[&str] = &["runs.csv", "runs.jsonl", "checksums.jsonl", "points.csv", "manifest.json"];
+const FILES: &[&str] = &["runs.csv", "checksums.jsonl", "points.csv", "manifest.json"];
 
 fn same_files(a: &Path, b: &Path) {
     for f in FILES {
@@ -138,7 +138,7 @@ fn second_order_and_morris_designs() {
         for s in 0..3 {
             assert_eq!((0..3).filter(|&j| t[s][j] != t[s + 1][j]).count(), 1, "{t:?}");
         }
-        assert!(t.iter().all(|p| ["0", "0.3333333333333333", "0.6666666666666666", "1"].contains(&p[0].as_str())), "{t:?}");
+        assert!(t.iter().all(|p| ["0.0", "0.3333333333333333", "0.6666666666666666", "1.0"].contains(&p[0].as_str())), "{t:?}");
     }
     let o = casus(&["analyze", "m", "--json"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -156,7 +156,7 @@ fn second_order_and_morris_designs() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(points_of(&dir.join("pm")), 6);
     let csv = std::fs::read_to_string(dir.join("pm/runs.csv")).unwrap();
-    assert!(csv.lines().skip(1).all(|l| ["0", "0.2", "0.4", "0.6", "0.8", "1"].contains(&l.split(',').nth(4).unwrap())), "{csv}");
+    assert!(csv.lines().skip(1).all(|l| ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"].contains(&l.split(',').nth(4).unwrap())), "{csv}");
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn sensitivity_sweeps_shard_merge_and_resume_like_every_design() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let rows = dir.join("killed/runs.jsonl");
+    let rows = dir.join("killed/runs.csv");
     for _ in 0..4000 {
         let n = std::fs::read(&rows).map(|b| b.iter().filter(|c| **c == b'\n').count()).unwrap_or(0);
         if n >= 20 {
@@ -244,13 +244,10 @@ fn analyze_refuses_what_it_cannot_analyse_with_exit_2() {
     for f in FILES.iter().chain(&[".casus-output"]) {
         std::fs::copy(dir.join("s").join(f), cut.join(f)).unwrap();
     }
-    let jsonl = std::fs::read_to_string(cut.join("runs.jsonl")).unwrap();
-    let kept: Vec<&str> = jsonl.lines().collect();
-    std::fs::write(cut.join("runs.jsonl"), kept[..kept.len() - 1].join("\n") + "\n").unwrap();
-    refused(
-        &["analyze", "cut"],
-        "runs.jsonl holds 119 runs, not the 120 of 40 points x 3 runs (point 39 is short); the sweep is incomplete",
-    );
+    let csv = std::fs::read_to_string(cut.join("runs.csv")).unwrap();
+    let kept: Vec<&str> = csv.lines().collect();
+    std::fs::write(cut.join("runs.csv"), kept[..kept.len() - 1].join("\n") + "\n").unwrap();
+    refused(&["analyze", "cut"], "runs.csv holds 119 runs, not the 120 of 40 points x 3 runs (point 39 is short); the sweep is incomplete");
     // A manifest that does not parse.
     std::fs::write(cut.join("manifest.json"), "{").unwrap();
     refused(&["analyze", "cut"], "manifest.json: EOF while parsing");

@@ -1,6 +1,6 @@
 //! `casus analyze`: the sensitivity indices of a finished Sobol or Morris sweep, per outcome,
 //! read from the sweep folder through the same per-point statistics as points.csv
-//! ([`crate::sweep::PointStats`], from runs.jsonl), and written as `sensitivity.csv` (and
+//! ([`crate::sweep::PointStats`], from runs.csv), and written as `sensitivity.csv` (and
 //! `sensitivity_s2.csv` for second-order indices) in the folder.
 //!
 //! Each outcome is one number per design point: for a yes/no outcome the share of the point's
@@ -217,7 +217,7 @@ fn check_complete(dir: &Path, stats: &PointStats, manifest: &Manifest) -> Result
     if stats.points.len() as u64 != manifest.points || bad_point.is_some() {
         let saved: u64 = stats.points.values().map(|(_, accs)| runs_at(accs)).sum();
         return Err(refuse(format!(
-            "{}: runs.jsonl holds {saved} runs, not the {} of {} points x {runs} runs{}; the sweep is incomplete: finish it with the same casus sweep command and --resume",
+            "{}: runs.csv holds {saved} runs, not the {} of {} points x {runs} runs{}; the sweep is incomplete: finish it with the same casus sweep command and --resume",
             dir.display(),
             manifest.total_runs,
             manifest.points,

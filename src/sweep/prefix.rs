@@ -320,6 +320,6 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
         }
     }
     let sums_bytes: usize = sums[..k].iter().map(|l| l.len()).sum();
-    let jsonl_bytes: usize = jsonl[..k].iter().map(|l| l.len()).sum();
+    let jsonl_bytes: usize = jsonl[..k.min(jsonl.len())].iter().map(|l| l.len()).sum();
     Ok(Prefix { kept, jsonl: jsonl_bytes as u64, csv: csv_bytes, sums: sums_bytes as u64, events: cuts })
 }
