@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use casus::analysis::describe::{describe, significant, timeline_line};
 use casus::analysis::fork::{At, Changes, ForkError};
+use casus::analysis::plain::{Names, human_date, say};
 use casus::analysis::query::{self, Filter};
 use casus::analysis::replay::{Verdict, replay};
 use casus::analysis::timeline::{self, Grouping, Line};
@@ -394,19 +395,15 @@ fn indent(level: usize) -> String {
     if level > MAX_INDENT { format!("{}[{level}] ", "  ".repeat(MAX_INDENT)) } else { "  ".repeat(level) }
 }
 
-fn step_line(o: &Opened, e: &Event) -> String {
-    let h = o.header();
-    let who: Vec<&str> = e.actors.iter().map(|a| h.name_of(a)).collect();
-    let line = format!(
-        "#{} {} (day {})  {}  {}  [{}]  actors: {}",
-        e.seq,
-        e.date,
-        e.day,
-        e.kind.name(),
-        describe(&e.kind),
-        e.rule,
-        who.join(", ")
-    );
+/// One event of a chain in words: its number, date and day, kind, what happened (actors by name,
+/// with their code on first mention in `names`, day figures as dates) and its citation.
+fn step_line(o: &Opened, e: &Event, names: &mut Names) -> String {
+    let date = casus::model::date::Date::parse(&e.date).map_or_else(|_| e.date.to_string(), human_date);
+    let said = match o.start() {
+        Ok(start) => say(&e.kind, &e.rule, start, names),
+        Err(_) => describe(&e.kind),
+    };
+    let line = format!("#{} {} (day {})  {}  {}  [{}]", e.seq, date, e.day, e.kind.name(), said, e.rule);
     printable(&line).into_owned()
 }
 
@@ -467,12 +464,13 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
         return Ok(());
     }
     let depth = a.depth.unwrap_or(EXPLAIN_DEPTH);
-    print_chain(&mut out, &o, &chain, depth);
+    let mut names = Names::new(&o.header().actors);
+    print_chain(&mut out, &o, &chain, depth, &mut names);
     if a.consequences {
         let tree = query::consequences(&o.log.events, seq, Some(depth)).map_err(|e| bad(format!("error: {e}")))?;
         let _ = writeln!(out, "\nconsequences of #{seq} ({} event{}):", tree.len(), if tree.len() == 1 { "" } else { "s" });
         for (d, e) in tree {
-            let _ = writeln!(out, "{}└─ {}", indent(d), step_line(&o, e));
+            let _ = writeln!(out, "{}└─ {}", indent(d), step_line(&o, e, &mut names));
         }
     }
     let _ = out.flush();
@@ -481,9 +479,14 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
 
 /// The causal chain, each event once: the event's `depth` nearest causes, from the earliest
 /// shown down to the event, after a line counting the earlier causes left out.
-fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize) {
+fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize, names: &mut Names) {
     let target = chain.last().expect("the chain ends at the event");
-    let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, target.date, describe(&target.kind));
+    let date = casus::model::date::Date::parse(&target.date).map_or_else(|_| target.date.to_string(), human_date);
+    let said = match o.start() {
+        Ok(start) => say(&target.kind, &target.rule, start, &mut Names::new(&o.header().actors)),
+        Err(_) => describe(&target.kind),
+    };
+    let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, date, printable(&said));
     let _ = writeln!(out, "causal chain, from the root ({} step{}):", chain.len(), if chain.len() == 1 { "" } else { "s" });
     let (cut, shown) = query::chain_window(chain, depth);
     if cut > 0 {
@@ -499,7 +502,7 @@ fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize)
     }
     for (i, e) in shown.iter().enumerate() {
         let first = i == 0 && cut == 0;
-        let _ = writeln!(out, "{}{}{}", indent(i + 1), if first { "" } else { "└─ " }, step_line(o, e));
+        let _ = writeln!(out, "{}{}{}", indent(i + 1), if first { "" } else { "└─ " }, step_line(o, e, names));
     }
 }
 

@@ -80,7 +80,9 @@ mod explain {
         assert!(out.starts_with("Why SanctionsImposed #"), "{out}");
         assert!(out.contains("causal chain, from the root (3 steps)"), "{out}");
         assert!(out.contains("CoupStaged") && out.contains("[scenario]"), "{out}");
-        assert!(out.contains("actors: Economic Community of West African States, Niger"), "names come from the header: {out}");
+        assert!(out.contains("Economic Community of West African States (ECOWAS)"), "names come from the header: {out}");
+        assert!(out.contains(" 30 Jul 2023 (day 4)  SanctionsImposed  "), "dates in words: {out}");
+        assert!(!out.contains("BorderClosure"), "measures in words: {out}");
         assert!(out.contains("consequences of #"), "{out}");
         let j = casus(&["explain", "run", "0", "--json", "--consequences"], &dir);
         let v: serde_json::Value = serde_json::from_slice(&j.stdout).expect("json");
