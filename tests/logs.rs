@@ -309,17 +309,18 @@ mod why_not {
         let s = stdout(&casus(&["explain", "run", "--why-not", "SanctionsImposed", "--actor", "NER"], &dir));
         assert!(
             s.contains(
-                "#7 2023-07-30 (day 4) ECOWAS summit on NER: economic measures imposed: the draw 0.695 against probability 0.950 = \
+                "#7 30 Jul 2023 (day 4) ECOWAS summit on NER: economic measures imposed: the draw 0.695 against probability 0.950 = \
                  propensity 0.95 (the elected Mohamed Bazoum is kept from office)"
             ),
             "{s}"
         );
         let i = stdout(&casus(&["explain", "run", "--why-not", "InterventionLaunched", "--actor", "NER"], &dir));
         assert!(
-            i.contains("#37 2023-08-18 (day 23) postponed: force generation short: 4785 pledged against 21421 expected defenders"),
+            i.contains("#37 18 Aug 2023 (day 23) postponed: force generation short: 4785 pledged against 21421 expected defenders"),
             "{i}"
         );
         assert!(i.contains("postponed: lead contributor CIV declined"), "{i}");
+        assert!(i.contains("activated its standby force against NER, D-Day 18 Aug 2023 (day 23); launch reviews:"), "{i}");
     }
 }
 

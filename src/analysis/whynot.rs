@@ -25,8 +25,15 @@ fn involves(e: &Event, actor: Option<&str>) -> bool {
     actor.is_none_or(|a| e.actors.iter().any(|x| x == a))
 }
 
+/// An event's number and date in words, with its day: `#7 30 Jul 2023 (day 4)`.
 fn at(e: &Event) -> String {
-    format!("#{} {} (day {})", e.seq, e.date, e.day)
+    format!("#{} {} (day {})", e.seq, date_of(e, 0), e.day)
+}
+
+/// The date `days` after an event's, in words (the log's text if it does not parse).
+fn date_of(e: &Event, days: u32) -> String {
+    crate::model::date::Date::parse(&e.date)
+        .map_or_else(|_| e.date.to_string(), |d| crate::analysis::plain::human_date(d.plus_days(i64::from(days))))
 }
 
 /// Each attack on the actor (or on anyone), against each defence clause of each treaty its
@@ -203,7 +210,8 @@ fn interventions(events: &[Event], actor: Option<&str>) -> Vec<String> {
                 ));
             }
             EventKind::StandbyForceActivated { org, target, dday } => {
-                out.push(format!("{} {org} activated its standby force against {target}, D-Day day {dday}; launch reviews:", at(a)));
+                let on = date_of(a, dday.saturating_sub(a.day));
+                out.push(format!("{} {org} activated its standby force against {target}, D-Day {on} (day {dday}); launch reviews:", at(a)));
                 out.extend(events.iter().filter(|e| e.cause == Some(a.seq)).filter_map(review));
             }
             _ => {}
