@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use casus::analysis::describe::{describe, significant, timeline_line};
 use casus::analysis::fork::{At, Changes, ForkError};
-use casus::analysis::plain::{Names, human_date, say};
+use casus::analysis::plain::{Names, event_date, say};
 use casus::analysis::query::{self, Filter};
 use casus::analysis::replay::{Verdict, replay};
 use casus::analysis::timeline::{self, Grouping, Line};
@@ -398,13 +398,16 @@ fn indent(level: usize) -> String {
 /// One event of a chain in words: its number, date and day, kind, what happened (actors by name,
 /// with their code on first mention in `names`, day figures as dates) and its citation.
 fn step_line(o: &Opened, e: &Event, names: &mut Names) -> String {
-    let date = casus::model::date::Date::parse(&e.date).map_or_else(|_| e.date.to_string(), human_date);
-    let said = match o.start() {
+    let line = format!("#{} {} (day {})  {}  {}  [{}]", e.seq, event_date(e, 0), e.day, e.kind.name(), say_event(o, e, names), e.rule);
+    printable(&line).into_owned()
+}
+
+/// What an event says in words (the terse description when the log's start date is unreadable).
+fn say_event(o: &Opened, e: &Event, names: &mut Names) -> String {
+    match o.start() {
         Ok(start) => say(&e.kind, &e.rule, start, names),
         Err(_) => describe(&e.kind),
-    };
-    let line = format!("#{} {} (day {})  {}  {}  [{}]", e.seq, date, e.day, e.kind.name(), said, e.rule);
-    printable(&line).into_owned()
+    }
 }
 
 /// The seq `casus explain` is asked about: given, or the first event matching --kind/--actor.
@@ -481,12 +484,8 @@ pub fn cmd_explain(a: ExplainArgs) -> Result<(), Fail> {
 /// shown down to the event, after a line counting the earlier causes left out.
 fn print_chain(out: &mut impl Write, o: &Opened, chain: &[&Event], depth: usize, names: &mut Names) {
     let target = chain.last().expect("the chain ends at the event");
-    let date = casus::model::date::Date::parse(&target.date).map_or_else(|_| target.date.to_string(), human_date);
-    let said = match o.start() {
-        Ok(start) => say(&target.kind, &target.rule, start, &mut Names::new(&o.header().actors)),
-        Err(_) => describe(&target.kind),
-    };
-    let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, date, printable(&said));
+    let said = say_event(o, target, &mut Names::new(&o.header().actors));
+    let _ = writeln!(out, "Why {} #{} on {}: {}", target.kind.name(), target.seq, event_date(target, 0), printable(&said));
     let _ = writeln!(out, "causal chain, from the root ({} step{}):", chain.len(), if chain.len() == 1 { "" } else { "s" });
     let (cut, shown) = query::chain_window(chain, depth);
     if cut > 0 {

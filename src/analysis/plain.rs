@@ -78,6 +78,11 @@ pub fn human_date(d: Date) -> String {
     format!("{day} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
 }
 
+/// An event's date `days` later, in words ("6 Aug 2023"); the log's text if it does not parse.
+pub fn event_date(e: &crate::model::event::Event, days: u32) -> String {
+    Date::parse(&e.date).map_or_else(|_| e.date.to_string(), |d| human_date(d.plus_days(i64::from(days))))
+}
+
 /// "3-24 Aug 2023", "28 Aug-3 Sep 2023", "28 Dec 2023-3 Jan 2024", or one date.
 pub fn human_range(a: Date, b: Date) -> String {
     let ((ya, ma, da), (yb, mb, _)) = (a.ymd(), b.ymd());

@@ -4,6 +4,7 @@
 //! the logged facts, and a logged decision's draw is recomputed from the seed (a keyed draw is a
 //! pure function of seed, purpose and key), so the explanation cannot drift from the rules.
 
+use crate::analysis::plain::event_date;
 use crate::model::draw::{Draws, Purpose};
 use crate::model::event::{Event, EventKind, SummitAgenda, VoteQuestion};
 use crate::model::prepared::Prepared;
@@ -27,13 +28,7 @@ fn involves(e: &Event, actor: Option<&str>) -> bool {
 
 /// An event's number and date in words, with its day: `#7 30 Jul 2023 (day 4)`.
 fn at(e: &Event) -> String {
-    format!("#{} {} (day {})", e.seq, date_of(e, 0), e.day)
-}
-
-/// The date `days` after an event's, in words (the log's text if it does not parse).
-fn date_of(e: &Event, days: u32) -> String {
-    crate::model::date::Date::parse(&e.date)
-        .map_or_else(|_| e.date.to_string(), |d| crate::analysis::plain::human_date(d.plus_days(i64::from(days))))
+    format!("#{} {} (day {})", e.seq, event_date(e, 0), e.day)
 }
 
 /// Each attack on the actor (or on anyone), against each defence clause of each treaty its
@@ -210,7 +205,7 @@ fn interventions(events: &[Event], actor: Option<&str>) -> Vec<String> {
                 ));
             }
             EventKind::StandbyForceActivated { org, target, dday } => {
-                let on = date_of(a, dday.saturating_sub(a.day));
+                let on = event_date(a, dday.saturating_sub(a.day));
                 out.push(format!("{} {org} activated its standby force against {target}, D-Day {on} (day {dday}); launch reviews:", at(a)));
                 out.extend(events.iter().filter(|e| e.cause == Some(a.seq)).filter_map(review));
             }
