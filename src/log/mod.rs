@@ -552,69 +552,81 @@ impl<R: BufRead> LogReader<R> {
         text.push('}');
         let body = text.as_str();
         if body.starts_with("{\"record\"") {
-            let rec: Record = if body.starts_with("{\"record\":\"header\"") {
-                let mut value: serde_json::Value = serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?;
-                self.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
-                serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
-            } else {
-                serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?
-            };
-            return Ok(Some(match rec {
-                Record::Header(h) => {
-                    if n != 1 || self.header_seen {
-                        return Err(malformed("header must be the first line".into()));
-                    }
-                    let (field, message) = match check_header(&h) {
-                        Ok(start) => {
-                            self.start = Some(start);
-                            self.horizon = h.horizon_days;
-                            self.header_seen = true;
-                            return Ok(Some(LogItem::Header(h)));
-                        }
-                        Err(wrong) => wrong,
-                    };
-                    return Err(contradiction(n, "the header", field, &message));
-                }
-                Record::Checkpoint(c) => {
-                    // A checkpoint covers the events before it, so it stands just before the
-                    // event it names as next: replay checks it where it stands.
-                    if c.next_seq != self.events {
-                        return Err(LogError {
-                            line: n,
-                            message: format!(
-                                "a checkpoint of the state before event {} stands after {} events (a record was removed, added or reordered)",
-                                c.next_seq, self.events
-                            ),
-                            integrity: true,
-                        });
-                    }
-                    // It is taken at the end of a day with events, after that day's last one.
-                    match self.last_day {
-                        Some(day) if c.day == day => {}
-                        Some(day) => {
-                            let m = format!("day {} is not the day of the events it follows (day {day})", c.day);
-                            return Err(contradiction(n, "a checkpoint", "day", &m));
-                        }
-                        None => return Err(contradiction(n, "a checkpoint", "next_seq", "0: a checkpoint follows a day's events")),
-                    }
-                    self.checkpoint_day = Some(c.day);
-                    LogItem::Checkpoint(c)
-                }
-                Record::End(e) => {
-                    if e.events != self.events {
-                        let m = format!("{} events are counted, but the log has {}", e.events, self.events);
-                        return Err(contradiction(n, "the end record", "events", &m));
-                    }
-                    let last = self.last_day.unwrap_or(0);
-                    if e.last_day != last {
-                        let m = format!("day {} is not the day of the last event (day {last})", e.last_day);
-                        return Err(contradiction(n, "the end record", "last_day", &m));
-                    }
-                    self.end_seen = true;
-                    LogItem::End(e)
-                }
-            }));
+            return self.meta_record(n, body).map(Some);
         }
+        self.event_record(n, body).map(Some)
+    }
+
+    /// A header, checkpoint or end record on line `n`, checked against the records before it.
+    fn meta_record(&mut self, n: usize, body: &str) -> Result<LogItem, LogError> {
+        let malformed = |message: String| LogError { line: n, message, integrity: false };
+        let rec: Record = if body.starts_with("{\"record\":\"header\"") {
+            let mut value: serde_json::Value = serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?;
+            self.written_schema_version = upcast_header(&mut value).map_err(malformed)?;
+            serde_json::from_value(value).map_err(|e| malformed(format!("bad record: {e}")))?
+        } else {
+            serde_json::from_str(body).map_err(|e| malformed(format!("bad record: {e}")))?
+        };
+        Ok(match rec {
+            Record::Header(h) => {
+                if n != 1 || self.header_seen {
+                    return Err(malformed("header must be the first line".into()));
+                }
+                let (field, message) = match check_header(&h) {
+                    Ok(start) => {
+                        self.start = Some(start);
+                        self.horizon = h.horizon_days;
+                        self.header_seen = true;
+                        return Ok(LogItem::Header(h));
+                    }
+                    Err(wrong) => wrong,
+                };
+                return Err(contradiction(n, "the header", field, &message));
+            }
+            Record::Checkpoint(c) => {
+                // A checkpoint covers the events before it, so it stands just before the
+                // event it names as next: replay checks it where it stands.
+                if c.next_seq != self.events {
+                    return Err(LogError {
+                        line: n,
+                        message: format!(
+                            "a checkpoint of the state before event {} stands after {} events (a record was removed, added or reordered)",
+                            c.next_seq, self.events
+                        ),
+                        integrity: true,
+                    });
+                }
+                // It is taken at the end of a day with events, after that day's last one.
+                match self.last_day {
+                    Some(day) if c.day == day => {}
+                    Some(day) => {
+                        let m = format!("day {} is not the day of the events it follows (day {day})", c.day);
+                        return Err(contradiction(n, "a checkpoint", "day", &m));
+                    }
+                    None => return Err(contradiction(n, "a checkpoint", "next_seq", "0: a checkpoint follows a day's events")),
+                }
+                self.checkpoint_day = Some(c.day);
+                LogItem::Checkpoint(c)
+            }
+            Record::End(e) => {
+                if e.events != self.events {
+                    let m = format!("{} events are counted, but the log has {}", e.events, self.events);
+                    return Err(contradiction(n, "the end record", "events", &m));
+                }
+                let last = self.last_day.unwrap_or(0);
+                if e.last_day != last {
+                    let m = format!("day {} is not the day of the last event (day {last})", e.last_day);
+                    return Err(contradiction(n, "the end record", "last_day", &m));
+                }
+                self.end_seen = true;
+                LogItem::End(e)
+            }
+        })
+    }
+
+    /// An event on line `n`, read and checked against the header and the records before it.
+    fn event_record(&mut self, n: usize, body: &str) -> Result<LogItem, LogError> {
+        let malformed = |message: String| LogError { line: n, message, integrity: false };
         if !self.header_seen {
             return Err(malformed("the first line must be the header record".into()));
         }
@@ -643,7 +655,7 @@ impl<R: BufRead> LogReader<R> {
         self.events += 1;
         self.last_day = Some(e.day);
         self.checkpoint_day = None;
-        Ok(Some(LogItem::Event(e)))
+        Ok(LogItem::Event(e))
     }
 
     /// Checks an event against itself ([`Event::check_fields`]), the header (its day within the
