@@ -436,10 +436,40 @@ fn explain_why_not(o: &Opened, a: &ExplainArgs, kind: &str) -> Result<(), Fail> 
     let header = o.header();
     let (prepared, _, _) = crate::prepare(o.scenario_path(None).as_deref(), &header.overrides)?;
     let actor = filter.actors.first().map(String::as_str);
-    let lines = casus::analysis::whynot::why_not(&prepared, &o.log.events, header.seed, &filter.kinds[0], actor);
+    let kind = &filter.kinds[0];
+    let mut lines = casus::analysis::whynot::why_not(&prepared, &o.log.events, header.seed, kind, actor);
+    if !casus::analysis::whynot::purposes_for(kind).is_empty() {
+        lines.extend(match rerun_decisions(o, &prepared) {
+            Ok(decisions) => casus::analysis::whynot::decision_lines(&header.start, &decisions, kind, actor),
+            Err(why) => vec![format!("The draws that decide it are not listed: {why}.")],
+        });
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let _ = lines.iter().try_for_each(|l| writeln!(out, "{}", printable(l))).and_then(|_| out.flush());
     Ok(())
+}
+
+/// The probabilistic decisions of a log's run, taken again by re-running its rules with the
+/// recorder on; the re-run must write the log's very events. Not for a fork (its draws before
+/// the fork day are its parent's: ask the parent), nor a log of an older schema (older rules).
+fn rerun_decisions(o: &Opened, prepared: &casus::model::prepared::Prepared) -> Result<Vec<casus::rules::context::Decision>, String> {
+    let header = o.header();
+    if o.dir.join("fork.json").is_file() {
+        return Err("this log is a fork, whose draws before the fork day are its parent's; ask the parent's log for those".into());
+    }
+    casus::analysis::verify::rerunnable(header, o.log.written_schema_version).map_err(|e| e.to_string())?;
+    let limits = casus::engine::Limits {
+        max_events: casus::engine::Limits::default().max_events.max(o.log.events.len() as u64 + 1),
+        ..casus::engine::Limits::default()
+    };
+    let (output, decisions) = casus::engine::run::run_diagnosed(prepared, header.seed, limits).map_err(|e| e.to_string())?;
+    if output.events != o.log.events {
+        return Err(format!(
+            "re-running the rules from the log's scenario with seed {} does not give the log's events (edited, or written by a casus whose rules differ: casus verify says where)",
+            header.seed
+        ));
+    }
+    Ok(decisions)
 }
 
 /// `casus explain`.

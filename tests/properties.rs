@@ -336,8 +336,15 @@ fn check(bytes: &[u8], seed: u64) {
     // Every checkpoint digest is also recomputed from scratch (the sim panics if the
     // incremental digest differs).
     sim.verify_digests = true;
+    // ... and the decision recorder (`casus explain --why-not`) is on: it must change nothing
+    // either, and every decision it records must be the draw against its probability.
+    sim.diagnose();
     sim.run().expect("the run completes");
-    assert!(sim.log().events == a.events, "running every module every round changed the run");
+    assert!(sim.log().events == a.events, "running every module every round, recording decisions, changed the run");
+    for d in sim.decisions() {
+        assert_eq!(d.yes, d.draw < d.probability.clamp(0.0, 1.0), "{d:?}");
+        assert!((0.0..1.0).contains(&d.draw) && !d.why.is_empty() && d.day <= a.end.last_day.max(scenario.horizon_days), "{d:?}");
+    }
     assert!(sim.log().checkpoints == a.checkpoints, "checkpoints differ");
     let parsed = casus::log::read_log(&la[..]).unwrap();
     match casus::analysis::replay::replay(&p, &parsed) {

@@ -3,12 +3,20 @@
 //! (`defence::clause_engaged_by`, `ucg::economic_sanctions_probability`) are evaluated again on
 //! the logged facts, and a logged decision's draw is recomputed from the seed (a keyed draw is a
 //! pure function of seed, purpose and key), so the explanation cannot drift from the rules.
+//!
+//! Every kind a draw decides is also answered from the draws themselves: the caller re-runs
+//! the rules with the decision recorder on (`engine::run::run_diagnosed`; a normal run records
+//! nothing) and passes the decisions in, each with its day, probability, draw and what the
+//! probability was made of (`decision_lines`).
 
 use crate::analysis::plain::event_date;
+use crate::analysis::plain::human_date;
+use crate::model::date::Date;
 use crate::model::draw::{Draws, Purpose};
 use crate::model::event::{Event, EventKind, SummitAgenda, VoteQuestion};
 use crate::model::prepared::Prepared;
 use crate::model::scenario::{ActorDef, Condition, Obligation, TreatyDef, UcgRegimeDef};
+use crate::rules::context::Decision;
 use crate::rules::defence::{self, Engagement};
 use crate::rules::{k, ucg};
 
@@ -245,7 +253,11 @@ pub fn producer(kind: &str) -> (&'static str, &'static str) {
             "an armed group active in a state (a Poisson process on its rate and the state's security), or the scenario's timeline",
         ),
         "AidSuspended" | "ForcesWithdrawn" => (partners::NAME, "a coup in a state a partner aids or hosts forces in"),
-        "OrderRestored" | "TransitionProposed" | "ForcesExpelled" | "WithdrawalAnnounced" => (
+        "TransitionProposed" => (
+            junta::NAME,
+            "a ruler's review (every junta.review_days) while a measure is in force and no offer is pending, unless the coup came within a transition; after a rejection an isolated ruler offers a shorter one, a backed ruler none",
+        ),
+        "OrderRestored" | "ForcesExpelled" | "WithdrawalAnnounced" => (
             junta::NAME,
             "a consolidated junta's periodic reviews (every junta.review_days), under measures and with their pain and backing",
         ),
@@ -273,6 +285,72 @@ fn generic(kind: &str, events: &[Event], actor: Option<&str>) -> Vec<String> {
     vec![
         format!("{kind}{who}: {happened} in the log."),
         format!("It is proposed by the rule module `{module}`, which needs {needs}."),
-        "A detailed why-not is available for ObligationArisen, SanctionsImposed and InterventionLaunched.".to_string(),
+        "A reading of the log's facts is given for ObligationArisen, SanctionsImposed and InterventionLaunched; every kind a draw decides lists its draws.".to_string(),
     ]
+}
+
+/// The draws that decide `kind` (empty for kinds no draw decides: they follow from facts and
+/// timers alone).
+pub fn purposes_for(kind: &str) -> &'static [Purpose] {
+    use Purpose as P;
+    match kind {
+        "CoupFailing" | "CoupConsolidated" => &[P::CoupOutcome],
+        "OrderRestored" => &[P::CoupOutcome, P::JuntaConcession],
+        "TransitionProposed" => &[P::TransitionOffer],
+        "ForcesExpelled" | "ForcesWithdrawn" => &[P::Expulsion],
+        "WithdrawalAnnounced" | "WithdrawalEffective" => &[P::Withdrawal, P::WithdrawalSolidarity],
+        "AidSuspended" => &[P::AidSuspension],
+        "SanctionsImposed" => &[P::SanctionsDecision],
+        "SanctionsLifted" => &[P::SanctionsLifting],
+        "DefencePledged" => &[P::Pledge],
+        "StandbyForceActivated" | "ForcePledged" => &[P::ActivationVote],
+        "VoteHeld" => &[P::ActivationVote, P::LaunchVote],
+        "InterventionLaunched" | "CombatRound" | "InterventionEnded" => &[P::LaunchVote],
+        "AssistanceRequested" => &[P::AssistanceRequest],
+        "AssistanceDecided" | "ForcesMobilised" | "ForcesDeployed" | "ForcesReturned" | "JointOperationFormed" => &[P::Honour],
+        _ => &[],
+    }
+}
+
+/// At most this many decisions are listed (the rest are counted; `--actor` narrows them).
+const MAX_DECISIONS: usize = 60;
+
+/// The recorded decisions that could have produced `kind` (involving `actor`, whose hashed id
+/// is in the draw's key), one line each: date, what was decided, the probability, the draw and
+/// the outcome. Empty when no draw decides `kind`.
+pub fn decision_lines(start: &str, decisions: &[Decision], kind: &str, actor: Option<&str>) -> Vec<String> {
+    let purposes = purposes_for(kind);
+    if purposes.is_empty() {
+        return Vec::new();
+    }
+    let start = Date::parse(start).ok();
+    let actor_key = actor.map(k);
+    let relevant: Vec<&Decision> =
+        decisions.iter().filter(|d| purposes.contains(&d.purpose) && actor_key.is_none_or(|a| d.key.contains(&a))).collect();
+    let names: Vec<String> = purposes.iter().map(|p| format!("{p:?}")).collect();
+    let mut out = vec![format!(
+        "The draws that decide it ({}), as the rules took them when re-run from the log's scenario, overrides and seed:",
+        names.join(", ")
+    )];
+    if relevant.is_empty() {
+        out.push(format!(
+            "  none was drawn{}: the rules never reached the point of deciding it",
+            actor.map(|a| format!(" involving {a}")).unwrap_or_default()
+        ));
+    }
+    for d in relevant.iter().take(MAX_DECISIONS) {
+        let date =
+            start.map_or_else(|| format!("day {}", d.day), |s| format!("{} (day {})", human_date(s.plus_days(i64::from(d.day))), d.day));
+        out.push(format!(
+            "  {date} {}: P {:.3}, draw {:.3}: {}",
+            d.why,
+            d.probability.clamp(0.0, 1.0),
+            d.draw,
+            if d.yes { "yes" } else { "no" }
+        ));
+    }
+    if relevant.len() > MAX_DECISIONS {
+        out.push(format!("  ... and {} more (narrow them with --actor)", relevant.len() - MAX_DECISIONS));
+    }
+    out
 }

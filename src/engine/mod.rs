@@ -319,6 +319,17 @@ impl Sim {
         *self.world.resource_mut::<Fresh>() = Fresh::default();
     }
 
+    /// Records every probabilistic decision the rules take from now on (`Ctx::chance`), for
+    /// `casus explain --why-not`; the log is the same as without.
+    pub fn diagnose(&mut self) {
+        self.world.resource_mut::<Pending>().1 = Some(Vec::new());
+    }
+
+    /// The decisions recorded since `diagnose`, in the order taken.
+    pub fn decisions(&mut self) -> Vec<crate::rules::context::Decision> {
+        self.world.resource_mut::<Pending>().1.take().unwrap_or_default()
+    }
+
     /// Runs every rule module once and returns what they propose (nothing is applied).
     pub fn run_rules(&mut self) -> Vec<Proposal> {
         self.run_modules([true; MODULE_COUNT], false)

@@ -81,6 +81,16 @@ pub fn run_with(p: &Prepared, seed: u64, limits: Limits, checkpoints: bool) -> R
     Ok(finish(sim, p, seed))
 }
 
+/// Runs a prepared scenario recording every probabilistic decision the rules take
+/// (`Sim::diagnose`): the output is the same as `run`'s.
+pub fn run_diagnosed(p: &Prepared, seed: u64, limits: Limits) -> Result<(RunOutput, Vec<crate::rules::context::Decision>), RunError> {
+    let mut sim = Sim::new(&p.scenario, p.params.clone(), seed, limits);
+    sim.diagnose();
+    sim.run()?;
+    let decisions = sim.decisions();
+    Ok((finish(sim, p, seed), decisions))
+}
+
 /// Packages a finished simulation of `p` into its log records and outcomes.
 pub fn finish(mut sim: Sim, p: &Prepared, seed: u64) -> RunOutput {
     let final_state_hash = sim.state_hash();

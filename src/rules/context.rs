@@ -6,12 +6,36 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
+use crate::model::draw::Purpose;
 use crate::model::event::{Citation, Event, EventKind, Proposal};
 use crate::model::world::{Clock, Fixed, Log};
 
-/// Proposals from the rules, waiting to be stamped and applied.
+/// Proposals from the rules, waiting to be stamped and applied; and, when the run is
+/// diagnosed (`Sim::diagnose`), the probabilistic decisions the rules took (`Ctx::chance`).
 #[derive(Resource, Debug, Default)]
-pub struct Pending(pub Vec<Proposal>);
+pub struct Pending(pub Vec<Proposal>, pub Option<Vec<Decision>>);
+
+/// A probabilistic decision a rule took: the draw against its probability, and what the
+/// probability was made of. Recorded only in a diagnosed run (`casus explain --why-not`
+/// re-runs the rules with the recorder on); a normal run records nothing and its log is the
+/// same either way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The day it was taken.
+    pub day: u32,
+    /// What the draw decides (also the key's meaning).
+    pub purpose: Purpose,
+    /// The draw's key (actors' ids hashed with `rules::k`, sequence numbers, days).
+    pub key: Vec<u64>,
+    /// The probability of yes.
+    pub probability: f64,
+    /// The uniform draw in [0, 1): yes when it is below the probability.
+    pub draw: f64,
+    /// The decision.
+    pub yes: bool,
+    /// What the probability was made of, in words with the values.
+    pub why: String,
+}
 
 /// Events applied in the previous round (what reactive rules react to): the log's events
 /// `from..to` (read through `Ctx::fresh`, so they are never copied).
@@ -66,6 +90,17 @@ impl<'w> Ctx<'w> {
     /// Proposes an event.
     pub fn emit(&mut self, kind: EventKind, cause: Option<u64>, rule: impl Citation) {
         self.pending.0.push(Proposal { kind, cause, rule: rule.into_citation() });
+    }
+
+    /// A draw on `p` keyed by `purpose` and `key` (`Draws::chance`); in a diagnosed run the
+    /// decision is recorded with `why()`, which a normal run never calls.
+    pub fn chance(&mut self, purpose: Purpose, key: &[u64], p: f64, why: impl FnOnce() -> String) -> bool {
+        let draw = self.fixed.draws.0.uniform(purpose, key);
+        let yes = draw < p.clamp(0.0, 1.0);
+        if let Some(record) = self.pending.1.as_mut() {
+            record.push(Decision { day: self.clock.day, purpose, key: key.to_vec(), probability: p, draw, yes, why: why() });
+        }
+        yes
     }
 
     /// Today.

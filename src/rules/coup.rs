@@ -53,8 +53,14 @@ pub fn resolve_coups(ctx: &mut Ctx, f: &Facts) {
             ctx.emit(EventKind::CoupConsolidated { state: state.clone() }, Some(ev.seq), RULE_RETENTION);
             continue;
         }
-        let x = ctx.fixed.params.coup_fail_intercept + ctx.fixed.params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
-        let fails = ctx.fixed.draws.0.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x));
+        let params = &ctx.fixed().params;
+        let x = params.coup_fail_intercept + params.coup_loyalty_weight * (prof.0.army_loyalty - prof.0.cohesion);
+        let fails = ctx.chance(Purpose::CoupOutcome, &[super::k(state), ev.seq], logistic(x), || {
+            format!(
+                "the coup fails: logistic(coup.fail_intercept {} + coup.loyalty_weight {} x (army loyalty {} - junta cohesion {}))",
+                params.coup_fail_intercept, params.coup_loyalty_weight, prof.0.army_loyalty, prof.0.cohesion
+            )
+        });
         let kind = if fails {
             EventKind::CoupFailing {
                 state: state.clone(),

@@ -280,7 +280,10 @@ fn engage_defence_clauses(
 /// ("written request").
 fn file_written_request(ctx: &mut Ctx, tid: &Id, t: &TreatyState, c: &ClauseDef, attack: &Attack) {
     let p = ctx.fixed.params.request_propensity;
-    if ctx.fixed.draws.0.chance(Purpose::AssistanceRequest, &[k(attack.target), k(tid), attack.seq], p) {
+    let article = &c.article;
+    if ctx.chance(Purpose::AssistanceRequest, &[k(attack.target), k(tid), attack.seq], p, || {
+        format!("{} files the written request {tid} {article} needs: request.propensity {p}", attack.target)
+    }) {
         ctx.emit(
             EventKind::AssistanceRequested { state: attack.target.to_id(), treaty: tid.clone() },
             Some(attack.seq),
@@ -339,7 +342,13 @@ fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, s
     // A neutrality clause towards the attacker overrides the defence obligation.
     let neutral = neutrality_towards(treaties, party, attacker);
     let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
-    let honoured = ctx.fixed.draws.0.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p);
+    let honoured = ctx.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p, || match &neutral {
+        Some(n) => format!("{party} honours {treaty} {article} towards {beneficiary}: never, a neutrality clause ({n:?}) binds it towards {attacker}"),
+        None => format!(
+            "{party} honours {treaty} {article} towards {beneficiary} ({binding:?}): its reliability, from its regime's affinity, its security threat {} and its troops free to send",
+            pdef.0.security_threat
+        ),
+    });
     // Forces already committed to this beneficiary count towards what is owed: a new
     // invocation tops them up rather than stacking a second contingent.
     let already =

@@ -112,12 +112,23 @@ pub fn review_junta_position(ctx: &mut Ctx, f: &Facts) {
 /// junta's review ("concession under pressure").
 fn concede_power(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::model::scenario::StateDef, pol: &Polity, allies: &[Id]) -> bool {
     let day = ctx.day();
-    let pain = loss_now(pol, def, &ctx.fixed.params, day);
+    let params = &ctx.fixed().params;
+    let pain = loss_now(pol, def, params, day);
     let backing = def.cohesion + 0.5 * ((pol.pledged_by.len() + allies.len()) as f64 / 2.0).min(1.0);
-    let x = ctx.fixed.params.junta_concession_intercept + ctx.fixed.params.junta_pain_weight * pain
-        - ctx.fixed.params.junta_backing_weight * backing;
+    let x = params.junta_concession_intercept + params.junta_pain_weight * pain - params.junta_backing_weight * backing;
     let key = [k(target), u64::from(day)];
-    if !ctx.fixed.draws.0.chance(Purpose::JuntaConcession, &key, logistic(x)) {
+    let why = || {
+        format!(
+            "{target}'s rulers hand power back: logistic(junta.concession_intercept {} + junta.pain_weight {} x GDP loss {pain:.2}% - junta.backing_weight {} x backing {backing:.2} (cohesion {}, {} pledged defenders, {} junta allies))",
+            params.junta_concession_intercept,
+            params.junta_pain_weight,
+            params.junta_backing_weight,
+            def.cohesion,
+            pol.pledged_by.len(),
+            allies.len()
+        )
+    };
+    if !ctx.chance(Purpose::JuntaConcession, &key, logistic(x), why) {
         return false;
     }
     ctx.emit(
@@ -148,19 +159,27 @@ fn offer_transition(ctx: &mut Ctx, target: &Id, crisis: &Crisis, def: &crate::mo
     if pending || !under_measures || within_transition {
         return;
     }
-    let key = [k(target), u64::from(ctx.day())];
-    if !ctx.fixed.draws.0.chance(Purpose::TransitionOffer, &key, ctx.fixed.params.junta_transition_propensity) {
-        return;
-    }
-    let params = &ctx.fixed.params;
+    let params = &ctx.fixed().params;
     let first = (params.junta_transition_months_max * (0.25 + 0.75 * def.cohesion)).round().max(1.0) as u32;
     let isolated = pol.pledged_by.is_empty() && allies.is_empty();
     let months = match crisis.transition {
         None => first,
         Some((last, _, _)) if isolated => ((f64::from(last) * params.junta_offer_shrink).round() as u32).clamp(1, last),
-        // A backed ruler stands on its rejected offer.
+        // A backed ruler stands on its rejected offer (no draw: the draw is keyed, so leaving
+        // it out changes no other).
         Some(_) => return,
     };
+    let key = [k(target), u64::from(ctx.day())];
+    let propensity = params.junta_transition_propensity;
+    let why = || match crisis.transition {
+        None => format!("{target}'s rulers offer a transition timetable of {months} months: junta.transition_propensity {propensity}"),
+        Some((last, _, _)) => format!(
+            "{target}'s isolated rulers offer a shorter timetable, {months} months (their rejected offer of {last} x junta.offer_shrink): junta.transition_propensity {propensity}"
+        ),
+    };
+    if !ctx.chance(Purpose::TransitionOffer, &key, propensity, why) {
+        return;
+    }
     let cause = crisis.responses.values().filter_map(|r| r.sanctions_day).map(|(_, s)| s).min();
     ctx.emit(
         EventKind::TransitionProposed { state: target.clone(), months },
@@ -180,7 +199,12 @@ fn expel_hostile_forces(ctx: &mut Ctx, target: &Id, partners: &[(&Code, &Partner
             continue;
         }
         let p = ctx.fixed.params.junta_expel_propensity * pprof.0.hostility_exposure;
-        if ctx.fixed.draws.0.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p) {
+        if ctx.chance(Purpose::Expulsion, &[k(&pcode.0), k(target), u64::from(day)], p, || {
+            format!(
+                "{target} expels {}'s {troops} troops: junta.expel_propensity x its exposure to hostility {}",
+                pcode.0, pprof.0.hostility_exposure
+            )
+        }) {
             let cause = ctx
                 .log
                 .events
@@ -223,10 +247,14 @@ fn announce_withdrawals(ctx: &mut Ctx, target: &Id, crisis: &Crisis, orgs: &[(&C
         }
         let Some(resp) = crisis.responses.get(&ocode.0) else { continue };
         let Some((d0, sseq)) = resp.sanctions_day else { continue };
-        let x = ctx.fixed.params.junta_withdraw_intercept
-            + ctx.fixed.params.junta_withdraw_days_weight
-                * f64::from(days_under_sanctions(d0, resp.lifted_day, resp.measures.iter().any(|m| m.is_economic()), day));
-        if ctx.fixed.draws.0.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x)) {
+        let under = days_under_sanctions(d0, resp.lifted_day, resp.measures.iter().any(|m| m.is_economic()), day);
+        let x = ctx.fixed.params.junta_withdraw_intercept + ctx.fixed.params.junta_withdraw_days_weight * f64::from(under);
+        if ctx.chance(Purpose::Withdrawal, &[k(&ocode.0), k(target), u64::from(day)], logistic(x), || {
+            format!(
+                "{target} announces its withdrawal from {}: logistic(junta.withdraw_intercept + junta.withdraw_days_weight x {under} days under sanctions)",
+                ocode.0
+            )
+        }) {
             ctx.emit(
                 EventKind::WithdrawalAnnounced {
                     state: target.clone(),
@@ -265,8 +293,10 @@ fn join_allied_withdrawals<'a>(
                 if !is_junta || !ost.members.contains(m) || ost.withdrawing.contains_key(m) {
                     continue;
                 }
-                if ctx.fixed.draws.0.chance(Purpose::WithdrawalSolidarity, &[k(m), k(from), ev.seq], ctx.fixed.params.withdrawal_solidarity)
-                {
+                let solidarity = ctx.fixed.params.withdrawal_solidarity;
+                if ctx.chance(Purpose::WithdrawalSolidarity, &[k(m), k(from), ev.seq], solidarity, || {
+                    format!("{m} joins {state}'s withdrawal from {from} (treaty {tid}): withdrawal.solidarity {solidarity}")
+                }) {
                     ctx.emit(
                         EventKind::WithdrawalAnnounced {
                             state: m.clone(),

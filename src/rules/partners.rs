@@ -67,7 +67,10 @@ pub fn suspend_aid_and_withdraw_forces(ctx: &mut Ctx, f: &Facts) {
             } else {
                 ctx.first_round() && day == due_day && pol.coup_consolidated
             };
-            if due && ctx.fixed.draws.0.chance(Purpose::AidSuspension, &[k(&code.0), k(target), crisis.coup_seq], prof.0.aid_conditionality)
+            if due
+                && ctx.chance(Purpose::AidSuspension, &[k(&code.0), k(target), crisis.coup_seq], prof.0.aid_conditionality, || {
+                    format!("{} suspends its aid of {amount} M USD to {target}: its aid conditionality", code.0)
+                })
             {
                 ctx.emit(
                     EventKind::AidSuspended { partner: code.0.clone(), recipient: target.clone(), amount_musd: amount },

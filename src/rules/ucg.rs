@@ -303,7 +303,16 @@ fn decide_sanctions(
 ) {
     let claimant = !crisis.claimant.is_empty();
     let p = economic_sanctions_probability(&ctx.fixed.params, ucg, claimant);
-    let economic = ctx.fixed.draws.0.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p);
+    let economic = ctx.chance(Purpose::SanctionsDecision, &[k(org_id), k(target), summit_seq], p, || {
+        if claimant {
+            format!("{org_id} imposes economic measures on {target}: its sanction propensity {} (an elected claimant is kept from office)", ucg.sanction_propensity)
+        } else {
+            format!(
+                "{org_id} imposes economic measures on {target}: its sanction propensity {} x sanctions.without_claimant (no elected claimant kept from office)",
+                ucg.sanction_propensity
+            )
+        }
+    });
     let measures: Vec<Measure> = ucg.sanctions_menu.iter().copied().filter(|m| economic || !m.is_economic()).collect();
     if !measures.is_empty() {
         ctx.emit(
@@ -372,7 +381,9 @@ fn pledge_support(ctx: &mut Ctx, states: &States, target: &str, tpol: &Polity, o
         .collect();
     for (id, aff) in candidates {
         let prob = ctx.fixed.params.pledge_propensity * aff;
-        if ctx.fixed.draws.0.chance(Purpose::Pledge, &[k(id), k(target), cause], prob) {
+        if ctx.chance(Purpose::Pledge, &[k(id), k(target), cause], prob, || {
+            format!("{id} pledges to defend {target} against {org_id}: pledge.propensity x regime affinity {aff}")
+        }) {
             ctx.emit(
                 EventKind::DefencePledged { by: id.to_id(), to: target.to_id(), against: org_id.to_id() },
                 Some(cause),
@@ -547,7 +558,14 @@ fn hold_activation_vote(ctx: &mut Ctx, states: &States, org_id: &Id, ucg: &UcgRe
     for v in &voters {
         let Some((vdef, vpol)) = state(ctx, states, v) else { continue };
         let x = weigh_activation(&ctx.fixed.params, vdef, vpol, target);
-        if ctx.fixed.draws.0.chance(Purpose::ActivationVote, &[k(v), k(target), summit_seq], logistic(x)) {
+        if ctx.chance(Purpose::ActivationVote, &[k(v), k(target), summit_seq], logistic(x), || {
+            format!(
+                "{v} votes to activate {org_id}'s standby force against {target}: {} troops free, war opposition {}, exposure to {target} {:.3}",
+                available_troops(vdef, vpol),
+                vdef.war_opposition,
+                exposure(vdef, target)
+            )
+        }) {
             yes.push(v.clone());
         } else {
             no.push(v.clone());
@@ -655,13 +673,20 @@ fn pledges_for(resp: &OrgResponse, ostate: &OrgState) -> Vec<(Id, u32)> {
 }
 
 /// Each pledger's vote on launching, a draw on `weigh_launch`: (yes, no) in pledger order.
-fn launch_votes(ctx: &Ctx, states: &States, target: &str, pledgers: &[(Id, u32)], deterrence: f64) -> (Vec<Id>, Vec<Id>) {
+fn launch_votes(ctx: &mut Ctx, states: &States, target: &str, pledgers: &[(Id, u32)], deterrence: f64) -> (Vec<Id>, Vec<Id>) {
     let day = ctx.day();
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     for (m, _) in pledgers {
         let Some((mdef, mpol)) = state(ctx, states, m) else { continue };
         let x = weigh_launch(&ctx.fixed.params, mdef, mpol, target, deterrence);
-        if ctx.fixed.draws.0.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x)) {
+        if ctx.chance(Purpose::LaunchVote, &[k(m), k(target), u64::from(day)], logistic(x), || {
+            format!(
+                "{m} votes to launch against {target}: {} troops free, war opposition {}, exposure to {target} {:.3}, deterrence {deterrence:.3} (expected defenders per pledged troop)",
+                available_troops(mdef, mpol),
+                mdef.war_opposition,
+                exposure(mdef, target)
+            )
+        }) {
             yes.push(m.clone());
         } else {
             no.push(m.clone());
@@ -803,7 +828,12 @@ fn review_economic_measures(
         let cost = members_trade_cost(ctx, &f.states, ostate, target);
         let pressure = lifting_pressure(&ctx.fixed.params, resp, day - d0, cost, ostate.withdrawing.contains_key(target));
         let p = logistic(ctx.fixed.params.lifting_slope * (pressure - ctx.fixed.params.lifting_threshold));
-        if ctx.fixed.draws.0.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p) {
+        if ctx.chance(Purpose::SanctionsLifting, &[k(org_id), k(target), u64::from(day)], p, || {
+            format!(
+                "{org_id} lifts its economic measures on {target}: logistic(lifting.slope x (pressure {pressure:.3} - lifting.threshold)) after {} days, members' trade cost {cost:.3}",
+                day - d0
+            )
+        }) {
             let kept: Vec<Measure> = resp.measures.iter().copied().filter(|m| !m.is_economic()).collect();
             ctx.emit(
                 EventKind::SanctionsLifted {
