@@ -342,11 +342,14 @@ fn decide_on_obligation(ctx: &mut Ctx, treaties: &Treaties, defence: &Defence, s
     // A neutrality clause towards the attacker overrides the defence obligation.
     let neutral = neutrality_towards(treaties, party, attacker);
     let p = if neutral.is_some() { 0.0 } else { terms.probability(&ctx.fixed.params, &pdef.0, ppol, bpol, *binding) };
+    let params = &ctx.fixed().params;
     let honoured = ctx.chance(Purpose::Honour, &[k(party), k(beneficiary), *attack_seq, k(article)], p, || match &neutral {
-        Some(n) => format!("{party} honours {treaty} {article} towards {beneficiary}: never, a neutrality clause ({n:?}) binds it towards {attacker}"),
+        Some(n) => format!(
+            "{party} honours {treaty} {article} towards {beneficiary}: never, a neutrality clause ({n:?}) binds it towards {attacker}"
+        ),
         None => format!(
-            "{party} honours {treaty} {article} towards {beneficiary} ({binding:?}): its reliability, from its regime's affinity, its security threat {} and its troops free to send",
-            pdef.0.security_threat
+            "{party} honours {treaty} {article} towards {beneficiary} ({binding:?}): {}",
+            terms.explain(params, &pdef.0, ppol, bpol, *binding)
         ),
     });
     // Forces already committed to this beneficiary count towards what is owed: a new

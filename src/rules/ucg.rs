@@ -466,6 +466,33 @@ impl HonourTerms {
         x += params.reliability_capacity_weight * (ratio - 0.5);
         logistic(x)
     }
+
+    /// What `probability` is made of, in words with the values (for `casus explain --why-not`).
+    pub fn explain(
+        &self,
+        params: &Params,
+        party: &crate::model::scenario::StateDef,
+        party_state: &Polity,
+        beneficiary: &Polity,
+        binding: Bindingness,
+    ) -> String {
+        let free = available_troops(party, party_state);
+        format!(
+            "logistic(logit(reliability.base) {:.3}{} + reliability.affinity_weight {} x regime affinity {} - reliability.threat_weight {} x security threat {} + reliability.capacity_weight {} x (share of troops free {:.2} - 0.5))",
+            self.base,
+            if binding == Bindingness::Discretionary {
+                format!(" + log(reliability.discretionary_odds) {:.3}", self.discretionary)
+            } else {
+                String::new()
+            },
+            params.reliability_affinity_weight,
+            affinity(party_state.regime, beneficiary.regime),
+            params.reliability_threat_weight,
+            party.security_threat,
+            params.reliability_capacity_weight,
+            if party_state.troops > 0 { f64::from(free) / f64::from(party_state.troops) } else { 0.0 },
+        )
+    }
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down: for each
