@@ -325,6 +325,22 @@ mod why_not {
 
     /// Every kind a draw decides lists the draws the rules took, re-run with the decision
     /// recorder: the probability, what it was made of, the draw and the outcome.
+    /// A member suspended before the coup is not suspended again, and a failed coup is never
+    /// answered with a suspension: both say so.
+    #[test]
+    fn a_suspension_not_made_names_the_reason() {
+        let dir = scratch("why_not_suspension");
+        for (case, want) in [
+            ("burkina_2022", "ECOWAS: BFA was suspended already when the coup came; the regime does not suspend a member twice"),
+            ("benin_2025", "ECOWAS: the coup failed (#2 CoupFailing, 7 Dec 2025, day 0): the regime acts only on a coup that holds"),
+        ] {
+            let scenario = format!("{}/scenarios/history/{case}.ron", env!("CARGO_MANIFEST_DIR"));
+            assert!(casus(&["run", &scenario, "--quiet", "--out", case], &dir).status.success());
+            let out = stdout(&casus(&["explain", case, "--why-not", "MemberSuspended"], &dir));
+            assert!(out.contains(want), "{case}: {out}");
+        }
+    }
+
     #[test]
     fn drawn_decisions_are_listed_with_probability_and_draw_and_agree_with_the_log() {
         let dir = scratch("why_not_draws");
@@ -377,6 +393,9 @@ mod why_not {
             "{t}"
         );
         assert_eq!(t.lines().filter(|l| l.contains("P 0.500")).count(), 1, "{t}");
+        // The suspension family: each organisation's suspension after the coup, read from the log.
+        let m = why("MemberSuspended");
+        assert!(m.contains("  ECOWAS: suspended NER by #6 30 Jul 2023 (day 4)\n  AU: suspended NER by #43 22 Aug 2023 (day 27)"), "{m}");
         // A fork's draws before its fork day are its parent's: it says so instead of guessing.
         assert!(casus(&["fork", "run", "--at", "d30", "--set", "junta.review_days=7", "--out", "f"], &dir).status.success());
         let f = stdout(&casus(&["explain", "f", "--why-not", "AidSuspended"], &dir));

@@ -26,6 +26,7 @@ pub fn why_not(p: &Prepared, events: &[Event], seed: u64, kind: &str, actor: Opt
         "ObligationArisen" => obligations(p, events, actor),
         "SanctionsImposed" => sanctions(p, events, seed, actor),
         "InterventionLaunched" => interventions(events, actor),
+        "MemberSuspended" => suspensions(p, events, actor),
         other => generic(other, events, actor),
     }
 }
@@ -229,6 +230,85 @@ fn interventions(events: &[Event], actor: Option<&str>) -> Vec<String> {
     out
 }
 
+/// Each coup on the actor (or on anyone), against each organisation with a regime on
+/// unconstitutional change it belonged to at the start: suspended (and when), not suspended
+/// again (suspended already), or the crisis closed before the suspension fell due.
+fn suspensions(p: &Prepared, events: &[Event], actor: Option<&str>) -> Vec<String> {
+    let mut out = vec![format!(
+        "Why no MemberSuspended: each coup, against each organisation with a regime on unconstitutional change its target belongs to (rule module `{}`):",
+        ucg::NAME
+    )];
+    for coup in events {
+        let EventKind::CoupStaged { state, .. } = &coup.kind else { continue };
+        if actor.is_some_and(|a| a != state) {
+            continue;
+        }
+        out.push(format!("{} coup in {state}:", at(coup)));
+        let orgs: Vec<_> = p
+            .scenario
+            .actors
+            .iter()
+            .filter_map(|a| match a {
+                ActorDef::Organisation(o) if o.members.iter().any(|m| m == state) => o.ucg.as_ref().map(|u| (o, u)),
+                _ => None,
+            })
+            .collect();
+        if orgs.is_empty() {
+            out.push(format!("  {state} belongs to no organisation with a regime on unconstitutional change"));
+        }
+        for (org, regime) in orgs {
+            out.push(format!("  {}", suspension_line(events, coup, state, &org.id, org.suspended.iter().any(|s| s == state), regime)));
+        }
+    }
+    if out.len() == 1 {
+        out.push(format!("no coup{} in the log", actor.map(|a| format!(" in {a}")).unwrap_or_default()));
+    }
+    out
+}
+
+/// One organisation's suspension of `state` after `coup`.
+fn suspension_line(events: &[Event], coup: &Event, state: &str, org: &str, suspended_at_start: bool, regime: &UcgRegimeDef) -> String {
+    let before = &events[..coup.seq as usize];
+    let suspended_then = before.iter().fold(suspended_at_start, |s, e| match &e.kind {
+        EventKind::MemberSuspended { org: o, state: t } if o == org && t == state => true,
+        EventKind::SuspensionLifted { org: o, state: t } if o == org && t == state => false,
+        _ => s,
+    });
+    if suspended_then {
+        return format!("{org}: {state} was suspended already when the coup came; the regime does not suspend a member twice");
+    }
+    let after = &events[coup.seq as usize..];
+    if let Some(s) = after.iter().find(|e| matches!(&e.kind, EventKind::MemberSuspended { org: o, state: t } if o == org && t == state)) {
+        return format!("{org}: suspended {state} by #{} {} (day {})", s.seq, event_date(s, 0), s.day);
+    }
+    let due = coup.day.saturating_add(regime.suspension_delay_days);
+    let closed = after.iter().find(|e| match &e.kind {
+        EventKind::OrderRestored { state: t, .. } | EventKind::CoupFailing { state: t, .. } => t == state,
+        EventKind::CoupStaged { state: t, .. } => t == state && e.seq != coup.seq,
+        _ => false,
+    });
+    match closed {
+        Some(c) if matches!(c.kind, EventKind::CoupFailing { .. }) => format!(
+            "{org}: the coup failed (#{} CoupFailing, {}, day {}): the regime acts only on a coup that holds (CoupConsolidated)",
+            c.seq,
+            event_date(c, 0),
+            c.day
+        ),
+        Some(c) if c.day <= due => format!(
+            "{org}: its suspension falls due suspension_delay_days {} after the coup, on day {due}; the crisis closed before, by #{} {} {} (day {})",
+            regime.suspension_delay_days,
+            c.seq,
+            c.kind.name(),
+            event_date(c, 0),
+            c.day
+        ),
+        _ => format!(
+            "{org}: its suspension falls due suspension_delay_days {} after the coup, on day {due}, after the log's last event",
+            regime.suspension_delay_days
+        ),
+    }
+}
+
 fn review(e: &Event) -> Option<String> {
     Some(match &e.kind {
         EventKind::LaunchPostponed { reason, .. } => format!("  {} postponed: {reason}", at(e)),
@@ -285,7 +365,7 @@ fn generic(kind: &str, events: &[Event], actor: Option<&str>) -> Vec<String> {
     vec![
         format!("{kind}{who}: {happened} in the log."),
         format!("It is proposed by the rule module `{module}`, which needs {needs}."),
-        "A reading of the log's facts is given for ObligationArisen, SanctionsImposed and InterventionLaunched; every kind a draw decides lists its draws.".to_string(),
+        "A reading of the log's facts is given for ObligationArisen, MemberSuspended, SanctionsImposed and InterventionLaunched; every kind a draw decides lists its draws.".to_string(),
     ]
 }
 
