@@ -552,3 +552,46 @@ fn series(s: &crate::sweep::SeriesPlan, scenario: &Scenario) -> Result<Series, P
     }
     Ok(Series { quantities, actors: states, every: s.every })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measures(outcomes: &[(&str, &str)], outcomes_for: &[&str]) -> Result<Measures, PlanError> {
+        let scenario = crate::model::scenario::load(include_str!("../../scenarios/niger_2023.ron")).unwrap();
+        let mut plan = Plan::of_scenario(None);
+        plan.outcomes = outcomes.iter().map(|(n, d)| (n.to_string(), d.to_string())).collect();
+        plan.outcomes_for = outcomes_for.iter().map(|s| s.to_string()).collect();
+        Measures::new(&plan, &scenario)
+    }
+
+    fn names(m: &Measures) -> Vec<&str> {
+        m.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_group_writes_one_prefixed_column_per_state_and_one_state_one_column() {
+        let m = measures(&[("t", "end(troops, NER+MLI)"), ("n", "first(CoupStaged, NER)"), ("c", "count(SanctionsImposed)")], &[]).unwrap();
+        assert_eq!(names(&m), ["NER__t", "MLI__t", "n", "c"]);
+        let types: Vec<(ValueType, bool)> = m.columns.iter().map(|c| (c.value_type, c.nullable)).collect();
+        assert_eq!(types[1..], [(ValueType::Integer, false), (ValueType::Integer, true), (ValueType::Integer, false)]);
+        // members:ORG and states, each state once, the focus's standard outcomes unprefixed.
+        let m = measures(&[("x", "max(gdp_loss_pct, members:ECOWAS)")], &["states"]).unwrap();
+        let states = 15;
+        assert_eq!(m.columns.len(), (states - 1) * OUTCOME_COLUMNS.len() + m.custom.len());
+        assert!(!names(&m).iter().any(|n| n.starts_with("NER__") && !n.ends_with("__x")), "the focus is skipped");
+        assert!(names(&m).contains(&"NGA__x") && names(&m).contains(&"NGA__intervention_launched_day"));
+        assert!(m.custom.iter().all(|(_, e)| matches!(e, Expr::Extreme { max: true, .. })));
+        assert!(measures(&[], &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_name_is_checked_and_written_once() {
+        assert!(measures(&[("a__b", "count(CoupStaged)")], &[]).unwrap_err().0.contains("--outcome a__b"));
+        assert!(measures(&[("1a", "count(CoupStaged)")], &[]).is_err());
+        let e = measures(&[("t", "end(troops, NGA)"), ("NGA", "count(CoupStaged)")], &["NGA"]).map(|m| names(&m).len());
+        assert_eq!(e, Ok(OUTCOME_COLUMNS.len() + 2));
+        let e = measures(&[("intervention_launched_day", "end(troops, NGA+NER)")], &["NGA"]).unwrap_err();
+        assert!(e.0.contains("column NGA__intervention_launched_day is already a column"), "{e}");
+    }
+}
