@@ -254,6 +254,9 @@ out = {
 print(json.dumps(out))
 "#;
 
+/// A run index and three integer columns that may be empty.
+type RunAndThree = (i64, Option<i64>, Option<i64>, Option<i64>);
+
 /// The acceptance sweep of issue 22: two outcomes defined over three states and a 30-day time
 /// series, loaded in polars with the documented types.
 #[test]
@@ -321,7 +324,7 @@ fn issue_22_two_custom_outcomes_over_three_actors_and_a_30_day_series_load_in_po
     assert_eq!(loaded["actors"], serde_json::json!(["MLI", "NER", "NGA"]));
     assert_eq!(loaded["day0_troops"], serde_json::json!([["MLI", 21000.0], ["NER", 30000.0], ["NGA", 143000.0]]));
     // The maximum over the run bounds every sample of the series (casualties only grow).
-    let maxima: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = serde_json::from_value(loaded["max_casualties"].clone()).unwrap();
+    let maxima: Vec<RunAndThree> = serde_json::from_value(loaded["max_casualties"].clone()).unwrap();
     let sampled: Vec<(i64, String, f64)> = serde_json::from_value(loaded["series_casualties_max"].clone()).unwrap();
     for (run, actor, value) in sampled {
         let m = &maxima[run as usize];
@@ -334,7 +337,7 @@ fn issue_22_two_custom_outcomes_over_three_actors_and_a_30_day_series_load_in_po
     }
     // A single-state definition is one column; a group's, one per state; the same definition
     // gives the same values.
-    let sanctions: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = serde_json::from_value(loaded["sanctions"].clone()).unwrap();
+    let sanctions: Vec<RunAndThree> = serde_json::from_value(loaded["sanctions"].clone()).unwrap();
     assert!(sanctions.iter().all(|(_, a, b, _)| a == b), "{sanctions:?}");
     assert!(sanctions.iter().any(|(_, a, _, _)| a.is_some()), "NER is sanctioned in some runs");
     assert_eq!(loaded["same_csv"], true, "runs.csv holds the Parquet file's values");

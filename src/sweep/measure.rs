@@ -288,7 +288,7 @@ impl Measures {
         cells: &mut [Cell],
         series: &mut Vec<SeriesRow>,
     ) {
-        if let Some(s) = self.series.as_ref().filter(|s| day % s.every == 0) {
+        if let Some(s) = self.series.as_ref().filter(|s| day.is_multiple_of(s.every)) {
             let date = reader.prepared.scenario.start_date().plus_days(i64::from(day)).to_string();
             for actor in &s.actors {
                 for &q in &s.quantities {
