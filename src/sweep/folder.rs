@@ -2,8 +2,9 @@
 //!
 //! Layout: `manifest.json` (written first as "running", last as "complete"), `runs.csv` and,
 //! with `--jsonl`, `runs.jsonl` (one row per run, in run-index order, appended as runs finish),
-//! `points.csv`, `runs.parquet` and `points.parquet` (written from runs.csv when the sweep is
-//! complete: [`finish`]) and, with `--events`,
+//! with `--series`, `series.csv` (each run's samples, appended with its row),
+//! `points.csv`, `runs.parquet`, `points.parquet` and, with `--series`, `series.parquet`
+//! (written from runs.csv and series.csv when the sweep is complete: [`finish`]) and, with `--events`,
 //! `events/runs-NNNNNNNN.jsonl` (each file holds the logs of [`EVENTS_CHUNK`] consecutive run
 //! indices, each log preceded by a `{"record":"run",...}` line).
 //!
