@@ -68,6 +68,9 @@ impl Kind {
                             | "points.parquet"
                             | ".runs.parquet.tmp"
                             | ".points.parquet.tmp"
+                            | "series.csv"
+                            | "series.parquet"
+                            | ".series.parquet.tmp"
                     )
                 }
             },
@@ -471,6 +474,8 @@ mod tests {
             (Kind::Sweep, "sensitivity_s2.csv", true),
             (Kind::Sweep, "runs.parquet", true),
             (Kind::Sweep, ".points.parquet.tmp", true),
+            (Kind::Sweep, "series.csv", true),
+            (Kind::Sweep, "series.parquet", true),
             (Kind::Run, "runs.parquet", false),
             (Kind::Sweep, MARKER, true),
             (Kind::Sweep, "summary.json", false),

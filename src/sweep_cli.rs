@@ -54,6 +54,25 @@ pub struct SweepArgs {
     /// the size of runs.csv).
     #[arg(long)]
     jsonl: bool,
+    /// An extra outcome column: NAME=DEFINITION, e.g. ner_sanctions=first(SanctionsImposed, NER) or
+    /// troops=end(troops, NGA+NER+MLI); see docs/sweeps.md for the vocabulary. Repeatable.
+    #[arg(long = "outcome", value_name = "NAME=DEFINITION")]
+    outcomes: Vec<String>,
+    /// Also write the standard outcomes of these states, as columns CODE__NAME: codes separated
+    /// by commas, `states` (every state) or `members:ORG`.
+    #[arg(long, value_name = "STATES")]
+    outcomes_for: Option<String>,
+    /// Record these state quantities (comma-separated) every --every days into series.csv and
+    /// series.parquet; see docs/sweeps.md.
+    #[arg(long, value_name = "QUANTITY,...")]
+    series: Option<String>,
+    /// Days between the samples of --series (day 0, N, 2N, ... up to the horizon).
+    #[arg(long, value_name = "N", requires = "series")]
+    every: Option<u32>,
+    /// The states whose quantities --series records (default: the focus): codes separated by
+    /// commas, `states` or `members:ORG`.
+    #[arg(long, value_name = "STATES", requires = "series")]
+    series_for: Option<String>,
     /// No progress bar and no table.
     #[arg(long)]
     quiet: bool,
@@ -90,25 +109,40 @@ fn fail(e: SweepError) -> Fail {
     }
 }
 
-/// A plan file as read, to place an error about one of its parameters at its line and column.
+/// A plan file as read, to place an error about one of its parameters or outcomes at its
+/// line and column.
 struct PlanFile {
     path: PathBuf,
     text: String,
     /// The parameters it sweeps (those given with `--param` as well are the command line's).
     params: Vec<String>,
+    /// The plan's own `outcomes` names, `outcomes_for` items and series fields.
+    outcomes: Vec<String>,
+    outcomes_for: Vec<String>,
+    series: Vec<String>,
 }
 
 impl PlanFile {
-    /// An error about a parameter (`--param NAME: ...`, as the library words it) placed at
-    /// the parameter's name in the file when the file sweeps it and the command line does not.
-    fn place(&self, message: &str, cli_params: &[String]) -> Option<String> {
-        let rest = message.strip_prefix("--param ")?;
-        let name = self.params.iter().find(|n| rest.starts_with(&format!("{n}: ")) && !cli_params.iter().any(|c| c == *n))?;
-        let after = self.text.find("params").unwrap_or(0);
-        let at = after + self.text[after..].find(&format!("\"{name}\""))?;
-        let line = self.text[..at].matches('\n').count() + 1;
-        let column = self.text[..at].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Some(format!("{}:{line}:{column}: error: params: {rest}", self.path.display()))
+    /// An error about a parameter (`--param NAME: ...`, as the library words it), an outcome
+    /// (`--outcome NAME: ...`), an `outcomes_for` item or a series field, placed at that name
+    /// in the file when the file gives it and the command line does not.
+    fn place(&self, message: &str, cli: &[String]) -> Option<String> {
+        let forms: [(&str, &str, &[String]); 5] = [
+            ("--param ", "params", &self.params),
+            ("--outcome ", "outcomes", &self.outcomes),
+            ("--outcomes-for ", "outcomes_for", &self.outcomes_for),
+            ("--series ", "series", &self.series),
+            ("--series-for ", "series", &self.series),
+        ];
+        forms.iter().find_map(|(option, field, names)| {
+            let rest = message.strip_prefix(option)?;
+            let name = names.iter().find(|n| rest.starts_with(&format!("{n}: ")) && !cli.iter().any(|c| c == *n))?;
+            let after = self.text.find(&format!("{field}:")).unwrap_or(0);
+            let at = after + self.text[after..].find(&format!("\"{name}\""))?;
+            let line = self.text[..at].matches('\n').count() + 1;
+            let column = self.text[..at].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Some(format!("{}:{line}:{column}: error: {field}: {rest}", self.path.display()))
+        })
     }
 }
 
@@ -125,7 +159,10 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, Option<PlanFile>), F
                 let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 let path = plan.scenario.as_ref().map(|s| dir.join(s));
                 let params = plan.params.iter().map(|(n, _)| n.clone()).collect();
-                (plan, path, Some(PlanFile { path: p.clone(), text, params }))
+                let outcomes = plan.outcomes.iter().map(|(n, _)| n.clone()).collect();
+                let outcomes_for = plan.outcomes_for.clone();
+                let series = plan.series.iter().flat_map(|s| s.quantities.iter().chain(&s.actors).cloned()).collect();
+                (plan, path, Some(PlanFile { path: p.clone(), text, params, outcomes, outcomes_for, series }))
             } else {
                 (Plan::of_scenario(Some(p.display().to_string())), Some(p.clone()), None)
             }
@@ -137,6 +174,7 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, Option<PlanFile>), F
         plan.params.push((n.trim().to_string(), s.trim().to_string()));
     }
     plan.set.extend(crate::parse_sets(&a.set)?);
+    measures_of(a, &mut plan)?;
     if let Some(r) = a.runs {
         plan.runs = r;
     }
@@ -147,6 +185,24 @@ fn plan_of(a: &SweepArgs) -> Result<(Plan, Option<PathBuf>, Option<PlanFile>), F
         plan.design = sweep::parse_design(d).map_err(|e| bad(format!("error: {e}")))?;
     }
     Ok((plan, scenario_path, plan_file))
+}
+
+/// Adds the command line's `--outcome`, `--outcomes-for` and `--series` to the plan.
+fn measures_of(a: &SweepArgs, plan: &mut Plan) -> Result<(), Fail> {
+    for o in &a.outcomes {
+        let (n, d) = o.split_once('=').ok_or_else(|| bad(format!("error: --outcome {o}: expected NAME=DEFINITION")))?;
+        plan.outcomes.push((n.trim().to_string(), d.trim().to_string()));
+    }
+    let list = |text: &str| -> Vec<String> { text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect() };
+    if let Some(states) = &a.outcomes_for {
+        plan.outcomes_for.extend(list(states));
+    }
+    if let Some(quantities) = &a.series {
+        let every = a.every.ok_or_else(|| bad("error: --series needs --every N (days between samples)"))?;
+        let actors = a.series_for.as_deref().map(list).unwrap_or_default();
+        plan.series = Some(sweep::SeriesPlan { quantities: list(quantities), actors, every });
+    }
+    Ok(())
 }
 
 /// The plan resolved against its scenario, every design point checked before anything is
@@ -167,8 +223,12 @@ fn resolve(a: &SweepArgs) -> Result<(Sweep, Option<PathBuf>), Fail> {
             bad(format!("design point {index} ({}):\n{}", sweep::error::describe_point(&point), e.render(&name, &source)))
         }
         SweepError::Plan(e) => {
-            let cli_params: Vec<String> = a.params.iter().filter_map(|p| p.split_once('=')).map(|(n, _)| n.trim().to_string()).collect();
-            bad(plan_file.as_ref().and_then(|f| f.place(&e.0, &cli_params)).unwrap_or_else(|| format!("error: {e}")))
+            let mut cli: Vec<String> =
+                a.params.iter().chain(&a.outcomes).filter_map(|p| p.split_once('=')).map(|(n, _)| n.trim().to_string()).collect();
+            cli.extend(
+                a.outcomes_for.iter().chain(&a.series).chain(&a.series_for).flat_map(|l| l.split(',')).map(|s| s.trim().to_string()),
+            );
+            bad(plan_file.as_ref().and_then(|f| f.place(&e.0, &cli)).unwrap_or_else(|| format!("error: {e}")))
         }
         e => fail(e),
     })?;
@@ -216,8 +276,14 @@ fn show(stats: &PointStats, manifest: &Manifest, out: &Path) {
         files.push("runs.jsonl");
     }
     files.push("points.csv");
+    if manifest.series() {
+        files.push("series.csv");
+    }
     if cfg!(feature = "parquet") {
         files.extend(["runs.parquet", "points.parquet"]);
+        if manifest.series() {
+            files.push("series.parquet");
+        }
     }
     files.push("manifest.json");
     println!("{} runs in {}: {}", manifest.shard_runs, out.display(), files.join(", "));

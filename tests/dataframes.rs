@@ -220,3 +220,127 @@ fn issue_22_pandas_and_polars_load_every_sweep_output_with_its_types_and_the_cli
         }
     }
 }
+
+/// Loads the acceptance sweep's runs and series in polars (one call each) and prints their
+/// schemas and the values the test checks.
+const LOAD_MEASURES: &str = r#"
+import json, sys
+import polars as pl
+d = sys.argv[1]
+runs = pl.read_parquet(f"{d}/runs.parquet")
+runs_csv = pl.read_csv(f"{d}/runs.csv")
+series = pl.read_parquet(f"{d}/series.parquet")
+series_csv = pl.read_csv(f"{d}/series.csv")
+print(runs.select(pl.col("^.*__.*$")).schema, file=sys.stderr)
+print(series.schema, file=sys.stderr)
+last = series.filter(pl.col("day") == series["day"].max())
+out = {
+    "types": {
+        "runs.parquet": {c: str(t) for c, t in runs.schema.items()},
+        "runs.csv": {c: str(t) for c, t in runs_csv.schema.items()},
+        "series.parquet": {c: str(t) for c, t in series.schema.items()},
+        "series.csv": {c: str(t) for c, t in series_csv.schema.items()},
+    },
+    "rows": runs.height,
+    "series_rows": series.height,
+    "days": sorted(series["day"].unique().to_list()),
+    "actors": sorted(series["actor"].unique().to_list()),
+    "day0_troops": series.filter((pl.col("day") == 0) & (pl.col("quantity") == "troops")).group_by("actor").agg(pl.col("value").max()).sort("actor").rows(),
+    "max_casualties": runs.select(["run", "NGA__max_casualties", "NER__max_casualties", "MLI__max_casualties"]).rows(),
+    "series_casualties_max": series.filter(pl.col("quantity") == "casualties_military").group_by(["run", "actor"]).agg(pl.col("value").max()).sort(["run", "actor"]).rows(),
+    "sanctions": runs.select(["run", "sanctioned_on", "NER__sanctions_on", "sanctions_imposed_day"]).rows(),
+    "same_csv": runs_csv.select(runs.columns).cast(runs.schema).equals(runs),
+}
+print(json.dumps(out))
+"#;
+
+/// A run index and three integer columns that may be empty.
+type RunAndThree = (i64, Option<i64>, Option<i64>, Option<i64>);
+
+/// The acceptance sweep of issue 22: two outcomes defined over three states and a 30-day time
+/// series, loaded in polars with the documented types.
+#[test]
+fn issue_22_two_custom_outcomes_over_three_actors_and_a_30_day_series_load_in_polars() {
+    let Some(python) = python_or_skip("issue_22_two_custom_outcomes_over_three_actors_and_a_30_day_series") else { return };
+    let dir = common::scratch("dataframes_measures");
+    let o = casus(
+        &[
+            "sweep",
+            "--param",
+            "NGA.war_opposition=0,1",
+            "--set",
+            "intervention.launch_intercept=6",
+            "--runs",
+            "10",
+            "--seed",
+            "3",
+            "--outcome",
+            "sanctions_on=first(SanctionsImposed, NGA+NER+MLI)",
+            "--outcome",
+            "max_casualties=max(casualties_military, NGA+NER+MLI)",
+            "--outcome",
+            "sanctioned_on=first(SanctionsImposed, NER)",
+            "--series",
+            "troops,casualties_military,gdp_loss_pct,sanctioned",
+            "--every",
+            "30",
+            "--series-for",
+            "NGA,NER,MLI",
+            "--quiet",
+            "--out",
+            "s",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = Command::new(&python).args(["-c", LOAD_MEASURES]).arg(dir.join("s")).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let loaded: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let types = &loaded["types"];
+    for file in ["runs.parquet", "runs.csv"] {
+        for actor in ["NGA", "NER", "MLI"] {
+            assert_eq!(types[file][format!("{actor}__max_casualties")], "Int64", "{file}");
+        }
+        assert_eq!(types[file]["NER__sanctions_on"], "Int64", "{file}: a day, with nulls");
+    }
+    // A day column empty in every run keeps its type in Parquet (CSV cannot say it).
+    assert_eq!(types["runs.parquet"]["MLI__sanctions_on"], "Int64");
+    let series_types =
+        [("run", "Int64"), ("day", "Int64"), ("date", "String"), ("actor", "String"), ("quantity", "String"), ("value", "Float64")];
+    for file in ["series.parquet", "series.csv"] {
+        let found: Vec<(String, String)> =
+            types[file].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
+        let want: Vec<(String, String)> = series_types.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        assert_eq!(found.len(), 6, "{file}: {found:?}");
+        for w in &want {
+            assert!(found.contains(w), "{file}: {w:?} not in {found:?}");
+        }
+    }
+    assert_eq!(loaded["rows"], 20);
+    let days: Vec<u64> = serde_json::from_value(loaded["days"].clone()).unwrap();
+    // The default scenario's horizon is day 640.
+    assert_eq!(days, (0..=630).step_by(30).collect::<Vec<u64>>(), "every 30 days up to the horizon");
+    assert_eq!(loaded["series_rows"].as_u64().unwrap(), 20 * days.len() as u64 * 3 * 4);
+    assert_eq!(loaded["actors"], serde_json::json!(["MLI", "NER", "NGA"]));
+    assert_eq!(loaded["day0_troops"], serde_json::json!([["MLI", 21000.0], ["NER", 30000.0], ["NGA", 143000.0]]));
+    // The maximum over the run bounds every sample of the series (casualties only grow).
+    let maxima: Vec<RunAndThree> = serde_json::from_value(loaded["max_casualties"].clone()).unwrap();
+    let sampled: Vec<(i64, String, f64)> = serde_json::from_value(loaded["series_casualties_max"].clone()).unwrap();
+    for (run, actor, value) in sampled {
+        let m = &maxima[run as usize];
+        let max = match actor.as_str() {
+            "NGA" => m.1,
+            "NER" => m.2,
+            _ => m.3,
+        };
+        assert!(max.is_some_and(|x| x as f64 >= value), "run {run} {actor}: {max:?} < {value}");
+    }
+    // A single-state definition is one column; a group's, one per state; the same definition
+    // gives the same values.
+    let sanctions: Vec<RunAndThree> = serde_json::from_value(loaded["sanctions"].clone()).unwrap();
+    assert!(sanctions.iter().all(|(_, a, b, _)| a == b), "{sanctions:?}");
+    assert!(sanctions.iter().any(|(_, a, _, _)| a.is_some()), "NER is sanctioned in some runs");
+    assert_eq!(loaded["same_csv"], true, "runs.csv holds the Parquet file's values");
+    // The schemas, as polars prints them (for the record).
+    eprintln!("{}", stderr(&o));
+}

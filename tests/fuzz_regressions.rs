@@ -91,12 +91,13 @@ fn sweep_prefix_inputs_never_panic() {
             let (jsonl, csv, sums, events) =
                 (parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next());
             let files = events.map(|e| std::collections::BTreeMap::from([(0u64, e.to_vec())]));
-            let given = Files { jsonl: Some(jsonl), csv, sums, events: files.as_ref() };
+            let given = Files { jsonl: Some(jsonl), csv, series: None, sums, events: files.as_ref() };
             if let Ok(cut) = verify(&given, casus::sweep::Shard::whole(), shard_runs) {
                 assert!(cut.jsonl <= jsonl.len() as u64 && cut.csv <= csv.len() as u64 && cut.sums <= sums.len() as u64);
                 let again = Files {
                     jsonl: Some(&jsonl[..cut.jsonl as usize]),
                     csv: &csv[..cut.csv as usize],
+                    series: None,
                     sums: &sums[..cut.sums as usize],
                     events: None,
                 };

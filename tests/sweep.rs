@@ -982,3 +982,225 @@ fn issue_22_sweep_outputs_are_typed_and_runs_jsonl_is_opt_in() {
     assert!(object["armed_conflict"].is_boolean() && object["target_gdp_loss_pct"].is_f64());
     same_files(&dir.join("plain"), &dir.join("jsonl"), &["runs.csv", "points.csv", "runs.parquet", "points.parquet"]);
 }
+
+/// Outcomes defined on the command line and the standard outcomes of other states
+/// (docs/sweeps.md, "Outcomes you define").
+const MEASURES_PLAN: &[&str] = &[
+    "sweep",
+    "--param",
+    "NGA.war_opposition=0,1",
+    "--set",
+    "intervention.launch_intercept=6",
+    "--runs",
+    "6",
+    "--seed",
+    "4",
+    "--quiet",
+    "--outcome",
+    "sanctions_on=first(SanctionsImposed, NER+MLI)",
+    "--outcome",
+    "coups=count(CoupStaged)",
+    "--outcome",
+    "ner_troops=end(troops, NER)",
+    "--outcome",
+    "ner_gdp=end(gdp_loss_pct, NER)",
+    "--outcome",
+    "ner_casualties=max(casualties_military, NER)",
+    "--outcome",
+    "ner_junta_day_0=at(junta, NER, 0)",
+    "--outcome",
+    "art6=invoked(AES, Art. 6)",
+    "--outcomes-for",
+    "NGA,NER",
+    "--series",
+    "troops,gdp_loss_pct,sanctioned",
+    "--every",
+    "30",
+    "--series-for",
+    "NER,NGA",
+];
+
+/// Every file of a finished sweep of [`MEASURES_PLAN`].
+const MEASURE_FILES: &[&str] = &[
+    "runs.csv",
+    "checksums.jsonl",
+    "points.csv",
+    "manifest.json",
+    "series.csv",
+    #[cfg(feature = "parquet")]
+    "runs.parquet",
+    #[cfg(feature = "parquet")]
+    "points.parquet",
+    #[cfg(feature = "parquet")]
+    "series.parquet",
+];
+
+/// runs.csv as a header and rows of fields.
+fn runs_table(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
+    (header, rows)
+}
+
+fn field<'a>(header: &[String], row: &'a [String], name: &str) -> &'a str {
+    let i = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    &row[i]
+}
+
+#[test]
+fn issue_22_outcomes_you_define_match_the_run_s_log_and_state() {
+    let dir = scratch("measures_values");
+    let o = sweep_plan(MEASURES_PLAN, &dir, "s", &["--jobs", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = runs_table(&dir.join("s"));
+    // The focus's standard outcomes keep their names; other states' are prefixed; a group
+    // definition writes one column per state; the focus listed in --outcomes-for is skipped.
+    for column in ["NGA__intervention_launched_day", "NGA__final_regime", "NER__sanctions_on", "MLI__sanctions_on", "coups", "art6"] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    assert!(!header.iter().any(|h| h.starts_with("NER__intervention")), "{header:?}");
+    assert_eq!(header.iter().filter(|h| h.starts_with("NGA__")).count(), 28);
+    for (i, row) in rows.iter().enumerate() {
+        // Run i of the sweep is a run of its point's scenario with its seed: its log says the same.
+        let seed = field(&header, row, "seed");
+        let opposition = field(&header, row, "p_NGA_war_opposition");
+        let out = format!("run{i}");
+        let set = format!("NGA.war_opposition={opposition}");
+        let o = casus(&["run", "--seed", seed, "--set", &set, "--set", "intervention.launch_intercept=6", "--out", &out], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let log = std::fs::read_to_string(dir.join(&out).join("events.jsonl")).unwrap();
+        let events: Vec<serde_json::Value> =
+            log.lines().map(|l| serde_json::from_str(l).unwrap()).filter(|e: &serde_json::Value| e.get("kind").is_some()).collect();
+        let first = |kind: &str, actor: &str| {
+            events
+                .iter()
+                .find(|e| e["kind"] == kind && e["actors"].as_array().unwrap().iter().any(|a| a == actor))
+                .map(|e| e["day"].to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(field(&header, row, "NER__sanctions_on"), first("SanctionsImposed", "NER"), "run {i}");
+        assert_eq!(field(&header, row, "MLI__sanctions_on"), first("SanctionsImposed", "MLI"), "run {i}");
+        let coups = events.iter().filter(|e| e["kind"] == "CoupStaged").count();
+        assert_eq!(field(&header, row, "coups"), coups.to_string(), "run {i}");
+        let art6 = events.iter().any(|e| e["kind"] == "ObligationArisen" && e["treaty"] == "AES" && e["article"] == "Art. 6");
+        assert_eq!(field(&header, row, "art6"), art6.to_string(), "run {i}");
+        // The state read at the end is the state the standard outcomes read.
+        assert_eq!(field(&header, row, "ner_gdp"), field(&header, row, "target_gdp_loss_pct"), "run {i}");
+        assert_eq!(field(&header, row, "ner_casualties"), field(&header, row, "casualties_military"), "run {i}");
+        assert_eq!(field(&header, row, "ner_junta_day_0"), "true", "the coup is on day 0");
+        assert!(field(&header, row, "ner_troops").parse::<i64>().is_ok_and(|t| t > 0), "run {i}");
+    }
+    // The series: day 0, 30, ... up to the horizon, for each state and quantity, in order.
+    let series = std::fs::read_to_string(dir.join("s/series.csv")).unwrap();
+    let mut lines = series.lines();
+    assert_eq!(lines.next(), Some("run,day,date,actor,quantity,value"));
+    let run0: Vec<&str> = lines.clone().filter(|l| l.starts_with("0,")).collect();
+    assert_eq!(
+        &run0[..6],
+        [
+            "0,0,2023-07-26,NER,troops,30000.0",
+            "0,0,2023-07-26,NER,gdp_loss_pct,0.0",
+            "0,0,2023-07-26,NER,sanctioned,0.0",
+            "0,0,2023-07-26,NGA,troops,143000.0",
+            "0,0,2023-07-26,NGA,gdp_loss_pct,0.0",
+            "0,0,2023-07-26,NGA,sanctioned,0.0"
+        ]
+    );
+    assert_eq!(lines.count(), rows.len() * run0.len(), "every run has as many samples");
+    // Sanctions are in force in the series from the first sample after they were imposed.
+    let (header0, row0) = (&header, &rows[0]);
+    if let Ok(day) = field(header0, row0, "NER__sanctions_on").parse::<u32>() {
+        let after =
+            run0.iter().find(|l| l.contains(",NER,sanctioned,") && l.split(',').nth(1).unwrap().parse::<u32>().unwrap() >= day).unwrap();
+        assert!(after.ends_with(",1.0"), "{after}");
+    }
+}
+
+#[test]
+fn issue_22_outcomes_and_series_do_not_depend_on_jobs_or_shards_and_resume() {
+    let dir = scratch("measures_determinism");
+    for jobs in ["1", "2"] {
+        let o = sweep_plan(MEASURES_PLAN, &dir, &format!("j{jobs}"), &["--jobs", jobs]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    same_files(&dir.join("j1"), &dir.join("j2"), MEASURE_FILES);
+    for k in 0..3 {
+        let o = sweep_plan(MEASURES_PLAN, &dir, &format!("s{k}"), &["--shard", &format!("{k}/3")]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = casus(&["merge", "s1", "s2", "s0", "--out", "merged"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_files(&dir.join("j1"), &dir.join("merged"), MEASURE_FILES);
+
+    // A sweep stopped in the middle of a run's series lines resumes to the same files.
+    let o = sweep_plan(MEASURES_PLAN, &dir, "cut", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cut = dir.join("cut");
+    let sums = std::fs::read_to_string(cut.join("checksums.jsonl")).unwrap();
+    let kept: String = sums.lines().take(5).map(|l| format!("{l}\n")).collect();
+    std::fs::write(cut.join("checksums.jsonl"), kept).unwrap();
+    let runs = std::fs::read_to_string(cut.join("runs.csv")).unwrap();
+    let runs: String = runs.lines().take(7).map(|l| format!("{l}\n")).collect();
+    std::fs::write(cut.join("runs.csv"), runs).unwrap();
+    let series = std::fs::read_to_string(cut.join("series.csv")).unwrap();
+    // Runs 0 to 4 kept; run 5 was being saved: its row written, one series line whole and one torn.
+    let start5 = series.find("\n5,").unwrap() + 1;
+    let line_end = start5 + series[start5..].find('\n').unwrap() + 1;
+    let torn = &series[..line_end + 5];
+    std::fs::write(cut.join("series.csv"), torn).unwrap();
+    let o = sweep_plan(MEASURES_PLAN, &dir, "cut", &["--resume"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_files(&dir.join("j1"), &cut, MEASURE_FILES);
+
+    // An edited series line is refused with its file and line.
+    let series = std::fs::read_to_string(cut.join("series.csv")).unwrap();
+    std::fs::write(cut.join("series.csv"), series.replacen("0,0,2023-07-26,NER,troops,30000.0", "0,0,2023-07-26,NER,troops,30001.0", 1))
+        .unwrap();
+    let o = sweep_plan(MEASURES_PLAN, &dir, "cut", &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("series.csv: line 1: run 0's series is not the series that was written"), "{}", stderr(&o));
+}
+
+#[test]
+fn issue_22_bad_outcome_definitions_are_clear_errors() {
+    let dir = scratch("measures_errors");
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--outcome", "x=first(SanctionImposed, NER)"], &["--outcome x", "unknown event kind \"SanctionImposed\"", "SanctionsImposed"]),
+        (&["--outcome", "x=end(troops, NIG)"], &["--outcome x", "unknown state \"NIG\"", "NER, NGA"]),
+        (&["--outcome", "x=end(soldiers, NER)"], &["unknown quantity \"soldiers\"", "troops", "gdp_loss_pct"]),
+        (&["--outcome", "x=end(troops, members:ECOWA)"], &["unknown organisation \"ECOWA\"", "ECOWAS"]),
+        (&["--outcome", "x=invoked(AES, Art. 99)"], &["no article \"Art. 99\"", "Art. 6"]),
+        (&["--outcome", "x=at(troops, NER, 9999)"], &["after the scenario's horizon"]),
+        (&["--outcome", "x=median(troops, NER)"], &["unknown function \"median\"", "first(KIND"]),
+        (&["--outcome", "p_x=count(CoupStaged)"], &["--outcome p_x", "not starting with p_"]),
+        (&["--outcome", "armed_conflict=count(CoupStaged)"], &["already a column"]),
+        (&["--outcome", "x=max(regime, NER)"], &["a category"]),
+        (&["--outcomes-for", "NER,XYZ"], &["--outcomes-for XYZ", "unknown state"]),
+        (&["--series", "regime", "--every", "30"], &["--series regime", "category"]),
+        (&["--series", "troops"], &["--series needs --every"]),
+        (&["--series", "troops", "--every", "0"], &["at least 1 day"]),
+    ];
+    for (i, (args, words)) in cases.iter().enumerate() {
+        let out = format!("e{i}");
+        let mut all = vec!["sweep", "--param", "NGA.war_opposition=0,1", "--runs", "1", "--quiet", "--out", &out];
+        all.extend(args.iter());
+        let o = casus(&all, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        for w in *words {
+            assert!(stderr(&o).contains(w), "{args:?}: {w:?} not in {}", stderr(&o));
+        }
+        assert!(!dir.join(&out).exists(), "{args:?}: nothing is written");
+    }
+    // In a plan file, at the definition's line and column.
+    let plan = "(\n    params: [(\"NGA.war_opposition\", \"0,1\")],\n    runs: 1,\n    outcomes: [\n        (\"ok\", \"count(CoupStaged)\"),\n        (\"bad\", \"first(Coup, NER)\"),\n    ],\n)\n";
+    std::fs::write(dir.join("plan.ron"), plan).unwrap();
+    let o = casus(&["sweep", "plan.ron", "--quiet", "--out", "p"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("plan.ron:6:10: error: outcomes: bad: unknown event kind \"Coup\""), "{}", stderr(&o));
+    let plan = "(\n    params: [(\"NGA.war_opposition\", \"0,1\")],\n    runs: 1,\n    series: (quantities: [\"troops\", \"soldiers\"], every: 30),\n)\n";
+    std::fs::write(dir.join("plan2.ron"), plan).unwrap();
+    let o = casus(&["sweep", "plan2.ron", "--quiet", "--out", "p"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("plan2.ron:4:37: error: series: soldiers: unknown quantity"), "{}", stderr(&o));
+}

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let mut parts = rest.split(|b| *b == 0xFF);
     let (jsonl, csv, sums, events) = (parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next().unwrap_or(&[]), parts.next());
     let files: Option<BTreeMap<u64, Vec<u8>>> = events.map(|e| BTreeMap::from([(0, e.to_vec())]));
-    let given = Files { jsonl: Some(jsonl), csv, sums, events: files.as_ref() };
+    let given = Files { jsonl: Some(jsonl), csv, series: None, sums, events: files.as_ref() };
     let Ok(cut) = verify(&given, Shard::whole(), shard_runs) else { return };
     assert!(cut.kept <= shard_runs);
     assert!(cut.jsonl <= jsonl.len() as u64 && cut.csv <= csv.len() as u64 && cut.sums <= sums.len() as u64, "{cut:?}");
@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let again = Files {
         jsonl: Some(&jsonl[..cut.jsonl as usize]),
         csv: &csv[..cut.csv as usize],
+        series: None,
         sums: &sums[..cut.sums as usize],
         events: cut_events.as_ref(),
     };

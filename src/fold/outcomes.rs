@@ -112,13 +112,18 @@ pub fn relevant(event: &Event, focus: &str) -> bool {
 /// events (all of them, or the `relevant` ones, in order) are `events`: what a run writes into
 /// summary.json and what replay recomputes from the log.
 pub fn of_world(world: &mut bevy_ecs::world::World, events: &[Event], scenario: &Scenario, params: &Params) -> Outcomes {
-    let focus = &scenario.focus;
+    of_world_for(world, events, scenario, params, &scenario.focus)
+}
+
+/// The standard outcomes about `focus`, any state of the scenario (not only its focus), of a
+/// run whose final state is `world` and whose events (all of them) are `events`.
+pub fn of_world_for(world: &mut bevy_ecs::world::World, events: &[Event], scenario: &Scenario, params: &Params, focus: &str) -> Outcomes {
     let entity = world.resource::<crate::model::world::Fixed>().index[focus];
     let polity: Polity = world.get::<Polity>(entity).expect("focus is a state").clone();
     let def = scenario.state(focus).expect("focus is a state");
     let mut q = world.query::<(&crate::model::state::StateProfile, &Polity)>();
     let sanctioners: Vec<Sanctioner> =
-        q.iter(world).filter(|(_, p)| p.imposing.contains_key(focus.as_str())).map(|(d, p)| Sanctioner { def: &d.0, state: p }).collect();
+        q.iter(world).filter(|(_, p)| p.imposing.contains_key(focus)).map(|(d, p)| Sanctioner { def: &d.0, state: p }).collect();
     compute(events, focus, def, &polity, &sanctioners, params, scenario.horizon_days)
 }
 

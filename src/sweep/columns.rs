@@ -58,6 +58,20 @@ pub struct ParamColumn {
     pub value_type: ValueType,
 }
 
+/// An outcome column beyond the standard ones (`--outcome`, `--outcomes-for`), recorded in the
+/// manifest so that every writer of the folder writes the same columns (see
+/// [`crate::sweep::measure`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeColumn {
+    /// The column's name.
+    pub name: String,
+    /// Its values' type.
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    /// Whether a value may be missing.
+    pub nullable: bool,
+}
+
 /// A column of an output table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -124,12 +138,22 @@ pub fn is_probability_outcome(name: &str) -> bool {
 }
 
 /// The columns of runs.csv, runs.jsonl and runs.parquet: `run`, `point`, `replication`, `seed`,
-/// the swept parameters, the standard outcomes.
-pub fn run_columns(params: &[ParamColumn]) -> Vec<Column> {
+/// the swept parameters, the standard outcomes, then the outcomes asked for (`extra`).
+pub fn run_columns(params: &[ParamColumn], extra: &[OutcomeColumn]) -> Vec<Column> {
     let mut columns: Vec<Column> =
         ["run", "point", "replication", "seed"].iter().map(|n| Column::new(n, ValueType::Integer, false)).collect();
     columns.extend(params.iter().map(|p| Column::new(&p.column, p.value_type, false)));
     columns.extend(OUTCOME_COLUMNS.iter().map(|(n, t, null)| Column::new(n, *t, *null)));
+    columns.extend(extra.iter().map(|c| Column::new(&c.name, c.value_type, c.nullable)));
+    columns
+}
+
+/// The columns of series.csv and series.parquet, the time series (`--series`): one row per
+/// run, day, actor and quantity.
+pub fn series_columns() -> Vec<Column> {
+    let mut columns: Vec<Column> = ["run", "day"].iter().map(|n| Column::new(n, ValueType::Integer, false)).collect();
+    columns.extend(["date", "actor", "quantity"].iter().map(|n| Column::new(n, ValueType::String, false)));
+    columns.push(Column::new("value", ValueType::Float, false));
     columns
 }
 

@@ -18,9 +18,10 @@ use crate::engine::run;
 use crate::model::fields;
 use crate::model::prepared::{Prepared, prepare_parsed};
 use crate::model::scenario::Scenario;
-use crate::sweep::columns::{ParamColumn, ValueType, column_name};
+use crate::sweep::columns::{ParamColumn, ValueType, column_name, float_text};
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{EventsWriter, Manifest, RowWriter};
+use crate::sweep::measure::{Measures, SeriesRow};
 use crate::sweep::{Plan, PlanError, Point, Row, address, expand, fmt_number, replication_seed};
 
 /// A plan resolved against its scenario: its design points, each checked to make a valid
@@ -37,6 +38,8 @@ pub struct Sweep {
     pub scenario_hash: String,
     /// The swept parameters' columns in the outputs, in plan order.
     pub columns: Vec<ParamColumn>,
+    /// The outcomes and time series asked for beyond the standard outcomes.
+    pub measures: Measures,
 }
 
 impl Sweep {
@@ -62,7 +65,8 @@ impl Sweep {
             }
             columns.push(ParamColumn { param: name.clone(), column, value_type: ValueType::of_kind(&domain.kind) });
         }
-        let sweep = Sweep { plan, points, base, scenario_hash, columns };
+        let measures = Measures::new(&plan, &fixed.scenario)?;
+        let sweep = Sweep { plan, points, base, scenario_hash, columns, measures };
         for (index, point) in sweep.points.iter().enumerate() {
             sweep.prepare(point).map_err(|source| SweepError::InvalidPoint { index, point: point.clone(), source })?;
         }
@@ -108,6 +112,7 @@ struct Done {
     run: u64,
     row: Row,
     log: Option<Vec<u8>>,
+    series: Vec<SeriesRow>,
 }
 
 /// Runs this shard's runs from the `start`-th on (the ones [`crate::sweep::folder::open`] found
@@ -127,7 +132,7 @@ pub fn execute(
     if start >= total {
         return Ok(());
     }
-    let mut rows = RowWriter::open(dir, &manifest.columns, manifest.jsonl, true)?;
+    let mut rows = RowWriter::open(dir, manifest, true)?;
     let mut events = EventsWriter::new(dir, true);
     progress.start(start, total);
     let next = AtomicU64::new(start);
@@ -208,8 +213,10 @@ impl Workers<'_> {
             output.write_log(&mut buf).expect("in-memory write");
             buf
         });
-        let row = Row { run: i, point, replication, seed, params: sweep.points[point as usize].clone(), outcomes: output.outcomes };
-        Ok(Done { run: i, row, log })
+        let measured = if sweep.measures.is_empty() { Default::default() } else { sweep.measures.evaluate(prepared, seed, &output.events) };
+        let params = sweep.points[point as usize].clone();
+        let row = Row { run: i, point, replication, seed, params, outcomes: output.outcomes, extra: measured.cells };
+        Ok(Done { run: i, row, log, series: measured.series })
     }
 }
 
@@ -247,7 +254,24 @@ impl OrderedWriter<'_> {
             line: done.run + 2,
             what,
         })?;
-        let sums = self.rows.write(&cells)?;
+        let mut sums = self.rows.write(&cells)?;
+        if self.manifest.series() {
+            let lines: Vec<Vec<String>> = done
+                .series
+                .iter()
+                .map(|s| {
+                    vec![
+                        done.run.to_string(),
+                        s.day.to_string(),
+                        s.date.clone(),
+                        s.actor.to_string(),
+                        s.quantity.into(),
+                        float_text(s.value),
+                    ]
+                })
+                .collect();
+            self.rows.write_series(&mut sums, &lines)?;
+        }
         let mut events = None;
         if let Some(log) = &done.log {
             let (path, w) = self.events.file_for(done.run)?;

@@ -2,8 +2,9 @@
 //!
 //! Layout: `manifest.json` (written first as "running", last as "complete"), `runs.csv` and,
 //! with `--jsonl`, `runs.jsonl` (one row per run, in run-index order, appended as runs finish),
-//! `points.csv`, `runs.parquet` and `points.parquet` (written from runs.csv when the sweep is
-//! complete: [`finish`]) and, with `--events`,
+//! with `--series`, `series.csv` (each run's samples, appended with its row),
+//! `points.csv`, `runs.parquet`, `points.parquet` and, with `--series`, `series.parquet`
+//! (written from runs.csv and series.csv when the sweep is complete: [`finish`]) and, with `--events`,
 //! `events/runs-NNNNNNNN.jsonl` (each file holds the logs of [`EVENTS_CHUNK`] consecutive run
 //! indices, each log preceded by a `{"record":"run",...}` line).
 //!
@@ -21,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use crate::log::CASUS_VERSION;
 use crate::model::event::LOG_SCHEMA_VERSION;
 use crate::outdir;
-use crate::sweep::columns::{Cell, Column, ParamColumn, json_object, point_columns, run_columns};
+use crate::sweep::columns::{Cell, Column, OutcomeColumn, ParamColumn, json_object, point_columns, run_columns, series_columns};
 use crate::sweep::error::SweepError;
 use crate::sweep::exec::Sweep;
-use crate::sweep::prefix::{self, RunSums, SUMS, digest};
+use crate::sweep::prefix::{self, RunSums, SERIES, SUMS, digest};
 use crate::sweep::{Plan, PointStats, Shard, plan_hash};
 
 /// Runs per events file.
@@ -76,6 +77,9 @@ pub struct Manifest {
     /// The swept parameters' columns (name, type), in plan order.
     #[serde(default)]
     pub columns: Vec<ParamColumn>,
+    /// The outcome columns after the standard ones (`--outcome`, `--outcomes-for`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcome_columns: Vec<OutcomeColumn>,
     /// "running", "interrupted" (stopped by Ctrl-C; continue with `--resume`) or "complete".
     pub status: String,
 }
@@ -100,6 +104,7 @@ impl Manifest {
             jsonl,
             output_format: OUTPUT_FORMAT,
             columns: sweep.columns.clone(),
+            outcome_columns: sweep.measures.columns.clone(),
             status: "running".into(),
         })
     }
@@ -107,6 +112,16 @@ impl Manifest {
     /// The swept parameters' names, in plan order (the columns after a row's seed).
     pub fn names(&self) -> Vec<String> {
         self.plan.params.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The columns of runs.csv.
+    pub fn run_columns(&self) -> Vec<Column> {
+        run_columns(&self.columns, &self.outcome_columns)
+    }
+
+    /// Whether the sweep records a time series (series.csv, `--series`).
+    pub fn series(&self) -> bool {
+        self.plan.series.is_some()
     }
 }
 
@@ -149,7 +164,7 @@ fn check_resumable(dir: &Path, manifest: &Manifest) -> Result<(), SweepError> {
     if old.plan_hash != manifest.plan_hash || old.shard != manifest.shard || old.events != manifest.events {
         return Err(SweepError::ResumeOtherSweep { dir: dir.to_path_buf() });
     }
-    if old.output_format != manifest.output_format || old.columns != manifest.columns {
+    if old.output_format != manifest.output_format || old.columns != manifest.columns || old.outcome_columns != manifest.outcome_columns {
         return Err(SweepError::ResumeOldFormat { dir: dir.to_path_buf(), found: old.output_format, expected: manifest.output_format });
     }
     if old.jsonl != manifest.jsonl {
@@ -164,15 +179,21 @@ fn check_resumable(dir: &Path, manifest: &Manifest) -> Result<(), SweepError> {
 /// runs.csv is the source because it is the file `--resume` verifies and merges copy: the
 /// Parquet files are a function of it, written again whenever the folder is finished.
 pub fn finish(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError> {
-    let columns = run_columns(&manifest.columns);
+    let columns = manifest.run_columns();
     let runs_path = dir.join("runs.csv");
     let mut parquet = TableOutput::create(dir, "runs.parquet", &columns)?;
     let mut stats = PointStats::default();
     for_each_row(&runs_path, &columns, |cells| {
-        stats.add(&manifest.columns, &cells);
+        stats.add(&manifest.columns, &manifest.outcome_columns, &cells);
         parquet.push(cells)
     })?;
     parquet.finish()?;
+    if manifest.series() {
+        let columns = series_columns();
+        let mut series = TableOutput::create(dir, "series.parquet", &columns)?;
+        for_each_row(&dir.join(SERIES), &columns, |cells| series.push(cells))?;
+        series.finish()?;
+    }
     let path = dir.join("points.csv");
     fs::write(&path, stats.csv(&manifest.columns)).map_err(SweepError::io(&path))?;
     let mut points = TableOutput::create(dir, "points.parquet", &point_columns(&manifest.columns))?;
@@ -216,8 +237,8 @@ pub(crate) fn for_each_row(
 /// The per-point statistics of a folder's runs.csv, read as a stream.
 pub(crate) fn stats_of(dir: &Path, manifest: &Manifest) -> Result<PointStats, SweepError> {
     let mut stats = PointStats::default();
-    for_each_row(&dir.join("runs.csv"), &run_columns(&manifest.columns), |cells| {
-        stats.add(&manifest.columns, &cells);
+    for_each_row(&dir.join("runs.csv"), &manifest.run_columns(), |cells| {
+        stats.add(&manifest.columns, &manifest.outcome_columns, &cells);
         Ok(())
     })?;
     Ok(stats)
@@ -298,6 +319,9 @@ fn truncate_to_complete(dir: &Path, m: &Manifest) -> Result<u64, SweepError> {
         truncate_file(&dir.join("runs.jsonl"), cut.jsonl)?;
     }
     truncate_file(&dir.join("runs.csv"), cut.csv)?;
+    if m.series() {
+        truncate_file(&dir.join(SERIES), cut.series)?;
+    }
     truncate_file(&dir.join(SUMS), cut.sums)?;
     for (start, len) in &cut.events {
         let path = dir.join(prefix::events_name(*start));
@@ -325,6 +349,9 @@ pub(crate) fn verify_complete(dir: &Path, m: &Manifest) -> Result<(), SweepError
     if m.jsonl {
         files.push(("runs.jsonl".to_string(), cut.jsonl, lengths.jsonl));
     }
+    if m.series() {
+        files.push((SERIES.to_string(), cut.series, lengths.series));
+    }
     files.push((SUMS.to_string(), cut.sums, lengths.sums));
     for (start, len) in &cut.events {
         files.push((prefix::events_name(*start), *len, lengths.events.get(start).copied().unwrap_or(0)));
@@ -344,6 +371,7 @@ pub(crate) fn verify_complete(dir: &Path, m: &Manifest) -> Result<(), SweepError
 struct Lengths {
     jsonl: u64,
     csv: u64,
+    series: u64,
     sums: u64,
     events: BTreeMap<u64, u64>,
 }
@@ -366,6 +394,7 @@ fn saved_runs(
         }
     };
     let (jsonl, csv) = (if m.jsonl { read("runs.jsonl")? } else { Vec::new() }, read("runs.csv")?);
+    let series = if m.series() { read(SERIES)? } else { Vec::new() };
     if !dir.join(SUMS).exists() && (!jsonl.is_empty() || !csv.is_empty()) {
         return Err(no_sums(dir.to_path_buf()));
     }
@@ -386,11 +415,18 @@ fn saved_runs(
     } else {
         None
     };
-    let files = prefix::Files { jsonl: m.jsonl.then_some(&jsonl[..]), csv: &csv, sums: &sums, events: events.as_ref() };
+    let files = prefix::Files {
+        jsonl: m.jsonl.then_some(&jsonl[..]),
+        csv: &csv,
+        series: m.series().then_some(&series[..]),
+        sums: &sums,
+        events: events.as_ref(),
+    };
     let cut = prefix::verify(&files, m.shard, m.shard_runs).map_err(|d| damaged(dir.join(&d.file), d.line, d.what))?;
     let lengths = Lengths {
         jsonl: jsonl.len() as u64,
         csv: csv.len() as u64,
+        series: series.len() as u64,
         sums: sums.len() as u64,
         events: events.iter().flatten().map(|(start, bytes)| (*start, bytes.len() as u64)).collect(),
     };
@@ -409,6 +445,8 @@ fn truncate_file(path: &Path, len: u64) -> Result<(), SweepError> {
 /// first row when the file is empty), and each run's checksums to checksums.jsonl.
 pub(crate) struct RowWriter {
     jsonl: Option<(BufWriter<fs::File>, PathBuf)>,
+    /// With `--series`: series.csv, and whether its header is written.
+    series: Option<(BufWriter<fs::File>, PathBuf, bool)>,
     csv: BufWriter<fs::File>,
     csv_path: PathBuf,
     sums: BufWriter<fs::File>,
@@ -420,20 +458,52 @@ pub(crate) struct RowWriter {
 /// The digests of a row's lines, returned by [`RowWriter::write`] for [`RowWriter::record`].
 pub(crate) struct RowSums {
     jsonl: Option<String>,
+    series: Option<String>,
     csv: String,
     csv_header: Option<String>,
 }
 
 impl RowWriter {
-    /// Opens the folder's row files for rows with these parameter columns: appending to them
-    /// (`append`), or replacing them; runs.jsonl only when `jsonl`.
-    pub(crate) fn open(dir: &Path, params: &[ParamColumn], jsonl: bool, append: bool) -> Result<RowWriter, SweepError> {
+    /// Opens the folder's row files for the manifest's rows: appending to them (`append`), or
+    /// replacing them; runs.jsonl only with `--jsonl`, series.csv only with `--series`.
+    pub(crate) fn open(dir: &Path, m: &Manifest, append: bool) -> Result<RowWriter, SweepError> {
         let (jsonl_path, csv_path, sums_path) = (dir.join("runs.jsonl"), dir.join("runs.csv"), dir.join(SUMS));
-        let header_written = append && fs::metadata(&csv_path).map(|m| m.len() > 0).unwrap_or(false);
-        let jsonl = if jsonl { Some((BufWriter::new(open_for_writing(&jsonl_path, append)?), jsonl_path)) } else { None };
+        let written = |path: &Path| append && fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let header_written = written(&csv_path);
+        let jsonl = if m.jsonl { Some((BufWriter::new(open_for_writing(&jsonl_path, append)?), jsonl_path)) } else { None };
+        let series_path = dir.join(SERIES);
+        let series = if m.series() {
+            let header = written(&series_path);
+            Some((BufWriter::new(open_for_writing(&series_path, append)?), series_path, header))
+        } else {
+            None
+        };
         let csv = BufWriter::new(open_for_writing(&csv_path, append)?);
         let sums = BufWriter::new(open_for_writing(&sums_path, append)?);
-        Ok(RowWriter { jsonl, csv, csv_path, sums, sums_path, columns: run_columns(params), header_written })
+        Ok(RowWriter { jsonl, series, csv, csv_path, sums, sums_path, columns: m.run_columns(), header_written })
+    }
+
+    /// Appends a run's block of series.csv (its lines, each as its fields; the header first
+    /// when the file is empty) and sets its digest in the run's checksums.
+    pub(crate) fn write_series(&mut self, sums: &mut RowSums, lines: &[Vec<String>]) -> Result<(), SweepError> {
+        let Some((_, path, _)) = &self.series else { return Ok(()) };
+        let mut out = csv::Writer::from_writer(Vec::new());
+        for line in lines {
+            out.write_record(line).map_err(|e| SweepError::io(path)(e.into()))?;
+        }
+        let block = out.into_inner().map_err(|e| SweepError::io(path)(e.into_error()))?;
+        self.write_series_block(sums, &block)
+    }
+
+    /// Appends a run's block of series.csv, given as bytes (its lines), after the header when
+    /// the file is empty, and sets the digest of what it wrote in the run's checksums.
+    pub(crate) fn write_series_block(&mut self, sums: &mut RowSums, block: &[u8]) -> Result<(), SweepError> {
+        let Some((w, path, header_written)) = &mut self.series else { return Ok(()) };
+        let header = if *header_written { Vec::new() } else { series_header() };
+        w.write_all(&header).and_then(|_| w.write_all(block)).map_err(SweepError::io(path))?;
+        *header_written = true;
+        sums.series = Some(digest(&[&header, block]));
+        Ok(())
     }
 
     /// Appends a row, given as its cells in the columns of [`run_columns`]. Returns the digests
@@ -459,14 +529,14 @@ impl RowWriter {
         }
         let line = csv_line(cells.iter().map(Cell::csv_text).collect())?;
         self.csv.write_all(&line).map_err(SweepError::io(&self.csv_path))?;
-        Ok(RowSums { jsonl, csv: digest(&[&line]), csv_header })
+        Ok(RowSums { jsonl, series: None, csv: digest(&[&line]), csv_header })
     }
 
     /// Records run `run`'s checksums: its row's (`row`, from [`RowWriter::write`]) and, with
     /// `--events`, its events block's digest. Written to disk by the next [`RowWriter::flush`],
     /// after the lines they check.
     pub(crate) fn record(&mut self, run: u64, row: RowSums, events: Option<String>) -> Result<(), SweepError> {
-        let sums = RunSums { run, jsonl: row.jsonl, csv: row.csv, csv_header: row.csv_header, events };
+        let sums = RunSums { run, jsonl: row.jsonl, csv: row.csv, csv_header: row.csv_header, series: row.series, events };
         let line = serde_json::to_vec(&sums).expect("checksums serialise");
         self.sums.write_all(&line).and_then(|_| self.sums.write_all(b"\n")).map_err(SweepError::io(&self.sums_path))
     }
@@ -477,9 +547,18 @@ impl RowWriter {
         if let Some((w, path)) = &mut self.jsonl {
             w.flush().map_err(SweepError::io(path))?;
         }
+        if let Some((w, path, _)) = &mut self.series {
+            w.flush().map_err(SweepError::io(path))?;
+        }
         self.csv.flush().map_err(SweepError::io(&self.csv_path))?;
         self.sums.flush().map_err(SweepError::io(&self.sums_path))
     }
+}
+
+/// series.csv's header line.
+fn series_header() -> Vec<u8> {
+    let names: Vec<String> = series_columns().into_iter().map(|c| c.name).collect();
+    (names.join(",") + "\n").into_bytes()
 }
 
 /// Opens a file to append to (`append`), or to replace.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::sweep::columns::{Cell, run_columns};
+use crate::sweep::columns::Cell;
 use crate::sweep::error::SweepError;
 use crate::sweep::folder::{self, EventsWriter, Manifest, RowWriter};
 use crate::sweep::{PointStats, Shard};
@@ -70,6 +70,7 @@ fn shards_in_order<'a>(dirs: &'a [PathBuf], manifests: &[Manifest]) -> Result<Ve
             || m.jsonl != first.jsonl
             || m.output_format != folder::OUTPUT_FORMAT
             || m.columns != first.columns
+            || m.outcome_columns != first.outcome_columns
         {
             return Err(SweepError::ForeignShard {
                 dir: dir.clone(),
@@ -118,7 +119,7 @@ type EventLines = (PathBuf, Peekable<input::Lines<BufReader<fs::File>>>);
 /// The rows are read one shard at a time in turn, one row each, so memory stays flat.
 fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), SweepError> {
     let n = first.shard.n;
-    let columns = run_columns(&first.columns);
+    let columns = first.run_columns();
     let mut readers = Vec::new();
     for dir in shard_dirs {
         let path = dir.join("runs.csv");
@@ -133,7 +134,8 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
         }
         readers.push(reader.into_records());
     }
-    let mut rows = RowWriter::open(out, &first.columns, first.jsonl, false)?;
+    let mut rows = RowWriter::open(out, first, false)?;
+    let mut series: Vec<Option<SeriesLines>> = (0..n).map(|_| None).collect();
     if first.events {
         fs::create_dir_all(out.join("events")).map_err(SweepError::io(out))?;
     }
@@ -152,12 +154,51 @@ fn copy_runs(shard_dirs: &[&Path], out: &Path, first: &Manifest) -> Result<(), S
             let found = record.get(0).and_then(|r| r.parse().ok()).unwrap_or(u64::MAX);
             return Err(SweepError::ShardOutOfOrder { k: k as u64, n, found, expected: i });
         }
-        let sums = rows.write(&cells)?;
+        let mut sums = rows.write(&cells)?;
+        if first.series() {
+            let block = series_block(shard_dirs[k], &mut series[k], k as u64, i)?;
+            rows.write_series_block(&mut sums, &block)?;
+        }
         let digest = if first.events { Some(copy_events(shard_dirs[k], &mut event_readers[k], &mut events, k as u64, i)?) } else { None };
         rows.record(i, sums, digest)?;
     }
     events.flush()?;
     rows.flush()
+}
+
+/// The lines of a shard's series.csv after its header, with the file's path.
+type SeriesLines = (PathBuf, Peekable<input::Lines<BufReader<fs::File>>>);
+
+/// Run `run`'s block of shard `k`'s series.csv: its lines (every line naming the run, in
+/// order), without the header, as bytes.
+fn series_block(shard_dir: &Path, reader: &mut Option<SeriesLines>, k: u64, run: u64) -> Result<Vec<u8>, SweepError> {
+    if reader.is_none() {
+        let path = shard_dir.join(crate::sweep::prefix::SERIES);
+        let f = input::open(&path).map_err(SweepError::io(&path))?;
+        let mut lines = input::lines(BufReader::new(f), 4096).peekable();
+        lines
+            .next()
+            .transpose()
+            .map_err(SweepError::io(&path))?
+            .ok_or(SweepError::ShardBadRow { k, what: "series.csv is empty".into() })?;
+        *reader = Some((path, lines));
+    }
+    let (path, lines) = reader.as_mut().expect("opened");
+    let mut block = Vec::new();
+    let prefix = format!("{run},");
+    while let Some(Ok(line)) = lines.peek() {
+        if !line.starts_with(&prefix) {
+            break;
+        }
+        let line = lines.next().expect("peeked").map_err(SweepError::io(path))?;
+        block.extend_from_slice(line.as_bytes());
+        block.push(b'\n');
+    }
+    if let Some(Err(_)) = lines.peek() {
+        let e = lines.next().expect("peeked").expect_err("an error");
+        return Err(SweepError::io(path)(e));
+    }
+    Ok(block)
 }
 
 /// Copies run `run`'s block of events (its marker line and every line up to the next marker)

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::fold::outcomes::Outcomes;
 use crate::model::draw::{Draws, Purpose, mix64};
 use crate::model::fields::{Domain, Kind};
-use crate::sweep::columns::{Cell, ParamColumn};
+use crate::sweep::columns::{Cell, OutcomeColumn, ParamColumn};
 
 pub mod analyze;
 pub mod columns;
@@ -24,6 +24,7 @@ pub mod dist;
 pub mod error;
 pub mod exec;
 pub mod folder;
+pub mod measure;
 pub mod merge;
 #[cfg(feature = "parquet")]
 pub mod parquet;
@@ -119,6 +120,30 @@ pub struct Plan {
     /// Root seed.
     #[serde(default)]
     pub seed: u64,
+    /// Outcomes beyond the standard ones, as `(name, definition)` (`--outcome NAME=DEFINITION`;
+    /// [`measure`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<(String, String)>,
+    /// States whose standard outcomes are also written, prefixed with their code
+    /// (`--outcomes-for`; [`measure`]): codes, `states` or `members:ORG`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes_for: Vec<String>,
+    /// Quantities recorded every few days into series.csv (`--series`; [`measure`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesPlan>,
+}
+
+/// A plan's time series: which quantities of which states, every how many days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesPlan {
+    /// Quantities ([`measure::QUANTITIES`]).
+    pub quantities: Vec<String>,
+    /// States: codes, `states` or `members:ORG` (default: the focus).
+    #[serde(default)]
+    pub actors: Vec<String>,
+    /// Days between samples (day 0, N, 2N, ... up to the horizon).
+    pub every: u32,
 }
 
 fn grid() -> Design {
@@ -139,7 +164,17 @@ impl Plan {
 
     /// A plan of one run of a scenario, with nothing swept (until parameters are added).
     pub fn of_scenario(scenario: Option<String>) -> Plan {
-        Plan { scenario, params: vec![], set: vec![], design: Design::Grid, runs: 1, seed: 0 }
+        Plan {
+            scenario,
+            params: vec![],
+            set: vec![],
+            design: Design::Grid,
+            runs: 1,
+            seed: 0,
+            outcomes: vec![],
+            outcomes_for: vec![],
+            series: None,
+        }
     }
 }
 
@@ -643,6 +678,10 @@ pub struct Row {
     pub params: Vec<(String, String)>,
     /// Standard outcomes.
     pub outcomes: Outcomes,
+    /// The outcomes asked for beyond the standard ones, in their columns' order
+    /// ([`measure::Measures::columns`]).
+    #[serde(skip)]
+    pub extra: Vec<Cell>,
 }
 
 impl Row {
@@ -657,6 +696,7 @@ impl Row {
         for ((_, value), (_, value_type, _)) in outcome_columns(&self.outcomes).iter().zip(columns::OUTCOME_COLUMNS) {
             cells.push(Cell::of_json(value, *value_type));
         }
+        cells.extend(self.extra.iter().cloned());
         Ok(cells)
     }
 }
@@ -704,8 +744,8 @@ pub struct PointStats {
 
 impl PointStats {
     /// Adds a run's row of runs.csv, as cells in the columns of [`columns::run_columns`] for
-    /// these parameter columns.
-    pub fn add(&mut self, params: &[ParamColumn], cells: &[Cell]) {
+    /// these parameter and extra outcome columns.
+    pub fn add(&mut self, params: &[ParamColumn], extra: &[OutcomeColumn], cells: &[Cell]) {
         let point = match cells.get(1) {
             Some(Cell::Integer(p)) => *p as u64,
             _ => return,
@@ -720,6 +760,12 @@ impl PointStats {
                 continue; // categorical (final_regime, intervention_outcome, outcome_class): see runs.csv
             }
             entry.1.entry(name.to_string()).or_default().add(cell);
+        }
+        let after = 4 + params.len() + columns::OUTCOME_COLUMNS.len();
+        for (column, cell) in extra.iter().zip(cells.get(after..).unwrap_or_default()) {
+            if column.value_type != columns::ValueType::String {
+                entry.1.entry(column.name.clone()).or_default().add(cell);
+            }
         }
     }
 
@@ -803,6 +849,9 @@ mod tests {
             design,
             runs: 2,
             seed: 1,
+            outcomes: vec![],
+            outcomes_for: vec![],
+            series: None,
         }
     }
 
@@ -1085,10 +1134,10 @@ mod tests {
         let columns: Vec<ParamColumn> = [("a", ValueType::Float), ("b,c", ValueType::String), ("c", ValueType::String)]
             .map(|(p, t)| ParamColumn { param: p.into(), column: columns::column_name(p), value_type: t })
             .to_vec();
-        let row = Row { run: 7, point: 0, replication: 7, seed: 9, params, outcomes };
+        let row = Row { run: 7, point: 0, replication: 7, seed: 9, params, outcomes, extra: vec![] };
         let cells = row.cells(&columns).unwrap();
         let mut stats = PointStats::default();
-        stats.add(&columns, &cells);
+        stats.add(&columns, &[], &cells);
         let text = stats.csv(&columns);
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("point,p_a,p_b_c,p_c,outcome,runs,happened,mean,sd,ci95_low,ci95_high"));
@@ -1097,7 +1146,7 @@ mod tests {
         w.write_record(cells.iter().map(Cell::csv_text)).unwrap();
         let line = String::from_utf8(w.into_inner().unwrap()).unwrap();
         assert!(line.starts_with("7,0,7,9,1.0,\"x,y\",\"say \"\"hi\"\"\","), "{line}");
-        assert_eq!(columns::run_columns(&columns).len(), cells.len());
+        assert_eq!(columns::run_columns(&columns, &[]).len(), cells.len());
         // A boolean's share and an outcome that never happened: floats, and an empty mean.
         assert!(text.contains(",armed_conflict,1,0.0,0.0,0.0,0.0,0.0\n"), "{text}");
         assert!(text.contains(",intervention_launched_day,1,0.0,,,,\n"), "{text}");

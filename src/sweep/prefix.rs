@@ -19,6 +19,10 @@ use crate::sweep::Shard;
 /// The file of per-run digests, in a sweep folder.
 pub const SUMS: &str = "checksums.jsonl";
 
+/// The time series, in a sweep folder with `--series`: each run's lines (its block) in run
+/// order, each line starting with the run's index, the header before the first run's.
+pub const SERIES: &str = "series.csv";
+
 /// One line of `checksums.jsonl`: a saved run and the digests of what was written for it (the
 /// first 64 bits of SHA-256, in hex).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +38,9 @@ pub struct RunSums {
     /// The first run's line only: the `runs.csv` header line, with the newline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv_header: Option<String>,
+    /// With `--series`: its block of series.csv (with the header for the file's first run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
     /// With `--events`: its block in its events file (its `{"record":"run",...}` line and its log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<String>,
@@ -55,6 +62,8 @@ pub struct Files<'a> {
     pub jsonl: Option<&'a [u8]>,
     /// runs.csv.
     pub csv: &'a [u8],
+    /// With `--series`: series.csv.
+    pub series: Option<&'a [u8]>,
     /// checksums.jsonl.
     pub sums: &'a [u8],
     /// With `--events`: the events files by their first run index (`events/runs-NNNNNNNN.jsonl`).
@@ -70,6 +79,8 @@ pub struct Prefix {
     pub jsonl: u64,
     /// runs.csv's (0 when no run is kept: the header is written again).
     pub csv: u64,
+    /// series.csv's (likewise).
+    pub series: u64,
     /// checksums.jsonl's.
     pub sums: u64,
     /// The events files' lengths after the cut (a file cut to 0 is removed), by first run index.
@@ -179,6 +190,7 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
     let event_files = files.events.unwrap_or(&empty);
     let mut kept = 0u64;
     let mut csv_bytes = 0u64;
+    let mut series_pos = 0usize;
     while (kept as usize) < records.len() && kept < shard_runs {
         let k = kept as usize;
         let r = &records[k];
@@ -244,6 +256,14 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
             chunk = Some((s, text, end));
             cuts.insert(s, end as u64);
         }
+        if let Some(text) = files.series {
+            let end = series_block(text, series_pos, run, k == 0);
+            if r.series.as_deref() != Some(digest(&[&text[series_pos..end]]).as_str()) {
+                let what = format!("run {run}'s series is not the series that was written (edited)");
+                return Err(damage(SERIES, line_at(text, series_pos), what));
+            }
+            series_pos = end;
+        }
         csv_bytes += c.len() as u64 + if k == 0 { header.len() as u64 } else { 0 };
         kept += 1;
     }
@@ -284,6 +304,9 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
     {
         return Err(damage("runs.csv", kept + 2, beyond("a row")));
     }
+    if let Some(text) = files.series {
+        series_rest(text, series_pos, kept == 0, next).map_err(|(line, what)| damage(SERIES, line, beyond(what)))?;
+    }
     // Events: what follows the last kept block may only be the next run's (perhaps torn) block,
     // in that block's file, and nothing in any later file.
     if files.events.is_some() {
@@ -321,5 +344,36 @@ pub fn verify(files: &Files, shard: Shard, shard_runs: u64) -> Result<Prefix, Da
     }
     let sums_bytes: usize = sums[..k].iter().map(|l| l.len()).sum();
     let jsonl_bytes: usize = jsonl[..k.min(jsonl.len())].iter().map(|l| l.len()).sum();
-    Ok(Prefix { kept, jsonl: jsonl_bytes as u64, csv: csv_bytes, sums: sums_bytes as u64, events: cuts })
+    Ok(Prefix { kept, jsonl: jsonl_bytes as u64, csv: csv_bytes, series: series_pos as u64, sums: sums_bytes as u64, events: cuts })
+}
+
+/// The end of run `run`'s block of series.csv starting at `pos`: the header line when `first`,
+/// then every whole line naming the run.
+fn series_block(text: &[u8], pos: usize, run: u64, first: bool) -> usize {
+    let mut at = pos;
+    let mut header = first;
+    while let Some(n) = memchr::memchr(b'\n', &text[at..]) {
+        if !header && csv_run(&text[at..at + n + 1]) != Some(run) {
+            break;
+        }
+        header = false;
+        at += n + 1;
+    }
+    at
+}
+
+/// Checks what follows the kept runs' blocks of series.csv, from `pos`: only the lines of the
+/// run being saved (`next`, perhaps torn), after the header when no run is kept (`first`).
+/// On damage, the line and what is there.
+fn series_rest(text: &[u8], pos: usize, first: bool, next: Option<u64>) -> Result<(), (u64, &'static str)> {
+    let (lines, tail) = lines(&text[pos..]);
+    for (i, line) in lines.iter().enumerate() {
+        if !(first && i == 0) && (next.is_none() || csv_run(line) != next) {
+            return Err((line_at(text, pos) + i as u64, "a series line"));
+        }
+    }
+    if next.is_none() && !tail.is_empty() {
+        return Err((line_at(text, pos) + lines.len() as u64, "a series line"));
+    }
+    Ok(())
 }
