@@ -1265,12 +1265,9 @@ mod report {
         assert!(o.status.success(), "{}", stderr(&o));
         let html = std::fs::read_to_string(dir.join("sw/report.html")).unwrap();
         let pairs = section(&html, "<h2 id=\"two-parameters\">", "<h2 id=\"distributions\">");
-        assert!(
-            pairs.contains("over <code>NGA.war_opposition</code> (across) and <code>intervention.launch_intercept</code> (up)"),
-            "{pairs}"
-        );
-        assert!(pairs.contains("Armed conflict: probability over NGA.war_opposition and intervention.launch_intercept"), "{pairs}");
-        assert!(pairs.contains("0–0.1") && pairs.contains("no runs"), "ten bins of the range, and the key: {pairs}");
+        assert!(pairs.contains("over NGA.war_opposition (across) and intervention.launch_intercept (up)"), "{pairs}");
+        assert!(pairs.contains("Fighting between states or organisations in the focus: probability over NGA.war_opposition and intervention.launch_intercept"), "{pairs}");
+        assert!(html.contains(">0.125</text>") && pairs.contains("no runs"), "a column per value (8 values), and the key: {pairs}");
         let dists = section(&html, "<h2 id=\"distributions\">", "<h2 id=\"sensitivity\">");
         assert!(dists.contains("distribution per design point") && dists.contains("One box per design point"), "{dists}");
         assert!(dists.contains("median") && dists.contains("95th percentile"), "the box key: {dists}");
