@@ -1302,7 +1302,7 @@ mod report {
             },
             "the same bytes"
         );
-        assert!(check_links(&[page.clone()]) >= 5);
+        assert!(check_links(std::slice::from_ref(&page)) >= 5);
         check_page("a_sweep_report_explores_pairs_distributions_sensitivity_and_discovery", &page, 10);
     }
 

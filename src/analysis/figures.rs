@@ -370,7 +370,7 @@ fn scatter(out: &mut String, frame: &Frame, plot: &Plot) {
     let at =
         |p: &(f64, f64, String)| (frame.left + frame.plot_w * (p.0 - x0) / (x1 - x0), TOP + frame.plot_h * (1.0 - (p.1 - y0) / (y1 - y0)));
     if *path && points.len() > 1 {
-        let d: Vec<String> = points.iter().map(|p| at(p)).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        let d: Vec<String> = points.iter().map(&at).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let _ = write!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>", d.join(" "), PALETTE[0]);
     }
     let numbered = !*path;
