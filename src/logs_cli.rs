@@ -666,7 +666,10 @@ pub struct DiffArgs {
 pub fn cmd_diff(args: DiffArgs) -> Result<(), Fail> {
     if args.html {
         let right = args.right.clone();
-        return compare_report(ReportArgs { dir: args.left, other: Some(args.right), out: args.out, png: false, scenario: None }, &right);
+        return compare_report(
+            ReportArgs { dir: args.left, other: Some(args.right), out: args.out, png: false, scenario: None, pair: None, discover: None },
+            &right,
+        );
     }
     let a = open_complete(&args.left, "casus diff")?;
     let b = open_complete(&args.right, "casus diff")?;
@@ -734,6 +737,12 @@ pub struct ReportArgs {
     /// The run's scenario (default: scenario.ron in DIR, or the embedded default).
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// A sweep's heat maps over these two swept parameters (default: the first two, in plan order).
+    #[arg(long, value_name = "A,B")]
+    pair: Option<String>,
+    /// Add a sweep's scenario discovery (PRIM) for this case, as casus analyze --discover takes it.
+    #[arg(long, value_name = "CASE")]
+    discover: Option<String>,
 }
 
 /// The files a report may read in a folder: its page and charts may replace none of them.
@@ -790,8 +799,11 @@ pub fn cmd_report(a: ReportArgs) -> Result<(), Fail> {
                 a.dir.display()
             )));
         }
-        sweep_report(&a.dir)?
+        sweep_report(&a.dir, a.pair.as_deref(), a.discover.as_deref())?
     } else {
+        if let Some(flag) = [(a.pair.is_some(), "--pair"), (a.discover.is_some(), "--discover")].iter().find(|f| f.0).map(|f| f.1) {
+            return Err(bad(format!("error: {flag} is for a sweep folder's report; {} is a run folder", a.dir.display())));
+        }
         run_report(&a.dir, a.scenario.clone(), &html_path)?
     };
     write_atomic(&html_path, html.as_bytes())
@@ -935,6 +947,9 @@ fn compare_report(a: ReportArgs, right: &Path) -> Result<(), Fail> {
     if a.png {
         return Err(bad("error: --png draws a run's or a sweep's charts; a comparison of two runs has none"));
     }
+    if a.pair.is_some() || a.discover.is_some() {
+        return Err(bad("error: --pair and --discover are for a sweep folder's report; a comparison takes two run folders"));
+    }
     for dir in [&a.dir, right] {
         if !dir.is_dir() {
             return Err(bad(format!("error: {} is not a folder; give two run folders (casus run --out, casus fork --out)", dir.display())));
@@ -975,7 +990,7 @@ fn compare_report(a: ReportArgs, right: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
-fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
+fn sweep_report(dir: &Path, pair: Option<&str>, discover: Option<&str>) -> Result<(String, Vec<casus::analysis::charts::Chart>), Fail> {
     let read = |name: &str| {
         casus::input::read_to_string(&dir.join(name), casus::input::MAX_FILE_BYTES).map_err(|e| cannot_read(&dir.join(name), e))
     };
@@ -1004,6 +1019,118 @@ fn sweep_report(dir: &Path) -> Result<(String, Vec<casus::analysis::charts::Char
         .collect();
     let (charts, constant) = casus::analysis::report::sweep_charts(&rows, &swept, &levels, &probability);
     let rendered = casus::analysis::report::render(charts).map_err(|e| Fail { code: 1, message: format!("error: {e}") })?;
-    let html = casus::analysis::report::sweep_html(&manifest, &swept, &rendered, &constant);
+    let pair = heat_pair(&swept, pair)?;
+    let mut x = casus::analysis::report::Exploration { pair_note: pair.1, ..Default::default() };
+    if let Some((a, b)) = pair.0 {
+        x.pair = Some((swept[a].clone(), swept[b].clone()));
+        x.heat_maps = casus::analysis::report::draw(casus::analysis::explore::heat_maps(&rows, &swept, &levels, (a, b), &probability));
+    }
+    // Continuous outcomes: amounts (casualties, days of sanctions, losses), not counts of
+    // allies or days on which something happened (drawn as probabilities).
+    let continuous: Vec<String> = casus::sweep::columns::OUTCOME_COLUMNS
+        .iter()
+        .filter(|(name, t, _)| {
+            *t == casus::sweep::columns::ValueType::Float || name.starts_with("casualties_") || *name == "sanctions_days"
+        })
+        .map(|(name, _, _)| name.to_string())
+        .collect();
+    let runs_csv = casus::input::read_to_string(&dir.join("runs.csv"), casus::input::MAX_SWEEP_FILE_BYTES)
+        .map_err(|e| cannot_read(&dir.join("runs.csv"), e))?;
+    let runs = casus::analysis::explore::read_runs(&runs_csv, &columns, &levels, &continuous)
+        .map_err(|e| bad(format!("{}: error: {e}", dir.display())))?;
+    let by = pair.0.map(|p| p.0).unwrap_or(0);
+    x.distributions = casus::analysis::report::draw(casus::analysis::explore::distributions(&runs, &continuous, &swept, &levels, by));
+    x.distribution_note = if manifest["points"].as_u64().unwrap_or(0) <= casus::analysis::explore::MAX_POINT_BOXES as u64 {
+        "One box per design point, numbered as in points.csv.".into()
+    } else {
+        format!(
+            "The sweep has more than {} points: one box per value (or tenth of the range) of {}, pooled over the other parameters.",
+            casus::analysis::explore::MAX_POINT_BOXES,
+            swept[by]
+        )
+    };
+    sweep_exploration(dir, &mut x, discover)?;
+    let html = casus::analysis::report::sweep_html(&manifest, &swept, &rendered, &constant, &x);
     Ok((html, rendered.into_iter().map(|(c, _)| c).collect()))
+}
+
+/// The heat maps' pair: `--pair A,B` (two different swept parameters), else the first two;
+/// with a sentence saying which.
+fn heat_pair(swept: &[String], pair: Option<&str>) -> Result<(Option<(usize, usize)>, String), Fail> {
+    let Some(text) = pair else {
+        let note = if swept.len() > 2 { "These are the first two swept parameters, in plan order." } else { "" };
+        return Ok(((swept.len() >= 2).then_some((0, 1)), note.to_string()));
+    };
+    let names: Vec<&str> = text.split(',').map(str::trim).collect();
+    let find = |n: &str| swept.iter().position(|s| s == n);
+    match names[..] {
+        [a, b] if a != b => match (find(a), find(b)) {
+            (Some(i), Some(j)) => Ok((Some((i, j)), "This pair was chosen with --pair.".into())),
+            _ => Err(bad(format!(
+                "error: --pair {text}: {} was not swept; swept parameters are {}",
+                if find(a).is_none() { a } else { b },
+                swept.join(", ")
+            ))),
+        },
+        _ => {
+            Err(bad(format!("error: --pair {text}: give two different swept parameters as A,B; swept parameters are {}", swept.join(", "))))
+        }
+    }
+}
+
+/// The sensitivity figures of a Sobol or Morris sweep, and the PRIM box when asked for.
+fn sweep_exploration(dir: &Path, x: &mut casus::analysis::report::Exploration, discover: Option<&str>) -> Result<(), Fail> {
+    // A shard or an unfinished sweep has no indices and no discovery (merge or finish it first).
+    let manifest = match casus::sweep::analyze::finished_manifest(dir) {
+        Ok(m) => m,
+        Err(e) if discover.is_some() => return Err(bad(format!("error: {}", e.message))),
+        Err(e) => {
+            x.sensitivity_note = format!("No sensitivity analysis: {}", e.message);
+            return Ok(());
+        }
+    };
+    let design = manifest.plan.design;
+    x.design = casus::sweep::analyze::design_text(design);
+    if matches!(design, casus::sweep::Design::Sobol(..) | casus::sweep::Design::Morris(..)) {
+        match casus::sweep::analyze::analyze(dir, &[]) {
+            Ok(analysis) => {
+                x.sensitivity_note = if analysis.design.starts_with("sobol") {
+                    "Sobol indices of each outcome that varies (as casus analyze computes them): first order (the parameter alone) and total (with its interactions), with 95% bootstrap intervals, parameters by total index."
+                } else {
+                    "Morris measures of each outcome that varies (as casus analyze computes them): mu* (how much the parameter moves the outcome) against sigma (non-linearity or interactions); each point is numbered and named in the key."
+                }
+                .into();
+                x.sensitivity = casus::analysis::report::draw(analysis.figures());
+            }
+            Err(e) => x.sensitivity_note = format!("casus analyze could not analyse this sweep: {}", e.message),
+        }
+    } else {
+        x.sensitivity_note = format!(
+            "The design is {}: Sobol indices and Morris measures need a sweep with --design sobol:N or morris:R (casus analyze).",
+            x.design
+        );
+    }
+    if let Some(text) = discover {
+        let case = casus::sweep::prim::Case::parse(text).map_err(|e| bad(format!("error: {e}")))?;
+        let d = casus::sweep::prim::discover(dir, case, casus::sweep::prim::Options::default(), None)
+            .map_err(|e| Fail { code: if e.input { 2 } else { 1 }, message: format!("error: {}", e.message) })?;
+        let b = &d.trajectory[d.chosen];
+        x.discovery = Some(casus::analysis::report::DiscoverySection {
+            case: d.case.text.clone(),
+            summary: format!(
+                "{} of the {} runs are cases. The chosen box {} holds {:.0}% of the cases (coverage), {:.0}% of its runs are cases (density), and it holds {:.0}% of all runs (mass).",
+                d.cases,
+                d.runs,
+                d.chosen,
+                b.coverage * 100.0,
+                b.density * 100.0,
+                b.mass * 100.0
+            ),
+            figure: casus::analysis::figures::svg(&d.figure()),
+            chosen: d.chosen,
+            rule: d.rule.clone(),
+            restrictions: d.restrictions(d.chosen),
+        });
+    }
+    Ok(())
 }

@@ -64,6 +64,8 @@ impl Kind {
                             | "sensitivity_s2.csv"
                             | ".sensitivity.csv.tmp"
                             | ".sensitivity_s2.csv.tmp"
+                            | "discovery.csv"
+                            | ".discovery.csv.tmp"
                             | "runs.parquet"
                             | "points.parquet"
                             | ".runs.parquet.tmp"
@@ -472,6 +474,7 @@ mod tests {
             (Kind::Sweep, "runs.csv", true),
             (Kind::Sweep, "sensitivity.csv", true),
             (Kind::Sweep, "sensitivity_s2.csv", true),
+            (Kind::Sweep, "discovery.csv", true),
             (Kind::Sweep, "runs.parquet", true),
             (Kind::Sweep, ".points.parquet.tmp", true),
             (Kind::Sweep, "series.csv", true),

@@ -283,3 +283,70 @@ fn analyze_refuses_what_it_cannot_analyse_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("a list is for grid and oat designs"), "{}", stderr(&o));
 }
+
+/// Scenario discovery (`--discover`) on a sweep of any design: the peeling trajectory and the
+/// chosen box printed, as JSON and in discovery.csv, the same at every call; the yes/no clause
+/// without which no force is launched is among the chosen box's restrictions.
+#[test]
+fn discover_finds_the_box_of_a_yes_no_outcome_in_any_design() {
+    let dir = scratch("discover");
+    // SOBOL's parameters in a Latin hypercube of 60 points, 4 runs each.
+    let lhs: Vec<&str> = SOBOL
+        .iter()
+        .map(|a| match *a {
+            "sobol:8" => "lhs:60",
+            "3" => "4",
+            a => a,
+        })
+        .collect();
+    let o = run(&lhs, &dir, "l", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = casus(&["analyze", "l", "--discover", "armed_conflict"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.starts_with("PRIM on armed_conflict: 240 runs, "), "{table}");
+    assert!(table.contains("peeling trajectory:") && table.contains("<- chosen") && table.contains("wrote l/discovery.csv"), "{table}");
+    assert!(
+        table.lines().any(|l| l.trim_start().starts_with("ECOWAS.ucg.standby_force ") && l.ends_with(" true   (all runs: false, true)")),
+        "{table}"
+    );
+    assert_eq!(stdout(&casus(&["analyze", "l", "--discover", "armed_conflict"], &dir)), table, "deterministic");
+    let csv = std::fs::read_to_string(dir.join("l/discovery.csv")).unwrap();
+    assert!(csv.starts_with("box,stage,coverage,density,mass,runs,cases,restricted,chosen,p_NGA_war_opposition_lower,p_NGA_war_opposition_upper,p_ECOWAS_ucg_ultimatum_days_lower,p_ECOWAS_ucg_ultimatum_days_upper,p_ECOWAS_ucg_standby_force_values\n0,start,1,"), "{csv}");
+    let j: serde_json::Value =
+        serde_json::from_str(&stdout(&casus(&["analyze", "l", "--discover", "armed_conflict", "--threshold", "0.6", "--json"], &dir)))
+            .unwrap();
+    let trajectory = j["trajectory"].as_array().unwrap();
+    assert!(trajectory.len() > 2 && trajectory[0]["coverage"] == 1.0 && trajectory[0]["mass"] == 1.0);
+    let chosen = &trajectory[j["chosen"].as_u64().unwrap() as usize];
+    assert!(chosen["density"].as_f64().unwrap() >= 0.6, "{chosen}");
+    let dense_enough = trajectory.iter().filter(|b| b["density"].as_f64().unwrap() >= 0.6);
+    assert!(dense_enough.clone().all(|b| b["coverage"].as_f64() <= chosen["coverage"].as_f64()), "the dense box of largest coverage");
+    let csv = std::fs::read_to_string(dir.join("l/discovery.csv")).unwrap();
+    assert_eq!(csv.lines().count(), trajectory.len() + 1);
+    // --box picks another box; a numeric outcome takes a comparison.
+    let o = casus(&["analyze", "l", "--discover", "armed_conflict", "--box", "1", "--json"], &dir);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((j["chosen"].as_u64(), j["rule"].as_str()), (Some(1), Some("--box 1")));
+    let o = casus(&["analyze", "l", "--discover", "casualties_military>1000"], &dir);
+    assert!(o.status.success() && stdout(&o).starts_with("PRIM on casualties_military>1000: 240 runs, 55 cases"), "{}", stderr(&o));
+
+    let refused = |args: &[&str], why: &str| {
+        let o = casus(args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
+    };
+    refused(
+        &["analyze", "l", "--discover", "casualties_military"],
+        "say which runs are cases, such as casualties_military=VALUE or casualties_military>N",
+    );
+    refused(&["analyze", "l", "--discover", "armed_conflicts"], "\"armed_conflicts\" is not an outcome; outcomes are");
+    refused(&["analyze", "l", "--discover", "final_regime>2"], "final_regime is not a number; give final_regime=VALUE");
+    refused(&["analyze", "l", "--discover", "armed_conflict", "--box", "999"], "--box 999: the trajectory has boxes 0 to");
+    refused(&["analyze", "l", "--box", "1"], "--box chooses a scenario-discovery box; give --discover OUTCOME with it");
+    refused(&["analyze", "l", "--discover", "armed_conflict", "--peel-alpha", "0"], "--peel-alpha 0: give a share between 0 and 1");
+    refused(
+        &["analyze", "l", "--discover", "casualties_military>1e9"],
+        "0 of the 240 runs are cases; PRIM needs some runs that are and some that are not",
+    );
+}

@@ -1307,10 +1307,82 @@ mod report {
             html.contains("Standby force activated against the focus: probability against intervention.opposition_weight"),
             "a varying outcome is charted"
         );
-        let unchanged = section(&html, "<h2>Outcomes that did not change", "</table>");
+        let unchanged = section(&html, "<h3>Outcomes that did not change", "</table>");
         assert!(unchanged.contains("Economic sanctions imposed on the focus100%") && !unchanged.contains('_'), "{unchanged}");
         assert!(html.contains("<polygon") || html.contains("fill-opacity"), "a confidence band is drawn");
         check_page("a_sweep_report_charts_probabilities_with_bands", &dir.join("sw/report.html"), 1);
+    }
+
+    /// The sweep page's exploration (issue 23, item 4): heat maps over a pair of swept
+    /// parameters (the first two, or --pair), continuous outcomes' distributions per design
+    /// point, a Sobol sweep's indices, and the PRIM box with --discover; every link resolves,
+    /// and the page renders in a browser.
+    #[test]
+    fn a_sweep_report_explores_pairs_distributions_sensitivity_and_discovery() {
+        let dir = scratch("report_explore");
+        let sweep = [
+            "sweep",
+            "--param",
+            "NGA.war_opposition=0..1",
+            "--param",
+            "intervention.launch_intercept=2..8",
+            "--param",
+            "ECOWAS.ucg.standby_force=choice(false,true)",
+            "--design",
+            "sobol:8",
+            "--runs",
+            "4",
+            "--seed",
+            "5",
+            "--quiet",
+            "--out",
+            "sw",
+        ];
+        let o = casus(&sweep, &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = casus(&["report", "sw", "--discover", "armed_conflict"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("sw/report.html")).unwrap();
+        let pairs = section(&html, "<h2 id=\"two-parameters\">", "<h2 id=\"distributions\">");
+        assert!(pairs.contains("over NGA.war_opposition (across) and intervention.launch_intercept (up)"), "{pairs}");
+        assert!(pairs.contains("Fighting between states or organisations in the focus: probability over NGA.war_opposition and intervention.launch_intercept"), "{pairs}");
+        assert!(html.contains(">0.125</text>") && pairs.contains("no runs"), "a column per value (8 values), and the key: {pairs}");
+        let dists = section(&html, "<h2 id=\"distributions\">", "<h2 id=\"sensitivity\">");
+        assert!(dists.contains("distribution per design point") && dists.contains("One box per design point"), "{dists}");
+        assert!(dists.contains("median") && dists.contains("95th percentile"), "the box key: {dists}");
+        let sens = section(&html, "<h2 id=\"sensitivity\">", "<h2 id=\"discovery\">");
+        assert!(
+            sens.contains("Sobol indices of each outcome") && sens.contains("first order (S1)") && sens.contains("total (ST)"),
+            "{sens}"
+        );
+        let disc = &html[html.find("<h2 id=\"discovery\">").unwrap()..];
+        assert!(disc.contains("PRIM on <code>armed_conflict</code>") && disc.contains("id=\"figure-prim-trajectory\""), "{disc}");
+        assert!(disc.contains("<td><code>ECOWAS.ucg.standby_force</code></td><td class=\"num\">true</td>"), "{disc}");
+        // Another pair; a pair not swept is refused.
+        let o = casus(&["report", "sw", "--pair", "ECOWAS.ucg.standby_force,NGA.war_opposition"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(dir.join("sw/report.html")).unwrap();
+        assert!(html.contains("over <code>ECOWAS.ucg.standby_force</code> (across) and <code>NGA.war_opposition</code> (up)"));
+        assert!(
+            html.contains("This pair was chosen with --pair.")
+                && html.contains("Not asked for: <code>casus report DIR --discover OUTCOME</code>")
+        );
+        let o = casus(&["report", "sw", "--pair", "NGA.war_opposition,junta.review_days"], &dir);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--pair NGA.war_opposition,junta.review_days: junta.review_days was not swept"), "{}", stderr(&o));
+        let o = casus(&["report", "sw", "--discover", "armed_conflict", "--out", "again.html"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let page = dir.join("again.html");
+        assert_eq!(
+            std::fs::read(&page).unwrap(),
+            {
+                let _ = casus(&["report", "sw", "--discover", "armed_conflict"], &dir);
+                std::fs::read(dir.join("sw/report.html")).unwrap()
+            },
+            "the same bytes"
+        );
+        assert!(check_links(std::slice::from_ref(&page)) >= 5);
+        check_page("a_sweep_report_explores_pairs_distributions_sensitivity_and_discovery", &page, 10);
     }
 
     /// How the map's data begins in a run's page.

@@ -10,6 +10,8 @@ pub mod charts;
 pub mod compare;
 pub mod describe;
 pub mod diff;
+pub mod explore;
+pub mod figures;
 pub mod fork;
 pub mod map;
 pub mod outcome_text;

@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 
 use crate::analysis::charts::{self, Chart, Line, XAxis};
 use crate::analysis::describe::{describe, significant};
+use crate::analysis::figures::Figure;
 use crate::analysis::fork::Lineage;
 use crate::analysis::outcome_text::{OutcomeText, dated, decimal, outcome_label, outcomes_in_words};
 use crate::analysis::plain::{Names, human_date, say, words};
@@ -697,6 +698,57 @@ pub fn sweep_charts(
     (charts, constant)
 }
 
+/// The PRIM box of a sweep's page.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverySection {
+    /// What a case is, as given (`armed_conflict`, `casualties_military>100`).
+    pub case: String,
+    /// Runs and cases, and the chosen box's statistics, in a sentence.
+    pub summary: String,
+    /// The trajectory chart (SVG).
+    pub figure: String,
+    /// The chosen box's number on the trajectory.
+    pub chosen: usize,
+    /// Why that box.
+    pub rule: String,
+    /// (parameter, its range in the box, its range over all runs).
+    pub restrictions: Vec<(String, String, String)>,
+}
+
+/// The exploration sections of a sweep's page: figures with their SVG.
+#[derive(Debug, Clone, Default)]
+pub struct Exploration {
+    /// The design as on the command line (`grid`, `lhs:8`, `sobol:256`).
+    pub design: String,
+    /// The heat maps' pair of swept parameters (None with one parameter).
+    pub pair: Option<(String, String)>,
+    /// How the pair was chosen.
+    pub pair_note: String,
+    /// An outcome's probability over the pair.
+    pub heat_maps: Vec<(Figure, String)>,
+    /// Continuous outcomes' distributions.
+    pub distributions: Vec<(Figure, String)>,
+    /// How the distributions are grouped.
+    pub distribution_note: String,
+    /// Sobol or Morris figures.
+    pub sensitivity: Vec<(Figure, String)>,
+    /// What the sensitivity section shows, or why it is empty.
+    pub sensitivity_note: String,
+    /// The PRIM box, when asked for.
+    pub discovery: Option<DiscoverySection>,
+}
+
+/// Draws figures as SVG.
+pub fn draw(figures: Vec<Figure>) -> Vec<(Figure, String)> {
+    figures
+        .into_iter()
+        .map(|f| {
+            let svg = crate::analysis::figures::svg(&f);
+            (f, svg)
+        })
+        .collect()
+}
+
 /// A sweep's page (`templates/sweep.html`).
 #[derive(Template)]
 #[template(path = "sweep.html")]
@@ -707,15 +759,23 @@ struct SweepPage<'a> {
     runs_per_point: String,
     total_runs: String,
     seed: String,
+    design: String,
     swept: &'a [String],
     status: &'a str,
     charts: RenderedCharts<'a>,
     /// Each outcome that did not change, in words, with its probability as a percentage.
     constant: Vec<(String, String)>,
+    x: &'a Exploration,
 }
 
 /// The HTML page for a sweep.
-pub fn sweep_html(manifest: &serde_json::Value, swept: &[String], charts: &[(Chart, String)], constant: &[(String, f64)]) -> String {
+pub fn sweep_html(
+    manifest: &serde_json::Value,
+    swept: &[String],
+    charts: &[(Chart, String)],
+    constant: &[(String, f64)],
+    x: &Exploration,
+) -> String {
     let page = SweepPage {
         version: crate::log::CASUS_VERSION,
         scenario: manifest["scenario"].as_str().unwrap_or("?"),
@@ -723,10 +783,12 @@ pub fn sweep_html(manifest: &serde_json::Value, swept: &[String], charts: &[(Cha
         runs_per_point: manifest["plan"]["runs"].to_string(),
         total_runs: manifest["total_runs"].to_string(),
         seed: manifest["seed"].to_string(),
+        design: if x.design.is_empty() { "?".to_string() } else { x.design.clone() },
         swept,
         status: manifest["status"].as_str().unwrap_or("?"),
         charts,
         constant: constant.iter().map(|(o, p)| (outcome_label(o, "the focus"), format!("{}%", decimal(p * 100.0)))).collect(),
+        x,
     };
     page.render().expect("the sweep page's template renders (its values never fail to format)")
 }
@@ -776,7 +838,7 @@ mod tests {
     fn sweep_pages_escape_the_manifest_and_outcome_names() {
         let manifest =
             serde_json::json!({"scenario": "<b>s</b>", "status": "\"&'", "points": 3, "plan": {"runs": 2}, "total_runs": 6, "seed": 1});
-        let html = sweep_html(&manifest, &["a<b".to_string()], &[], &[("<i>o</i>".to_string(), 0.5)]);
+        let html = sweep_html(&manifest, &["a<b".to_string()], &[], &[("<i>o</i>".to_string(), 0.5)], &Exploration::default());
         for raw in ["<b>s</b>", "a<b", "<i>o</i>", "\"&'"] {
             assert!(!html.contains(raw), "{raw} is escaped");
         }

@@ -109,9 +109,8 @@ pub fn design_text(design: Design) -> String {
     }
 }
 
-/// Analyses the sweep in `dir`: every outcome, or those named in `only`. Refuses a folder that
-/// is not a finished, whole (not a shard) Sobol or Morris sweep.
-pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
+/// The manifest of the finished, whole (not a shard) sweep in `dir`; refuses anything else.
+pub fn finished_manifest(dir: &Path) -> Result<Manifest, AnalyzeError> {
     let manifest_path = dir.join("manifest.json");
     let manifest: Manifest = match read_manifest(&manifest_path) {
         Err(_) => {
@@ -123,15 +122,6 @@ pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
         Ok(Err(e)) => return Err(refuse(format!("{}: {e}", manifest_path.display()))),
         Ok(Ok(m)) => m,
     };
-    let plan = &manifest.plan;
-    let design = plan.design;
-    if !matches!(design, Design::Sobol(..) | Design::Morris(..)) {
-        return Err(refuse(format!(
-            "{}: the sweep's design is {}; casus analyze needs a sensitivity design: sweep with --design sobol:N (or sobol:N:2) or morris:R (in a plan file, design: Sobol(N) or Morris(R))",
-            dir.display(),
-            design_text(design)
-        )));
-    }
     if manifest.shard != Shard::whole() {
         return Err(refuse(format!(
             "{} is shard {}/{} of a sweep; merge the shards first (casus merge DIR... --out DIR) and analyze the merged folder",
@@ -145,6 +135,22 @@ pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
             "{}: the sweep is not finished (its manifest says {:?}); finish it with the same casus sweep command and --resume, then analyze",
             dir.display(),
             manifest.status
+        )));
+    }
+    Ok(manifest)
+}
+
+/// Analyses the sweep in `dir`: every outcome, or those named in `only`. Refuses a folder that
+/// is not a finished, whole (not a shard) Sobol or Morris sweep.
+pub fn analyze(dir: &Path, only: &[String]) -> Result<Analysis, AnalyzeError> {
+    let manifest = finished_manifest(dir)?;
+    let plan = &manifest.plan;
+    let design = plan.design;
+    if !matches!(design, Design::Sobol(..) | Design::Morris(..)) {
+        return Err(refuse(format!(
+            "{}: the sweep's design is {}; casus analyze needs a sensitivity design: sweep with --design sobol:N (or sobol:N:2) or morris:R (in a plan file, design: Sobol(N) or Morris(R)); scenario discovery (--discover OUTCOME) takes any design",
+            dir.display(),
+            design_text(design)
         )));
     }
     let parameters = manifest.names();
@@ -411,6 +417,55 @@ impl Analysis {
             self.outcomes.iter().filter(|o| o.indices.is_none()).map(|o| format!("{} ({})", o.outcome, o.measure.name())).collect();
         if !constant.is_empty() {
             let _ = writeln!(out, "\nthe same at every point (no indices): {}", constant.join(", "));
+        }
+        out
+    }
+}
+
+impl Analysis {
+    /// The report's figures: per outcome with indices (not all zero), its Sobol indices (S1 and ST with their
+    /// 95% intervals, parameters by ST, largest first) as bars, or its Morris measures as mu*
+    /// against sigma.
+    pub fn figures(&self) -> Vec<crate::analysis::figures::Figure> {
+        use crate::analysis::figures::{Figure, Plot};
+        let mut out = vec![];
+        for o in &self.outcomes {
+            let name = crate::analysis::outcome_text::outcome_label(&o.outcome, "the focus");
+            let id = format!("{}-{}", o.outcome, o.measure.name());
+            // An outcome whose indices are all zero would draw an empty chart: it is left out.
+            let zero = |e: &[Estimate]| e.iter().all(|e| e.value.abs() < 1e-12 && e.conf.abs() < 1e-12);
+            match &o.indices {
+                Some(Indices::Sobol(s)) if zero(&s.first) && zero(&s.total) => {}
+                Some(Indices::Morris(m)) if zero(&m.mu_star) && m.sigma.iter().all(|v| v.abs() < 1e-12) => {}
+                Some(Indices::Sobol(s)) => {
+                    let mut order: Vec<usize> = (0..self.parameters.len()).collect();
+                    order.sort_by(|a, b| s.total[*b].value.total_cmp(&s.total[*a].value));
+                    let pick = |e: &[Estimate]| order.iter().map(|j| (e[*j].value, e[*j].conf)).collect::<Vec<_>>();
+                    out.push(Figure {
+                        id: format!("sobol-{id}"),
+                        title: format!("{name} ({}): Sobol indices", o.measure.name()),
+                        x_label: "share of the outcome's variance".into(),
+                        y_label: String::new(),
+                        plot: Plot::Bars {
+                            labels: order.iter().map(|j| self.parameters[*j].clone()).collect(),
+                            series: vec![("first order (S1)".into(), pick(&s.first)), ("total (ST)".into(), pick(&s.total))],
+                        },
+                    });
+                }
+                Some(Indices::Morris(m)) => out.push(Figure {
+                    id: format!("morris-{id}"),
+                    title: format!("{name} ({}): Morris mu* against sigma", o.measure.name()),
+                    x_label: "mu* (mean absolute elementary effect)".into(),
+                    y_label: "sigma".into(),
+                    plot: Plot::Scatter {
+                        points: (0..self.parameters.len()).map(|j| (m.mu_star[j].value, m.sigma[j], self.parameters[j].clone())).collect(),
+                        path: false,
+                        highlight: None,
+                        ranges: None,
+                    },
+                }),
+                None => {}
+            }
         }
         out
     }

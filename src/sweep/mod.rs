@@ -29,6 +29,7 @@ pub mod merge;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod prefix;
+pub mod prim;
 pub mod sensitivity;
 pub mod sobol;
 pub mod validate;
