@@ -109,3 +109,16 @@ fn sweep_prefix_inputs_never_panic() {
         assert!(result.is_ok(), "{} panics", path.display());
     }
 }
+
+#[path = "../fuzz/fuzz_targets/bounded_check.rs"]
+mod bounded_check;
+
+/// The `bounded` target's inputs: the bounded line readers read what the unbounded ones read,
+/// up to the first line over their limit, which they refuse by its number.
+#[test]
+fn bounded_inputs_read_as_the_unbounded_readers_do() {
+    for (path, bytes) in inputs("bounded") {
+        let result = std::panic::catch_unwind(|| bounded_check::check(&bytes));
+        assert!(result.is_ok(), "{} fails the bounded readers' checks", path.display());
+    }
+}

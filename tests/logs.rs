@@ -1679,6 +1679,62 @@ mod report {
         check_page("every_link_in_every_generated_page_resolves (comparison)", &pages[3], 0);
     }
 
+    /// A generated world of 120 states over sixty years (31,000 events): its report stays bounded and says
+    /// what it leaves out. Each chart draws at most `MAX_LINES` lines on at most
+    /// `MAX_SAMPLE_DAYS` dates; the timeline covers the first `MAX_TIMELINE_EVENTS` events to the
+    /// end of a day; every link still resolves. Before these bounds, the charts had a line per
+    /// state sampled on every day with an event, and the timeline a row per event: a page of
+    /// 22 MB (11 s) for this world, growing with states times days.
+    #[test]
+    fn a_report_of_a_big_world_stays_bounded_and_says_what_it_leaves_out() {
+        use casus::analysis::report::{MAX_LINES, MAX_SAMPLE_DAYS, MAX_TIMELINE_EVENTS};
+        let dir = scratch("report_big_world");
+        let generate =
+            ["gen", "--states", "120", "--treaties", "24", "--orgs", "4", "--seed", "1", "--horizon", "21900", "--out", "big.ron"];
+        assert!(casus(&generate, &dir).status.success());
+        let o = casus(&["run", "big.ron", "--quiet", "--out", "big"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let events = std::fs::read_to_string(dir.join("big/events.jsonl")).unwrap().lines().filter(|l| l.starts_with("{\"seq\":")).count();
+        assert!(events > MAX_TIMELINE_EVENTS, "{events} events: the timeline is not cut");
+        let o = casus(&["report", "big"], &dir);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let page = dir.join("big/report.html");
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.len() < 6_000_000, "the page is {} bytes", html.len());
+        // The page's HTML between two markers, tags kept.
+        let raw = |from: &str, to: &str| -> String {
+            let start = html.find(from).unwrap_or_else(|| panic!("the page has {from}"));
+            html[start..start + html[start..].find(to).unwrap_or_else(|| panic!("{to} after {from}"))].to_string()
+        };
+        // Each chart: at most MAX_LINES lines, each with at most MAX_SAMPLE_DAYS points (twice
+        // that as steps), and a note saying what is left out.
+        let charts = raw("<div class=\"charts\">", "<h2>Causal graph");
+        let figures: Vec<&str> = charts.split("<figure").skip(1).collect();
+        assert_eq!(figures.len(), 4);
+        let mut noted = 0;
+        for f in &figures {
+            // A line of data is drawn 2 pixels wide (the axes 1, the legend's swatches 3).
+            let lines: Vec<&str> =
+                f.split("<polyline").skip(1).map(|p| &p[..p.find('>').unwrap()]).filter(|p| p.contains("stroke-width=\"2\"")).collect();
+            assert!(lines.len() <= MAX_LINES, "{} lines", lines.len());
+            for poly in lines {
+                let points = poly.split("points=\"").nth(1).unwrap().split('"').next().unwrap().split_whitespace().count();
+                assert!(points <= 2 * MAX_SAMPLE_DAYS, "{points} points");
+            }
+            if f.contains("lines with the highest peak are drawn;") {
+                noted += 1;
+                assert!(f.contains("Sampled every"), "the note does not say how the chart was sampled");
+            }
+        }
+        assert!(noted >= 1, "no chart says it leaves lines out");
+        let cut = section(&html, "<p class=\"meta\" id=\"timeline-cut\">", "</p>");
+        assert!(cut.contains(&format!("The log has {} events", casus::analysis::plain::thousands(events as u64))), "{cut}");
+        let rows = raw("<table id=\"timeline\">", "</table>").matches("<tr id=\"e").count();
+        assert!(rows > 100 && rows <= MAX_TIMELINE_EVENTS, "{rows} timeline rows");
+        let checked = check_links(&[page]);
+        assert!(checked > 100, "{checked} links");
+    }
+
     #[test]
     fn a_comparison_needs_two_different_run_folders() {
         let dir = scratch("report_compare_bad");

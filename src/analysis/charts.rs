@@ -53,6 +53,9 @@ pub struct Chart {
     /// What a page says instead of drawing the chart when it has no line ("No sanctions in
     /// this run."): an empty chart is never drawn.
     pub empty: String,
+    /// What a page says under the chart about what it leaves out (lines not drawn, days not
+    /// sampled), or empty.
+    pub note: String,
 }
 
 /// Chart size in pixels: as wide as a report page's text, so a chart fills the page at its
@@ -288,6 +291,7 @@ mod tests {
             y_range: Some((0.0, 1.0)),
             steps: true,
             empty: "No sanctions.".into(),
+            note: String::new(),
         }
     }
 

@@ -170,6 +170,19 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     let start = scenario.start_date();
     let last_day = log.events.last().map(|e| e.day).unwrap_or(0).max(log.end.as_ref().map(|e| e.last_day).unwrap_or(0));
 
+    // The outlines are used when at least half the states have one (a scenario elsewhere in the
+    // world that names one West African state is drawn as a schematic, not as that state alone).
+    // Too many states without one, and there is no map: decided before the log is folded, whose
+    // situations (every state's, on every day with an event) would grow with states times days.
+    let mut on_map: Vec<&Id> = states.iter().filter(|s| outlines.countries.contains_key(s.as_str())).collect();
+    if on_map.len() * 2 < states.len() {
+        on_map.clear();
+    }
+    let mut off_map: Vec<(Id, bool)> = states.iter().filter(|s| !on_map.contains(s)).map(|s| (s.clone(), false)).collect();
+    if off_map.len() > MAX_SCHEMATIC {
+        return Ok(None);
+    }
+
     // Fold the log, noting the situation at the end of every day on which an event happened.
     let mut world = build_world(scenario, prepared.params.clone(), header.seed);
     let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
@@ -201,16 +214,6 @@ pub fn run_map(prepared: &Prepared, log: &ParsedLog) -> Result<Option<MapPanel>,
     }
 
     // Place the actors.
-    // The outlines are used when at least half the states have one (a scenario elsewhere in the
-    // world that names one West African state is drawn as a schematic, not as that state alone).
-    let mut on_map: Vec<&Id> = states.iter().filter(|s| outlines.countries.contains_key(s.as_str())).collect();
-    if on_map.len() * 2 < states.len() {
-        on_map.clear();
-    }
-    let mut off_map: Vec<(Id, bool)> = states.iter().filter(|s| !on_map.contains(s)).map(|s| (s.clone(), false)).collect();
-    if off_map.len() > MAX_SCHEMATIC {
-        return Ok(None);
-    }
     let linked: BTreeSet<&Id> = situations.iter().flat_map(|(_, s)| s.links.iter().flat_map(|l| [&l.from, &l.to])).collect();
     off_map.extend(partners.iter().filter(|p| linked.contains(p)).map(|p| (p.clone(), true)));
     let mut actors = Vec::new();
@@ -750,6 +753,11 @@ impl Situation {
     }
 }
 
+/// 12345 as "12,345".
+fn thousands(n: u32) -> String {
+    crate::analysis::plain::thousands(u64::from(n))
+}
+
 fn link_sentence(l: &Link, name: &dyn Fn(&str) -> String, from_side: bool) -> String {
     let troops = thousands(l.troops);
     match (l.kind, from_side) {
@@ -768,19 +776,6 @@ fn link_sentence(l: &Link, name: &dyn Fn(&str) -> String, from_side: bool) -> St
 fn short_name(header: &Header, id: &str) -> String {
     let name = header.name_of(id);
     if name.is_empty() || name.chars().count() > crate::analysis::plain::LONG_NAME { id.to_string() } else { name.to_string() }
-}
-
-/// 12345 as "12,345".
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

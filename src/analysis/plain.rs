@@ -45,6 +45,19 @@ impl<'h> Names<'h> {
     }
 }
 
+/// 12345 as "12,345".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// "a", "a and b", "a, b and c".
 pub fn join_and(items: &[String]) -> String {
     match items {

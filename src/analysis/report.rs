@@ -36,33 +36,61 @@ use crate::model::state::{Crises, PartnerState, Polity, StateProfile};
 /// Samples per chart at most (plus every day on which something happened).
 const SAMPLES: u32 = 160;
 
-#[derive(Default)]
-struct Sampled {
-    lines: BTreeMap<String, Vec<(f64, f64)>>,
+/// Most days a chart samples: a run with events on more days than this is sampled on an even
+/// grid of this many days instead of on every day with an event (the page says so).
+pub const MAX_SAMPLE_DAYS: usize = 1_000;
+
+/// Most lines a chart draws: when more series are not zero at some sampled day, the ones with
+/// the highest peak are drawn (ties in label order) and the page counts the others.
+pub const MAX_LINES: usize = 16;
+
+/// The charts of a run, in page order: (id, title, y axis, y range, steps, text when empty).
+const RUN_CHARTS: [(&str, &str, &str, Option<(f64, f64)>, bool, &str); 4] = [
+    ("forces", "Forces deployed abroad or redeployed", "troops", None, true, "No forces deployed abroad or redeployed in this run."),
+    ("sanctions", "Sanctions in force (economic severity)", "severity (0-1)", Some((0.0, 1.05)), true, "No sanctions in this run."),
+    ("gdp_loss", "GDP loss", "% of GDP (cumulative)", None, false, "No state lost GDP in this run."),
+    ("casualties", "Casualties (military and civilian)", "deaths (cumulative)", None, true, "No deaths in this run."),
+];
+
+/// One series of a run's charts while the log is folded: its chart (an index into
+/// [`RUN_CHARTS`]), its peak, and its points when it is drawn.
+struct Series {
+    chart: usize,
+    label: String,
+    peak: f64,
+    /// Whether its points are kept (the second fold keeps only the lines drawn).
+    drawn: bool,
+    points: Vec<(f64, f64)>,
 }
+
+/// Every series of a run's charts: each state's five, each partner's one (at fixed slots,
+/// in actor order), and each force in the field (added as crises open).
+struct Sampled {
+    series: Vec<Series>,
+    /// The slot of a force in the field, by label.
+    forces: BTreeMap<String, usize>,
+    /// Whether every series kept its points.
+    kept_all: bool,
+}
+
+/// Most points the first fold of [`run_charts`] keeps (series times days sampled): beyond, it
+/// keeps none and a second fold keeps the lines drawn.
+const FIRST_FOLD_POINTS: usize = 1 << 20;
 
 impl Sampled {
-    fn push(&mut self, label: &str, day: u32, v: f64) {
-        self.lines.entry(label.to_string()).or_default().push((f64::from(day), v));
-    }
-
-    fn into_lines(self) -> Vec<Line> {
-        self.lines
-            .into_iter()
-            .filter(|(_, pts)| pts.iter().any(|p| p.1 != 0.0))
-            .map(|(label, points)| Line { label, points, band: vec![] })
-            .collect()
+    fn record(&mut self, slot: usize, day: u32, v: f64) {
+        let s = &mut self.series[slot];
+        s.peak = s.peak.max(v.abs());
+        if s.drawn {
+            s.points.push((f64::from(day), v));
+        }
     }
 }
 
-/// Folds the log over the scenario's initial state and samples, over time: forces deployed
-/// abroad or redeployed, sanctions in force, GDP loss and casualties. The fold is replay's
-/// (`apply`); the log must belong to the scenario (callers replay-check it first or accept
-/// an error naming the event that does not fold).
-pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, String> {
-    let header = log.header.as_ref().ok_or("the log has no header")?;
-    let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
-    let horizon = prepared.scenario.horizon_days;
+/// The days a run's charts sample: an even grid of [`SAMPLES`] days and every day with an
+/// event, or, when that is more than [`MAX_SAMPLE_DAYS`] days, an even grid of that many.
+/// Returns the days and the grid's step when the grid replaced the event days.
+fn sample_days(log: &ParsedLog, horizon: u32) -> (Vec<u32>, Option<u32>) {
     let last = log.events.last().map(|e| e.day).unwrap_or(0).max(log.end.as_ref().map(|e| e.last_day).unwrap_or(0));
     let until = if log.end.is_some() { horizon } else { last };
     let step = (until / SAMPLES).max(1);
@@ -71,72 +99,165 @@ pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, St
     days.push(until);
     days.sort_unstable();
     days.dedup();
+    if days.len() <= MAX_SAMPLE_DAYS {
+        return (days, None);
+    }
+    let step = until.div_ceil(MAX_SAMPLE_DAYS as u32 - 1).max(1);
+    let mut days: Vec<u32> = (0..=until).step_by(step as usize).collect();
+    if days.last() != Some(&until) {
+        days.push(until);
+    }
+    (days, Some(step))
+}
 
+/// Folds the log over the scenario's initial state and samples, over time: forces deployed
+/// abroad or redeployed, sanctions in force, GDP loss and casualties. The fold is replay's
+/// (`apply`); the log must belong to the scenario (callers replay-check it first or accept
+/// an error naming the event that does not fold).
+///
+/// Memory and time are bounded for any log: at most [`MAX_SAMPLE_DAYS`] days are sampled and
+/// at most [`MAX_LINES`] lines a chart are kept. A first fold finds each series' peak; the lines
+/// drawn are chosen from it; a second fold keeps their points only.
+pub fn run_charts(prepared: &Prepared, log: &ParsedLog) -> Result<Vec<Chart>, String> {
+    let header = log.header.as_ref().ok_or("the log has no header")?;
+    let (days, grid) = sample_days(log, prepared.scenario.horizon_days);
+    let mut sampled = fold_charts(prepared, log, header, &days, None)?;
+    let nonzero = sampled.series.iter().filter(|s| s.peak > 0.0).count();
+    // The lines drawn, by chart and label (a state's label is the same in three charts).
+    let mut drawn: BTreeSet<(usize, String)> = BTreeSet::new();
+    let mut left_out = [0usize; RUN_CHARTS.len()];
+    for (c, left) in left_out.iter_mut().enumerate() {
+        let mut lines: Vec<&Series> = sampled.series.iter().filter(|s| s.chart == c && s.peak > 0.0).collect();
+        lines.sort_by(|a, b| b.peak.total_cmp(&a.peak).then_with(|| a.label.cmp(&b.label)));
+        *left = lines.len().saturating_sub(MAX_LINES);
+        drawn.extend(lines.into_iter().take(MAX_LINES).map(|s| (c, s.label.clone())));
+    }
+    // The first fold kept every series' points when they were few: when all its lines are
+    // drawn, they are the charts'.
+    if !sampled.kept_all || drawn.len() < nonzero {
+        sampled = fold_charts(prepared, log, header, &days, Some(&drawn))?;
+    }
+    let start = prepared.scenario.start_date();
+    let mut lines: Vec<Vec<Line>> = vec![Vec::new(); RUN_CHARTS.len()];
+    let mut series: Vec<Series> =
+        sampled.series.into_iter().filter(|s| s.peak > 0.0 && drawn.contains(&(s.chart, s.label.clone()))).collect();
+    series.sort_by(|a, b| a.label.cmp(&b.label));
+    for s in series {
+        lines[s.chart].push(Line { label: s.label, points: s.points, band: vec![] });
+    }
+    let charts = RUN_CHARTS.iter().zip(lines).zip(left_out).map(|((&(id, title, y, y_range, steps, empty), lines), left)| {
+        let mut note = Vec::new();
+        if left > 0 {
+            note.push(format!(
+                "The {MAX_LINES} lines with the highest peak are drawn; {} others that are not zero at some date are left out (casus log lists every event).",
+                crate::analysis::plain::thousands(left as u64)
+            ));
+        }
+        if let (Some(step), false) = (grid, lines.is_empty()) {
+            note.push(format!(
+                "Sampled every {step} days ({} dates), not on every day with an event: the run has events on more than {} days, and a value held only between two samples is not drawn.",
+                crate::analysis::plain::thousands(days.len() as u64),
+                crate::analysis::plain::thousands(MAX_SAMPLE_DAYS as u64)
+            ));
+        }
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            x_label: "date".into(),
+            y_label: y.into(),
+            x: XAxis::Days(start),
+            lines,
+            y_range,
+            steps,
+            empty: empty.into(),
+            note: note.join(" "),
+        }
+    });
+    Ok(charts.collect())
+}
+
+/// One fold of the log for [`run_charts`], sampling every series at `days`; with `keep`, only
+/// the series it names keep their points; without it, all of them do when the states' and
+/// partners' series times the days sampled are at most [`FIRST_FOLD_POINTS`], none otherwise.
+fn fold_charts(
+    prepared: &Prepared,
+    log: &ParsedLog,
+    header: &Header,
+    days: &[u32],
+    keep: Option<&BTreeSet<(usize, String)>>,
+) -> Result<Sampled, String> {
+    let mut world = build_world(&prepared.scenario, prepared.params.clone(), header.seed);
     let params: Params = world.resource::<crate::model::world::Fixed>().params.clone();
     let index = std::sync::Arc::clone(&world.resource::<crate::model::world::Fixed>().index);
     let ids: Vec<(crate::model::state::Id, bevy_ecs::entity::Entity)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let name = |id: &str| legend_name(header, id).to_string();
-    let (mut forces, mut sanctions, mut gdp, mut casualties) =
-        (Sampled::default(), Sampled::default(), Sampled::default(), Sampled::default());
+    let new = |chart: usize, label: String| Series {
+        chart,
+        drawn: keep.is_none_or(|k| k.contains(&(chart, label.clone()))),
+        label,
+        peak: 0.0,
+        points: Vec::new(),
+    };
+    // Fixed slots: a state's first slot, or a partner's only one.
+    let mut slots: Vec<Option<usize>> = Vec::with_capacity(ids.len());
+    let mut sampled = Sampled { series: Vec::new(), forces: BTreeMap::new(), kept_all: true };
+    for (id, entity) in &ids {
+        let first = sampled.series.len();
+        if world.get::<Polity>(*entity).is_some() {
+            let n = name(id);
+            sampled.series.push(new(0, format!("{n} abroad")));
+            sampled.series.push(new(0, format!("{n} at its borders")));
+            sampled.series.extend([1, 2, 3].map(|c| new(c, n.clone())));
+            slots.push(Some(first));
+        } else if world.get::<PartnerState>(*entity).is_some() {
+            sampled.series.push(new(0, format!("{} (partner)", name(id))));
+            slots.push(Some(first));
+        } else {
+            slots.push(None);
+        }
+    }
+    if keep.is_none() && sampled.series.len().saturating_mul(days.len()) > FIRST_FOLD_POINTS {
+        sampled.kept_all = false;
+        sampled.series.iter_mut().for_each(|s| s.drawn = false);
+    }
     let mut next = 0usize;
-    for &day in &days {
+    for &day in days {
         while let Some(e) = log.events.get(next).filter(|e| e.day <= day) {
             apply_indexed(&mut world, &index, e).map_err(|err| format!("the log does not fold over its scenario: {err}"))?;
             next += 1;
         }
-        for (id, entity) in &ids {
+        for ((_, entity), slot) in ids.iter().zip(&slots) {
+            let Some(slot) = *slot else { continue };
             if let Some(p) = world.get::<Polity>(*entity) {
                 let profile = &world.get::<StateProfile>(*entity).expect("a state has a profile").0;
-                forces.push(&format!("{} abroad", name(id)), day, f64::from(p.committed_abroad));
-                forces.push(&format!("{} at its borders", name(id)), day, f64::from(p.redeployed));
-                sanctions.push(&name(id), day, p.sanctions_severity);
-                gdp.push(&name(id), day, loss_at(p, profile, &params, day));
-                casualties.push(&name(id), day, (p.casualties_military + p.casualties_civilian) as f64);
+                sampled.record(slot, day, f64::from(p.committed_abroad));
+                sampled.record(slot + 1, day, f64::from(p.redeployed));
+                sampled.record(slot + 2, day, p.sanctions_severity);
+                sampled.record(slot + 3, day, loss_at(p, profile, &params, day));
+                sampled.record(slot + 4, day, (p.casualties_military + p.casualties_civilian) as f64);
             } else if let Some(p) = world.get::<PartnerState>(*entity) {
-                forces.push(&format!("{} (partner)", name(id)), day, f64::from(p.forces.values().sum::<u32>()));
+                sampled.record(slot, day, f64::from(p.forces.values().sum::<u32>()));
             }
         }
         for (target, crisis) in &world.resource::<Crises>().0 {
             for (org, r) in &crisis.responses {
                 let fielded = r.intervention.as_ref().filter(|i| i.ended.is_none()).map(|i| i.attacker_strength).unwrap_or(0);
-                forces.push(&format!("{} force in {}", name(org), name(target)), day, f64::from(fielded));
+                let label = format!("{} force in {}", name(org), name(target));
+                let slot = match sampled.forces.get(&label).copied() {
+                    Some(slot) => slot,
+                    None => {
+                        sampled.forces.insert(label.clone(), sampled.series.len());
+                        let mut s = new(0, label);
+                        s.drawn &= sampled.kept_all;
+                        sampled.series.push(s);
+                        sampled.series.len() - 1
+                    }
+                };
+                sampled.record(slot, day, f64::from(fielded));
             }
         }
     }
-    let start = prepared.scenario.start_date();
-    let chart = |id: &str, title: &str, y: &str, s: Sampled, y_range: Option<(f64, f64)>, steps: bool, empty: &str| Chart {
-        id: id.into(),
-        title: title.into(),
-        x_label: "date".into(),
-        y_label: y.into(),
-        x: XAxis::Days(start),
-        lines: s.into_lines(),
-        y_range,
-        steps,
-        empty: empty.into(),
-    };
-    Ok(vec![
-        chart(
-            "forces",
-            "Forces deployed abroad or redeployed",
-            "troops",
-            forces,
-            None,
-            true,
-            "No forces deployed abroad or redeployed in this run.",
-        ),
-        chart(
-            "sanctions",
-            "Sanctions in force (economic severity)",
-            "severity (0-1)",
-            sanctions,
-            Some((0.0, 1.05)),
-            true,
-            "No sanctions in this run.",
-        ),
-        chart("gdp_loss", "GDP loss", "% of GDP (cumulative)", gdp, None, false, "No state lost GDP in this run."),
-        chart("casualties", "Casualties (military and civilian)", "deaths (cumulative)", casualties, None, true, "No deaths in this run."),
-    ])
+    Ok(sampled)
 }
 
 /// An actor in a chart's legend: its name when short, else its code.
@@ -351,10 +472,51 @@ struct RunPage<'a> {
     graph_truncated: bool,
     max_graph_nodes: usize,
     timeline: Vec<TimelineRow>,
+    /// When the log has more events than [`MAX_TIMELINE_EVENTS`]: what the timeline covers.
+    timeline_cut: Option<TimelineCut>,
+    /// Where the fork's line goes: before the first line on or after its day, or last (not in
+    /// a cut timeline, which may stop before the fork day).
     fork_row: Option<usize>,
     fork_when: String,
     /// The map panel's HTML (`templates/map.html`), or empty when there is no map.
     map: String,
+}
+
+/// Most events the page's timeline covers: a longer log's timeline covers its first events, up
+/// to the end of a day, and the page says where it stops (`casus log` prints every event).
+pub const MAX_TIMELINE_EVENTS: usize = 20_000;
+
+/// The events a page's timeline covers: all of them, or the first [`MAX_TIMELINE_EVENTS`]
+/// less those of the last day they reach into (unless that day is the first).
+fn timeline_prefix(events: &[Event]) -> &[Event] {
+    if events.len() <= MAX_TIMELINE_EVENTS {
+        return events;
+    }
+    let mut k = MAX_TIMELINE_EVENTS;
+    while k > 0 && events[k].day == events[k - 1].day {
+        k -= 1;
+    }
+    &events[..if k == 0 { MAX_TIMELINE_EVENTS } else { k }]
+}
+
+/// The page's timeline ([`timeline_rows`] of [`timeline_prefix`]), with what it covers when
+/// it is cut.
+fn page_timeline(header: &Header, events: &[Event]) -> (Vec<TimelineRow>, BTreeSet<u64>, Option<TimelineCut>) {
+    let shown = timeline_prefix(events);
+    let (rows, anchored) = timeline_rows(header, shown);
+    let cut = (shown.len() < events.len()).then(|| TimelineCut {
+        shown: crate::analysis::plain::thousands(shown.len() as u64),
+        total: crate::analysis::plain::thousands(events.len() as u64),
+        until: shown.last().map(|e| human_date_of(&e.date)).unwrap_or_default(),
+    });
+    (rows, anchored, cut)
+}
+
+/// What a cut timeline covers, for the page: events shown, events in the log, the last date.
+struct TimelineCut {
+    shown: String,
+    total: String,
+    until: String,
 }
 
 /// A fork's provenance as the page shows it.
@@ -487,7 +649,7 @@ pub fn run_html(
     let start =
         crate::model::date::Date::parse(&header.start).unwrap_or_else(|_| crate::model::date::Date::from_ymd(1970, 1, 1).expect("a date"));
     let focus = header.name_of(&header.focus);
-    let (timeline, anchored) = timeline_rows(header, &log.events);
+    let (timeline, anchored, timeline_cut) = page_timeline(header, &log.events);
     let link = |seq: u64| anchored.contains(&seq).then(|| format!("#e{seq}"));
     let trigger = timeline::trigger(header, &log.events).map(|t| t.seq);
     let mut names = Names::new(&header.actors);
@@ -529,7 +691,7 @@ pub fn run_html(
             drops,
         }
     });
-    let fork_row = lineage.and_then(|l| timeline.iter().position(|r| r.day >= l.day)).or(lineage.map(|_| timeline.len()));
+    let fork_row = lineage.and_then(|l| timeline.iter().position(|r| r.day >= l.day).or(timeline_cut.is_none().then_some(timeline.len())));
     let page = RunPage {
         version: crate::log::CASUS_VERSION,
         header,
@@ -548,6 +710,7 @@ pub fn run_html(
         graph_truncated: log.events.iter().filter(|e| key_event(e)).count() > MAX_GRAPH_NODES,
         max_graph_nodes: MAX_GRAPH_NODES,
         timeline,
+        timeline_cut,
         fork_row,
         fork_when: lineage.map(|l| dated(l.day, start)).unwrap_or_default(),
         map: map.map(crate::analysis::map::map_html).unwrap_or_else(crate::analysis::map::no_map_html),
@@ -690,6 +853,7 @@ pub fn sweep_charts(
                 y_range: Some((0.0, 1.0)),
                 steps: false,
                 empty: String::new(),
+                note: String::new(),
             });
         }
     }
@@ -802,6 +966,33 @@ pub fn render(charts: Vec<Chart>) -> Result<Vec<(Chart, String)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long log's timeline stops at the end of a day within `MAX_TIMELINE_EVENTS` events (or
+    /// at the limit, when one day holds more); a short log's is whole.
+    #[test]
+    fn the_timeline_stops_at_the_end_of_a_day_within_the_limit() {
+        let event = |seq: u64, day: u32| Event {
+            seq,
+            day,
+            date: "".into(),
+            kind: EventKind::OrderRestored { state: "NER".into(), how: "".into() },
+            actors: vec![],
+            cause: None,
+            rule: "".into(),
+        };
+        let short: Vec<Event> = (0..10).map(|i| event(i, 0)).collect();
+        assert_eq!(timeline_prefix(&short).len(), 10);
+        // Ten events a day: the limit falls inside a day, which is left out whole.
+        let long: Vec<Event> = (0..MAX_TIMELINE_EVENTS as u64 + 25).map(|i| event(i, (i / 10) as u32)).collect();
+        let cut = timeline_prefix(&long);
+        assert_eq!(cut.len(), MAX_TIMELINE_EVENTS);
+        let shifted: Vec<Event> = (0..MAX_TIMELINE_EVENTS as u64 + 25).map(|i| event(i, ((i + 3) / 10) as u32)).collect();
+        let cut = timeline_prefix(&shifted);
+        assert_eq!(cut.len(), MAX_TIMELINE_EVENTS - 3);
+        assert_ne!(cut.last().unwrap().day, shifted[cut.len()].day);
+        let one_day: Vec<Event> = (0..MAX_TIMELINE_EVENTS as u64 + 5).map(|i| event(i, 0)).collect();
+        assert_eq!(timeline_prefix(&one_day).len(), MAX_TIMELINE_EVENTS);
+    }
 
     #[test]
     fn wilson_matches_known_values() {

@@ -427,11 +427,21 @@ pub struct LogReader<R> {
     date: Option<(u32, crate::model::id::Id)>,
     /// The day of a checkpoint read since the last event: the next event comes on a later day.
     checkpoint_day: Option<u32>,
+    /// The longest header line and other line read: [`MAX_HEADER_LINE`] and [`MAX_LOG_LINE`].
+    limits: (usize, usize),
 }
 
 impl<R: BufRead> LogReader<R> {
     /// A reader over `r`.
     pub fn new(r: R) -> Self {
+        Self::with_limits(r, MAX_HEADER_LINE, MAX_LOG_LINE)
+    }
+
+    /// A reader over `r` refusing a header line over `header` bytes and any other line over
+    /// `line` bytes, instead of [`MAX_HEADER_LINE`] and [`MAX_LOG_LINE`]: for the fuzz target
+    /// that checks the limits at lengths it can reach.
+    #[doc(hidden)]
+    pub fn with_limits(r: R, header: usize, line: usize) -> Self {
         LogReader {
             r,
             chain: Chain::default(),
@@ -447,6 +457,7 @@ impl<R: BufRead> LogReader<R> {
             last_day: None,
             date: None,
             checkpoint_day: None,
+            limits: (header, line),
         }
     }
 
@@ -467,7 +478,7 @@ impl<R: BufRead> LogReader<R> {
             let n = self.lines;
             let malformed = |message: String| LogError { line: n, message, integrity: false };
             self.line.clear();
-            let limit = if self.header_seen { MAX_LOG_LINE } else { MAX_HEADER_LINE };
+            let limit = if self.header_seen { self.limits.1 } else { self.limits.0 };
             if read_line(&mut self.r, &mut self.line, limit).map_err(|e| malformed(e.to_string()))? == 0 {
                 if !self.header_seen {
                     return Err(LogError { line: 1, message: "empty log: no header record".into(), integrity: false });
