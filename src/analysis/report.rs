@@ -44,8 +44,11 @@ pub const MAX_SAMPLE_DAYS: usize = 1_000;
 /// the highest peak are drawn (ties in label order) and the page counts the others.
 pub const MAX_LINES: usize = 16;
 
-/// The charts of a run, in page order: (id, title, y axis, y range, steps, text when empty).
-const RUN_CHARTS: [(&str, &str, &str, Option<(f64, f64)>, bool, &str); 4] = [
+/// A chart of a run: (id, title, y axis, y range, steps, text when empty).
+type RunChart = (&'static str, &'static str, &'static str, Option<(f64, f64)>, bool, &'static str);
+
+/// The charts of a run, in page order.
+const RUN_CHARTS: [RunChart; 4] = [
     ("forces", "Forces deployed abroad or redeployed", "troops", None, true, "No forces deployed abroad or redeployed in this run."),
     ("sanctions", "Sanctions in force (economic severity)", "severity (0-1)", Some((0.0, 1.05)), true, "No sanctions in this run."),
     ("gdp_loss", "GDP loss", "% of GDP (cumulative)", None, false, "No state lost GDP in this run."),
