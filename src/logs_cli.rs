@@ -458,10 +458,7 @@ fn rerun_decisions(o: &Opened, prepared: &casus::model::prepared::Prepared) -> R
         return Err("this log is a fork, whose draws before the fork day are its parent's; ask the parent's log for those".into());
     }
     casus::analysis::verify::rerunnable(header, o.log.written_schema_version).map_err(|e| e.to_string())?;
-    let limits = casus::engine::Limits {
-        max_events: casus::engine::Limits::default().max_events.max(o.log.events.len() as u64 + 1),
-        ..casus::engine::Limits::default()
-    };
+    let limits = casus::analysis::verify::limits_for(o.log.events.len() as u64);
     let (output, decisions) = casus::engine::run::run_diagnosed(prepared, header.seed, limits).map_err(|e| e.to_string())?;
     if output.events != o.log.events {
         return Err(format!(

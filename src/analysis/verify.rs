@@ -73,7 +73,7 @@ pub fn rerunnable(header: &Header, written_schema_version: u32) -> Result<(), St
 /// Limits for re-running a log of `events` events: the defaults, raised to what the log needs
 /// (a run limit only stops a run, it never changes its events; a run allowed one event more than
 /// the log has either writes the log or differs from it).
-fn limits_for(events: u64) -> Limits {
+pub fn limits_for(events: u64) -> Limits {
     let d = Limits::default();
     let events = events.saturating_add(1);
     Limits { max_events: d.max_events.max(events), max_rounds_per_day: d.max_rounds_per_day.max(u32::try_from(events).unwrap_or(u32::MAX)) }

@@ -455,8 +455,7 @@ impl HonourTerms {
         beneficiary: &Polity,
         binding: Bindingness,
     ) -> f64 {
-        let ratio =
-            if party_state.troops > 0 { f64::from(available_troops(party, party_state)) / f64::from(party_state.troops) } else { 0.0 };
+        let ratio = free_share(party, party_state);
         let mut x = self.base;
         if binding == Bindingness::Discretionary {
             x += self.discretionary;
@@ -476,7 +475,6 @@ impl HonourTerms {
         beneficiary: &Polity,
         binding: Bindingness,
     ) -> String {
-        let free = available_troops(party, party_state);
         format!(
             "logistic(logit(reliability.base) {:.3}{} + reliability.affinity_weight {} x regime affinity {} - reliability.threat_weight {} x security threat {} + reliability.capacity_weight {} x (share of troops free {:.2} - 0.5))",
             self.base,
@@ -490,9 +488,14 @@ impl HonourTerms {
             params.reliability_threat_weight,
             party.security_threat,
             params.reliability_capacity_weight,
-            if party_state.troops > 0 { f64::from(free) / f64::from(party_state.troops) } else { 0.0 },
+            free_share(party, party_state),
         )
     }
+}
+
+/// The share of a party's troops free to send (none when it has no troops).
+fn free_share(party: &crate::model::scenario::StateDef, party_state: &Polity) -> f64 {
+    if party_state.troops > 0 { f64::from(available_troops(party, party_state)) / f64::from(party_state.troops) } else { 0.0 }
 }
 
 /// The standby-force vote, D-Day and launch reviews, and standing the force down: for each
